@@ -1,0 +1,27 @@
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install run test lint
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the line on embedded defaults (SQLite, embedded Redis); Ctrl-C stops it
+run: $(STAMP)
+	$(BIN)/warmline run
+
+## lint: ruff, as CI runs it
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## test: lint, then the whole suite against real Redis, SQLite and PostgreSQL
+test: lint
+	$(BIN)/pytest $(PYTEST_ARGS)

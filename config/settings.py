@@ -1,0 +1,171 @@
+"""The one place that reads the environment: a frozen, typed settings object."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+# The local Twilio simulator's credentials: good for embedded mode, refused in production.
+SIMULATOR_ACCOUNT_SID = "AC00000000000000000000000000000000"
+SIMULATOR_AUTH_TOKEN = "warmline-simulator-auth-token"
+TWILIO_API_BASE_URL = "https://api.twilio.com"
+# 988 is not routable on every platform; the 10-digit Lifeline number always is.
+LIFELINE_NUMBER = "+18002738255"
+
+LOG_FORMATS = ("text", "json")
+ENVIRONMENTS = ("development", "production")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or unsafe; the message names the variable in one line."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a warmline process needs to know about where it runs."""
+
+    database_url: str
+    redis_url: str
+    public_url: str
+    secret_key: str
+    caller_key: str
+    twilio_account_sid: str = SIMULATOR_ACCOUNT_SID
+    twilio_auth_token: str = SIMULATOR_AUTH_TOKEN
+    twilio_api_base_url: str = TWILIO_API_BASE_URL
+    twilio_timeout_seconds: float = 10.0
+    env: str = "development"
+    log_format: str = "text"
+    log_level: str = "INFO"
+    instance_path: Path = Path("instance")
+    embedded_redis: bool = False
+    port: int = 8000
+    web_concurrency: int = 2
+    proxy_hops: int = 1
+    crisis_number: str = LIFELINE_NUMBER
+
+    def __post_init__(self) -> None:
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(f"WARMLINE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+        if self.env not in ENVIRONMENTS:
+            raise SettingsError(f"WARMLINE_ENV must be one of {', '.join(ENVIRONMENTS)}")
+        if self.is_production:
+            self._refuse_unsafe_production()
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def redis_socket_path(self) -> Path:
+        """Return where the embedded Redis listens."""
+        return self.instance_path / "redis.sock"
+
+    def _refuse_unsafe_production(self) -> None:
+        checks = [
+            ("WARMLINE_SECRET_KEY", len(self.secret_key) >= 32, "at least 32 random characters"),
+            ("WARMLINE_CALLER_KEY", len(self.caller_key) >= 32, "at least 32 random characters"),
+            (
+                "WARMLINE_CALLER_KEY",
+                self.caller_key != self.secret_key,
+                "a key of its own, not the secret key",
+            ),
+            (
+                "TWILIO_ACCOUNT_SID",
+                self.twilio_account_sid != SIMULATOR_ACCOUNT_SID,
+                "your Twilio account SID, not the simulator's",
+            ),
+            (
+                "TWILIO_AUTH_TOKEN",
+                self.twilio_auth_token != SIMULATOR_AUTH_TOKEN,
+                "your Twilio auth token, not the simulator's",
+            ),
+            (
+                "WARMLINE_DATABASE_URL",
+                not self.database_url.startswith("sqlite"),
+                "a PostgreSQL URL (SQLite is for a single machine only)",
+            ),
+            ("WARMLINE_REDIS_URL", not self.embedded_redis, "the URL of a Redis server"),
+            (
+                "WARMLINE_PUBLIC_URL",
+                self.public_url.startswith("https://"),
+                "the https:// address Twilio calls",
+            ),
+        ]
+        for variable, ok, expected in checks:
+            if not ok:
+                raise SettingsError(f"{variable} must be set in production: {expected}")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read settings from the environment, filling embedded defaults."""
+        environ = os.environ if environ is None else environ
+        env = environ.get("WARMLINE_ENV", "development")
+        production = env == "production"
+        instance = Path(environ.get("WARMLINE_INSTANCE_PATH", "instance")).resolve()
+        port = _int(environ, "PORT", 8000)
+        redis_url = environ.get("WARMLINE_REDIS_URL", "")
+        embedded_redis = not redis_url
+        if embedded_redis:
+            redis_url = f"unix://{instance / 'redis.sock'}"
+
+        def secret(name: str, filename: str) -> str:
+            value = environ.get(name, "")
+            if value or production:
+                return value
+            return _instance_secret(instance, filename)
+
+        return cls(
+            env=env,
+            database_url=environ.get("WARMLINE_DATABASE_URL")
+            or f"sqlite:///{instance / 'warmline.db'}",
+            redis_url=redis_url,
+            embedded_redis=embedded_redis,
+            public_url=environ.get("WARMLINE_PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+            secret_key=secret("WARMLINE_SECRET_KEY", "secret_key"),
+            caller_key=secret("WARMLINE_CALLER_KEY", "caller_key"),
+            twilio_account_sid=environ.get("TWILIO_ACCOUNT_SID", SIMULATOR_ACCOUNT_SID),
+            twilio_auth_token=environ.get("TWILIO_AUTH_TOKEN", SIMULATOR_AUTH_TOKEN),
+            twilio_api_base_url=environ.get("TWILIO_API_BASE_URL", TWILIO_API_BASE_URL).rstrip("/"),
+            log_format=environ.get("WARMLINE_LOG_FORMAT", "json" if production else "text"),
+            log_level=environ.get("WARMLINE_LOG_LEVEL", "INFO").upper(),
+            instance_path=instance,
+            port=port,
+            web_concurrency=_int(environ, "WEB_CONCURRENCY", 2),
+            proxy_hops=_int(environ, "WARMLINE_PROXY_HOPS", 1),
+            crisis_number=environ.get("WARMLINE_CRISIS_NUMBER", LIFELINE_NUMBER),
+        )
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "")
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number") from None
+
+
+def _instance_secret(instance: Path, filename: str) -> str:
+    """Return the key kept in instance/, generating it once for every process to share."""
+    path = instance / filename
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    draft = instance / f".{filename}.{os.getpid()}"
+    fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    try:
+        # link() refuses to replace, so when two processes race the first key wins for both.
+        os.link(draft, path)
+    except FileExistsError:
+        pass
+    finally:
+        draft.unlink()
+    return path.read_text().strip()

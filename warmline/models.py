@@ -1,0 +1,341 @@
+"""The durable record: people, roster, settings and non-identifying contact metadata."""
+
+from __future__ import annotations
+
+import enum
+import re
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
+
+from warmline.phones import to_e164
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+CALLER_TAG = re.compile(r"^[0-9a-f]{64}$")
+HOURS_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store naive UTC, hand back aware UTC, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("datetimes must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _enum(kind: type[enum.Enum]) -> Enum:
+    return Enum(
+        kind,
+        native_enum=False,
+        length=24,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RoutingStrategy(enum.StrEnum):
+    LONGEST_IDLE = "longest_idle"
+    RING_ALL = "ring_all"
+    ROUND_ROBIN = "round_robin"
+
+
+class Role(enum.StrEnum):
+    SPECIALIST = "specialist"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class Channel(enum.StrEnum):
+    VOICE = "voice"
+    SMS = "sms"
+
+
+class Outcome(enum.StrEnum):
+    """How a contact ended; `open` while it is still live."""
+
+    OPEN = "open"
+    CONNECTED = "connected"
+    ABANDONED = "abandoned"
+    BLOCKED = "blocked"
+    OVER_LIMIT = "over_limit"
+    LINE_CLOSED = "line_closed"
+    OVERFLOW = "overflow"
+    CRISIS_REFERRAL = "crisis_referral"
+    OPTED_OUT = "opted_out"
+    FAILED = "failed"
+
+
+def _validate_languages(languages: list[str]) -> list[str]:
+    if not languages or not all(LANGUAGE_CODE.match(code) for code in languages):
+        raise ValueError("languages must be a non-empty list of ISO 639 codes such as 'en'")
+    return list(dict.fromkeys(languages))
+
+
+class Line(Base):
+    """One warm line: its Twilio number and everything a coordinator sets for it."""
+
+    __tablename__ = "lines"
+    __table_args__ = (
+        CheckConstraint("ring_timeout_seconds BETWEEN 5 AND 120", name="ring_timeout"),
+        CheckConstraint("wrap_up_seconds BETWEEN 0 AND 3600", name="wrap_up"),
+        CheckConstraint("max_wait_seconds BETWEEN 60 AND 7200", name="max_wait"),
+        CheckConstraint("daily_contact_limit >= 0", name="daily_limit"),
+        CheckConstraint("retention_days BETWEEN 1 AND 3650", name="retention"),
+        CheckConstraint("max_texts_per_specialist BETWEEN 1 AND 10", name="max_texts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    twilio_number: Mapped[str] = mapped_column(String(20), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    # {"mon": [["09:00", "21:00"]], ...}; a weekday left out is closed all day.
+    opening_hours: Mapped[dict[str, list[list[str]]]] = mapped_column(
+        JSON, default=lambda: {day: [["00:00", "24:00"]] for day in WEEKDAYS}
+    )
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
+    crisis_number: Mapped[str] = mapped_column(String(20), default="+18002738255")
+    overflow_number: Mapped[str | None] = mapped_column(String(20))
+    routing_strategy: Mapped[RoutingStrategy] = mapped_column(
+        _enum(RoutingStrategy), default=RoutingStrategy.LONGEST_IDLE
+    )
+    ring_timeout_seconds: Mapped[int] = mapped_column(Integer, default=20)
+    wrap_up_seconds: Mapped[int] = mapped_column(Integer, default=120)
+    max_wait_seconds: Mapped[int] = mapped_column(Integer, default=600)
+    daily_contact_limit: Mapped[int] = mapped_column(Integer, default=3)
+    retention_days: Mapped[int] = mapped_column(Integer, default=365)
+    max_texts_per_specialist: Mapped[int] = mapped_column(Integer, default=2)
+    # The line's own crisis terms, by detector category: {"means": ["..."]}.
+    crisis_terms: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    shifts: Mapped[list[Shift]] = relationship(back_populates="line")
+
+    @validates("twilio_number", "crisis_number", "overflow_number")
+    def _validate_number(self, key: str, number: str | None) -> str | None:
+        if number is None and key == "overflow_number":
+            return None
+        return to_e164(number or "")
+
+    @validates("timezone")
+    def _validate_timezone(self, key: str, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {name!r}") from None
+        return name
+
+    @validates("languages")
+    def _validate_line_languages(self, key: str, languages: list[str]) -> list[str]:
+        return _validate_languages(languages)
+
+    @validates("opening_hours")
+    def _validate_opening_hours(
+        self, key: str, hours: dict[str, list[list[str]]]
+    ) -> dict[str, list[list[str]]]:
+        for day, ranges in hours.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
+            for opens, closes in ranges:
+                if not (HOURS_RANGE.match(opens) and HOURS_RANGE.match(closes)) or opens >= closes:
+                    raise ValueError(f"opening hours on {day} must be HH:MM-HH:MM, opening first")
+        return hours
+
+
+class User(Base):
+    """A peer specialist, coordinator or administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(_enum(Role), default=Role.SPECIALIST)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # The specialist's own phone, rung with offers; never a caller's.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    shifts: Mapped[list[Shift]] = relationship(back_populates="user")
+
+    @validates("email")
+    def _validate_email(self, key: str, email: str) -> str:
+        email = email.strip().lower()
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254:
+            raise ValueError("email must look like name@example.org")
+        return email
+
+    @validates("phone")
+    def _validate_phone(self, key: str, phone: str | None) -> str | None:
+        return None if phone is None else to_e164(phone)
+
+    @validates("languages")
+    def _validate_user_languages(self, key: str, languages: list[str]) -> list[str]:
+        return _validate_languages(languages)
+
+
+class Shift(Base):
+    """A rostered stretch of time when a specialist answers one line."""
+
+    __tablename__ = "shifts"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        Index("ix_shifts_line_window", "line_id", "starts_at", "ends_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    line: Mapped[Line] = relationship(back_populates="shifts")
+    user: Mapped[User] = relationship(back_populates="shifts")
+
+
+class Contact(Base):
+    """One call or text conversation, as the non-identifying whitelist of DESIGN.md.
+
+    There is deliberately no column for a number, name, place or message: the
+    mapper refuses any other attribute, and `caller_tag` accepts only an HMAC.
+    """
+
+    __tablename__ = "contacts"
+    __table_args__ = (
+        CheckConstraint("crisis_tier BETWEEN 0 AND 2", name="crisis_tier"),
+        Index("ix_contacts_line_arrived", "line_id", "arrived_at"),
+        Index("ix_contacts_caller_tag", "caller_tag", "arrived_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    caller_tag: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(3), default="en")
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    wait_seconds: Mapped[int | None] = mapped_column(Integer)
+    talk_seconds: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome), default=Outcome.OPEN)
+    crisis_tier: Mapped[int] = mapped_column(Integer, default=0)
+    crisis_referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    specialist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    wrap_up: Mapped[WrapUp | None] = relationship(back_populates="contact")
+
+    @validates("caller_tag")
+    def _validate_caller_tag(self, key: str, tag: str | None) -> str | None:
+        if tag is not None and not CALLER_TAG.match(tag):
+            raise ValueError("caller_tag must be an HMAC-SHA256 hex digest, never a number")
+        return tag
+
+    @validates("language")
+    def _validate_language(self, key: str, language: str) -> str:
+        if not LANGUAGE_CODE.match(language):
+            raise ValueError("language must be an ISO 639 code such as 'en'")
+        return language
+
+    @validates("crisis_tier")
+    def _validate_crisis_tier(self, key: str, tier: int) -> int:
+        if tier not in (0, 1, 2):
+            raise ValueError("crisis_tier must be 0, 1 or 2")
+        # The flag never clears itself: a lower tier never replaces a higher one.
+        return max(tier, self.crisis_tier or 0)
+
+
+class WrapUp(Base):
+    """What the specialist ticked after a contact: checkboxes, never notes about the person."""
+
+    __tablename__ = "wrap_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), unique=True
+    )
+    specialist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    crisis_referral_offered: Mapped[bool] = mapped_column(Boolean, default=False)
+    follow_up_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="wrap_up")
+
+
+class Block(Base):
+    """A caller tag the line will not queue, with the coordinator's reason and expiry."""
+
+    __tablename__ = "blocks"
+    __table_args__ = (Index("ix_blocks_line_tag", "line_id", "caller_tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    caller_tag: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(500))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lifted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @validates("caller_tag")
+    def _validate_caller_tag(self, key: str, tag: str) -> str:
+        if not CALLER_TAG.match(tag):
+            raise ValueError("a block names a caller tag, never a number")
+        return tag
+
+
+class AuditEvent(Base):
+    """Who changed what, when: the trail coordinators read."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # None when the change came from the operator's command line.
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    via: Mapped[str] = mapped_column(String(16), default="cli")

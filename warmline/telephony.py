@@ -1,0 +1,79 @@
+"""The one gateway to Twilio's REST API (or a Twilio-compatible one).
+
+Only workers call it: a webhook never waits on the network.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from config.settings import Settings
+
+CALL_PROGRESS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+
+
+class TwilioGateway:
+    """Intention-revealing calls to Twilio, built once per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        # The twilio library logs every request's parameters (numbers, message bodies) at INFO.
+        http_logger = logging.getLogger("warmline.telephony.http")
+        http_logger.setLevel(logging.WARNING)
+        http_client = TwilioHttpClient(timeout=settings.twilio_timeout_seconds, logger=http_logger)
+        self._client = Client(
+            settings.twilio_account_sid, settings.twilio_auth_token, http_client=http_client
+        )
+        self._client.api.base_url = settings.twilio_api_base_url
+
+    def ring_specialist(
+        self, *, to: str, from_: str, url: str, status_callback: str, timeout_seconds: int
+    ) -> str:
+        """Ring a specialist's phone; `url` is the whisper TwiML. Return the new call's SID."""
+        call = self._client.calls.create(
+            to=to,
+            from_=from_,
+            url=url,
+            status_callback=status_callback,
+            status_callback_event=CALL_PROGRESS_EVENTS,
+            timeout=timeout_seconds,
+        )
+        return call.sid
+
+    def redirect_call(self, call_sid: str, url: str) -> None:
+        """Send a live call to new TwiML, e.g. out of the waiting line into a conference."""
+        self._client.calls(call_sid).update(url=url, method="POST")
+
+    def hang_up(self, call_sid: str) -> None:
+        """End a call, ringing or connected."""
+        self._client.calls(call_sid).update(status="completed")
+
+    def add_conference_participant(
+        self,
+        *,
+        conference: str,
+        to: str,
+        from_: str,
+        status_callback: str,
+        timeout_seconds: int,
+    ) -> str:
+        """Dial `to` into the named conference (warm handoff, dashboard accept); return call SID."""
+        participant = self._client.conferences(conference).participants.create(
+            to=to,
+            from_=from_,
+            status_callback=status_callback,
+            status_callback_event=CALL_PROGRESS_EVENTS,
+            timeout=timeout_seconds,
+            end_conference_on_exit=False,
+            early_media=True,
+        )
+        return participant.call_sid
+
+    def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
+        """Send one SMS from the line's number; return the message SID."""
+        message = self._client.messages.create(
+            to=to, from_=from_, body=body, status_callback=status_callback
+        )
+        return message.sid

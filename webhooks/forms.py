@@ -1,0 +1,115 @@
+"""Twilio's form parameters, checked and parsed into frozen dataclasses.
+
+A caller's number is turned into a caller tag here and goes no further.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
+
+from warmline.privacy import caller_tag
+
+CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
+MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
+CALL_STATUSES = frozenset(
+    {"queued", "initiated", "ringing", "in-progress", "completed", "busy", "failed",
+     "no-answer", "canceled"}
+)  # fmt: skip
+MESSAGE_STATUSES = frozenset(
+    {"accepted", "scheduled", "queued", "sending", "sent", "delivered", "undelivered", "failed",
+     "receiving", "received", "read", "canceled", "partially_delivered"}
+)  # fmt: skip
+MAX_BODY = 1600
+MAX_FIELD = 256
+
+
+class InvalidWebhook(BadRequest):
+    """A Twilio parameter is missing, repeated, malformed or too long."""
+
+
+@dataclass(frozen=True)
+class IncomingCall:
+    call_sid: str
+    line_number: str
+    caller_tag: str | None
+
+
+@dataclass(frozen=True)
+class CallStatus:
+    call_sid: str
+    status: str
+
+
+@dataclass(frozen=True)
+class IncomingText:
+    message_sid: str
+    line_number: str
+    caller_tag: str | None
+    body: str
+
+
+@dataclass(frozen=True)
+class TextStatus:
+    message_sid: str
+    status: str
+
+
+def _one(form: MultiDict, name: str, *, required: bool = True, limit: int = MAX_FIELD) -> str:
+    values = form.getlist(name)
+    if len(values) > 1:
+        raise InvalidWebhook(f"{name} was sent more than once")
+    value = values[0] if values else ""
+    if required and not value:
+        raise InvalidWebhook(f"{name} is missing")
+    if len(value) > limit:
+        raise InvalidWebhook(f"{name} is longer than {limit} characters")
+    return value
+
+
+def _matching(form: MultiDict, name: str, pattern: re.Pattern[str]) -> str:
+    value = _one(form, name)
+    if not pattern.match(value):
+        raise InvalidWebhook(f"{name} is not a Twilio SID")
+    return value
+
+
+def _member(form: MultiDict, name: str, allowed: frozenset[str]) -> str:
+    value = _one(form, name)
+    if value not in allowed:
+        raise InvalidWebhook(f"{name} is not a status Twilio sends")
+    return value
+
+
+def incoming_call(form: MultiDict, caller_key: str) -> IncomingCall:
+    return IncomingCall(
+        call_sid=_matching(form, "CallSid", CALL_SID),
+        line_number=_one(form, "To"),
+        caller_tag=caller_tag(_one(form, "From", required=False), caller_key),
+    )
+
+
+def call_status(form: MultiDict) -> CallStatus:
+    return CallStatus(
+        call_sid=_matching(form, "CallSid", CALL_SID),
+        status=_member(form, "CallStatus", CALL_STATUSES),
+    )
+
+
+def incoming_text(form: MultiDict, caller_key: str) -> IncomingText:
+    return IncomingText(
+        message_sid=_matching(form, "MessageSid", MESSAGE_SID),
+        line_number=_one(form, "To"),
+        caller_tag=caller_tag(_one(form, "From", required=False), caller_key),
+        body=_one(form, "Body", required=False, limit=MAX_BODY),
+    )
+
+
+def text_status(form: MultiDict) -> TextStatus:
+    return TextStatus(
+        message_sid=_matching(form, "MessageSid", MESSAGE_SID),
+        status=_member(form, "MessageStatus", MESSAGE_STATUSES),
+    )
