@@ -106,14 +106,10 @@ class Twilio:
         self.validator = RequestValidator(auth_token)
 
     def post(self, path: str, params: dict[str, str] | list[tuple[str, str]], **kwargs):
-        items = params.items() if isinstance(params, dict) else params
-        signature = self.validator.compute_signature(PUBLIC_URL + path, _multi(items))
+        form = MultiDict(params)
+        signature = self.validator.compute_signature(PUBLIC_URL + path, form)
         headers = {"X-Twilio-Signature": signature, **kwargs.pop("headers", {})}
-        return self.client.post(path, data=list(items), headers=headers, **kwargs)
-
-
-def _multi(items) -> MultiDict:
-    return MultiDict(list(items))
+        return self.client.post(path, data=form, headers=headers, **kwargs)
 
 
 @pytest.fixture

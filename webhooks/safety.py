@@ -15,6 +15,10 @@ log = logging.getLogger(__name__)
 KNOWN_LINES = "webhooks.known_lines"
 # How Twilio's SMS requests differ from its voice requests.
 SMS_PARAMETERS = ("MessageSid", "SmsSid")
+# Endpoints whose answer a caller hears or a texter reads, not a status callback.
+ANSWERS_A_PERSON = frozenset(
+    {"webhooks.voice.incoming", "webhooks.sms.incoming", "webhooks.fallback"}
+)
 
 
 def twiml_response(xml: str, status: int = 200) -> Response:
@@ -59,9 +63,13 @@ def handle_webhook_error(error: Exception) -> Response | HTTPException:
         status = error.code
     else:
         log.error("webhook %s failed", request.path, exc_info=error)
-        status = 200
-    if request.blueprint == "webhooks.sms" or is_sms_request():
+        status = 500
+    if request.endpoint not in ANSWERS_A_PERSON:
+        # A status callback: nobody is listening, so say plainly what went wrong.
         return twiml_response(twiml.empty(), status=status)
+    if request.endpoint == "webhooks.sms.incoming" or is_sms_request():
+        # Twilio would send a 5xx on to the fallback URL; an empty reply sends nothing twice.
+        return twiml_response(twiml.empty(), status=200 if status == 500 else status)
     # A caller must never hear Twilio's "application error": always answer with help.
     return emergency_voice_response()
 
