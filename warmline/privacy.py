@@ -7,8 +7,11 @@ import hashlib
 import hmac
 import logging
 import re
+import traceback
 from collections.abc import Iterable
 
+import redis
+import sqlalchemy.exc
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
@@ -99,6 +102,14 @@ _FIELD_IN_TEXT = re.compile(
     r"(?P<sep>(?:['\"]\s*[,:=]|\s*[=:])\s*)(?P<value>'[^']*'|\"[^\"]*\"|[^&}\n]*)",
     re.IGNORECASE,
 )
+DETAILS_WITHHELD = "[details withheld]"
+# Errors raised by connections, whose messages name hosts and causes rather than people.
+INFRASTRUCTURE_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    redis.RedisError,
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+)
 _STANDARD_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
@@ -108,15 +119,36 @@ def redact(text: str) -> str:
     return PHONE_LIKE.sub(REDACTED_NUMBER, text)
 
 
+def format_exception_privately(error: BaseException) -> str:
+    """Format a traceback, chain included, keeping only infrastructure errors' messages.
+
+    An exception's message can quote whatever the code was handling, such as a text's
+    words; the frames and the exception's type are what a developer needs.
+    """
+    sections: list[str] = []
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        kind = type(current)
+        message = str(current) if isinstance(current, INFRASTRUCTURE_ERRORS) else DETAILS_WITHHELD
+        sections.append(
+            "Traceback (most recent call last):\n"
+            + "".join(traceback.format_tb(current.__traceback__))
+            + f"{kind.__module__}.{kind.__qualname__}: {message}\n"
+        )
+        current = current.__cause__ or current.__context__
+    return "\nThe above was raised while handling:\n".join(sections).rstrip("\n")
+
+
 class RedactingFilter(logging.Filter):
     """Rewrite every record before any handler formats it, so no sink sees a number."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
         record.args = None
-        if record.exc_info:
-            formatted = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = redact(formatted)
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact(format_exception_privately(record.exc_info[1]))
             record.exc_info = None
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)

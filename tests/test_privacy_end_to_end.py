@@ -1,0 +1,103 @@
+"""A caller's number, name, place and words reach no log line, no table and no Redis key."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import LINE_NUMBER, call_sid, make_line, message_sid
+from warmline import contacts
+from warmline.logs import configure_logging
+from warmline.models import Base
+
+NUMBER_FORMS = ["+14155550123", "14155550123", "4155550123", "(415) 555-0123", "415-555-0123",
+                "415 555 0123", "5550123"]  # fmt: skip
+BODY = "I have the pills right here and nobody would notice"
+NAME = "Jane Quinterra"
+CITY = "SPRINGFIELDTON"
+ZIP = "97477"
+SECRETS = [*NUMBER_FORMS, BODY, "pills right here", NAME, CITY, ZIP]
+
+
+def redis_dump(client) -> str:
+    parts = []
+    for key in client.scan_iter():
+        parts.append(repr(key))
+        kind = client.type(key).decode()
+        reader = {"string": client.get, "hash": client.hgetall, "list": lambda k: client.lrange(k, 0, -1),
+                  "set": client.smembers, "zset": lambda k: client.zrange(k, 0, -1)}[kind]  # fmt: skip
+        parts.append(repr(reader(key)))
+    return "\n".join(parts)
+
+
+def database_dump(session) -> str:
+    parts = []
+    for table in Base.metadata.sorted_tables:
+        parts.extend(repr(tuple(row)) for row in session.execute(select(table)))
+    return "\n".join(parts)
+
+
+def sqlite_files(db_url: str) -> str:
+    if not db_url.startswith("sqlite"):
+        return ""
+    database = Path(db_url.removeprefix("sqlite:///"))
+    files = [database, database.with_name(database.name + "-wal")]
+    return "\n".join(f.read_bytes().decode("latin-1") for f in files if f.exists())
+
+
+def leaks(text: str) -> list[str]:
+    return [secret for secret in SECRETS if secret in text]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_personal_details_sent_to_every_webhook_are_stored_and_logged_nowhere(
+    twilio, session, redis_client, capfd, caplog, db_url, monkeypatch, settings
+):
+    configure_logging(settings)  # write to this test's captured stderr
+    make_line(session)
+    person = {"From": NUMBER_FORMS[0], "Caller": NUMBER_FORMS[0], "CallerName": NAME,
+              "FromCity": CITY, "CallerCity": CITY, "FromZip": ZIP, "CallerZip": ZIP,
+              "FromState": "OR", "To": LINE_NUMBER}  # fmt: skip
+    sid = call_sid()
+    with caplog.at_level(logging.DEBUG):
+        twilio.post("/webhooks/voice/incoming", {"CallSid": sid, **person})
+        twilio.post("/webhooks/voice/status", {"CallSid": sid, "CallStatus": "completed",
+                                                "CallDuration": "61", **person})  # fmt: skip
+        twilio.post("/webhooks/sms/incoming", {"MessageSid": message_sid(), "Body": BODY, **person})
+        twilio.post("/webhooks/fallback", {"MessageSid": message_sid(), "Body": BODY, **person})
+        # Refused and malformed requests are logged too: they must not carry the details either.
+        twilio.client.post("/webhooks/sms/incoming", data={"Body": BODY, **person})
+        twilio.post("/webhooks/sms/incoming", {"MessageSid": "bogus", "Body": BODY, **person})
+
+        def crash_mentioning_the_caller(*args, **kwargs):
+            raise RuntimeError(f"could not handle {NUMBER_FORMS[0]} saying {BODY!r}")
+
+        monkeypatch.setattr(contacts, "receive_call", crash_mentioning_the_caller)
+        crashed = twilio.post("/webhooks/voice/incoming", {"CallSid": call_sid(), **person})
+    assert crashed.status_code == 200
+
+    written = capfd.readouterr().err
+    assert "webhook /webhooks/voice/incoming failed" in written
+    assert "RuntimeError: [details withheld]" in written
+    assert leaks(written) == []
+    assert leaks("\n".join(r.getMessage() for r in caplog.records)) == []
+    assert leaks(database_dump(session)) == []
+    assert leaks(sqlite_files(db_url)) == []
+    assert redis_client.dbsize() > 0
+    assert leaks(redis_dump(redis_client)) == []
+
+
+def test_json_logs_redact_extra_fields_and_tracebacks(settings, capfd):
+    configure_logging(replace(settings, log_format="json"))
+    log = logging.getLogger("warmline.test")
+    try:
+        raise ValueError(f"texter {NUMBER_FORMS[0]} wrote {BODY}")
+    except ValueError:
+        log.exception("handling a text", extra={"Body": BODY, "caller": NUMBER_FORMS[3]})
+    err = capfd.readouterr().err
+    assert '"level": "ERROR"' in err
+    assert leaks(err) == []

@@ -1,0 +1,82 @@
+"""Texters get one clear reply naming the crisis numbers, never two."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests import twiml
+from tests.factories import LINE_NUMBER, make_line, message_sid
+from tests.test_voice_webhooks import break_redis
+from webhooks.twiml import SMS_WELCOME
+
+TEXTER = "+14155550188"
+
+
+def text(twilio, sid=None, body="hi, is anyone there?"):
+    params = {"MessageSid": sid or message_sid(), "AccountSid": "AC" + "1" * 32,
+              "To": LINE_NUMBER, "From": TEXTER, "Body": body, "NumMedia": "0"}  # fmt: skip
+    return twilio.post("/webhooks/sms/incoming", params)
+
+
+def messages(response) -> list[str]:
+    return [(m.text or "") for m in twiml.parse(response).iter("Message")]
+
+
+def test_texter_is_told_the_crisis_numbers(twilio, session):
+    make_line(session)
+    [reply] = messages(text(twilio))
+    assert "Riverside Warm Line" in reply
+    assert "988" in reply and "911" in reply
+
+
+def test_welcome_fits_two_sms_segments():
+    longest_reasonable_name = "N" * 60
+    assert len(SMS_WELCOME.format(name=longest_reasonable_name)) <= 306
+
+
+def test_retried_text_webhook_does_not_reply_twice(twilio, session):
+    make_line(session)
+    sid = message_sid()
+    assert len(messages(text(twilio, sid))) == 1
+    assert messages(text(twilio, sid)) == []
+
+
+def test_oversized_body_is_refused_clearly(twilio, session):
+    make_line(session)
+    response = text(twilio, body="x" * 1601)
+    assert response.status_code == 400
+    assert messages(response) == []
+
+
+def test_text_with_redis_down_gets_an_empty_answer_not_an_error(twilio, app, session, tmp_path):
+    make_line(session)
+    break_redis(app, tmp_path)
+    response = text(twilio)
+    assert response.status_code == 200
+    assert messages(response) == []
+
+
+def test_fallback_url_texts_the_crisis_numbers(twilio):
+    response = twilio.post(
+        "/webhooks/fallback",
+        {"MessageSid": message_sid(), "To": LINE_NUMBER, "From": TEXTER, "Body": "help",
+         "ErrorCode": "11200"},
+    )  # fmt: skip
+    [reply] = messages(response)
+    assert "988" in reply
+
+
+@pytest.mark.parametrize("status", ["queued", "sent", "delivered", "undelivered", "failed"])
+def test_delivery_reports_are_accepted(twilio, status):
+    response = twilio.post(
+        "/webhooks/sms/status", {"MessageSid": message_sid(), "MessageStatus": status}
+    )
+    assert response.status_code == 200
+    twiml.parse(response)
+
+
+def test_delivery_report_with_odd_status_is_refused(twilio):
+    response = twilio.post(
+        "/webhooks/sms/status", {"MessageSid": message_sid(), "MessageStatus": "teleported"}
+    )
+    assert response.status_code == 400
