@@ -23,6 +23,11 @@ def upgrade(raw_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(raw_url), revision)
 
 
+def downgrade(raw_url: str, revision: str) -> None:
+    """Take the database's schema back to `revision`."""
+    command.downgrade(alembic_config(raw_url), revision)
+
+
 def is_current(raw_url: str) -> bool:
     """Return whether the database is at the newest revision."""
     head = ScriptDirectory.from_config(alembic_config(raw_url)).get_current_head()
