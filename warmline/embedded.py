@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import importlib.util
 import os
@@ -74,10 +75,8 @@ def stop_embedded_redis(settings: Settings) -> None:
         pid = int(pidfile.read_text().strip())
     except (FileNotFoundError, ValueError):
         return
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
     give_up = time.monotonic() + 10
     while _answers(settings.redis_socket_path) and time.monotonic() < give_up:
         time.sleep(0.05)
