@@ -1,0 +1,92 @@
+"""A stand-in for Twilio's REST API, answering as its documentation says it does."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from flask import Flask, jsonify, request
+from werkzeug.serving import make_server
+
+ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-f]{32})/")
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    form: dict[str, list[str]]
+    auth: tuple[str, str] | None
+
+
+@dataclass
+class FakeTwilio:
+    base_url: str = ""
+    requests: list[Recorded] = field(default_factory=list)
+    hold: threading.Event | None = None
+
+
+def _app(fake: FakeTwilio) -> Flask:
+    app = Flask(__name__)
+
+    @app.before_request
+    def record():
+        auth = request.authorization
+        fake.requests.append(
+            Recorded(request.method, request.path, request.form.to_dict(flat=False),
+                     (auth.username, auth.password) if auth else None)
+        )  # fmt: skip
+        if fake.hold is not None:
+            fake.hold.wait(timeout=30)
+
+    def error(status: int, code: int, message: str):
+        return jsonify({"code": code, "message": message, "status": status,
+                        "more_info": f"https://www.twilio.com/docs/errors/{code}"}), status  # fmt: skip
+
+    @app.post("/2010-04-01/Accounts/<account>/Calls.json")
+    def create_call(account):
+        if not re.fullmatch(r"\+[1-9]\d{6,14}", request.form.get("To", "")):
+            return error(400, 21211, "The 'To' number is not a valid phone number.")
+        sid = "CA" + secrets.token_hex(16)
+        return jsonify({"sid": sid, "account_sid": account, "status": "queued",
+                        "to": request.form["To"], "from": request.form["From"]}), 201  # fmt: skip
+
+    @app.post("/2010-04-01/Accounts/<account>/Calls/<sid>.json")
+    def update_call(account, sid):
+        if not sid.startswith("CA"):
+            return error(404, 20404, "The requested resource was not found")
+        return jsonify({"sid": sid, "account_sid": account,
+                        "status": request.form.get("Status", "in-progress")})  # fmt: skip
+
+    @app.post("/2010-04-01/Accounts/<account>/Conferences/<conference>/Participants.json")
+    def add_participant(account, conference):
+        return jsonify({"call_sid": "CA" + secrets.token_hex(16), "account_sid": account,
+                        "conference_sid": "CF" + secrets.token_hex(16),
+                        "status": "queued"}), 201  # fmt: skip
+
+    @app.post("/2010-04-01/Accounts/<account>/Messages.json")
+    def create_message(account):
+        return jsonify({"sid": "SM" + secrets.token_hex(16), "account_sid": account,
+                        "status": "queued", "body": request.form.get("Body", "")}), 201  # fmt: skip
+
+    return app
+
+
+@contextmanager
+def fake_twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio()
+    server = make_server("127.0.0.1", 0, _app(fake), threaded=True)
+    fake.base_url = f"http://127.0.0.1:{server.server_port}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake
+    finally:
+        if fake.hold is not None:
+            fake.hold.set()
+        server.shutdown()
+        thread.join(timeout=10)
