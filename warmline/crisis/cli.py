@@ -1,0 +1,32 @@
+"""`warmline crisis ...`: run the detector from a shell."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from warmline.crisis.detector import detect
+
+
+@click.group("crisis", help="Crisis detection: scan messages for risk.")
+def crisis() -> None:
+    """Group the crisis commands."""
+
+
+@crisis.command("scan")
+@click.option("--language", default=None, help="Language of the messages (en, es); else guessed.")
+def scan(language: str | None) -> None:
+    """Read messages, one per line, on stdin; write one JSON verdict per line."""
+    stdin = click.get_text_stream("stdin", encoding="utf-8", errors="replace")
+    for line in stdin:
+        found = detect(line.rstrip("\r\n"), language)
+        verdict = {
+            "crisis": found.crisis,
+            "tier": found.tier,
+            "matches": list(found.matches),
+            "language": found.language,
+        }
+        click.echo(json.dumps(verdict, ensure_ascii=False))
+    sys.stdout.flush()
