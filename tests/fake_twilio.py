@@ -37,41 +37,74 @@ def _app(fake: FakeTwilio) -> Flask:
     def record():
         auth = request.authorization
         fake.requests.append(
-            Recorded(request.method, request.path, request.form.to_dict(flat=False),
-                     (auth.username, auth.password) if auth else None)
-        )  # fmt: skip
+            Recorded(
+                request.method,
+                request.path,
+                request.form.to_dict(flat=False),
+                (auth.username, auth.password) if auth else None,
+            )
+        )
         if fake.hold is not None:
             fake.hold.wait(timeout=30)
 
     def error(status: int, code: int, message: str):
-        return jsonify({"code": code, "message": message, "status": status,
-                        "more_info": f"https://www.twilio.com/docs/errors/{code}"}), status  # fmt: skip
+        return jsonify(
+            {
+                "code": code,
+                "message": message,
+                "status": status,
+                "more_info": f"https://www.twilio.com/docs/errors/{code}",
+            }
+        ), status
 
     @app.post("/2010-04-01/Accounts/<account>/Calls.json")
     def create_call(account):
         if not re.fullmatch(r"\+[1-9]\d{6,14}", request.form.get("To", "")):
             return error(400, 21211, "The 'To' number is not a valid phone number.")
         sid = "CA" + secrets.token_hex(16)
-        return jsonify({"sid": sid, "account_sid": account, "status": "queued",
-                        "to": request.form["To"], "from": request.form["From"]}), 201  # fmt: skip
+        return jsonify(
+            {
+                "sid": sid,
+                "account_sid": account,
+                "status": "queued",
+                "to": request.form["To"],
+                "from": request.form["From"],
+            }
+        ), 201
 
     @app.post("/2010-04-01/Accounts/<account>/Calls/<sid>.json")
     def update_call(account, sid):
         if not sid.startswith("CA"):
             return error(404, 20404, "The requested resource was not found")
-        return jsonify({"sid": sid, "account_sid": account,
-                        "status": request.form.get("Status", "in-progress")})  # fmt: skip
+        return jsonify(
+            {
+                "sid": sid,
+                "account_sid": account,
+                "status": request.form.get("Status", "in-progress"),
+            }
+        )
 
     @app.post("/2010-04-01/Accounts/<account>/Conferences/<conference>/Participants.json")
     def add_participant(account, conference):
-        return jsonify({"call_sid": "CA" + secrets.token_hex(16), "account_sid": account,
-                        "conference_sid": "CF" + secrets.token_hex(16),
-                        "status": "queued"}), 201  # fmt: skip
+        return jsonify(
+            {
+                "call_sid": "CA" + secrets.token_hex(16),
+                "account_sid": account,
+                "conference_sid": "CF" + secrets.token_hex(16),
+                "status": "queued",
+            }
+        ), 201
 
     @app.post("/2010-04-01/Accounts/<account>/Messages.json")
     def create_message(account):
-        return jsonify({"sid": "SM" + secrets.token_hex(16), "account_sid": account,
-                        "status": "queued", "body": request.form.get("Body", "")}), 201  # fmt: skip
+        return jsonify(
+            {
+                "sid": "SM" + secrets.token_hex(16),
+                "account_sid": account,
+                "status": "queued",
+                "body": request.form.get("Body", ""),
+            }
+        ), 201
 
     return app
 

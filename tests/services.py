@@ -46,10 +46,21 @@ def throwaway_redis(directory: Path) -> Iterator[str]:
     binary = shutil.which("redis-server") or str(redis_server_binary())
     socket_path = directory / "redis.sock"
     process = subprocess.Popen(
-        [binary, "--port", "0", "--unixsocket", str(socket_path), "--save", "",
-         "--appendonly", "no", "--dir", str(directory)],
+        [
+            binary,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket_path),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(directory),
+        ],
         stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     url = f"unix://{socket_path}"
     try:
         wait_for(lambda: _redis_answers(url), timeout=20, what="the test Redis server")
@@ -108,11 +119,21 @@ def postgres_server() -> Iterator[str]:
     port = _free_port()
     pg_ctl = _postgres_bin("pg_ctl")
     subprocess.run(
-        [*as_owner, pg_ctl, "-D", str(data), "-w", "-l", str(directory / "postgres.log"),
-         "-o", f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start"],
+        [
+            *as_owner,
+            pg_ctl,
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(directory / "postgres.log"),
+            "-o",
+            f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
-    )  # fmt: skip
+    )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:

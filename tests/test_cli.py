@@ -39,21 +39,56 @@ def db(settings):
 
 def stand_up(operator) -> None:
     assert operator("db", "upgrade").exit_code == 0
-    added = operator("line", "add", "--name", "Riverside Warm Line", "--number", "(501) 712-2661",
-                     "--timezone", "America/Chicago", "--language", "en", "--language", "es",
-                     "--overflow-number", "+15017120000", "--hours", "17:00-23:00")  # fmt: skip
+    added = operator(
+        "line",
+        "add",
+        "--name",
+        "Riverside Warm Line",
+        "--number",
+        "(501) 712-2661",
+        "--timezone",
+        "America/Chicago",
+        "--language",
+        "en",
+        "--language",
+        "es",
+        "--overflow-number",
+        "+15017120000",
+        "--hours",
+        "17:00-23:00",
+    )
     assert added.exit_code == 0, added.output
-    user = operator("user", "add", "--email", "Ana@Example.org", "--name", "Ana",
-                    "--phone", "415 555 0123", "--language", "es",
-                    input=f"{PASSWORD}\n{PASSWORD}\n")  # fmt: skip
+    user = operator(
+        "user",
+        "add",
+        "--email",
+        "Ana@Example.org",
+        "--name",
+        "Ana",
+        "--phone",
+        "415 555 0123",
+        "--language",
+        "es",
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
     assert user.exit_code == 0, user.output
 
 
 @pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 def test_operator_stands_up_a_line_with_a_rostered_specialist(operator, db):
     stand_up(operator)
-    shift = operator("shift", "add", "--line", "+15017122661", "--user", "ana@example.org",
-                     "--start", "2026-11-21 18:00", "--end", "2026-11-21 22:00")  # fmt: skip
+    shift = operator(
+        "shift",
+        "add",
+        "--line",
+        "+15017122661",
+        "--user",
+        "ana@example.org",
+        "--start",
+        "2026-11-21 18:00",
+        "--end",
+        "2026-11-21 22:00",
+    )
     assert shift.exit_code == 0, shift.output
     assert "2026-11-21 18:00 CST to 2026-11-21 22:00 CST" in shift.output
 
@@ -77,20 +112,85 @@ def test_operator_stands_up_a_line_with_a_rostered_specialist(operator, db):
     [
         (("line", "add", "--name", "Dup", "--number", "+15017122661"), "already answers"),
         (("line", "add", "--name", "X", "--number", "12345"), "not a valid phone number"),
-        (("line", "add", "--name", "X", "--number", "+15017122662", "--timezone", "Nowhere/Here"),
-         "unknown timezone"),
-        (("line", "add", "--name", "X", "--number", "+15017122662", "--ring-timeout", "1"),
-         "--ring-timeout"),
-        (("shift", "add", "--line", "+15017122661", "--user", "ana@example.org",
-          "--start", "2026-11-21 22:00", "--end", "2026-11-21 18:00"), "end after it starts"),
-        (("shift", "add", "--line", "+15017122661", "--user", "ana@example.org",
-          "--start", "tonight", "--end", "2026-11-21 18:00"), "is not 'YYYY-MM-DD HH:MM'"),
-        (("shift", "add", "--line", "+15017129999", "--user", "ana@example.org",
-          "--start", "2026-11-21 18:00", "--end", "2026-11-21 22:00"), "no line answers"),
-        (("shift", "add", "--line", "+15017122661", "--user", "bo@example.org",
-          "--start", "2026-11-21 18:00", "--end", "2026-11-21 22:00"), "no user has that email"),
+        (
+            (
+                "line",
+                "add",
+                "--name",
+                "X",
+                "--number",
+                "+15017122662",
+                "--timezone",
+                "Nowhere/Here",
+            ),
+            "unknown timezone",
+        ),
+        (
+            ("line", "add", "--name", "X", "--number", "+15017122662", "--ring-timeout", "1"),
+            "--ring-timeout",
+        ),
+        (
+            (
+                "shift",
+                "add",
+                "--line",
+                "+15017122661",
+                "--user",
+                "ana@example.org",
+                "--start",
+                "2026-11-21 22:00",
+                "--end",
+                "2026-11-21 18:00",
+            ),
+            "end after it starts",
+        ),
+        (
+            (
+                "shift",
+                "add",
+                "--line",
+                "+15017122661",
+                "--user",
+                "ana@example.org",
+                "--start",
+                "tonight",
+                "--end",
+                "2026-11-21 18:00",
+            ),
+            "is not 'YYYY-MM-DD HH:MM'",
+        ),
+        (
+            (
+                "shift",
+                "add",
+                "--line",
+                "+15017129999",
+                "--user",
+                "ana@example.org",
+                "--start",
+                "2026-11-21 18:00",
+                "--end",
+                "2026-11-21 22:00",
+            ),
+            "no line answers",
+        ),
+        (
+            (
+                "shift",
+                "add",
+                "--line",
+                "+15017122661",
+                "--user",
+                "bo@example.org",
+                "--start",
+                "2026-11-21 18:00",
+                "--end",
+                "2026-11-21 22:00",
+            ),
+            "no user has that email",
+        ),
     ],
-)  # fmt: skip
+)
 def test_operator_mistakes_get_one_clear_line(operator, args, complaint):
     stand_up(operator)
     result = operator(*args)
@@ -101,18 +201,29 @@ def test_operator_mistakes_get_one_clear_line(operator, args, complaint):
 
 def test_weak_password_and_duplicate_user_are_refused(operator):
     stand_up(operator)
-    weak = operator("user", "add", "--email", "bo@example.org", "--name", "Bo",
-                    "--password", "short")  # fmt: skip
+    weak = operator(
+        "user", "add", "--email", "bo@example.org", "--name", "Bo", "--password", "short"
+    )
     assert weak.exit_code != 0 and "at least 12 characters" in weak.output
-    again = operator("user", "add", "--email", "ANA@example.org", "--name", "Ana 2",
-                     "--password", PASSWORD)  # fmt: skip
+    again = operator(
+        "user", "add", "--email", "ANA@example.org", "--name", "Ana 2", "--password", PASSWORD
+    )
     assert again.exit_code != 0 and "already signs in" in again.output
 
 
 @pytest.mark.parametrize(
-    "command", [(), ("db", "upgrade"), ("line", "add"), ("user", "add"), ("shift", "add"),
-                ("worker",), ("run",), ("purge",)]
-)  # fmt: skip
+    "command",
+    [
+        (),
+        ("db", "upgrade"),
+        ("line", "add"),
+        ("user", "add"),
+        ("shift", "add"),
+        ("worker",),
+        ("run",),
+        ("purge",),
+    ],
+)
 def test_every_command_explains_itself(operator, command):
     result = operator(*command, "--help")
     assert result.exit_code == 0

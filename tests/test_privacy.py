@@ -64,12 +64,21 @@ def test_rotated_out_key_still_opens_what_it_sealed():
     ("text", "expected"),
     [
         ("call me at 415-555-0123", "call me at [number]"),
-        ("From=%2B14155550123&Body=help+me&To=%2B15017122661", "From=[redacted]&Body=[redacted]&To=[redacted]"),
-        ("{'Body': 'pills', 'CallerName': 'Jane'}", "{'Body': [redacted], 'CallerName': [redacted]}"),
+        (
+            "From=%2B14155550123&Body=help+me&To=%2B15017122661",
+            "From=[redacted]&Body=[redacted]&To=[redacted]",
+        ),
+        (
+            "{'Body': 'pills', 'CallerName': 'Jane'}",
+            "{'Body': [redacted], 'CallerName': [redacted]}",
+        ),
         ("contact 1234 closed after 300 s", "contact 1234 closed after 300 s"),
-        ("call CA0123456789abcdef0123456789abcdef ended", "call CA0123456789abcdef0123456789abcdef ended"),
+        (
+            "call CA0123456789abcdef0123456789abcdef ended",
+            "call CA0123456789abcdef0123456789abcdef ended",
+        ),
     ],
-)  # fmt: skip
+)
 def test_redact(text, expected):
     assert redact(text) == expected
 

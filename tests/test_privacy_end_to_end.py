@@ -14,8 +14,15 @@ from warmline import contacts
 from warmline.logs import configure_logging
 from warmline.models import Base
 
-NUMBER_FORMS = ["+14155550123", "14155550123", "4155550123", "(415) 555-0123", "415-555-0123",
-                "415 555 0123", "5550123"]  # fmt: skip
+NUMBER_FORMS = [
+    "+14155550123",
+    "14155550123",
+    "4155550123",
+    "(415) 555-0123",
+    "415-555-0123",
+    "415 555 0123",
+    "5550123",
+]
 BODY = "I have the pills right here and nobody would notice"
 NAME = "Jane Quinterra"
 CITY = "SPRINGFIELDTON"
@@ -28,8 +35,13 @@ def redis_dump(client) -> str:
     for key in client.scan_iter():
         parts.append(repr(key))
         kind = client.type(key).decode()
-        reader = {"string": client.get, "hash": client.hgetall, "list": lambda k: client.lrange(k, 0, -1),
-                  "set": client.smembers, "zset": lambda k: client.zrange(k, 0, -1)}[kind]  # fmt: skip
+        reader = {
+            "string": client.get,
+            "hash": client.hgetall,
+            "list": lambda k: client.lrange(k, 0, -1),
+            "set": client.smembers,
+            "zset": lambda k: client.zrange(k, 0, -1),
+        }[kind]
         parts.append(repr(reader(key)))
     return "\n".join(parts)
 
@@ -59,14 +71,24 @@ def test_personal_details_sent_to_every_webhook_are_stored_and_logged_nowhere(
 ):
     configure_logging(settings)  # write to this test's captured stderr
     make_line(session)
-    person = {"From": NUMBER_FORMS[0], "Caller": NUMBER_FORMS[0], "CallerName": NAME,
-              "FromCity": CITY, "CallerCity": CITY, "FromZip": ZIP, "CallerZip": ZIP,
-              "FromState": "OR", "To": LINE_NUMBER}  # fmt: skip
+    person = {
+        "From": NUMBER_FORMS[0],
+        "Caller": NUMBER_FORMS[0],
+        "CallerName": NAME,
+        "FromCity": CITY,
+        "CallerCity": CITY,
+        "FromZip": ZIP,
+        "CallerZip": ZIP,
+        "FromState": "OR",
+        "To": LINE_NUMBER,
+    }
     sid = call_sid()
     with caplog.at_level(logging.DEBUG):
         twilio.post("/webhooks/voice/incoming", {"CallSid": sid, **person})
-        twilio.post("/webhooks/voice/status", {"CallSid": sid, "CallStatus": "completed",
-                                                "CallDuration": "61", **person})  # fmt: skip
+        twilio.post(
+            "/webhooks/voice/status",
+            {"CallSid": sid, "CallStatus": "completed", "CallDuration": "61", **person},
+        )
         twilio.post("/webhooks/sms/incoming", {"MessageSid": message_sid(), "Body": BODY, **person})
         twilio.post("/webhooks/fallback", {"MessageSid": message_sid(), "Body": BODY, **person})
         # Refused and malformed requests are logged too: they must not carry the details either.

@@ -13,8 +13,14 @@ TEXTER = "+14155550188"
 
 
 def text(twilio, sid=None, body="hi, is anyone there?"):
-    params = {"MessageSid": sid or message_sid(), "AccountSid": "AC" + "1" * 32,
-              "To": LINE_NUMBER, "From": TEXTER, "Body": body, "NumMedia": "0"}  # fmt: skip
+    params = {
+        "MessageSid": sid or message_sid(),
+        "AccountSid": "AC" + "1" * 32,
+        "To": LINE_NUMBER,
+        "From": TEXTER,
+        "Body": body,
+        "NumMedia": "0",
+    }
     return twilio.post("/webhooks/sms/incoming", params)
 
 
@@ -59,9 +65,14 @@ def test_text_with_redis_down_gets_an_empty_answer_not_an_error(twilio, app, ses
 def test_fallback_url_texts_the_crisis_numbers(twilio):
     response = twilio.post(
         "/webhooks/fallback",
-        {"MessageSid": message_sid(), "To": LINE_NUMBER, "From": TEXTER, "Body": "help",
-         "ErrorCode": "11200"},
-    )  # fmt: skip
+        {
+            "MessageSid": message_sid(),
+            "To": LINE_NUMBER,
+            "From": TEXTER,
+            "Body": "help",
+            "ErrorCode": "11200",
+        },
+    )
     [reply] = messages(response)
     assert "988" in reply
 

@@ -35,8 +35,13 @@ def accounts_path(settings) -> str:
 def test_ringing_a_specialist_creates_a_call_with_a_whisper_and_progress_callbacks(
     gateway, twilio_api, settings
 ):
-    sid = gateway.ring_specialist(to=SPECIALIST, from_=LINE, url="https://x.org/whisper",
-                                  status_callback="https://x.org/status", timeout_seconds=20)  # fmt: skip
+    sid = gateway.ring_specialist(
+        to=SPECIALIST,
+        from_=LINE,
+        url="https://x.org/whisper",
+        status_callback="https://x.org/status",
+        timeout_seconds=20,
+    )
     assert sid.startswith("CA")
     [sent] = twilio_api.requests
     assert sent.path == f"{accounts_path(settings)}/Calls.json"
@@ -59,9 +64,12 @@ def test_redirect_and_hang_up_update_the_call(gateway, twilio_api, settings):
 
 def test_adding_a_conference_participant_uses_the_conference_name(gateway, twilio_api, settings):
     call_sid = gateway.add_conference_participant(
-        conference="contact-42", to="+18002738255", from_=LINE,
-        status_callback="https://x.org/status", timeout_seconds=30,
-    )  # fmt: skip
+        conference="contact-42",
+        to="+18002738255",
+        from_=LINE,
+        status_callback="https://x.org/status",
+        timeout_seconds=30,
+    )
     assert call_sid.startswith("CA")
     [sent] = twilio_api.requests
     assert sent.path == f"{accounts_path(settings)}/Conferences/contact-42/Participants.json"
@@ -69,8 +77,12 @@ def test_adding_a_conference_participant_uses_the_conference_name(gateway, twili
 
 
 def test_sending_a_text_asks_for_delivery_reports(gateway, twilio_api):
-    sid = gateway.send_text(to="+14155550123", from_=LINE, body="We're here.",
-                            status_callback="https://x.org/sms/status")  # fmt: skip
+    sid = gateway.send_text(
+        to="+14155550123",
+        from_=LINE,
+        body="We're here.",
+        status_callback="https://x.org/sms/status",
+    )
     assert sid.startswith("SM")
     [sent] = twilio_api.requests
     assert sent.form["StatusCallback"] == ["https://x.org/sms/status"]
@@ -78,8 +90,13 @@ def test_sending_a_text_asks_for_delivery_reports(gateway, twilio_api):
 
 def test_twilio_errors_arrive_with_their_code(gateway):
     with pytest.raises(TwilioRestException) as refused:
-        gateway.ring_specialist(to="not-a-number", from_=LINE, url="https://x.org/w",
-                                status_callback="https://x.org/s", timeout_seconds=20)  # fmt: skip
+        gateway.ring_specialist(
+            to="not-a-number",
+            from_=LINE,
+            url="https://x.org/w",
+            status_callback="https://x.org/s",
+            timeout_seconds=20,
+        )
     assert refused.value.code == 21211
 
 

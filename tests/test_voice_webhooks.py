@@ -18,8 +18,15 @@ CALLER = "+14155550123"
 
 
 def incoming(twilio, sid=None, **extra):
-    params = {"CallSid": sid or call_sid(), "AccountSid": "AC" + "1" * 32, "To": LINE_NUMBER,
-              "From": CALLER, "CallStatus": "ringing", "Direction": "inbound", **extra}  # fmt: skip
+    params = {
+        "CallSid": sid or call_sid(),
+        "AccountSid": "AC" + "1" * 32,
+        "To": LINE_NUMBER,
+        "From": CALLER,
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        **extra,
+    }
     return twilio.post("/webhooks/voice/incoming", params)
 
 
@@ -142,9 +149,14 @@ def test_fallback_url_answers_callers_with_help(twilio, session):
     make_line(session, overflow_number=OVERFLOW_NUMBER)
     response = twilio.post(
         "/webhooks/fallback",
-        {"CallSid": call_sid(), "To": LINE_NUMBER, "From": CALLER, "ErrorCode": "11200",
-         "ErrorUrl": "https://warmline.example.org/webhooks/voice/incoming"},
-    )  # fmt: skip
+        {
+            "CallSid": call_sid(),
+            "To": LINE_NUMBER,
+            "From": CALLER,
+            "ErrorCode": "11200",
+            "ErrorUrl": "https://warmline.example.org/webhooks/voice/incoming",
+        },
+    )
     root = twiml.parse(response)
     twiml.assert_valid_voice(root)
     assert "9 8 8" in twiml.spoken(root)

@@ -10,15 +10,22 @@ from tests.factories import LINE_NUMBER, call_sid, make_line, message_sid
 from warmline.models import Contact
 
 WEBHOOKS = {
-    "/webhooks/voice/incoming": lambda: {"CallSid": call_sid(), "To": LINE_NUMBER,
-                                         "From": "+14155550100", "CallStatus": "ringing"},
+    "/webhooks/voice/incoming": lambda: {
+        "CallSid": call_sid(),
+        "To": LINE_NUMBER,
+        "From": "+14155550100",
+        "CallStatus": "ringing",
+    },
     "/webhooks/voice/status": lambda: {"CallSid": call_sid(), "CallStatus": "completed"},
-    "/webhooks/sms/incoming": lambda: {"MessageSid": message_sid(), "To": LINE_NUMBER,
-                                       "From": "+14155550100", "Body": "hello"},
+    "/webhooks/sms/incoming": lambda: {
+        "MessageSid": message_sid(),
+        "To": LINE_NUMBER,
+        "From": "+14155550100",
+        "Body": "hello",
+    },
     "/webhooks/sms/status": lambda: {"MessageSid": message_sid(), "MessageStatus": "sent"},
-    "/webhooks/fallback": lambda: {"CallSid": call_sid(), "To": LINE_NUMBER,
-                                   "ErrorCode": "11200"},
-}  # fmt: skip
+    "/webhooks/fallback": lambda: {"CallSid": call_sid(), "To": LINE_NUMBER, "ErrorCode": "11200"},
+}
 
 
 def contact_count(session) -> int:

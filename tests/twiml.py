@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-VOICE_VERBS = {"Say", "Play", "Pause", "Gather", "Dial", "Enqueue", "Leave", "Hangup",
-               "Redirect", "Reject", "Record", "Connect"}  # fmt: skip
+VOICE_VERBS = {
+    "Say",
+    "Play",
+    "Pause",
+    "Gather",
+    "Dial",
+    "Enqueue",
+    "Leave",
+    "Hangup",
+    "Redirect",
+    "Reject",
+    "Record",
+    "Connect",
+}
 
 
 def parse(response) -> ET.Element:

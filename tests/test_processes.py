@@ -1,0 +1,129 @@
+"""The real processes: `warmline run`, gunicorn as the Procfile runs it, and RQ workers."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import signal
+import socket
+import subprocess
+import urllib.request
+
+import psutil
+import pytest
+from rq import Queue
+from rq.job import Job, JobStatus
+from sqlalchemy import select
+
+from tests.factories import make_line
+from tests.processes import ROOT, descendants, environment, start, warmline_command
+from tests.services import wait_for
+from warmline.models import AuditEvent, Contact, utcnow
+
+PROCFILE = dict(
+    line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def health(port: int) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.load(error)
+    except OSError:
+        return 0, {}
+
+
+def test_warmline_run_serves_health_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
+    port = free_port()
+    instance = tmp_path / "instance"
+    env = environment(PORT=str(port), WARMLINE_INSTANCE_PATH=str(instance), WEB_CONCURRENCY="2")
+    log = tmp_path / "run.log"
+    run = start([*warmline_command(), "run"], env, log)
+    try:
+        wait_for(
+            lambda: health(port)[1].get("workers", 0) >= 1 or run.poll() is not None,
+            timeout=90,
+            what="warmline run to serve /healthz with a worker",
+        )
+        assert run.poll() is None, log.read_text()
+        assert health(port) == (200, {"db": "ok", "redis": "ok", "workers": 1})
+        assert "warmline is running at http://127.0.0.1:" in log.read_text()
+        assert (instance / "warmline.db").exists()
+        children = descendants(run.pid)
+        assert len(children) >= 4  # gunicorn master and workers, the RQ worker, its children
+        embedded_redis = psutil.Process(int((instance / "redis.pid").read_text()))
+    finally:
+        run.send_signal(signal.SIGINT)
+        run.wait(timeout=60)
+    assert run.returncode == 0, log.read_text()
+    _gone, alive = psutil.wait_procs(children, timeout=30)
+    assert alive == []
+    embedded_redis.wait(timeout=30)
+    assert health(port) == (0, {})
+    assert "warmline stopped." in log.read_text()
+
+
+def test_gunicorn_refuses_to_start_in_production_without_secrets(tmp_path):
+    env = environment(WARMLINE_ENV="production", PORT=str(free_port()))
+    result = subprocess.run(
+        shlex.split(PROCFILE["web"]),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert lines == [
+        "warmline: WARMLINE_SECRET_KEY must be set in production: at least 32 random characters"
+    ]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_worker_process_runs_the_retention_purge(settings, app, session, redis_client, tmp_path):
+    line = make_line(session, retention_days=30)
+    old = Contact(line_id=line.id, channel="voice", arrived_at=utcnow().replace(year=2020))
+    recent = Contact(line_id=line.id, channel="sms")
+    session.add_all([old, recent])
+    session.commit()
+
+    env = environment(
+        WARMLINE_DATABASE_URL=settings.database_url,
+        WARMLINE_REDIS_URL=settings.redis_url,
+        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
+    )
+    queued = subprocess.run(
+        [*warmline_command(), "purge"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert queued.returncode == 0, queued.stderr
+    [job_id] = Queue("maintenance", connection=redis_client).job_ids
+    worker = subprocess.run(
+        [*warmline_command(), "worker", "--burst"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stderr
+    job = Job.fetch(job_id, connection=redis_client)
+    assert job.get_status() == JobStatus.FINISHED, worker.stderr
+    assert job.return_value() == {str(line.id): 1}
+    session.expire_all()
+    assert [c.id for c in session.scalars(select(Contact))] == [recent.id]
+    purge = session.scalars(select(AuditEvent).where(AuditEvent.action == "retention.purge")).one()
+    assert purge.detail == {"removed": {str(line.id): 1}}
