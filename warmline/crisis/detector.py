@@ -76,6 +76,13 @@ def detect(
     )
 
 
+def terms(text: str) -> tuple[str, ...]:
+    """List every category:term in a text before any rule lowers it (to vet scripts)."""
+    lex = lexicon()
+    hits = lex.phrases.match(tokenise(text, lex.resolve))
+    return tuple(dict.fromkeys(f"{h.kind}:{h.label}" for h in hits if h.kind in lex.categories))
+
+
 def _subject(hit: Hit, tokens: Sequence[Token], lex: Lexicon) -> str:
     """Say whom a hit is about: "first" (the texter), "third" (someone else) or "none"."""
     inside = range(hit.start, hit.end)

@@ -32,6 +32,8 @@ class Category:
     lowered_by: frozenset[str]
     # A first-person method or means statement is never lowered by any rule.
     protects_first_person: bool
+    # Whether a misspelling may be read as one of this category's words.
+    fuzzy: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +271,7 @@ def build(documents: Mapping[str, Mapping], shared: Mapping) -> Lexicon:
             spec["tier"],
             frozenset(spec.get("lowered_by", ())),
             spec.get("protects_first_person", False),
+            spec.get("fuzzy", True),
         )
         for name, spec in shared["categories"].items()
     }
@@ -276,14 +279,16 @@ def build(documents: Mapping[str, Mapping], shared: Mapping) -> Lexicon:
     phrases = PhraseSet()
     rule_phrases = PhraseSet()
     macros: dict[str, str] = {}
-    stopwords, corrections, known = {}, {}, set()
+    stopwords, corrections, known, guessable = {}, {}, set(), set()
     first, third, breaks = set(), set(), set()
     for language, doc in documents.items():
         macros.update(doc.get("macros", {}))
         for kind, terms in doc["terms"].items():
             if kind not in categories:
                 raise ValueError(f"{language}: unknown category {kind!r}")
-            _add_terms(phrases, kind, terms, macros)
+            words = _add_terms(phrases, kind, terms, macros)
+            if categories[kind].fuzzy:
+                guessable |= words
         for kind, terms in doc["rules"].items():
             if kind not in rules:
                 raise ValueError(f"{language}: unknown rule {kind!r}")
@@ -296,7 +301,7 @@ def build(documents: Mapping[str, Mapping], shared: Mapping) -> Lexicon:
         breaks |= {fold(w) for w in doc["subjects"]["breaks"]}
     vocabulary = phrases.vocabulary()
     everyday = known | set().union(*stopwords.values()) | first | third
-    fuzzy = Fuzzy(vocabulary, vocabulary | everyday | rule_phrases.vocabulary())
+    fuzzy = Fuzzy(guessable, vocabulary | everyday | rule_phrases.vocabulary())
     for phrase in _all(rule_phrases):
         phrases.add(phrase)
     return Lexicon(
@@ -312,11 +317,17 @@ def build(documents: Mapping[str, Mapping], shared: Mapping) -> Lexicon:
     )
 
 
-def _add_terms(phrases: PhraseSet, kind: str, terms: Iterable, macros: Mapping[str, str]) -> None:
-    """Compile terms of one kind into a phrase set; a hit names the term as written."""
+def _add_terms(
+    phrases: PhraseSet, kind: str, terms: Iterable, macros: Mapping[str, str]
+) -> set[str]:
+    """Compile terms of one kind into a phrase set; return the words they use."""
+    words: set[str] = set()
     for term in terms:
         for variant in expand_term(str(term), macros):
-            phrases.add(Phrase(kind, str(term), parse_term(variant)))
+            slots = parse_term(variant)
+            phrases.add(Phrase(kind, str(term), slots))
+            words |= {word for slot in slots for word in slot.words}
+    return words
 
 
 def _all(phrases: PhraseSet) -> list[Phrase]:
