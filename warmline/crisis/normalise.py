@@ -57,17 +57,23 @@ def spellings(word: str) -> set[str]:
         forms.add(NUMBER)
         if 10 <= int(word) <= 500:
             forms.add(MANY)
-    elif not _NUMBER_WITH_UNIT.fullmatch(word) and any(ch.isalpha() for ch in word):
-        if any(ch in _LEET for ch in word):
-            forms.add("".join(_LEET.get(ch, ch) for ch in word))
-            forms.add("".join("l" if ch == "1" else _LEET.get(ch, ch) for ch in word))
-            forms.add(word.strip("$@"))
+    elif _is_leet(word):
+        forms.add("".join(_LEET.get(ch, ch) for ch in word))
+        forms.add("".join("l" if ch == "1" else _LEET.get(ch, ch) for ch in word))
+        forms.add(word.strip("$@"))
     for form in list(forms):
         if _RUN.search(form):
             # "killlll" may be "kill" or "kil"; "sooooo" may be "so" or "soo".
             forms.add(_RUN.sub(r"\1\1", form))
             forms.add(_RUN.sub(r"\1", form))
     return forms
+
+
+def _is_leet(word: str) -> bool:
+    """Tell whether a word mixes letters with digits or symbols standing for letters."""
+    if _NUMBER_WITH_UNIT.fullmatch(word):
+        return False
+    return any(ch.isalpha() for ch in word) and any(ch in _LEET for ch in word)
 
 
 def squeeze(word: str) -> str:

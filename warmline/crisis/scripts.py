@@ -100,7 +100,7 @@ def referral_script(kind: str, channel: str, language: str | None) -> str:
 
 def shipped_scripts() -> Iterator[tuple[str, str, str, str]]:
     """Yield (kind, channel, language, text) for every script config/scripts ships."""
-    for name, document in _documents().items():
+    for document in _documents().values():
         language = document["language"]
         for kind, channels in document["scripts"].items():
             for channel, text in channels.items():
