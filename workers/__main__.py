@@ -1,5 +1,7 @@
 """`python -m workers`: the same as `warmline worker`."""
 
+import sys
+
 from warmline.cli import main
 
-main(["worker"])
+main(["worker", *sys.argv[1:]])
