@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from warmline.crisis.detector import detect
+from warmline.crisis.report import evaluate, read_examples, render
 
 
 @click.group("crisis", help="Crisis detection: scan messages for risk.")
@@ -30,3 +32,11 @@ def scan(language: str | None) -> None:
         }
         click.echo(json.dumps(verdict, ensure_ascii=False))
     sys.stdout.flush()
+
+
+@crisis.command("report")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--misses", is_flag=True, help="List the messages graded wrong.")
+def report(path: Path, misses: bool) -> None:
+    """Print recall, false-positive rate and a per-kind table for a labelled set."""
+    click.echo(render(evaluate(read_examples(path)), show_misses=misses))

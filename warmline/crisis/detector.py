@@ -91,6 +91,8 @@ def _subject(hit: Hit, tokens: Sequence[Token], lex: Lexicon) -> str:
         token = tokens[index]
         if token.sentence != tokens[hit.start].sentence:
             break
+        if index < hit.start - 1 and not token.forms.isdisjoint(lex.possessive):
+            continue
         if not token.forms.isdisjoint(lex.first_person):
             return "first"
         if not token.forms.isdisjoint(lex.third_person):
@@ -136,7 +138,7 @@ def _in_the_past(signal: Signal, tokens: Sequence[Token], rules: dict) -> bool:
     for cue in rules["past"]:
         if tokens[cue.start].sentence != sentence:
             continue
-        low, high = sorted((cue.start, signal.start))
+        low, high = (cue.start, signal.end) if cue.start < signal.start else (signal.start, cue.end)
         if not any(low < r.start < high or low < r.end <= high for r in rules["reversal"]):
             return True
     return False
@@ -185,7 +187,9 @@ def _grade(
         or ((soon or "farewell" in kinds) and ideation)
         or (soon and "farewell" in kinds)
         or (emoji_means and (soon or distress))
-        or (plain_means and (soon or distress))
+        or (plain_means and distress)
+        or ("farewell" in kinds and distress)
+        or len({s.label for s in signals if s.kind == "farewell"}) > 1
     )
     if imminent:
         tier = 2

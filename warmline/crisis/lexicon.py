@@ -257,6 +257,7 @@ class Lexicon:
     rules: frozenset[str]
     stopwords: Mapping[str, frozenset[str]]
     first_person: frozenset[str]
+    possessive: frozenset[str]
     third_person: frozenset[str]
     scope_breaks: frozenset[str]
     macros: Mapping[str, str]
@@ -280,7 +281,7 @@ def build(documents: Mapping[str, Mapping], shared: Mapping) -> Lexicon:
     rule_phrases = PhraseSet()
     macros: dict[str, str] = {}
     stopwords, corrections, known, guessable = {}, {}, set(), set()
-    first, third, breaks = set(), set(), set()
+    first, third, breaks, possessive = set(), set(), set(), set()
     for language, doc in documents.items():
         macros.update(doc.get("macros", {}))
         for kind, terms in doc["terms"].items():
@@ -299,6 +300,7 @@ def build(documents: Mapping[str, Mapping], shared: Mapping) -> Lexicon:
         first |= {fold(w) for w in doc["subjects"]["first"]}
         third |= {fold(w) for w in doc["subjects"]["third"]}
         breaks |= {fold(w) for w in doc["subjects"]["breaks"]}
+        possessive |= {fold(w) for w in doc["subjects"]["possessive"]}
     vocabulary = phrases.vocabulary()
     everyday = known | set().union(*stopwords.values()) | first | third
     fuzzy = Fuzzy(guessable, vocabulary | everyday | rule_phrases.vocabulary())
@@ -310,6 +312,7 @@ def build(documents: Mapping[str, Mapping], shared: Mapping) -> Lexicon:
         rules=rules,
         stopwords=stopwords,
         first_person=frozenset(first),
+        possessive=frozenset(possessive),
         third_person=frozenset(third),
         scope_breaks=frozenset(breaks),
         macros=macros,

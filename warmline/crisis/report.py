@@ -1,0 +1,97 @@
+"""Measure the detector on a labelled set: recall per tier, false-positive rate, per kind."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from warmline.crisis.detector import detect
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled message: expected tier, language, kind of message, text."""
+
+    tier: int
+    language: str
+    kind: str
+    text: str
+
+
+@dataclass
+class Tally:
+    """Counts for one slice of the set."""
+
+    total: int = 0
+    right: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        """Return the share counted right (1.0 for an empty slice)."""
+        return self.right / self.total if self.total else 1.0
+
+
+def read_examples(path: Path) -> Iterator[Example]:
+    """Read a tab-separated set: tier, language, kind, text; # lines are comments."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            tier, language, kind, text = line.split("\t", 3)
+            yield Example(int(tier), language, kind, text)
+
+
+def evaluate(examples: Iterable[Example]) -> dict[str, Tally]:
+    """Score each example; a crisis message counts right at tier >= 1, tier 2 only at 2."""
+    tallies: dict[str, Tally] = defaultdict(Tally)
+    for example in examples:
+        found = detect(example.text)
+        keys = [f"kind {example.language}:{example.kind}"]
+        if example.tier:
+            keys += ["crisis", f"crisis {example.language}"]
+            ok = found.tier >= 1
+            if example.tier == 2:
+                _count(tallies["tier 2 found as 2"], found.tier == 2, example.text)
+            if example.kind == "third_party":
+                _count(tallies["third party flagged"], found.third_party, example.text)
+        else:
+            keys += ["everyday", f"everyday {example.language}"]
+            ok = found.tier == 0
+        for key in keys:
+            _count(tallies[key], ok, example.text)
+    return dict(tallies)
+
+
+def _count(tally: Tally, ok: bool, text: str) -> None:
+    """Add one example to a tally."""
+    tally.total += 1
+    tally.right += ok
+    if not ok:
+        tally.misses.append(text)
+
+
+def render(tallies: dict[str, Tally], show_misses: bool = False) -> str:
+    """Format the figures: recall for crisis slices, false-positive rate for everyday ones."""
+    lines = []
+    for key in sorted(tallies, key=lambda k: (k.startswith("kind"), k)):
+        tally = tallies[key]
+        everyday = key.startswith("everyday") or (
+            key.startswith("kind") and tally.misses and _is_everyday(key)
+        )
+        figure = f"false positives {1 - tally.rate:.3f}" if everyday else f"{tally.rate:.3f}"
+        lines.append(f"{key:<32} {tally.right:>4}/{tally.total:<4} {figure}")
+        if show_misses:
+            lines += [f"    miss: {text}" for text in tally.misses]
+    return "\n".join(lines)
+
+
+def _is_everyday(key: str) -> bool:
+    """Tell whether a kind slice holds everyday (non-crisis) messages."""
+    return key.split(":")[1] in EVERYDAY_KINDS
+
+
+EVERYDAY_KINDS = frozenset(
+    {"everyday", "idiom", "hyperbole", "negation", "past", "study", "grief", "worry", "medicine",
+     "line"}
+)
