@@ -112,3 +112,21 @@ def test_refusal_is_logged_without_the_parameters(client, caplog):
     assert "refused a webhook request to /webhooks/sms/incoming" in logged
     assert "secret words" not in logged
     assert "4155550100" not in logged
+
+
+def test_signature_is_checked_against_the_public_url_whatever_the_host_header(
+    client, session, twilio
+):
+    make_line(session)
+    params = WEBHOOKS["/webhooks/voice/incoming"]()
+    forged_host = {"Host": "attacker.example", "X-Forwarded-Host": "attacker.example"}
+    signed_for_forged_host = twilio.validator.compute_signature(
+        "https://attacker.example/webhooks/voice/incoming", params
+    )
+    refused = client.post(
+        "/webhooks/voice/incoming",
+        data=params,
+        headers={"X-Twilio-Signature": signed_for_forged_host, **forged_host},
+    )
+    assert refused.status_code == 403
+    assert twilio.post("/webhooks/voice/incoming", params, headers=forged_host).status_code == 200
