@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import sys
 from pathlib import Path
@@ -21,8 +22,8 @@ def crisis() -> None:
 @click.option("--language", default=None, help="Language of the messages (en, es); else guessed.")
 def scan(language: str | None) -> None:
     """Read messages, one per line, on stdin; write one JSON verdict per line."""
-    stdin = click.get_text_stream("stdin", encoding="utf-8", errors="replace")
-    for line in stdin:
+    # Read and write UTF-8 bytes whatever the locale says: texts carry emoji and accents.
+    for line in codecs.getreader("utf-8")(sys.stdin.buffer, errors="replace"):
         found = detect(line.rstrip("\r\n"), language)
         verdict = {
             "crisis": found.crisis,
@@ -30,8 +31,7 @@ def scan(language: str | None) -> None:
             "matches": list(found.matches),
             "language": found.language,
         }
-        click.echo(json.dumps(verdict, ensure_ascii=False))
-    sys.stdout.flush()
+        click.echo(json.dumps(verdict, ensure_ascii=False).encode("utf-8"))
 
 
 @crisis.command("report")

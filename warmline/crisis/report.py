@@ -92,6 +92,16 @@ def _is_everyday(key: str) -> bool:
 
 
 EVERYDAY_KINDS = frozenset(
-    {"everyday", "idiom", "hyperbole", "negation", "past", "study", "grief", "worry", "medicine",
-     "line"}
+    {
+        "everyday",
+        "idiom",
+        "hyperbole",
+        "negation",
+        "past",
+        "study",
+        "grief",
+        "worry",
+        "medicine",
+        "line",
+    }
 )
