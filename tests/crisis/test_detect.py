@@ -104,7 +104,8 @@ def test_stretched_letters_are_read_as_the_word():
 
 
 def test_fullwidth_letters_are_read_as_ascii():
-    assert tier("ｉ ｗａｎｔ ｔｏ ｄｉｅ") == 1
+    fullwidth = "".join(chr(ord(ch) + 0xFEE0) if ch != " " else ch for ch in "i want to die")
+    assert tier(fullwidth) == 1
 
 
 def test_medicine_question_is_not_crisis():
