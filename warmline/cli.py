@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from config.settings import Settings, SettingsError
 from warmline import lines, migrate, people, roster
+from warmline.crisis.cli import crisis
 from warmline.db import create_db_engine, session_factory
 from warmline.models import WEEKDAYS, Role, RoutingStrategy
 
@@ -44,6 +45,9 @@ def operator_session() -> Iterator[Session]:
 @click.group()
 def main() -> None:
     """Run and administer a warm line."""
+
+
+main.add_command(crisis)
 
 
 @main.group()

@@ -1,33 +1,243 @@
-"""Live state in Redis: what Twilio has already told us, and which contact a call is.
+"""Live state in Redis: the waiting line, who is free, open offers, what Twilio already told us.
 
-Keys hold Twilio SIDs and our own ids, never a caller's number.
+Every key of a line carries the hash tag `{line:ID}`, so each multi-key change below is one
+Lua script that also runs on Redis Cluster. Keys hold our own ids and Twilio SIDs, never a
+caller's number.
 """
 
 from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from importlib import resources
 
 import redis
 
 # Twilio retries within minutes; a day covers any retry and any late status callback.
 SID_TTL_SECONDS = 24 * 3600
+# A waiting contact's score: crisis tier first (2, then 1, then 0), then arrival in ms.
+TIER_BAND = 10**13
+# How many waiting contacts one claim looks through for a language someone free speaks.
+CLAIM_SCAN = 50
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
 
 
 def _seen_key(sid: str) -> str:
     return f"warmline:seen:{sid}"
 
 
-def _call_key(call_sid: str) -> str:
-    return f"warmline:call:{call_sid}"
-
-
 def first_time_seen(client: redis.Redis, sid: str) -> bool:
-    """Mark a Twilio request SID as handled; False if it was handled before."""
+    """Mark a Twilio request (a SID, or SID plus status) handled; False if it was before."""
     return bool(client.set(_seen_key(sid), 1, nx=True, ex=SID_TTL_SECONDS))
 
 
-def link_call(client: redis.Redis, call_sid: str, contact_id: int) -> None:
-    client.set(_call_key(call_sid), contact_id, ex=SID_TTL_SECONDS)
+def forget_seen(client: redis.Redis, sid: str) -> None:
+    """Let a request be handled again, after handling it failed part-way."""
+    client.delete(_seen_key(sid))
 
 
-def contact_for_call(client: redis.Redis, call_sid: str) -> int | None:
-    value = client.get(_call_key(call_sid))
-    return None if value is None else int(value)
+def waiting_score(tier: int, arrived_ms: int) -> int:
+    return (2 - tier) * TIER_BAND + arrived_ms
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A contact offered to one specialist, or several at once when the line rings all."""
+
+    contact_id: int
+    specialist_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What answering or dropping an offer changed."""
+
+    won: bool = False
+    requeued: bool = False
+    cancel_specialist_ids: tuple[int, ...] = ()
+    legs: dict[int, str] | None = None
+
+
+def _script(name: str) -> str:
+    return resources.files("warmline").joinpath("lua", name).read_text()
+
+
+class LiveLine:
+    """The live state of one line."""
+
+    def __init__(self, client: redis.Redis, line_id: int) -> None:
+        self.client = client
+        self.line_id = line_id
+        self.prefix = f"warmline:{{line:{line_id}}}:"
+        self._claim = client.register_script(_script("claim.lua"))
+        self._resolve = client.register_script(_script("resolve.lua"))
+
+    def _key(self, name: str) -> str:
+        return self.prefix + name
+
+    @property
+    def _line_keys(self) -> list[str]:
+        return [self._key(name) for name in ("waiting", "offered", "free", "leases", "rotation")]
+
+    # Waiting contacts.
+
+    def enqueue(self, contact_id: int, *, language: str, tier: int, arrived_ms: int) -> None:
+        """Put a contact in line; one already waiting or being offered keeps its place."""
+        with self.client.pipeline() as pipe:
+            pipe.hset(
+                self._key(f"contact:{contact_id}"),
+                mapping={"language": language, "tier": tier, "arrived": arrived_ms},
+            )
+            if not self.client.zscore(self._key("offered"), contact_id):
+                pipe.zadd(
+                    self._key("waiting"), {contact_id: waiting_score(tier, arrived_ms)}, nx=True
+                )
+            pipe.execute()
+
+    def raise_tier(self, contact_id: int, tier: int) -> None:
+        """Move a contact ahead when crisis signs appear; a tier is never lowered."""
+        key = self._key(f"contact:{contact_id}")
+        details = self.client.hgetall(key)
+        if not details or int(details[b"tier"]) >= tier:
+            return
+        self.client.hset(key, "tier", tier)
+        score = waiting_score(tier, int(details[b"arrived"]))
+        for queue in ("waiting", "offered"):
+            self.client.zadd(self._key(queue), {contact_id: score}, xx=True)
+
+    def remove(self, contact_id: int) -> Resolution:
+        """Take a contact out of line for good (it ended, or left for help elsewhere)."""
+        resolution = self.resolve(contact_id, None, "withdraw")
+        with self.client.pipeline() as pipe:
+            pipe.zrem(self._key("waiting"), contact_id)
+            pipe.zrem(self._key("offered"), contact_id)
+            pipe.delete(self._key(f"contact:{contact_id}"))
+            pipe.execute()
+        return resolution
+
+    def waiting(self) -> list[int]:
+        """Return waiting contacts in the order they will be offered."""
+        return [int(c) for c in self.client.zrange(self._key("waiting"), 0, -1)]
+
+    def position(self, contact_id: int) -> int | None:
+        """Return a waiting contact's place in line, 1 for the next one offered."""
+        rank = self.client.zrank(self._key("waiting"), contact_id)
+        return None if rank is None else rank + 1
+
+    def is_live(self, contact_id: int) -> bool:
+        return bool(self.client.exists(self._key(f"contact:{contact_id}")))
+
+    def note(self, contact_id: int, **fields: str | int) -> None:
+        """Remember something about a live contact (why it left the queue, its call SID...)."""
+        self.client.hset(self._key(f"contact:{contact_id}"), mapping=fields)
+
+    def recall(self, contact_id: int, field: str) -> str | None:
+        value = self.client.hget(self._key(f"contact:{contact_id}"), field)
+        return None if value is None else value.decode()
+
+    # Specialists.
+
+    def go_available(self, specialist_id: int, languages: list[str], *, ready_ms: int) -> None:
+        """Make a specialist free for offers from `ready_ms` (now, or when wrap-up ends)."""
+        with self.client.pipeline() as pipe:
+            for language in languages:
+                pipe.sadd(self._key(f"speaks:{language}"), specialist_id)
+            pipe.hset(
+                self._key(f"specialist:{specialist_id}"),
+                mapping={"status": "available", "reason": "", "ready": ready_ms},
+            )
+            pipe.hdel(self._key(f"specialist:{specialist_id}"), "contact")
+            pipe.sadd(self._key("present"), specialist_id)
+            pipe.zadd(self._key("free"), {specialist_id: ready_ms})
+            pipe.execute()
+
+    def go_on_break(self, specialist_id: int, reason: str) -> None:
+        with self.client.pipeline() as pipe:
+            pipe.zrem(self._key("free"), specialist_id)
+            pipe.hset(
+                self._key(f"specialist:{specialist_id}"),
+                mapping={"status": "break", "reason": reason},
+            )
+            pipe.sadd(self._key("present"), specialist_id)
+            pipe.execute()
+
+    def go_offline(self, specialist_id: int) -> None:
+        with self.client.pipeline() as pipe:
+            pipe.zrem(self._key("free"), specialist_id)
+            pipe.srem(self._key("present"), specialist_id)
+            pipe.delete(self._key(f"specialist:{specialist_id}"))
+            pipe.execute()
+        for key in self.client.scan_iter(match=self._key("speaks:*")):
+            self.client.srem(key, specialist_id)
+
+    def anyone_present(self) -> bool:
+        """Whether any specialist has started a shift and not ended it."""
+        return bool(self.client.scard(self._key("present")))
+
+    def specialist(self, specialist_id: int) -> dict[str, str]:
+        raw = self.client.hgetall(self._key(f"specialist:{specialist_id}"))
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def free_specialists(self, at_ms: int) -> list[int]:
+        """Return specialists free for an offer at `at_ms`, longest idle first."""
+        return [int(s) for s in self.client.zrangebyscore(self._key("free"), "-inf", at_ms)]
+
+    # Offers.
+
+    def claim(self, *, lease_ms: int, ring_all: bool = False, rotate: bool = False) -> Claim | None:
+        """Atomically pair the first waiting contact with free specialists speaking its language."""
+        result = self._claim(
+            keys=self._line_keys,
+            args=[self.prefix, now_ms(), lease_ms, int(ring_all), CLAIM_SCAN, int(rotate)],
+        )
+        if not result:
+            return None
+        return Claim(int(result[0]), tuple(int(s) for s in result[1:]))
+
+    def resolve(self, contact_id: int, specialist_id: int | None, how: str) -> Resolution:
+        legs = self.offer_legs(contact_id)
+        won, requeued, *others = self._resolve(
+            keys=self._line_keys,
+            args=[self.prefix, contact_id, specialist_id or 0, how, now_ms()],
+        )
+        return Resolution(
+            won=bool(won),
+            requeued=bool(requeued),
+            cancel_specialist_ids=tuple(int(s) for s in others),
+            legs=legs,
+        )
+
+    def record_leg(self, contact_id: int, specialist_id: int, call_sid: str) -> None:
+        """Remember the call ringing a specialist, to cancel it if someone else answers."""
+        self.client.hset(self._key(f"offer:{contact_id}"), f"leg:{specialist_id}", call_sid)
+
+    def offer_legs(self, contact_id: int) -> dict[int, str]:
+        raw = self.client.hgetall(self._key(f"offer:{contact_id}"))
+        return {
+            int(k.decode().split(":", 1)[1]): v.decode()
+            for k, v in raw.items()
+            if k.startswith(b"leg:")
+        }
+
+    def offer_winner(self, contact_id: int) -> int | None:
+        winner = self.client.hget(self._key(f"offer:{contact_id}"), "winner")
+        return int(winner) if winner else None
+
+    def expired_offers(self, before_ms: int) -> list[int]:
+        return [int(c) for c in self.client.zrangebyscore(self._key("leases"), "-inf", before_ms)]
+
+    def finish_offer(self, contact_id: int) -> None:
+        self.client.delete(self._key(f"offer:{contact_id}"))
+
+    # Events for dashboards.
+
+    def publish(self, kind: str, **fields: int | str) -> None:
+        self.client.publish(self._key("events"), json.dumps({"type": kind, **fields}))
+
+    @property
+    def events_channel(self) -> str:
+        return self._key("events")

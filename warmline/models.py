@@ -94,13 +94,13 @@ class Outcome(enum.StrEnum):
     """How a contact ended; `open` while it is still live."""
 
     OPEN = "open"
-    CONNECTED = "connected"
+    ANSWERED = "answered"
     ABANDONED = "abandoned"
+    AFTER_HOURS = "after_hours"
     BLOCKED = "blocked"
-    OVER_LIMIT = "over_limit"
-    LINE_CLOSED = "line_closed"
+    LIMITED = "limited"
+    CRISIS_REFERRED = "crisis_referred"
     OVERFLOW = "overflow"
-    CRISIS_REFERRAL = "crisis_referral"
     OPTED_OUT = "opted_out"
     FAILED = "failed"
 
@@ -144,6 +144,10 @@ class Line(Base):
     daily_contact_limit: Mapped[int] = mapped_column(Integer, default=3)
     retention_days: Mapped[int] = mapped_column(Integer, default=365)
     max_texts_per_specialist: Mapped[int] = mapped_column(Integer, default=2)
+    # Whether callers may speak at menus; what they say goes through the crisis detector.
+    speech_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Hold audio played while waiting; None plays silence rather than fetch anything.
+    hold_music_url: Mapped[str | None] = mapped_column(String(500))
     # The line's own crisis terms, by detector category: {"means": ["..."]}.
     crisis_terms: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -259,10 +263,14 @@ class Contact(Base):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     wait_seconds: Mapped[int | None] = mapped_column(Integer)
     talk_seconds: Mapped[int | None] = mapped_column(Integer)
+    total_seconds: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[Outcome] = mapped_column(_enum(Outcome), default=Outcome.OPEN)
     crisis_tier: Mapped[int] = mapped_column(Integer, default=0)
     crisis_referred_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     specialist_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Twilio's id for the live call, to find the contact from later webhooks. Not personal
+    # data, and still cleared when the contact closes so nothing links it to Twilio's logs.
+    call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
 
     wrap_up: Mapped[WrapUp | None] = relationship(back_populates="contact")
 

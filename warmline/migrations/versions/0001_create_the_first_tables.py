@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 19:59:39.677002
+Create Date: 2026-11-21
 """
 
 from collections.abc import Sequence
