@@ -1,0 +1,177 @@
+"""Simulated phones: what a caller or a specialist does with a handset, and what they hear."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from warmline.simulator.state import RING_SECONDS, Call, Text
+
+if TYPE_CHECKING:
+    from warmline.simulator.engine import Simulator
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One line of a phone's transcript: when, what kind, and the words."""
+
+    at: float
+    kind: str
+    words: str
+
+
+class Phone:
+    """A handset with a number: dial, press keys, speak, answer, hang up, text."""
+
+    def __init__(self, simulator: Simulator, number: str) -> None:
+        self._sim = simulator
+        self.number = number
+        self.calls: list[Call] = []
+        self.texts: list[Text] = []
+        self.transcript: list[Moment] = []
+        self.rings_before_answer: int | None = None
+        self.busy = False
+
+    # -- what the phone knows ----------------------------------------------------------------
+
+    @property
+    def heard(self) -> list[str]:
+        """Return every sentence this phone has heard spoken by TwiML, in order."""
+        return [moment.words for moment in self.transcript if moment.kind == "heard"]
+
+    @property
+    def call(self) -> Call | None:
+        """Return the phone's live call, if any."""
+        with self._sim.lock:
+            return next((call for call in reversed(self.calls) if not call.ended), None)
+
+    @property
+    def state(self) -> str:
+        """Return "idle", "ringing" (a call is coming in) or "in-call"."""
+        call = self.call
+        if call is None:
+            return "idle"
+        if call.direction != "inbound" and call.status in ("queued", "initiated", "ringing"):
+            return "ringing"
+        return "in-call"
+
+    @property
+    def ringing(self) -> bool:
+        return self.state == "ringing"
+
+    @property
+    def connected_to(self) -> list[str]:
+        """Return the numbers of the phones this one is talking with."""
+        with self._sim.lock:
+            call = self.call
+            return self._sim.connected_numbers(call) if call else []
+
+    def record(self, kind: str, words: str) -> None:
+        self.transcript.append(Moment(self._sim.now(), kind, words))
+
+    def add_text(self, text: Text) -> None:
+        self.texts.append(text)
+        kind = "sent text" if text.sender == self.number else "received text"
+        self.record(kind, text.body)
+
+    # -- how it behaves when it rings ---------------------------------------------------------
+
+    def answers_after(self, rings: int) -> Phone:
+        """Pick up incoming calls after `rings` rings (0: at once)."""
+        self.rings_before_answer, self.busy = rings, False
+        return self
+
+    def never_answers(self) -> Phone:
+        """Let incoming calls ring until the caller gives up."""
+        self.rings_before_answer, self.busy = None, False
+        return self
+
+    def is_busy(self) -> Phone:
+        """Answer every incoming call with a busy signal."""
+        self.busy = True
+        return self
+
+    def ring(self, call: Call) -> None:
+        """Start ringing for an incoming call, as this phone's settings say."""
+        self.record("ringing", call.sender)
+        if self.busy:
+            self._sim.finish(call, "busy")
+        elif self.rings_before_answer == 0:
+            self._sim.answer(call)
+        elif self.rings_before_answer is not None:
+            seconds = self.rings_before_answer * RING_SECONDS
+            self._sim.later(seconds, lambda: self._sim.answer(call))
+
+    # -- what a person does --------------------------------------------------------------------
+
+    def dial(self, number: str) -> Call:
+        """Call one of the line's numbers."""
+        with self._sim.lock:
+            self.record("dialled", number)
+            call = self._sim.call_in(self, number)
+            self._sim.drain()
+            return call
+
+    def answer(self) -> None:
+        """Pick up the ringing call."""
+        with self._sim.lock:
+            call = self._ringing_call()
+            self._sim.answer(call)
+            self._sim.drain()
+
+    def decline(self) -> None:
+        """Refuse the ringing call: the caller gets a busy signal."""
+        with self._sim.lock:
+            call = self._ringing_call()
+            self._sim.hang_up(call, "busy")
+            self._sim.drain()
+
+    def press(self, digits: str) -> None:
+        """Press keys on the keypad during a call."""
+        with self._sim.lock:
+            call = self._live_call()
+            self.record("pressed", digits)
+            self._sim.post(call, "digits", digits)
+            self._sim.drain()
+
+    def say(self, words: str) -> None:
+        """Speak into the phone: speech recognition hears it, and so does whoever is connected."""
+        with self._sim.lock:
+            call = self._live_call()
+            self.record("said", words)
+            for number in self._sim.connected_numbers(call):
+                self._sim.phone(number).record("voice", words)
+            self._sim.post(call, "speech", words)
+            self._sim.drain()
+
+    def stay_silent(self, seconds: float) -> None:
+        """Say and press nothing while `seconds` pass (only on a manual clock)."""
+        self._sim.clock.advance(seconds)
+
+    def hang_up(self) -> None:
+        """End the phone's call, ringing or connected."""
+        with self._sim.lock:
+            call = self._live_call()
+            self.record("hung up", "")
+            ringing = call.direction != "inbound" and call.status != "in-progress"
+            self._sim.hang_up(call, "busy" if ringing else "completed")
+            self._sim.drain()
+
+    def send_text(self, to: str, body: str) -> Text:
+        """Send an SMS to one of the line's numbers."""
+        with self._sim.lock:
+            text = self._sim.text_in(self, to, body)
+            self._sim.drain()
+            return text
+
+    def _live_call(self) -> Call:
+        call = self.call
+        if call is None:
+            raise RuntimeError(f"phone {self.number} has no call")
+        return call
+
+    def _ringing_call(self) -> Call:
+        call = self._live_call()
+        if self.state != "ringing":
+            raise RuntimeError(f"phone {self.number} is not ringing")
+        return call
