@@ -7,7 +7,6 @@ from tests.services import wait_for
 from warmline.simulator import APPLICATION_ERROR
 
 CALLER = "+14155550123"
-SPECIALIST = "+14155550177"
 
 
 def test_caller_hears_crisis_numbers_and_reaches_the_overflow_phone(line, session):
@@ -19,8 +18,8 @@ def test_caller_hears_crisis_numbers_and_reaches_the_overflow_phone(line, sessio
     line.clock.advance(120)
 
     heard = " ".join(caller.heard)
-    assert "Thank you for calling Riverside Warm Line" in heard
     assert "9 8 8" in heard
+    assert "9 1 1" in heard
     assert caller.connected_to == [OVERFLOW_NUMBER]
     assert overflow.connected_to == [CALLER]
     assert call.errors == []
@@ -51,18 +50,3 @@ def test_texter_gets_the_welcome_with_crisis_numbers(line, session):
     reply = texter.texts[-1]
     assert reply.sender == LINE_NUMBER
     assert "988" in reply.body
-
-
-def test_gateway_rings_a_specialist_who_answers_and_hears_the_whisper(line, script_free_twiml):
-    specialist = line.sim.phone(SPECIALIST).answers_after(rings=2)
-    sid = line.gateway.ring_specialist(
-        to=SPECIALIST,
-        from_=LINE_NUMBER,
-        url=script_free_twiml,
-        status_callback=line.sim.webhook_base_url + "/webhooks/voice/status",
-        timeout_seconds=20,
-    )
-    wait_for(lambda: specialist.ringing, timeout=10, what="the specialist's phone to ring")
-    line.clock.advance(12)
-
-    assert line.sim.calls[sid].status == "in-progress"
