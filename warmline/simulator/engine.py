@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import logging
 import queue
@@ -233,7 +234,8 @@ class Simulator:
         if call.waiting and call.waiting.timer:
             call.waiting.timer.cancel()
         task, call.task, call.waiting = call.task, None, None
-        if task is None:
+        # A call's own TwiML may end it (<Reject>); it then runs out by itself.
+        if task is None or inspect.getgeneratorstate(task) == inspect.GEN_RUNNING:
             return
         try:
             task.throw(CallEnded())

@@ -237,10 +237,8 @@ class Interpreter:
                 break
         while result is None:
             event = yield Wait(accepts, number(verb, "timeout", 5))
-            if event[0] == "timeout":
-                result = {"Digits": "".join(collected)}
-            else:
-                result = take(event)
+            timed_out = event[0] == "timeout"
+            result = {"Digits": "".join(collected)} if timed_out else take(event)
         if not any(result.values()) and not flag(verb, "actionOnEmptyResult"):
             return None
         action = resolve(document.url, verb.get("action")) or document.url
