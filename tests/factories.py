@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from warmline import presence
 from warmline.lines import add_line
-from warmline.models import Line
+from warmline.models import Line, User, utcnow
+from warmline.people import add_user
+from warmline.roster import add_shift
 
 LINE_NUMBER = "+15017122661"
 OVERFLOW_NUMBER = "+15017120000"
@@ -27,3 +31,40 @@ def make_line(session: Session, **fields) -> Line:
     line = add_line(session, **fields)
     session.commit()
     return line
+
+
+def make_specialist(
+    session: Session, line: Line, *, name: str = "Ana", phone: str = "+14155550177", **fields
+) -> User:
+    """Add a specialist rostered on `line` for the hours around now."""
+    specialist = add_user(
+        session,
+        email=f"{name.lower()}@example.org",
+        display_name=name,
+        password="a long enough password",
+        phone=phone,
+        **fields,
+    )
+    now = utcnow()
+    add_shift(
+        session,
+        line=line,
+        user=specialist,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=3),
+    )
+    session.commit()
+    return specialist
+
+
+def on_shift(app, session: Session, line: Line, specialist: User) -> None:
+    """Have the specialist start their shift, as the dashboard will."""
+    services = app.extensions["warmline"]
+    presence.start_shift(
+        session,
+        services.redis,
+        services.dispatch,
+        line_id=line.id,
+        specialist_id=specialist.id,
+        at=utcnow(),
+    )

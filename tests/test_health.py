@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_voice_webhooks import break_database, break_redis
+from tests.faults import break_database, break_redis
 
 
 def test_healthy_when_database_and_redis_answer(client):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import LINE_NUMBER, call_sid, make_line, message_sid
-from warmline import contacts
+from warmline import calls
 from warmline.logs import configure_logging
 from warmline.models import Base
 
@@ -98,7 +98,7 @@ def test_personal_details_sent_to_every_webhook_are_stored_and_logged_nowhere(
         def crash_mentioning_the_caller(*args, **kwargs):
             raise RuntimeError(f"could not handle {NUMBER_FORMS[0]} saying {BODY!r}")
 
-        monkeypatch.setattr(contacts, "receive_call", crash_mentioning_the_caller)
+        monkeypatch.setattr(calls, "arrive", crash_mentioning_the_caller)
         crashed = twilio.post("/webhooks/voice/incoming", {"CallSid": call_sid(), **person})
     assert crashed.status_code == 200
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests import twiml
 from tests.factories import LINE_NUMBER, make_line, message_sid
-from tests.test_voice_webhooks import break_redis
+from tests.faults import break_redis
 from webhooks.twiml import SMS_WELCOME
 
 TEXTER = "+14155550188"

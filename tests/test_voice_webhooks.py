@@ -1,18 +1,27 @@
-"""A caller always hears the crisis numbers and is sent on, whatever breaks behind us."""
+"""A caller's way through the line's webhooks: greeted, held, helped, never dropped."""
 
 from __future__ import annotations
 
-import dataclasses
+from datetime import timedelta
 
 import pytest
-import redis
+from rq import Queue
 from sqlalchemy import select
 
 from tests import twiml
-from tests.factories import LINE_NUMBER, OVERFLOW_NUMBER, call_sid, make_line
-from warmline import contacts
-from warmline.db import create_db_engine, session_factory
-from warmline.models import Channel, Contact, Outcome
+from tests.factories import (
+    LINE_NUMBER,
+    OVERFLOW_NUMBER,
+    call_sid,
+    make_line,
+    make_specialist,
+    on_shift,
+)
+from tests.faults import break_database, break_redis
+from warmline import calls
+from warmline.live import LiveLine
+from warmline.models import Block, Contact, Outcome, utcnow
+from warmline.privacy import caller_tag
 
 CALLER = "+14155550123"
 
@@ -25,23 +34,10 @@ def incoming(twilio, sid=None, **extra):
         "From": CALLER,
         "CallStatus": "ringing",
         "Direction": "inbound",
+        "ApiVersion": "2010-04-01",
         **extra,
     }
     return twilio.post("/webhooks/voice/incoming", params)
-
-
-def break_database(app) -> None:
-    services = app.extensions["warmline"]
-    dead = create_db_engine("postgresql://warmline@127.0.0.1:9/nowhere")
-    app.extensions["warmline"] = dataclasses.replace(
-        services, engine=dead, sessions=session_factory(dead)
-    )
-
-
-def break_redis(app, tmp_path) -> None:
-    services = app.extensions["warmline"]
-    dead = redis.Redis(unix_socket_path=str(tmp_path / "no-redis.sock"), socket_timeout=1)
-    app.extensions["warmline"] = dataclasses.replace(services, redis=dead)
 
 
 def assert_hears_help_and_is_dialled_to(response, number: str) -> None:
@@ -53,45 +49,348 @@ def assert_hears_help_and_is_dialled_to(response, number: str) -> None:
     assert twiml.dialled(root) == [number]
 
 
-def test_caller_hears_crisis_numbers_and_is_sent_to_overflow(twilio, session):
-    make_line(session, overflow_number=OVERFLOW_NUMBER)
-    response = incoming(twilio)
-    assert_hears_help_and_is_dialled_to(response, OVERFLOW_NUMBER)
-    assert "Riverside Warm Line" in twiml.spoken(twiml.parse(response))
+def only_contact(session) -> Contact:
+    session.expire_all()
+    return session.scalars(select(Contact)).one()
 
 
-def test_caller_on_line_without_overflow_is_sent_to_crisis_line(twilio, session):
-    line = make_line(session)
-    assert_hears_help_and_is_dialled_to(incoming(twilio), line.crisis_number)
+@pytest.fixture
+def open_line(app, session):
+    """A line with one specialist on shift: callers are greeted and put in line."""
+    line = make_line(session, overflow_number=OVERFLOW_NUMBER)
+    on_shift(app, session, line, make_specialist(session, line))
+    return line
 
 
-def test_call_is_recorded_as_metadata_only(twilio, session):
-    make_line(session)
-    incoming(twilio)
-    contact = session.scalars(select(Contact)).one()
-    assert contact.channel is Channel.VOICE
-    assert contact.outcome is Outcome.OVERFLOW
-    assert contact.caller_tag is not None and len(contact.caller_tag) == 64
+@pytest.fixture
+def live(open_line, redis_client):
+    return LiveLine(redis_client, open_line.id)
 
 
-def test_retried_call_webhook_records_one_contact(twilio, session):
-    make_line(session)
+def greet(twilio, sid=None, **extra):
+    """Ring the line and get past the greeting; return the contact's id and the TwiML."""
+    response = incoming(twilio, sid, **extra)
+    gather = twiml.parse(response).find("Gather")
+    path = gather.get("action")
+    contact_id = int(path.rsplit("=", 1)[1])
+    return contact_id, twilio.post(path, {"CallSid": sid or call_sid(), "Digits": ""})
+
+
+# Arrival.
+
+
+def test_greeting_names_the_crisis_line_and_press_9(twilio, open_line):
+    root = twiml.parse(incoming(twilio))
+    twiml.assert_valid_voice(root)
+    greeting = twiml.spoken(root)
+    assert "Riverside Warm Line" in greeting
+    assert "9 8 8" in greeting
+    assert "Press 9 at any time" in greeting
+    gather = root.find("Gather")
+    assert gather.get("numDigits") == "1"
+    assert gather.get("actionOnEmptyResult") == "true"
+
+
+def test_caller_is_put_in_line_and_specialists_are_rung(twilio, open_line, live, redis_client):
+    contact_id, response = greet(twilio)
+    root = twiml.parse(response)
+    enqueue = root.find("Enqueue")
+    assert enqueue.text == f"warmline-line-{open_line.id}"
+    assert (
+        enqueue.get("waitUrl") == f"/webhooks/voice/wait?line={open_line.id}&contact={contact_id}"
+    )
+    assert enqueue.get("action") == f"/webhooks/voice/queue/exit?contact={contact_id}"
+    assert live.waiting() == [contact_id]
+    jobs = Queue("calls", connection=redis_client).jobs
+    assert {job.func_name for job in jobs} == {"workers.jobs.offer_contacts"}
+
+
+def test_line_with_two_languages_asks_and_holds_spanish_callers_in_spanish(
+    twilio, app, session, redis_client
+):
+    line = make_line(session, languages=["en", "es"])
+    on_shift(app, session, line, make_specialist(session, line, languages=["es"]))
+    root = twiml.parse(incoming(twilio))
+    spoken = twiml.spoken(root)
+    assert "For English, press 1." in spoken
+    assert "Para español, marque 2." in spoken
+    path = root.find("Gather").get("action")
+    response = twilio.post(path, {"CallSid": call_sid(), "Digits": "2"})
+    assert "Pronto le atenderá" in twiml.spoken(twiml.parse(response))
+    assert only_contact(session).language == "es"
+
+
+def test_retried_incoming_webhook_records_one_contact(twilio, open_line, session):
     sid = call_sid()
     first, second = incoming(twilio, sid), incoming(twilio, sid)
     assert first.get_data() == second.get_data()
     assert len(session.scalars(select(Contact)).all()) == 1
 
 
-@pytest.mark.parametrize("withheld", ["anonymous", "Anonymous", "+266696687", "Restricted", ""])
-def test_withheld_caller_is_answered_without_a_tag(twilio, session, withheld):
+def test_nobody_on_shift_gets_hours_crisis_numbers_and_the_overflow_line(twilio, session):
     make_line(session, overflow_number=OVERFLOW_NUMBER)
-    assert_hears_help_and_is_dialled_to(incoming(twilio, From=withheld), OVERFLOW_NUMBER)
-    assert session.scalars(select(Contact)).one().caller_tag is None
-
-
-def test_call_to_unknown_number_still_reaches_crisis_line(twilio, app):
     response = incoming(twilio)
-    assert_hears_help_and_is_dialled_to(response, app.extensions["warmline"].settings.crisis_number)
+    assert_hears_help_and_is_dialled_to(response, OVERFLOW_NUMBER)
+    root = twiml.parse(response)
+    assert "No peer specialist is on the line right now" in twiml.spoken(root)
+    assert root.find("Gather").get("action").startswith("/webhooks/voice/crisis?contact=")
+    assert only_contact(session).outcome is Outcome.AFTER_HOURS
+
+
+def test_outside_opening_hours_caller_hears_when_the_line_reopens(twilio, app, session):
+    now = utcnow().astimezone()
+    opens = (now + timedelta(hours=2)).strftime("%H:00")
+    line = make_line(session, timezone="UTC")
+    line.opening_hours = {
+        day: [[opens, "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    }
+    session.commit()
+    on_shift(app, session, line, make_specialist(session, line))
+    root = twiml.parse(incoming(twilio))
+    spoken = twiml.spoken(root)
+    assert "We are open again" in spoken
+    assert "9 8 8" in spoken
+    assert root.find("Hangup") is not None
+
+
+def test_after_hours_caller_who_presses_9_reaches_the_crisis_line(twilio, session):
+    line = make_line(session)
+    path = twiml.parse(incoming(twilio)).find("Gather").get("action")
+    response = twilio.post(path, {"CallSid": call_sid(), "Digits": "9"})
+    root = twiml.parse(response)
+    assert twiml.dialled(root) == [line.crisis_number]
+    assert root.find("Dial").get("answerOnBridge") == "true"
+    contact = only_contact(session)
+    assert contact.crisis_referred_at is not None
+
+
+def test_blocked_caller_hears_a_kind_word_and_the_crisis_numbers(twilio, open_line, session, app):
+    key = app.extensions["warmline"].settings.caller_key
+    session.add(Block(line_id=open_line.id, caller_tag=caller_tag(CALLER, key), reason="abuse"))
+    session.commit()
+    root = twiml.parse(incoming(twilio))
+    assert "not able to take your call" in twiml.spoken(root)
+    assert "9 8 8" in twiml.spoken(root)
+    assert root.find("Hangup") is not None
+    assert only_contact(session).outcome is Outcome.BLOCKED
+
+
+def test_expired_block_no_longer_applies(twilio, open_line, session, app):
+    key = app.extensions["warmline"].settings.caller_key
+    session.add(
+        Block(
+            line_id=open_line.id,
+            caller_tag=caller_tag(CALLER, key),
+            reason="x",
+            expires_at=utcnow() - timedelta(minutes=1),
+        )
+    )
+    session.commit()
+    assert "Press 9 at any time" in twiml.spoken(twiml.parse(incoming(twilio)))
+
+
+def answered_earlier(session, line, app, *, count, minutes_ago=60, crisis_tier=0):
+    tag = caller_tag(CALLER, app.extensions["warmline"].settings.caller_key)
+    for index in range(count):
+        arrived = utcnow() - timedelta(minutes=minutes_ago + 30 * index)
+        session.add(
+            Contact(
+                line_id=line.id,
+                channel="voice",
+                caller_tag=tag,
+                arrived_at=arrived,
+                connected_at=arrived,
+                ended_at=arrived + timedelta(minutes=10),
+                outcome=Outcome.ANSWERED,
+                crisis_tier=crisis_tier,
+            )
+        )
+    session.commit()
+
+
+def test_caller_over_the_daily_limit_hears_crisis_numbers_not_a_queue(
+    twilio, open_line, app, session
+):
+    answered_earlier(session, open_line, app, count=3, minutes_ago=20)
+    root = twiml.parse(incoming(twilio))
+    spoken = twiml.spoken(root)
+    assert "today's number of calls" in spoken
+    assert "9 8 8" in spoken
+    assert root.find("Gather").get("action").startswith("/webhooks/voice/crisis")
+
+
+def test_crisis_flagged_caller_is_never_limited(twilio, open_line, app, session):
+    answered_earlier(session, open_line, app, count=3, crisis_tier=1)
+    assert "Press 9 at any time" in twiml.spoken(twiml.parse(incoming(twilio)))
+
+
+def test_redial_within_two_minutes_of_a_dropped_call_is_not_limited(
+    twilio, open_line, app, session
+):
+    tag = caller_tag(CALLER, app.extensions["warmline"].settings.caller_key)
+    answered_earlier(session, open_line, app, count=2, minutes_ago=90)
+    dropped = utcnow() - timedelta(seconds=70)
+    session.add(
+        Contact(
+            line_id=open_line.id,
+            channel="voice",
+            caller_tag=tag,
+            arrived_at=dropped - timedelta(minutes=5),
+            connected_at=dropped,
+            ended_at=dropped,
+            outcome=Outcome.ANSWERED,
+        )
+    )
+    session.commit()
+    assert "Press 9 at any time" in twiml.spoken(twiml.parse(incoming(twilio)))
+
+
+def test_withheld_callers_are_served_without_counting(twilio, open_line, session):
+    for _ in range(5):
+        assert "Press 9 at any time" in twiml.spoken(
+            twiml.parse(incoming(twilio, From="anonymous"))
+        )
+    assert all(c.caller_tag is None for c in session.scalars(select(Contact)))
+
+
+# Holding.
+
+
+def wait_cycle(twilio, line_id, contact_id, **params):
+    form = {
+        "CallSid": call_sid(),
+        "QueuePosition": "1",
+        "QueueTime": "5",
+        "AvgQueueTime": "240",
+        "CurrentQueueSize": "1",
+        "MaxQueueSize": "1000",
+        **params,
+    }
+    return twilio.post(f"/webhooks/voice/wait?line={line_id}&contact={contact_id}", form)
+
+
+def test_holding_caller_hears_their_place_now_and_then_and_can_always_press_9(twilio, open_line):
+    contact_id, _ = greet(twilio)
+    first = twiml.parse(wait_cycle(twilio, open_line.id, contact_id))
+    spoken = twiml.spoken(first)
+    assert "You are next in line." in spoken
+    assert "about 4 minutes" in spoken
+    gather = first.find("Gather")
+    assert (
+        gather.get("action") == f"/webhooks/voice/wait/key?line={open_line.id}&contact={contact_id}"
+    )
+    assert gather.find("Pause") is not None
+    again = twiml.parse(wait_cycle(twilio, open_line.id, contact_id, QueueTime="25"))
+    assert twiml.spoken(again) == ""
+    assert again.find("Gather") is not None
+
+
+def test_caller_who_presses_9_while_waiting_reaches_crisis_line(twilio, open_line, live, session):
+    contact_id, _ = greet(twilio)
+    key = twilio.post(
+        f"/webhooks/voice/wait/key?line={open_line.id}&contact={contact_id}",
+        {"CallSid": call_sid(), "Digits": "9"},
+    )
+    assert twiml.parse(key).find("Leave") is not None
+    exit_ = twilio.post(
+        f"/webhooks/voice/queue/exit?contact={contact_id}",
+        {"CallSid": call_sid(), "QueueResult": "leave", "QueueTime": "40"},
+    )
+    root = twiml.parse(exit_)
+    assert twiml.dialled(root) == [open_line.crisis_number]
+    assert "Lifeline" in twiml.spoken(root)
+    contact = only_contact(session)
+    assert contact.outcome is Outcome.CRISIS_REFERRED
+    assert contact.crisis_referred_at is not None
+    assert live.waiting() == []
+
+
+def test_other_keys_while_waiting_keep_the_caller_holding(twilio, open_line, live):
+    contact_id, _ = greet(twilio)
+    key = twilio.post(
+        f"/webhooks/voice/wait/key?line={open_line.id}&contact={contact_id}",
+        {"CallSid": call_sid(), "Digits": "4"},
+    )
+    assert twiml.parse(key).find("Redirect").text.startswith("/webhooks/voice/wait?")
+    assert live.waiting() == [contact_id]
+
+
+def test_spoken_crisis_words_while_waiting_reach_the_crisis_line(twilio, app, session):
+    line = make_line(session, speech_enabled=True)
+    on_shift(app, session, line, make_specialist(session, line))
+    contact_id, _ = greet(twilio)
+    cycle = twiml.parse(wait_cycle(twilio, line.id, contact_id))
+    assert cycle.find("Gather").get("input") == "dtmf speech"
+    key = twilio.post(
+        f"/webhooks/voice/wait/key?line={line.id}&contact={contact_id}",
+        {"CallSid": call_sid(), "SpeechResult": "i have the pills right here", "Confidence": "0.9"},
+    )
+    assert twiml.parse(key).find("Leave") is not None
+
+
+def test_after_the_longest_wait_the_caller_may_keep_holding_or_reach_the_crisis_line(
+    twilio, open_line, live
+):
+    contact_id, _ = greet(twilio)
+    leave = wait_cycle(twilio, open_line.id, contact_id, QueueTime="600")
+    assert twiml.parse(leave).find("Leave") is not None
+    menu = twilio.post(
+        f"/webhooks/voice/queue/exit?contact={contact_id}",
+        {"CallSid": call_sid(), "QueueResult": "leave"},
+    )
+    root = twiml.parse(menu)
+    assert "To keep holding, press 1" in twiml.spoken(root)
+    assert "press 9" in twiml.spoken(root)
+    silent = twilio.post(root.find("Gather").get("action"), {"CallSid": call_sid(), "Digits": ""})
+    assert twiml.parse(silent).find("Enqueue") is not None
+    assert live.waiting() == [contact_id]
+
+
+def test_caller_who_hangs_up_while_holding_is_abandoned_and_leaves_the_line(
+    twilio, open_line, live, session
+):
+    sid = call_sid()
+    contact_id, _ = greet(twilio, sid)
+    for _ in range(2):
+        twilio.post(
+            "/webhooks/voice/status",
+            {
+                "CallSid": sid,
+                "CallStatus": "completed",
+                "CallDuration": "75",
+                "SequenceNumber": "4",
+            },
+        )
+    contact = only_contact(session)
+    assert contact.outcome is Outcome.ABANDONED
+    assert contact.ended_at is not None
+    assert contact.wait_seconds == contact.total_seconds
+    assert contact.call_sid is None
+    assert live.waiting() == []
+    assert not live.is_live(contact_id)
+
+
+def test_late_or_unknown_status_callbacks_change_nothing(twilio, open_line, session):
+    sid = call_sid()
+    greet(twilio, sid)
+    twilio.post(
+        "/webhooks/voice/status", {"CallSid": sid, "CallStatus": "completed", "SequenceNumber": "3"}
+    )
+    ended = only_contact(session).ended_at
+    late = twilio.post(
+        "/webhooks/voice/status", {"CallSid": sid, "CallStatus": "ringing", "SequenceNumber": "1"}
+    )
+    assert late.status_code == 200
+    assert only_contact(session).ended_at == ended
+    unknown = twilio.post(
+        "/webhooks/voice/status", {"CallSid": call_sid(), "CallStatus": "completed"}
+    )
+    assert unknown.status_code == 200
+    assert list(twiml.parse(unknown)) == []
+    assert len(session.scalars(select(Contact)).all()) == 1
+
+
+# Whatever breaks.
 
 
 @pytest.mark.parametrize(
@@ -105,48 +404,68 @@ def test_call_to_unknown_number_still_reaches_crisis_line(twilio, app):
     ],
     ids=["no-sid", "bad-sid", "no-to", "repeated-from", "oversized-from"],
 )
-def test_malformed_call_still_hears_help_and_records_nothing(twilio, session, params):
-    line = make_line(session)
+def test_malformed_call_still_hears_help_and_records_nothing(twilio, app, session, params):
+    make_line(session)
     response = twilio.post("/webhooks/voice/incoming", params)
-    assert_hears_help_and_is_dialled_to(response, line.crisis_number)
+    assert_hears_help_and_is_dialled_to(response, app.extensions["warmline"].settings.crisis_number)
     assert session.scalars(select(Contact)).all() == []
 
 
-def test_caller_hears_help_when_database_is_down(twilio, app, session):
-    make_line(session, overflow_number=OVERFLOW_NUMBER)
-    incoming(twilio)
-    break_database(app)
-    assert_hears_help_and_is_dialled_to(incoming(twilio), OVERFLOW_NUMBER)
-
-
-def test_caller_hears_help_when_redis_is_down(twilio, app, session, tmp_path):
-    make_line(session, overflow_number=OVERFLOW_NUMBER)
-    incoming(twilio)
-    break_redis(app, tmp_path)
-    assert_hears_help_and_is_dialled_to(incoming(twilio), OVERFLOW_NUMBER)
-
-
-def test_first_caller_after_a_restart_with_everything_down_reaches_crisis_line(
-    twilio, app, tmp_path
-):
-    break_database(app)
-    break_redis(app, tmp_path)
-    response = incoming(twilio)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/webhooks/voice/language",
+        "/webhooks/voice/queue/exit?contact=abc",
+        "/webhooks/voice/overflow?contact=0",
+        "/webhooks/voice/connect",
+    ],
+)
+def test_menus_with_a_missing_or_odd_contact_still_answer_with_help(twilio, app, path):
+    response = twilio.post(path, {"CallSid": call_sid(), "To": LINE_NUMBER, "Digits": "1"})
     assert_hears_help_and_is_dialled_to(response, app.extensions["warmline"].settings.crisis_number)
 
 
-def test_unexpected_bug_still_answers_with_help(twilio, session, monkeypatch):
-    line = make_line(session)
+def test_caller_hears_help_when_database_is_down(twilio, app, open_line):
+    incoming(twilio)
+    break_database(app)
+    assert_hears_help_and_is_dialled_to(incoming(twilio), OVERFLOW_NUMBER)
 
+
+def test_holding_caller_keeps_their_place_when_redis_blips(twilio, app, open_line, tmp_path):
+    contact_id, _ = greet(twilio)
+    break_redis(app, tmp_path)
+    root = twiml.parse(wait_cycle(twilio, open_line.id, contact_id))
+    assert root.find("Pause") is not None
+    assert root.find("Leave") is None
+
+
+def test_caller_pressing_9_when_redis_is_down_still_reaches_help(twilio, app, open_line, tmp_path):
+    contact_id, _ = greet(twilio)
+    break_redis(app, tmp_path)
+    key = twilio.post(
+        f"/webhooks/voice/wait/key?line={open_line.id}&contact={contact_id}",
+        {"CallSid": call_sid(), "Digits": "9", "To": LINE_NUMBER},
+    )
+    assert twiml.parse(key).find("Leave") is not None
+    exit_ = twilio.post(
+        f"/webhooks/voice/queue/exit?contact={contact_id}",
+        {"CallSid": call_sid(), "QueueResult": "leave", "To": LINE_NUMBER},
+    )
+    assert_hears_help_and_is_dialled_to(exit_, OVERFLOW_NUMBER)
+
+
+def test_unexpected_bug_still_answers_with_help(twilio, app, open_line, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(contacts, "receive_call", broken)
-    assert_hears_help_and_is_dialled_to(incoming(twilio), line.crisis_number)
+    monkeypatch.setattr(calls, "arrive", broken)
+    assert_hears_help_and_is_dialled_to(
+        incoming(twilio), app.extensions["warmline"].settings.crisis_number
+    )
 
 
-def test_fallback_url_answers_callers_with_help(twilio, session):
-    make_line(session, overflow_number=OVERFLOW_NUMBER)
+def test_fallback_url_answers_callers_with_help(twilio, open_line):
+    incoming(twilio)
     response = twilio.post(
         "/webhooks/fallback",
         {
@@ -157,34 +476,7 @@ def test_fallback_url_answers_callers_with_help(twilio, session):
             "ErrorUrl": "https://warmline.example.org/webhooks/voice/incoming",
         },
     )
-    root = twiml.parse(response)
-    twiml.assert_valid_voice(root)
-    assert "9 8 8" in twiml.spoken(root)
-    assert len(twiml.dialled(root)) == 1
-
-
-def test_completed_status_closes_the_contact_once(twilio, session):
-    make_line(session)
-    sid = call_sid()
-    incoming(twilio, sid)
-    status = {
-        "CallSid": sid,
-        "CallStatus": "completed",
-        "CallDuration": "42",
-        "SequenceNumber": "3",
-    }
-    for _ in range(2):
-        response = twilio.post("/webhooks/voice/status", status)
-        assert response.status_code == 200
-        twiml.parse(response)
-    contact = session.scalars(select(Contact)).one()
-    session.refresh(contact)
-    ended = contact.ended_at
-    assert ended is not None
-    late = {"CallSid": sid, "CallStatus": "ringing", "SequenceNumber": "1"}
-    assert twilio.post("/webhooks/voice/status", late).status_code == 200
-    session.refresh(contact)
-    assert contact.ended_at == ended
+    assert_hears_help_and_is_dialled_to(response, OVERFLOW_NUMBER)
 
 
 def test_status_with_unknown_status_is_refused_clearly(twilio):

@@ -201,6 +201,14 @@ def worker(burst: bool) -> None:
 
 
 @main.command()
+def clock() -> None:
+    """Enqueue maintenance on schedule: live-state repair every few seconds, nightly purge."""
+    from workers.clock import run_clock
+
+    run_clock(load_settings())
+
+
+@main.command()
 def purge() -> None:
     """Queue the deletion of contact metadata past each line's retention period."""
     from warmline.runtime import build_runtime

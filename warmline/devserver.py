@@ -53,6 +53,7 @@ def serve(settings: Settings) -> int:
              "warmline.app:create_app()"]
         ),
         subprocess.Popen([sys.executable, "-m", "workers"]),
+        subprocess.Popen([sys.executable, "-m", "warmline", "clock"]),
     ]  # fmt: skip
     exit_code = 0
     try:

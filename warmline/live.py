@@ -75,6 +75,7 @@ class LiveLine:
         self.prefix = f"warmline:{{line:{line_id}}}:"
         self._claim = client.register_script(_script("claim.lua"))
         self._resolve = client.register_script(_script("resolve.lua"))
+        self._claim_one = client.register_script(_script("claim_one.lua"))
 
     def _key(self, name: str) -> str:
         return self.prefix + name
@@ -123,6 +124,10 @@ class LiveLine:
         """Return waiting contacts in the order they will be offered."""
         return [int(c) for c in self.client.zrange(self._key("waiting"), 0, -1)]
 
+    def offered(self) -> list[int]:
+        """Return contacts whose offer is ringing now."""
+        return [int(c) for c in self.client.zrange(self._key("offered"), 0, -1)]
+
     def position(self, contact_id: int) -> int | None:
         """Return a waiting contact's place in line, 1 for the next one offered."""
         rank = self.client.zrank(self._key("waiting"), contact_id)
@@ -141,14 +146,16 @@ class LiveLine:
 
     # Specialists.
 
-    def go_available(self, specialist_id: int, languages: list[str], *, ready_ms: int) -> None:
+    def go_available(
+        self, specialist_id: int, languages: list[str], *, ready_ms: int, status: str = "available"
+    ) -> None:
         """Make a specialist free for offers from `ready_ms` (now, or when wrap-up ends)."""
         with self.client.pipeline() as pipe:
             for language in languages:
                 pipe.sadd(self._key(f"speaks:{language}"), specialist_id)
             pipe.hset(
                 self._key(f"specialist:{specialist_id}"),
-                mapping={"status": "available", "reason": "", "ready": ready_ms},
+                mapping={"status": status, "reason": "", "ready": ready_ms},
             )
             pipe.hdel(self._key(f"specialist:{specialist_id}"), "contact")
             pipe.sadd(self._key("present"), specialist_id)
@@ -197,6 +204,14 @@ class LiveLine:
         if not result:
             return None
         return Claim(int(result[0]), tuple(int(s) for s in result[1:]))
+
+    def claim_one(self, contact_id: int, specialist_id: int) -> bool:
+        """Atomically give a waiting contact to a free specialist who chose it."""
+        return bool(
+            self._claim_one(
+                keys=self._line_keys, args=[self.prefix, contact_id, specialist_id, now_ms()]
+            )
+        )
 
     def resolve(self, contact_id: int, specialist_id: int | None, how: str) -> Resolution:
         legs = self.offer_legs(contact_id)

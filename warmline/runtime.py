@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
 from warmline.db import create_db_engine, session_factory
+from warmline.dispatch import Dispatcher
 from warmline.embedded import ensure_embedded_redis
 from warmline.privacy import Sealer
 from warmline.telephony import TwilioGateway
@@ -28,6 +29,7 @@ class Runtime:
     sessions: sessionmaker[Session]
     redis: redis.Redis
     queues: dict[str, Queue]
+    dispatch: Dispatcher
     gateway: TwilioGateway
     sealer: Sealer
 
@@ -43,12 +45,14 @@ def build_runtime(settings: Settings) -> Runtime:
         socket_connect_timeout=2,
         health_check_interval=30,
     )
+    queues = {name: Queue(name, connection=client) for name in QUEUE_NAMES}
     return Runtime(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
         redis=client,
-        queues={name: Queue(name, connection=client) for name in QUEUE_NAMES},
+        queues=queues,
+        dispatch=Dispatcher(queues),
         gateway=TwilioGateway(settings),
         sealer=Sealer([settings.secret_key]),
     )

@@ -42,6 +42,22 @@ class IncomingCall:
 class CallStatus:
     call_sid: str
     status: str
+    sequence: str
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What a caller pressed or said at a menu."""
+
+    digits: str
+    speech: str
+
+
+@dataclass(frozen=True)
+class QueueWait:
+    queue_time: int
+    average_queue_time: int
+    position: int | None
 
 
 @dataclass(frozen=True)
@@ -93,10 +109,51 @@ def incoming_call(form: MultiDict, caller_key: str) -> IncomingCall:
 
 
 def call_status(form: MultiDict) -> CallStatus:
+    sequence = _one(form, "SequenceNumber", required=False, limit=10)
+    if sequence and not sequence.isdigit():
+        raise InvalidWebhook("SequenceNumber is not a number")
     return CallStatus(
         call_sid=_matching(form, "CallSid", CALL_SID),
         status=_member(form, "CallStatus", CALL_STATUSES),
+        sequence=sequence,
     )
+
+
+def heard(form: MultiDict) -> Heard:
+    digits = _one(form, "Digits", required=False, limit=32)
+    if digits and not re.fullmatch(r"[0-9*#w]+", digits):
+        raise InvalidWebhook("Digits holds something other than keypad keys")
+    return Heard(digits=digits, speech=_one(form, "SpeechResult", required=False, limit=MAX_BODY))
+
+
+def _count(form: MultiDict, name: str) -> int | None:
+    value = _one(form, name, required=False, limit=10)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise InvalidWebhook(f"{name} is not a whole number")
+    return int(value)
+
+
+def queue_wait(form: MultiDict) -> QueueWait:
+    return QueueWait(
+        queue_time=_count(form, "QueueTime") or 0,
+        average_queue_time=_count(form, "AvgQueueTime") or 0,
+        position=_count(form, "QueuePosition"),
+    )
+
+
+def queue_result(form: MultiDict) -> str:
+    """Return Twilio's QueueResult; one we don't know is handled like an error."""
+    return _one(form, "QueueResult", required=False, limit=32) or "error"
+
+
+def query_id(args: MultiDict, name: str) -> int:
+    """Return a positive id from our own query string (part of the signed URL)."""
+    value = _one(args, name, limit=12)
+    if not value.isdigit() or int(value) == 0:
+        raise InvalidWebhook(f"{name} is not an id")
+    return int(value)
 
 
 def incoming_text(form: MultiDict, caller_key: str) -> IncomingText:

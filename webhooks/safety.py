@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import Forbidden, HTTPException
 
-from warmline.contacts import LineContext
+from warmline.lines import LineContext
 from warmline.web import runtime
 from webhooks import twiml
 
@@ -15,10 +16,24 @@ log = logging.getLogger(__name__)
 KNOWN_LINES = "webhooks.known_lines"
 # How Twilio's SMS requests differ from its voice requests.
 SMS_PARAMETERS = ("MessageSid", "SmsSid")
-# Endpoints whose answer a caller hears or a texter reads, not a status callback.
-ANSWERS_A_PERSON = frozenset(
-    {"webhooks.voice.incoming", "webhooks.sms.incoming", "webhooks.fallback"}
-)
+# What a failed webhook answers: who is listening decides.
+CALLER = "caller"  # a caller at a menu: crisis numbers and a dial onward
+QUEUE = "queue"  # a caller on hold inside Twilio's queue, where <Dial> is not allowed
+LEAVE = "leave"  # a holding caller who pressed a key: out to the exit handler, which helps
+GOODBYE = "goodbye"  # a caller whose conversation has ended
+SPECIALIST = "specialist"  # a specialist's phone: an apology
+CALLBACK = "callback"  # a status callback: nobody listens
+TEXTER = "texter"  # an incoming text: answer silently rather than send twice
+
+
+def fallback(kind: str) -> Callable:
+    """Mark what a view's failure should answer (callers at a menu are the default)."""
+
+    def mark(view: Callable) -> Callable:
+        view.webhook_fallback = kind  # type: ignore[attr-defined]
+        return view
+
+    return mark
 
 
 def twiml_response(xml: str, status: int = 200) -> Response:
@@ -33,9 +48,7 @@ def remember_line(line_number: str, line: LineContext) -> None:
 def onward_number(line_number: str) -> str:
     """Return the overflow line, else the crisis line, for a line this process has seen."""
     line = current_app.extensions[KNOWN_LINES].get(line_number)
-    if line is None:
-        return runtime().settings.crisis_number
-    return line.overflow_number or line.crisis_number
+    return line.onward_number if line else runtime().settings.crisis_number
 
 
 def emergency_voice_response() -> Response:
@@ -54,6 +67,14 @@ def is_sms_request() -> bool:
         return False
 
 
+def _fallback_kind() -> str:
+    view = current_app.view_functions.get(request.endpoint or "")
+    kind = getattr(view, "webhook_fallback", None)
+    if kind is not None:
+        return kind
+    return TEXTER if is_sms_request() else CALLER
+
+
 def handle_webhook_error(error: Exception) -> Response | HTTPException:
     """Turn any failure in a webhook into an answer Twilio can act on."""
     if isinstance(error, Forbidden):
@@ -64,12 +85,21 @@ def handle_webhook_error(error: Exception) -> Response | HTTPException:
     else:
         log.error("webhook %s failed", request.path, exc_info=error)
         status = 500
-    if request.endpoint not in ANSWERS_A_PERSON:
-        # A status callback: nobody is listening, so say plainly what went wrong.
+    kind = _fallback_kind()
+    if kind == CALLBACK:
         return twiml_response(twiml.empty(), status=status)
-    if request.endpoint == "webhooks.sms.incoming" or is_sms_request():
-        # Twilio would send a 5xx on to the fallback URL; an empty reply sends nothing twice.
+    if kind == TEXTER:
+        # Twilio would pass a 5xx on to the fallback URL; an empty reply sends nothing twice.
         return twiml_response(twiml.empty(), status=200 if status == 500 else status)
+    if kind == QUEUE:
+        # Twilio asks the wait URL again after this; a passing fault costs a pause, not a place.
+        return twiml_response(twiml.hold_on())
+    if kind == LEAVE:
+        return twiml_response(twiml.leave_queue())
+    if kind == GOODBYE:
+        return twiml_response(twiml.goodbye("en"))
+    if kind == SPECIALIST:
+        return twiml_response(twiml.offer_failed())
     # A caller must never hear Twilio's "application error": always answer with help.
     return emergency_voice_response()
 

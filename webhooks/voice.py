@@ -1,41 +1,319 @@
-"""Voice webhooks: a call comes in, a call's status changes."""
+"""Voice webhooks: a caller's whole way through the line, and the specialist's phone."""
 
 from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import contacts
+from warmline import calls
+from warmline.crisis.scripts import referral_script
+from warmline.lines import LineContext
+from warmline.models import utcnow
 from warmline.web import db_session, runtime
-from webhooks import forms, twiml
-from webhooks.safety import remember_line, twiml_response
+from webhooks import forms, paths, twiml
+from webhooks.safety import CALLBACK, GOODBYE, LEAVE, QUEUE, SPECIALIST, fallback, remember_line
+from webhooks.safety import twiml_response as xml
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 
+def _services():
+    services = runtime()
+    return db_session(), services.redis, services.dispatch
+
+
+def queue_name(line_id: int) -> str:
+    return f"warmline-line-{line_id}"
+
+
+def _render(plan: calls.CallPlan) -> str:
+    """Turn the domain's decision into what the caller hears."""
+    line, contact, language = plan.line, plan.contact_id, plan.language
+    if plan.step is calls.Step.NOTHING or line is None or contact is None:
+        return twiml.empty()
+    if plan.step is calls.Step.QUEUE:
+        return twiml.enqueue(
+            queue_name(line.id), language, paths.wait(line.id, contact), paths.queue_exit(contact)
+        )
+    if plan.step is calls.Step.CRISIS:
+        return twiml.crisis_line(line.crisis_number, language)
+    if plan.step is calls.Step.OVERFLOW_MENU:
+        return twiml.overflow_menu(language, paths.overflow(contact), line.speech_enabled)
+    return twiml.onward(line.name, line.onward_number, language)
+
+
 @bp.post("/incoming")
 def incoming():
-    """Answer a new call."""
-    services = runtime()
-    call = forms.incoming_call(request.form, services.settings.caller_key)
-    reception = contacts.receive_call(
-        db_session(),
-        services.redis,
+    """Answer a new call: blocked, limited, closed, or greeted and put in line."""
+    session, client, dispatch = _services()
+    call = forms.incoming_call(request.form, runtime().settings.caller_key)
+    at = utcnow()
+    plan = calls.arrive(
+        session,
+        client,
+        dispatch,
         call_sid=call.call_sid,
         line_number=call.line_number,
         caller_tag=call.caller_tag,
+        at=at,
     )
-    if reception.line is None:
-        return twiml_response(twiml.emergency(services.settings.crisis_number))
-    remember_line(call.line_number, reception.line)
-    onward = reception.line.overflow_number or reception.line.crisis_number
-    return twiml_response(twiml.connect_onward(reception.line.name, onward))
+    line: LineContext | None = plan.line
+    if line is None or plan.contact_id is None:
+        return xml(twiml.emergency(runtime().settings.crisis_number))
+    remember_line(call.line_number, line)
+    if plan.step is calls.Step.BLOCKED:
+        return xml(twiml.blocked())
+    if plan.step is calls.Step.LIMITED:
+        return xml(twiml.limited(line.name, paths.crisis(plan.contact_id)))
+    if plan.step is calls.Step.AFTER_HOURS:
+        reopens = twiml.spoken_time(plan.reopens_at, at) if plan.reopens_at else None
+        script = referral_script("after_hours", "voice", "en")
+        return xml(
+            twiml.after_hours(
+                line.name, script, reopens, paths.crisis(plan.contact_id), line.overflow_number
+            )
+        )
+    return xml(
+        twiml.welcome(
+            line.name,
+            line.languages,
+            plan.language,
+            paths.language(plan.contact_id),
+            line.speech_enabled,
+        )
+    )
+
+
+@bp.post("/language")
+def language():
+    """After the greeting: a language choice, 9, crisis words, or silence; then the line."""
+    session, client, dispatch = _services()
+    heard = forms.heard(request.form)
+    plan = calls.choose_language(
+        session,
+        client,
+        dispatch,
+        contact_id=forms.query_id(request.args, "contact"),
+        digits=heard.digits,
+        speech=heard.speech,
+        at=utcnow(),
+    )
+    return xml(_render(plan))
+
+
+@bp.post("/crisis")
+def crisis():
+    """From a closing message: 9 (or crisis words) reaches the crisis line; else goodbye."""
+    session, client, dispatch = _services()
+    heard = forms.heard(request.form)
+    tier = calls.hears_crisis(heard.digits, heard.speech)
+    if not tier:
+        return xml(twiml.goodbye("en"))
+    plan = calls.refer_to_crisis(
+        session,
+        client,
+        dispatch,
+        contact_id=forms.query_id(request.args, "contact"),
+        tier=tier,
+        at=utcnow(),
+    )
+    return xml(_render(plan))
+
+
+@bp.post("/wait")
+@fallback(QUEUE)
+def wait():
+    """One turn of the hold loop, from Redis alone."""
+    hold = forms.queue_wait(request.form)
+    line_id = forms.query_id(request.args, "line")
+    contact_id = forms.query_id(request.args, "contact")
+    plan = calls.wait(
+        runtime().redis,
+        line_id=line_id,
+        contact_id=contact_id,
+        queue_seconds=hold.queue_time,
+        average_wait_seconds=hold.average_queue_time,
+        twilio_position=hold.position,
+    )
+    if plan.leave:
+        return xml(twiml.leave_queue())
+    return xml(
+        twiml.wait_cycle(
+            language=plan.language,
+            key_url=paths.wait_key(line_id, contact_id),
+            speech=plan.speech,
+            position=plan.position,
+            average_wait_seconds=plan.average_wait_seconds,
+            announce=plan.announce,
+            hold_music_url=plan.hold_music_url,
+        )
+    )
+
+
+@bp.post("/wait/key")
+@fallback(LEAVE)
+def wait_key():
+    """A key or words while holding: 9 or crisis words leave the line for the crisis line."""
+    session, client, _dispatch = _services()
+    heard = forms.heard(request.form)
+    line_id = forms.query_id(request.args, "line")
+    contact_id = forms.query_id(request.args, "contact")
+    if calls.pressed_while_waiting(
+        session,
+        client,
+        line_id=line_id,
+        contact_id=contact_id,
+        digits=heard.digits,
+        speech=heard.speech,
+    ):
+        return xml(twiml.leave_queue())
+    return xml(twiml.back_to_waiting(paths.wait(line_id, contact_id)))
+
+
+@bp.post("/queue/exit")
+def queue_exit():
+    """The caller left Twilio's queue: for help, after the longest wait, or hung up."""
+    session, client, dispatch = _services()
+    plan = calls.left_queue(
+        session,
+        client,
+        dispatch,
+        contact_id=forms.query_id(request.args, "contact"),
+        result=forms.queue_result(request.form),
+        at=utcnow(),
+    )
+    return xml(_render(plan))
+
+
+@bp.post("/overflow")
+def overflow():
+    """The overflow menu's answer: keep holding (or silence), or 9 for the crisis line."""
+    session, client, dispatch = _services()
+    heard = forms.heard(request.form)
+    plan = calls.overflow_choice(
+        session,
+        client,
+        dispatch,
+        contact_id=forms.query_id(request.args, "contact"),
+        digits=heard.digits,
+        speech=heard.speech,
+        at=utcnow(),
+    )
+    return xml(_render(plan))
+
+
+@bp.post("/connect")
+def connect():
+    """The caller, redirected out of the queue, joins the conversation's conference."""
+    session, client, _dispatch = _services()
+    contact_id = forms.query_id(request.args, "contact")
+    plan = calls.caller_connected(session, client, contact_id=contact_id, at=utcnow())
+    if plan.step is calls.Step.NOTHING:
+        return xml(twiml.goodbye("en"))
+    return xml(
+        twiml.join_as_caller(
+            calls.conference_name(contact_id), plan.language, paths.after(contact_id)
+        )
+    )
+
+
+@bp.post("/after")
+@fallback(GOODBYE)
+def after():
+    """The conversation's conference ended: say goodbye, with 988 for later."""
+    return xml(twiml.goodbye("en"))
+
+
+@bp.post("/goodbye")
+@fallback(GOODBYE)
+def goodbye():
+    """The specialist left: thank the caller and remind them of 988."""
+    return xml(twiml.goodbye("en"))
 
 
 @bp.post("/status")
+@fallback(CALLBACK)
 def status():
-    """Record a call's progress; repeats and late arrivals change nothing twice."""
+    """Close the contact when the caller's call ends; repeats change nothing twice."""
+    session, client, dispatch = _services()
     update = forms.call_status(request.form)
-    contacts.record_call_status(
-        db_session(), runtime().redis, call_sid=update.call_sid, status=update.status
+    calls.call_status(
+        session,
+        client,
+        dispatch,
+        call_sid=update.call_sid,
+        status=update.status,
+        sequence=update.sequence,
+        at=utcnow(),
     )
-    return twiml_response(twiml.empty())
+    return xml(twiml.empty())
+
+
+@bp.post("/offer/whisper")
+@fallback(SPECIALIST)
+def offer_whisper():
+    """The specialist picked up: tell them what waits, press 1 to accept."""
+    session = db_session()
+    contact_id = forms.query_id(request.args, "contact")
+    specialist_id = forms.query_id(request.args, "specialist")
+    offer = calls.describe_offer(session, contact_id=contact_id, at=utcnow())
+    if offer is None:
+        return xml(twiml.offer_missed(taken=True))
+    return xml(
+        twiml.whisper(
+            minutes=offer.waited_minutes,
+            language=offer.language,
+            answer_url=paths.offer_answer(contact_id, specialist_id),
+            ring_timeout=offer.ring_timeout,
+        )
+    )
+
+
+@bp.post("/offer/answer")
+@fallback(SPECIALIST)
+def offer_answer():
+    """The specialist's key: 1 takes the caller into the conference; anything else passes."""
+    session, client, dispatch = _services()
+    contact_id = forms.query_id(request.args, "contact")
+    digits = forms.heard(request.form).digits
+    won = calls.offer_answered(
+        session,
+        client,
+        dispatch,
+        contact_id=contact_id,
+        specialist_id=forms.query_id(request.args, "specialist"),
+        digits=digits,
+    )
+    if won:
+        return xml(twiml.join_as_specialist(calls.conference_name(contact_id)))
+    return xml(twiml.offer_missed(taken=digits == calls.ACCEPT_KEY))
+
+
+@bp.post("/offer/status")
+@fallback(CALLBACK)
+def offer_status():
+    """The specialist's phone call changed: missed, declined, or their conversation ended."""
+    session, client, dispatch = _services()
+    update = forms.call_status(request.form)
+    calls.specialist_leg_ended(
+        session,
+        client,
+        dispatch,
+        contact_id=forms.query_id(request.args, "contact"),
+        specialist_id=forms.query_id(request.args, "specialist"),
+        status=update.status,
+    )
+    return xml(twiml.empty())
+
+
+@bp.post("/crisis-leg/status")
+@fallback(CALLBACK)
+def crisis_leg_status():
+    """Follow the crisis counselor's leg of a warm handoff."""
+    session, client, _dispatch = _services()
+    update = forms.call_status(request.form)
+    contact = calls.contact_line(session, forms.query_id(request.args, "contact"))
+    if contact is not None:
+        calls.crisis_leg_status(
+            client, line_id=contact.line_id, contact_id=contact.id, status=update.status
+        )
+    return xml(twiml.empty())

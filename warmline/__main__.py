@@ -1,0 +1,5 @@
+"""`python -m warmline ...`: the same as the `warmline` command."""
+
+from warmline.cli import main
+
+main()

@@ -1,0 +1,670 @@
+"""Calls: a caller's way from the line's number to a peer specialist, or to help.
+
+Each function is one decision a webhook, a job or the dashboard needs. They take a session,
+the live state and plain values, commit what they decide, and hand slow work (anything
+that talks to Twilio) to the workers through the dispatcher.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import redis
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from warmline.crisis import detect
+from warmline.dispatch import Dispatcher
+from warmline.lines import LineContext, context, find_line, is_open, next_opening
+from warmline.live import LiveLine, Resolution, first_time_seen, now_ms
+from warmline.models import Block, Channel, Contact, Line, Outcome, User, utcnow
+
+TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+# A caller whose call dropped and who rings straight back is the same conversation.
+REDIAL_WINDOW = timedelta(minutes=2)
+# How often a waiting caller hears their place in line.
+ANNOUNCE_EVERY_MS = 120_000
+CRISIS_KEY = "9"
+ACCEPT_KEY = "1"
+# An offer's lease outlives the ring by this much before the sweep takes it back.
+LEASE_MARGIN_SECONDS = 5
+
+
+class Step(enum.Enum):
+    """What the caller hears next."""
+
+    NO_LINE = "no_line"
+    BLOCKED = "blocked"
+    LIMITED = "limited"
+    AFTER_HOURS = "after_hours"
+    CHOOSE_LANGUAGE = "choose_language"
+    QUEUE = "queue"
+    CRISIS = "crisis"
+    OVERFLOW_MENU = "overflow_menu"
+    ONWARD = "onward"
+    NOTHING = "nothing"
+
+
+@dataclass(frozen=True)
+class CallPlan:
+    step: Step
+    line: LineContext | None
+    contact_id: int | None = None
+    language: str = "en"
+    reopens_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WaitPlan:
+    leave: bool
+    language: str = "en"
+    position: int | None = None
+    average_wait_seconds: int | None = None
+    announce: bool = False
+    speech: bool = False
+    hold_music_url: str | None = None
+
+
+def conference_name(contact_id: int) -> str:
+    return f"warmline-contact-{contact_id}"
+
+
+def live_line(client: redis.Redis, line_id: int) -> LiveLine:
+    return LiveLine(client, line_id)
+
+
+def _seconds(start: datetime | None, end: datetime) -> int | None:
+    return None if start is None else max(0, round((end - start).total_seconds()))
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def hears_crisis(digits: str, speech: str, line_terms: dict[str, list[str]] | None = None) -> int:
+    """Return the crisis tier of what a caller pressed or said (9 counts as tier 2)."""
+    if digits == CRISIS_KEY:
+        return 2
+    if not speech.strip():
+        return 0
+    return detect(speech, extra_terms=line_terms or None).tier
+
+
+# Arrival.
+
+
+def arrive(
+    session: Session,
+    client: redis.Redis,
+    jobs: Dispatcher,
+    *,
+    call_sid: str,
+    line_number: str,
+    caller_tag: str | None,
+    at: datetime,
+) -> CallPlan:
+    """Decide what a new caller hears; a retried webhook gets the same answer."""
+    line = find_line(session, line_number)
+    if line is None:
+        return CallPlan(Step.NO_LINE, None)
+    existing = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
+    if existing is not None:
+        return _resume(session, client, jobs, line, existing)
+    live = live_line(client, line.id)
+    step = _first_step(session, line, live, caller_tag, at)
+    outcome = {
+        Step.BLOCKED: Outcome.BLOCKED,
+        Step.LIMITED: Outcome.LIMITED,
+        Step.AFTER_HOURS: Outcome.AFTER_HOURS,
+    }.get(step, Outcome.OPEN)
+    contact = Contact(
+        line_id=line.id,
+        channel=Channel.VOICE,
+        caller_tag=caller_tag,
+        call_sid=call_sid,
+        arrived_at=at,
+        language=line.languages[0],
+        outcome=outcome,
+    )
+    session.add(contact)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same call's webhook arrived twice at once; the other request recorded it.
+        session.rollback()
+        existing = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
+        return _resume(session, client, jobs, line, existing)
+    if step is Step.QUEUE:
+        _join_queue(live, jobs, line, contact)
+    return CallPlan(
+        step,
+        context(line),
+        contact.id,
+        contact.language,
+        reopens_at=next_opening(line, at) if step is Step.AFTER_HOURS else None,
+    )
+
+
+def _first_step(
+    session: Session, line: Line, live: LiveLine, caller_tag: str | None, at: datetime
+) -> Step:
+    if caller_tag is not None and is_blocked(session, line.id, caller_tag, at):
+        return Step.BLOCKED
+    if caller_tag is not None and over_daily_limit(session, line, caller_tag, at):
+        return Step.LIMITED
+    if not is_open(line, at) or not live.anyone_present():
+        return Step.AFTER_HOURS
+    if len(line.languages) > 1:
+        return Step.CHOOSE_LANGUAGE
+    return Step.QUEUE
+
+
+def _resume(
+    session: Session, client: redis.Redis, jobs: Dispatcher, line: Line, contact: Contact
+) -> CallPlan:
+    by_outcome = {
+        Outcome.BLOCKED: Step.BLOCKED,
+        Outcome.LIMITED: Step.LIMITED,
+        Outcome.AFTER_HOURS: Step.AFTER_HOURS,
+    }
+    if contact.outcome in by_outcome:
+        step = by_outcome[contact.outcome]
+        reopens = next_opening(line, utcnow()) if step is Step.AFTER_HOURS else None
+        return CallPlan(step, context(line), contact.id, contact.language, reopens)
+    live = live_line(client, line.id)
+    if not live.is_live(contact.id) and len(line.languages) > 1:
+        return CallPlan(Step.CHOOSE_LANGUAGE, context(line), contact.id, contact.language)
+    _join_queue(live, jobs, line, contact)
+    return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
+
+
+def is_blocked(session: Session, line_id: int, caller_tag: str, at: datetime) -> bool:
+    """Return whether a coordinator's block on this caller tag is in force."""
+    found = session.scalar(
+        select(Block.id).where(
+            Block.line_id == line_id,
+            Block.caller_tag == caller_tag,
+            Block.lifted_at.is_(None),
+            (Block.expires_at.is_(None)) | (Block.expires_at > at),
+        )
+    )
+    return found is not None
+
+
+def over_daily_limit(session: Session, line: Line, caller_tag: str, at: datetime) -> bool:
+    """Return whether this caller already had the line's daily conversations.
+
+    Only conversations with a specialist count, a redial within two minutes of a dropped
+    call is the same conversation, and a caller ever flagged for crisis today is never
+    limited.
+    """
+    if line.daily_contact_limit == 0:
+        return False
+    zone = ZoneInfo(line.timezone)
+    midnight = at.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = session.scalars(
+        select(Contact)
+        .where(Contact.line_id == line.id, Contact.caller_tag == caller_tag)
+        .where(Contact.arrived_at >= midnight)
+        .order_by(Contact.arrived_at)
+    ).all()
+    if any(c.crisis_tier > 0 or c.crisis_referred_at is not None for c in today):
+        return False
+    conversations = 0
+    last_end: datetime | None = None
+    for contact in today:
+        if contact.outcome is not Outcome.ANSWERED:
+            continue
+        if last_end is None or contact.arrived_at - last_end > REDIAL_WINDOW:
+            conversations += 1
+        last_end = contact.ended_at or at
+    redialling = last_end is not None and at - last_end <= REDIAL_WINDOW
+    return conversations >= line.daily_contact_limit and not redialling
+
+
+def requeue(live: LiveLine, line: Line, contact: Contact) -> None:
+    """Put a call back in its old place after Redis lost it."""
+    _remember(live, line, contact)
+
+
+def _join_queue(live: LiveLine, jobs: Dispatcher, line: Line, contact: Contact) -> None:
+    _remember(live, line, contact)
+    live.publish("contact_waiting", contact_id=contact.id)
+    jobs.offer_contacts(line.id)
+
+
+def _remember(live: LiveLine, line: Line, contact: Contact) -> None:
+    live.enqueue(
+        contact.id,
+        language=contact.language,
+        tier=contact.crisis_tier,
+        arrived_ms=_ms(contact.arrived_at),
+    )
+    live.note(
+        contact.id,
+        call_sid=contact.call_sid or "",
+        max_wait=line.max_wait_seconds,
+        speech=int(line.speech_enabled),
+        hold=line.hold_music_url or "",
+    )
+
+
+def _open_contact(session: Session, contact_id: int) -> tuple[Contact, Line] | None:
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.ended_at is not None or contact.channel is not Channel.VOICE:
+        return None
+    return contact, session.get(Line, contact.line_id)
+
+
+def choose_language(
+    session: Session,
+    client: redis.Redis,
+    jobs: Dispatcher,
+    *,
+    contact_id: int,
+    digits: str,
+    speech: str,
+    at: datetime,
+) -> CallPlan:
+    """Take the caller's language choice (or 9, or crisis words) and put them in line."""
+    found = _open_contact(session, contact_id)
+    if found is None:
+        return CallPlan(Step.NOTHING, None)
+    contact, line = found
+    tier = hears_crisis(digits, speech, line.crisis_terms)
+    if tier:
+        return refer_to_crisis(session, client, jobs, contact_id=contact_id, tier=tier, at=at)
+    choice = int(digits) - 1 if digits.isdigit() else 0
+    contact.language = line.languages[choice] if 0 <= choice < len(line.languages) else (
+        line.languages[0]
+    )
+    session.commit()
+    _join_queue(live_line(client, line.id), jobs, line, contact)
+    return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
+
+
+# Waiting.
+
+
+def wait(
+    client: redis.Redis,
+    *,
+    line_id: int,
+    contact_id: int,
+    queue_seconds: int,
+    average_wait_seconds: int,
+    twilio_position: int | None,
+) -> WaitPlan:
+    """Plan one cycle of the hold loop from live state alone (the database may be down)."""
+    live = live_line(client, line_id)
+    max_wait = int(live.recall(contact_id, "max_wait") or 600)
+    if queue_seconds >= max_wait:
+        live.note(contact_id, exit="max_wait")
+        return WaitPlan(leave=True)
+    last = int(live.recall(contact_id, "announced") or 0)
+    announce = now_ms() - last >= ANNOUNCE_EVERY_MS
+    if announce:
+        live.note(contact_id, announced=now_ms())
+    return WaitPlan(
+        leave=False,
+        language=live.recall(contact_id, "language") or "en",
+        position=live.position(contact_id) or twilio_position,
+        average_wait_seconds=average_wait_seconds or None,
+        announce=announce,
+        speech=live.recall(contact_id, "speech") == "1",
+        hold_music_url=live.recall(contact_id, "hold") or None,
+    )
+
+
+def pressed_while_waiting(
+    session: Session,
+    client: redis.Redis,
+    *,
+    line_id: int,
+    contact_id: int,
+    digits: str,
+    speech: str,
+) -> bool:
+    """Return whether the caller asked for (or showed a need for) the crisis line."""
+    line = session.get(Line, line_id)
+    tier = hears_crisis(digits, speech, line.crisis_terms if line else None)
+    if not tier:
+        return False
+    live = live_line(client, line_id)
+    live.raise_tier(contact_id, tier)
+    live.note(contact_id, exit="crisis", tier=tier)
+    return True
+
+
+def left_queue(
+    session: Session,
+    client: redis.Redis,
+    jobs: Dispatcher,
+    *,
+    contact_id: int,
+    result: str,
+    at: datetime,
+) -> CallPlan:
+    """Decide what follows the waiting line, from Twilio's QueueResult and why we left."""
+    found = _open_contact(session, contact_id)
+    if found is None or result in {"hangup", "bridged", "redirected"}:
+        return CallPlan(Step.NOTHING, None)
+    contact, line = found
+    live = live_line(client, line.id)
+    reason = live.recall(contact_id, "exit") if result == "leave" else None
+    live.note(contact_id, exit="")
+    if reason == "crisis":
+        tier = int(live.recall(contact_id, "tier") or 2)
+        return refer_to_crisis(session, client, jobs, contact_id=contact_id, tier=tier, at=at)
+    if reason == "max_wait":
+        return CallPlan(Step.OVERFLOW_MENU, context(line), contact.id, contact.language)
+    # Twilio could not keep the caller in its queue (full, or an error): send them on.
+    contact.outcome = Outcome.OVERFLOW
+    session.commit()
+    _leave_line(live, jobs, contact.id)
+    return CallPlan(Step.ONWARD, context(line), contact.id, contact.language)
+
+
+def overflow_choice(
+    session: Session,
+    client: redis.Redis,
+    jobs: Dispatcher,
+    *,
+    contact_id: int,
+    digits: str,
+    speech: str,
+    at: datetime,
+) -> CallPlan:
+    """After the longest wait: 9 (or crisis words) reaches the crisis line; else keep holding."""
+    found = _open_contact(session, contact_id)
+    if found is None:
+        return CallPlan(Step.NOTHING, None)
+    contact, line = found
+    tier = hears_crisis(digits, speech, line.crisis_terms)
+    if tier:
+        return refer_to_crisis(session, client, jobs, contact_id=contact_id, tier=tier, at=at)
+    _join_queue(live_line(client, line.id), jobs, line, contact)
+    return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
+
+
+def refer_to_crisis(
+    session: Session,
+    client: redis.Redis,
+    jobs: Dispatcher,
+    *,
+    contact_id: int,
+    tier: int,
+    at: datetime,
+) -> CallPlan:
+    """Send a caller to the crisis line: record the referral, free their place in line."""
+    found = _open_contact(session, contact_id)
+    if found is None:
+        return CallPlan(Step.NOTHING, None)
+    contact, line = found
+    contact.crisis_tier = tier
+    contact.crisis_referred_at = contact.crisis_referred_at or at
+    if contact.outcome is Outcome.OPEN:
+        contact.outcome = Outcome.CRISIS_REFERRED
+    session.commit()
+    live = live_line(client, line.id)
+    _leave_line(live, jobs, contact.id)
+    live.publish("crisis_referral", contact_id=contact.id)
+    return CallPlan(Step.CRISIS, context(line), contact.id, contact.language)
+
+
+def _leave_line(live: LiveLine, jobs: Dispatcher, contact_id: int) -> Resolution:
+    resolution = live.remove(contact_id)
+    _hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
+    if resolution.cancel_specialist_ids:
+        jobs.offer_contacts(live.line_id)
+    return resolution
+
+
+def _hang_up_legs(jobs: Dispatcher, resolution: Resolution, specialist_ids) -> None:
+    legs = resolution.legs or {}
+    jobs.hang_up([legs[s] for s in specialist_ids if s in legs])
+
+
+# Offers.
+
+
+@dataclass(frozen=True)
+class OfferDescription:
+    waited_minutes: int
+    language: str
+    ring_timeout: int
+
+
+def contact_line(session: Session, contact_id: int) -> Contact | None:
+    return session.get(Contact, contact_id)
+
+
+def describe_offer(session: Session, *, contact_id: int, at: datetime) -> OfferDescription | None:
+    """Say what a specialist is being offered; None once the caller has gone."""
+    found = _open_contact(session, contact_id)
+    if found is None:
+        return None
+    contact, line = found
+    return OfferDescription(
+        waited_minutes=int((at - contact.arrived_at).total_seconds() // 60),
+        language=contact.language,
+        ring_timeout=line.ring_timeout_seconds,
+    )
+
+
+def lease_ms(line: Line) -> int:
+    return (line.ring_timeout_seconds + LEASE_MARGIN_SECONDS) * 1000
+
+
+def offer_answered(
+    session: Session,
+    client: redis.Redis,
+    jobs: Dispatcher,
+    *,
+    contact_id: int,
+    specialist_id: int,
+    digits: str,
+) -> bool:
+    """Take a specialist's answer to the whisper; True when they won the caller."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        return False
+    live = live_line(client, contact.line_id)
+    if digits != ACCEPT_KEY:
+        _decline(live, jobs, contact_id, specialist_id)
+        return False
+    resolution = live.resolve(contact_id, specialist_id, "accept")
+    if not resolution.won:
+        return False
+    contact.specialist_id = specialist_id
+    session.commit()
+    _hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
+    jobs.connect_caller(contact_id)
+    live.publish("contact_accepted", contact_id=contact_id, specialist_id=specialist_id)
+    if resolution.cancel_specialist_ids:
+        jobs.offer_contacts(contact.line_id)
+    return True
+
+
+def _decline(live: LiveLine, jobs: Dispatcher, contact_id: int, specialist_id: int) -> None:
+    before = live.specialist(specialist_id).get("offer")
+    resolution = live.resolve(contact_id, specialist_id, "decline")
+    if before == str(contact_id):
+        live.publish("specialist_paused", specialist_id=specialist_id, reason="missed_offer")
+    if resolution.requeued:
+        jobs.offer_contacts(live.line_id)
+
+
+def specialist_leg_ended(
+    session: Session,
+    client: redis.Redis,
+    jobs: Dispatcher,
+    *,
+    contact_id: int,
+    specialist_id: int,
+    status: str,
+) -> None:
+    """A specialist's phone call ended: a missed offer, or the end of their conversation."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or status not in TERMINAL_STATUSES:
+        return
+    live = live_line(client, contact.line_id)
+    if live.offer_winner(contact_id) != specialist_id:
+        _decline(live, jobs, contact_id, specialist_id)
+        return
+    _start_wrap_up(session, live, jobs, specialist_id, contact_id)
+    if contact.ended_at is None and live.recall(contact_id, "crisis_leg") != "joined":
+        jobs.say_goodbye(contact_id)
+
+
+def _start_wrap_up(
+    session: Session, live: LiveLine, jobs: Dispatcher, specialist_id: int, contact_id: int
+) -> None:
+    """Give a specialist the line's wrap-up time after a conversation, then offers again."""
+    if live.specialist(specialist_id).get("contact") != str(contact_id):
+        return
+    specialist = session.get(User, specialist_id)
+    line = session.get(Line, live.line_id)
+    if specialist is None or line is None:
+        return
+    live.go_available(
+        specialist_id,
+        specialist.languages,
+        ready_ms=now_ms() + line.wrap_up_seconds * 1000,
+        status="wrap_up",
+    )
+    live.publish("wrap_up", specialist_id=specialist_id, contact_id=contact_id)
+    jobs.offer_contacts(line.id, after_seconds=line.wrap_up_seconds)
+
+
+def caller_connected(
+    session: Session, client: redis.Redis, *, contact_id: int, at: datetime
+) -> CallPlan:
+    """The caller arrived in their conference: record the wait and who answered."""
+    found = _open_contact(session, contact_id)
+    if found is None:
+        return CallPlan(Step.NOTHING, None)
+    contact, line = found
+    live = live_line(client, line.id)
+    if contact.connected_at is None:
+        contact.connected_at = at
+        contact.wait_seconds = _seconds(contact.arrived_at, at)
+        contact.specialist_id = live.offer_winner(contact_id) or contact.specialist_id
+        session.commit()
+        live.publish("contact_connected", contact_id=contact_id)
+    return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
+
+
+# Endings.
+
+
+def call_status(
+    session: Session,
+    client: redis.Redis,
+    jobs: Dispatcher,
+    *,
+    call_sid: str,
+    status: str,
+    sequence: str,
+    at: datetime,
+) -> bool:
+    """Close the contact when the caller's call ends; True if this callback changed anything.
+
+    Twilio may send a callback twice or out of order: each (CallSid, CallStatus,
+    SequenceNumber) counts once, and only an ending status closes anything.
+    """
+    contact = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
+    if contact is None or status not in TERMINAL_STATUSES:
+        return False
+    if not first_time_seen(client, f"{call_sid}:{status}:{sequence}"):
+        return False
+    contact.ended_at = at
+    contact.total_seconds = _seconds(contact.arrived_at, at)
+    if contact.connected_at is not None:
+        contact.talk_seconds = _seconds(contact.connected_at, at)
+    elif contact.wait_seconds is None and contact.outcome is Outcome.OPEN:
+        contact.wait_seconds = contact.total_seconds
+    if contact.outcome is Outcome.OPEN:
+        if contact.connected_at is not None:
+            contact.outcome = Outcome.ANSWERED
+        elif status in {"completed", "canceled"}:
+            contact.outcome = Outcome.ABANDONED
+        else:
+            contact.outcome = Outcome.FAILED
+    contact.call_sid = None
+    session.commit()
+    live = live_line(client, contact.line_id)
+    winner = live.offer_winner(contact.id)
+    if winner is not None:
+        _start_wrap_up(session, live, jobs, winner, contact.id)
+    _leave_line(live, jobs, contact.id)
+    live.finish_offer(contact.id)
+    live.publish("contact_closed", contact_id=contact.id)
+    return True
+
+
+# The dashboard.
+
+
+def accept(
+    session: Session, client: redis.Redis, jobs: Dispatcher, *, contact_id: int, specialist_id: int
+) -> bool:
+    """Give a waiting caller to the specialist who accepted on screen; ring them into the call."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.ended_at is not None or contact.channel is not Channel.VOICE:
+        return False
+    live = live_line(client, contact.line_id)
+    offered_to_them = live.specialist(specialist_id).get("offer") == str(contact_id)
+    if offered_to_them:
+        resolution = live.resolve(contact_id, specialist_id, "accept")
+        if not resolution.won:
+            return False
+        # Their phone is ringing with the whisper: replace it with a call into the room.
+        _hang_up_legs(jobs, resolution, [specialist_id, *resolution.cancel_specialist_ids])
+    elif not live.claim_one(contact_id, specialist_id):
+        return False
+    contact.specialist_id = specialist_id
+    session.commit()
+    jobs.bring_specialist(contact_id, specialist_id)
+    jobs.connect_caller(contact_id)
+    live.publish("contact_accepted", contact_id=contact_id, specialist_id=specialist_id)
+    return True
+
+
+def transfer_to_crisis(
+    session: Session, client: redis.Redis, jobs: Dispatcher, *, contact_id: int, at: datetime
+) -> bool:
+    """Warm handoff: dial the crisis line into the conversation; the specialist stays on."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.ended_at is not None or contact.connected_at is None:
+        return False
+    contact.crisis_referred_at = contact.crisis_referred_at or at
+    session.commit()
+    live = live_line(client, contact.line_id)
+    live.note(contact_id, crisis_leg="dialing")
+    live.publish("crisis_transfer", contact_id=contact_id, state="dialing")
+    jobs.add_crisis_counselor(contact_id)
+    return True
+
+
+def crisis_leg_status(client: redis.Redis, *, line_id: int, contact_id: int, status: str) -> str:
+    """Follow the crisis counselor's leg; once joined, the specialist may leave the call."""
+    state = {
+        "in-progress": "joined",
+        "answered": "joined",
+        "busy": "unreached",
+        "no-answer": "unreached",
+        "failed": "unreached",
+        "canceled": "unreached",
+        "completed": "left",
+    }.get(status)
+    if state is None:
+        return ""
+    live = live_line(client, line_id)
+    live.note(contact_id, crisis_leg=state)
+    live.publish("crisis_transfer", contact_id=contact_id, state=state)
+    return state

@@ -1,0 +1,15 @@
+-- Give one waiting contact to one free specialist who chose it on screen.
+-- KEYS: waiting, offered, free, leases, rotation. ARGV: prefix, contact, specialist, now ms.
+local prefix, contact, specialist, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local waiting, offered, free, leases, rotation = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local score = redis.call('ZSCORE', waiting, contact)
+local ready = redis.call('ZSCORE', free, specialist)
+if not score or not ready or tonumber(ready) > tonumber(now) then return 0 end
+redis.call('ZREM', waiting, contact)
+redis.call('ZREM', free, specialist)
+redis.call('ZADD', rotation, now, specialist)
+local offer = prefix .. 'offer:' .. contact
+redis.call('DEL', offer)
+redis.call('HSET', offer, 'specialists', specialist, 'winner', specialist, 'ready:' .. specialist, ready)
+redis.call('HSET', prefix .. 'specialist:' .. specialist, 'status', 'on_call', 'contact', contact)
+return 1

@@ -1,0 +1,63 @@
+"""The webhook paths Twilio is sent to, for TwiML (relative) and REST calls (absolute)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+VOICE = "/webhooks/voice"
+
+
+def _path(route: str, **query: int) -> str:
+    return f"{VOICE}/{route}" + (f"?{urlencode(query)}" if query else "")
+
+
+def language(contact: int) -> str:
+    return _path("language", contact=contact)
+
+
+def crisis(contact: int) -> str:
+    return _path("crisis", contact=contact)
+
+
+def wait(line: int, contact: int) -> str:
+    return _path("wait", line=line, contact=contact)
+
+
+def wait_key(line: int, contact: int) -> str:
+    return _path("wait/key", line=line, contact=contact)
+
+
+def queue_exit(contact: int) -> str:
+    return _path("queue/exit", contact=contact)
+
+
+def overflow(contact: int) -> str:
+    return _path("overflow", contact=contact)
+
+
+def connect(contact: int) -> str:
+    return _path("connect", contact=contact)
+
+
+def after(contact: int) -> str:
+    return _path("after", contact=contact)
+
+
+def goodbye(contact: int) -> str:
+    return _path("goodbye", contact=contact)
+
+
+def offer_whisper(contact: int, specialist: int) -> str:
+    return _path("offer/whisper", contact=contact, specialist=specialist)
+
+
+def offer_answer(contact: int, specialist: int) -> str:
+    return _path("offer/answer", contact=contact, specialist=specialist)
+
+
+def offer_status(contact: int, specialist: int) -> str:
+    return _path("offer/status", contact=contact, specialist=specialist)
+
+
+def crisis_leg_status(contact: int) -> str:
+    return _path("crisis-leg/status", contact=contact)

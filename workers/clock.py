@@ -1,0 +1,26 @@
+"""The clock process: enqueue the maintenance jobs on their schedule."""
+
+from __future__ import annotations
+
+from rq.cron import CronScheduler
+
+from config.settings import Settings
+from warmline.logs import configure_logging
+from warmline.runtime import build_runtime
+from workers import jobs
+
+# Often enough that an offer whose worker died is back in line within its lease plus 10 s.
+REPAIR_EVERY_SECONDS = 5
+PURGE_CRON = "17 3 * * *"
+
+
+def run_clock(settings: Settings) -> None:
+    """Run RQ's cron scheduler; several clocks on several hosts only repeat idempotent work."""
+    configure_logging(settings)
+    services = build_runtime(settings)
+    scheduler = CronScheduler(connection=services.redis, logging_level=settings.log_level)
+    scheduler.register(
+        jobs.repair_live_state, "maintenance", interval=REPAIR_EVERY_SECONDS, result_ttl=0
+    )
+    scheduler.register(jobs.purge_expired_contacts, "maintenance", cron=PURGE_CRON)
+    scheduler.start()
