@@ -279,9 +279,9 @@ def choose_language(
     if tier:
         return refer_to_crisis(session, client, jobs, contact_id=contact_id, tier=tier, at=at)
     choice = int(digits) - 1 if digits.isdigit() else 0
-    contact.language = line.languages[choice] if 0 <= choice < len(line.languages) else (
-        line.languages[0]
-    )
+    if not 0 <= choice < len(line.languages):
+        choice = 0
+    contact.language = line.languages[choice]
     session.commit()
     _join_queue(live_line(client, line.id), jobs, line, contact)
     return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)

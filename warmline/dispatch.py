@@ -35,9 +35,7 @@ class Dispatcher:
 
     def bring_specialist(self, contact_id: int, specialist_id: int) -> None:
         """Ring a specialist who accepted on screen straight into the conference."""
-        self._calls.enqueue(
-            self._jobs().bring_specialist, contact_id, specialist_id, result_ttl=0
-        )
+        self._calls.enqueue(self._jobs().bring_specialist, contact_id, specialist_id, result_ttl=0)
 
     def add_crisis_counselor(self, contact_id: int) -> None:
         """Dial the crisis line into a live conversation (warm handoff)."""

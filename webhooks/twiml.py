@@ -87,8 +87,7 @@ PHRASES = {
         "overflow": "Gracias por esperar tanto. Todo el equipo sigue hablando con otras "
         "personas. Para seguir esperando, marque 1 o permanezca en la línea. Para "
         "comunicarse ahora con la línea de crisis, marque 9.",
-        "connected": "Gracias por esperar. Ya está hablando con una persona de nuestro "
-        "equipo.",
+        "connected": "Gracias por esperar. Ya está hablando con una persona de nuestro equipo.",
         "goodbye": "Gracias por llamar. Si necesita ayuda más tarde, puede llamar al 9 8 8 "
         "a cualquier hora. Cuídese mucho.",
         "limited": "Gracias por llamar a {name}. Ya alcanzó el número de llamadas de hoy, y "
@@ -353,9 +352,10 @@ def goodbye(language: str) -> str:
 def whisper(*, minutes: int, language: str, answer_url: str, ring_timeout: int) -> str:
     """Tell the specialist what is waiting, before they take it: press 1 to accept."""
     spoken_language = LANGUAGE_NAMES.get(language, (language, language))[0]
-    waited = "less than a minute" if minutes < 1 else (
-        "1 minute" if minutes == 1 else f"{minutes} minutes"
-    )
+    if minutes < 1:
+        waited = "less than a minute"
+    else:
+        waited = "1 minute" if minutes == 1 else f"{minutes} minutes"
     text = f"Warm line call, waiting {waited}, in {spoken_language}. Press 1 to accept."
     response = VoiceResponse()
     gather = _gather(answer_url, speech=False, timeout=ring_timeout)
