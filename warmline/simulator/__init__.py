@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify
 
-from warmline.simulator import api
+from warmline.simulator import api, page
 from warmline.simulator.clock import Clock, ManualClock, RealClock
 from warmline.simulator.engine import Simulator
 from warmline.simulator.phones import Phone
@@ -22,6 +22,7 @@ __all__ = [
     "RealClock",
     "Simulator",
     "create_simulator",
+    "page",
     "simulator_of",
 ]
 
