@@ -41,19 +41,27 @@ class Phone:
 
     @property
     def call(self) -> Call | None:
-        """Return the phone's live call, if any."""
+        """Return the phone's live call, if any; a call still being set up has not reached it."""
         with self._sim.lock:
-            return next((call for call in reversed(self.calls) if not call.ended), None)
+            return next(
+                (
+                    call
+                    for call in reversed(self.calls)
+                    if not call.ended and call.status not in ("queued", "initiated")
+                ),
+                None,
+            )
 
     @property
     def state(self) -> str:
         """Return "idle", "ringing" (a call is coming in) or "in-call"."""
-        call = self.call
-        if call is None:
-            return "idle"
-        if call.direction != "inbound" and call.status in ("queued", "initiated", "ringing"):
-            return "ringing"
-        return "in-call"
+        with self._sim.lock:
+            call = self.call
+            if call is None:
+                return "idle"
+            if call.direction != "inbound" and call.status == "ringing":
+                return "ringing"
+            return "in-call"
 
     @property
     def ringing(self) -> bool:
