@@ -26,7 +26,9 @@ def _simulator() -> Simulator:
 
 
 def _number(raw: str) -> str:
-    number = raw.replace(" ", "").replace("-", "")
+    number = re.sub(r"[\s().-]", "", raw)
+    if number.isdigit():
+        number = "+" + number
     if not E164.match(number):
         abort(400, "Phone numbers look like +14155550123.")
     return number
