@@ -21,6 +21,7 @@ class Recorded:
     path: str
     form: dict[str, list[str]]
     auth: tuple[str, str] | None
+    created_sid: str | None = None
 
 
 @dataclass
@@ -62,6 +63,7 @@ def _app(fake: FakeTwilio) -> Flask:
         if not re.fullmatch(r"\+[1-9]\d{6,14}", request.form.get("To", "")):
             return error(400, 21211, "The 'To' number is not a valid phone number.")
         sid = "CA" + secrets.token_hex(16)
+        fake.requests[-1].created_sid = sid
         return jsonify(
             {
                 "sid": sid,

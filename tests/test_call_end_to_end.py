@@ -1,0 +1,361 @@
+"""Whole calls through signed webhooks, real RQ worker processes and a recording Twilio API."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests import twiml
+from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, on_shift
+from tests.fake_twilio import fake_twilio
+from tests.processes import ROOT, environment, warmline_command
+from warmline import calls
+from warmline.live import LiveLine
+from warmline.models import Contact, Outcome, RoutingStrategy, utcnow
+from workers import context, jobs
+
+CALLER = "+14155550123"
+ANA_PHONE = "+14155550171"
+BO_PHONE = "+14155550172"
+
+
+@pytest.fixture
+def twilio_api():
+    with fake_twilio() as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(settings, twilio_api):
+    return replace(settings, twilio_api_base_url=twilio_api.base_url)
+
+
+def work(settings) -> None:
+    """Run a real worker process until the queues are empty."""
+    env = environment(
+        WARMLINE_DATABASE_URL=settings.database_url,
+        WARMLINE_REDIS_URL=settings.redis_url,
+        WARMLINE_PUBLIC_URL=settings.public_url,
+        WARMLINE_SECRET_KEY=settings.secret_key,
+        WARMLINE_CALLER_KEY=settings.caller_key,
+        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
+        TWILIO_ACCOUNT_SID=settings.twilio_account_sid,
+        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
+        TWILIO_API_BASE_URL=settings.twilio_api_base_url,
+    )
+    result = subprocess.run(
+        [*warmline_command(), "worker", "--burst"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def new_requests(twilio_api, seen: list) -> list:
+    fresh = twilio_api.requests[len(seen) :]
+    seen.extend(fresh)
+    return fresh
+
+
+def public(settings, path: str) -> str:
+    return settings.public_url + path
+
+
+@pytest.fixture
+def team(app, session):
+    line = make_line(session, ring_timeout_seconds=20)
+    ana = make_specialist(session, line, name="Ana", phone=ANA_PHONE)
+    bo = make_specialist(session, line, name="Bo", phone=BO_PHONE)
+    on_shift(app, session, line, ana)
+    on_shift(app, session, line, bo)
+    return line, ana, bo
+
+
+def caller_waits(twilio, sid: str) -> int:
+    """The caller rings, hears the greeting, presses nothing and is put on hold."""
+    greeting = twiml.parse(
+        twilio.post(
+            "/webhooks/voice/incoming",
+            {"CallSid": sid, "To": LINE_NUMBER, "From": CALLER, "CallStatus": "ringing"},
+        )
+    )
+    path = greeting.find("Gather").get("action")
+    enqueue = twiml.parse(twilio.post(path, {"CallSid": sid, "Digits": ""})).find("Enqueue")
+    assert enqueue is not None
+    return int(path.rsplit("=", 1)[1])
+
+
+def test_whole_call_first_specialist_misses_second_answers_both_hang_up(
+    twilio, settings, session, team, twilio_api, redis_client
+):
+    line, ana, bo = team
+    seen: list = []
+    sid = call_sid()
+    contact_id = caller_waits(twilio, sid)
+
+    work(settings)
+    [ring_ana] = new_requests(twilio_api, seen)
+    accounts = f"/2010-04-01/Accounts/{settings.twilio_account_sid}"
+    assert ring_ana.path == f"{accounts}/Calls.json"
+    assert ring_ana.form["To"] == [ANA_PHONE]
+    assert ring_ana.form["From"] == [LINE_NUMBER]
+    assert ring_ana.form["Timeout"] == ["20"]
+    ana_whisper = f"/webhooks/voice/offer/whisper?contact={contact_id}&specialist={ana.id}"
+    assert ring_ana.form["Url"] == [public(settings, ana_whisper)]
+    ana_status = f"/webhooks/voice/offer/status?contact={contact_id}&specialist={ana.id}"
+    assert ring_ana.form["StatusCallback"] == [public(settings, ana_status)]
+
+    hold = twilio.post(
+        f"/webhooks/voice/wait?line={line.id}&contact={contact_id}",
+        {"CallSid": sid, "QueuePosition": "1", "QueueTime": "12", "AvgQueueTime": "0"},
+    )
+    assert "You are next in line." in twiml.spoken(twiml.parse(hold))
+
+    twilio.post(ana_status, {"CallSid": call_sid(), "CallStatus": "no-answer"})
+    live = LiveLine(redis_client, line.id)
+    assert live.specialist(ana.id)["status"] == "break"
+    assert live.specialist(ana.id)["reason"] == "missed_offer"
+    assert live.waiting() == [contact_id]
+
+    work(settings)
+    [ring_bo] = new_requests(twilio_api, seen)
+    assert ring_bo.form["To"] == [BO_PHONE]
+    bo_whisper = f"/webhooks/voice/offer/whisper?contact={contact_id}&specialist={bo.id}"
+    whisper = twiml.parse(
+        twilio.post(bo_whisper, {"CallSid": call_sid(), "CallStatus": "in-progress"})
+    )
+    assert "Warm line call, waiting less than a minute, in English. Press 1 to accept." in (
+        twiml.spoken(whisper)
+    )
+    answer_path = whisper.find("Gather").get("action")
+    joined = twiml.parse(twilio.post(answer_path, {"CallSid": call_sid(), "Digits": "1"}))
+    conference = joined.find("Dial").find("Conference")
+    assert conference.text == f"warmline-contact-{contact_id}"
+    assert conference.get("endConferenceOnExit") == "false"
+
+    work(settings)
+    [redirect] = new_requests(twilio_api, seen)
+    assert redirect.path == f"{accounts}/Calls/{sid}.json"
+    assert redirect.form["Url"] == [
+        public(settings, f"/webhooks/voice/connect?contact={contact_id}")
+    ]
+
+    connect = twiml.parse(
+        twilio.post(f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid})
+    )
+    room = connect.find("Dial").find("Conference")
+    assert room.text == f"warmline-contact-{contact_id}"
+    assert room.get("endConferenceOnExit") == "true"
+    assert "connected with a peer specialist" in twiml.spoken(connect)
+
+    twilio.post(
+        "/webhooks/voice/status",
+        {"CallSid": sid, "CallStatus": "completed", "CallDuration": "300", "SequenceNumber": "5"},
+    )
+    bo_status = f"/webhooks/voice/offer/status?contact={contact_id}&specialist={bo.id}"
+    twilio.post(bo_status, {"CallSid": call_sid(), "CallStatus": "completed"})
+    work(settings)
+    assert new_requests(twilio_api, seen) == []
+
+    session.expire_all()
+    contact = session.get(Contact, contact_id)
+    assert contact.outcome is Outcome.ANSWERED
+    assert contact.specialist_id == bo.id
+    assert contact.wait_seconds is not None
+    assert contact.talk_seconds is not None
+    assert contact.total_seconds >= contact.talk_seconds
+    assert contact.call_sid is None
+    assert live.specialist(bo.id)["status"] == "wrap_up"
+    assert live.waiting() == [] and live.offered() == []
+
+
+def test_ring_all_rings_everyone_and_cancels_the_others_when_one_accepts(
+    twilio, settings, session, app, twilio_api, redis_client
+):
+    line = make_line(session, routing_strategy=RoutingStrategy.RING_ALL)
+    ana = make_specialist(session, line, name="Ana", phone=ANA_PHONE)
+    bo = make_specialist(session, line, name="Bo", phone=BO_PHONE)
+    on_shift(app, session, line, ana)
+    on_shift(app, session, line, bo)
+    seen: list = []
+    contact_id = caller_waits(twilio, call_sid())
+    work(settings)
+    rings = new_requests(twilio_api, seen)
+    assert sorted(r.form["To"][0] for r in rings) == [ANA_PHONE, BO_PHONE]
+
+    answer = f"/webhooks/voice/offer/answer?contact={contact_id}&specialist={bo.id}"
+    assert (
+        twiml.parse(twilio.post(answer, {"CallSid": call_sid(), "Digits": "1"})).find("Dial")
+        is not None
+    )
+    late = f"/webhooks/voice/offer/answer?contact={contact_id}&specialist={ana.id}"
+    too_late = twiml.parse(twilio.post(late, {"CallSid": call_sid(), "Digits": "1"}))
+    assert "A colleague has taken this call" in twiml.spoken(too_late)
+
+    work(settings)
+    after = new_requests(twilio_api, seen)
+    ana_leg = next(r for r in rings if r.form["To"] == [ANA_PHONE])
+    [cancelled] = [r for r in after if r.form.get("Status") == ["completed"]]
+    assert cancelled.path.endswith(f"/Calls/{ana_leg.created_sid}.json")
+    assert LiveLine(redis_client, line.id).free_specialists(10**15) == [ana.id]
+
+
+def test_specialist_who_accepts_on_screen_is_rung_straight_into_the_conversation(
+    settings, session, app, twilio, twilio_api, team, redis_client
+):
+    line, ana, _bo = team
+    LiveLine(redis_client, line.id).go_on_break(_bo.id, "lunch")
+    seen: list = []
+    sid = call_sid()
+    contact_id = caller_waits(twilio, sid)
+    services = app.extensions["warmline"]
+    assert calls.accept(
+        session, services.redis, services.dispatch, contact_id=contact_id, specialist_id=ana.id
+    )
+    work(settings)
+    requests = new_requests(twilio_api, seen)
+    hang_ups = [r for r in requests if r.form.get("Status") == ["completed"]]
+    participants = [r for r in requests if r.path.endswith("/Participants.json")]
+    redirects = [r for r in requests if r.path.endswith(f"/Calls/{sid}.json")]
+    assert len(participants) == 1
+    assert participants[0].path.endswith(
+        f"/Conferences/warmline-contact-{contact_id}/Participants.json"
+    )
+    assert participants[0].form["To"] == [ANA_PHONE]
+    assert len(redirects) == 1
+    # Ana may already have been rung by the offer job: that ringing is hung up first.
+    assert len(hang_ups) <= 1
+
+
+def test_warm_handoff_adds_the_crisis_line_and_keeps_the_caller_when_the_specialist_leaves(
+    settings, session, app, twilio, twilio_api, team, redis_client
+):
+    line, ana, bo = team
+    seen: list = []
+    sid = call_sid()
+    contact_id = caller_waits(twilio, sid)
+    work(settings)
+    ring = new_requests(twilio_api, seen)[0]
+    specialist = ana if ring.form["To"] == [ANA_PHONE] else bo
+    twilio.post(
+        f"/webhooks/voice/offer/answer?contact={contact_id}&specialist={specialist.id}",
+        {"CallSid": call_sid(), "Digits": "1"},
+    )
+    twilio.post(f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid})
+    work(settings)
+    new_requests(twilio_api, seen)
+
+    services = app.extensions["warmline"]
+    assert calls.transfer_to_crisis(
+        session, services.redis, services.dispatch, contact_id=contact_id, at=utcnow()
+    )
+    work(settings)
+    [dial_crisis] = new_requests(twilio_api, seen)
+    assert dial_crisis.path.endswith(
+        f"/Conferences/warmline-contact-{contact_id}/Participants.json"
+    )
+    assert dial_crisis.form["To"] == [line.crisis_number]
+    assert dial_crisis.form["StatusCallback"] == [
+        public(settings, f"/webhooks/voice/crisis-leg/status?contact={contact_id}")
+    ]
+
+    twilio.post(
+        f"/webhooks/voice/crisis-leg/status?contact={contact_id}",
+        {"CallSid": call_sid(), "CallStatus": "in-progress"},
+    )
+    assert LiveLine(redis_client, line.id).recall(contact_id, "crisis_leg") == "joined"
+    twilio.post(
+        f"/webhooks/voice/offer/status?contact={contact_id}&specialist={specialist.id}",
+        {"CallSid": call_sid(), "CallStatus": "completed"},
+    )
+    work(settings)
+    assert new_requests(twilio_api, seen) == [], "the caller stays with the crisis counselor"
+    session.expire_all()
+    assert session.get(Contact, contact_id).crisis_referred_at is not None
+
+
+def test_specialist_hanging_up_sends_the_caller_a_goodbye(
+    settings, session, app, twilio, twilio_api, team
+):
+    line, ana, bo = team
+    seen: list = []
+    sid = call_sid()
+    contact_id = caller_waits(twilio, sid)
+    work(settings)
+    ring = new_requests(twilio_api, seen)[0]
+    specialist = ana if ring.form["To"] == [ANA_PHONE] else bo
+    twilio.post(
+        f"/webhooks/voice/offer/answer?contact={contact_id}&specialist={specialist.id}",
+        {"CallSid": call_sid(), "Digits": "1"},
+    )
+    twilio.post(f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid})
+    work(settings)
+    new_requests(twilio_api, seen)
+    twilio.post(
+        f"/webhooks/voice/offer/status?contact={contact_id}&specialist={specialist.id}",
+        {"CallSid": call_sid(), "CallStatus": "completed"},
+    )
+    work(settings)
+    [goodbye] = new_requests(twilio_api, seen)
+    assert goodbye.form["Url"] == [
+        public(settings, f"/webhooks/voice/goodbye?contact={contact_id}")
+    ]
+    spoken = twiml.spoken(
+        twiml.parse(twilio.post(f"/webhooks/voice/goodbye?contact={contact_id}", {"CallSid": sid}))
+    )
+    assert "9 8 8" in spoken
+
+
+@pytest.fixture
+def worker_runtime(app):
+    context.install(app.extensions["warmline"])
+    return app.extensions["warmline"]
+
+
+def test_offer_whose_worker_died_goes_back_to_the_line(twilio, team, redis_client, worker_runtime):
+    line, _ana, _bo = team
+    contact_id = caller_waits(twilio, call_sid())
+    live = LiveLine(redis_client, line.id)
+    claim = live.claim(lease_ms=-1)
+    assert claim.contact_id == contact_id
+    repaired = jobs.repair_live_state()
+    assert repaired["expired_offers"] == 1
+    assert live.waiting() == [contact_id]
+    assert set(claim.specialist_ids) <= set(live.free_specialists(10**15))
+
+
+def test_a_restarted_redis_loses_no_waiting_caller(
+    twilio, session, team, redis_client, worker_runtime
+):
+    line, _ana, _bo = team
+    first = caller_waits(twilio, call_sid())
+    second = caller_waits(twilio, call_sid())
+    for contact_id, minutes in ((first, 3), (second, 2)):
+        session.get(Contact, contact_id).arrived_at = utcnow() - timedelta(minutes=minutes)
+    session.commit()
+    redis_client.flushall()
+    repaired = jobs.repair_live_state()
+    assert repaired["restored"] == 2
+    assert LiveLine(redis_client, line.id).waiting() == [first, second]
+
+
+def test_a_call_that_ended_while_redis_missed_it_leaves_the_line(
+    twilio, session, team, redis_client, worker_runtime
+):
+    line, _ana, _bo = team
+    contact_id = caller_waits(twilio, call_sid())
+    contact = session.get(Contact, contact_id)
+    contact.ended_at = utcnow()
+    contact.call_sid = None
+    session.commit()
+    assert jobs.repair_live_state()["removed"] == 1
+    assert LiveLine(redis_client, line.id).waiting() == []
+    assert session.scalars(select(Contact)).one().id == contact_id
