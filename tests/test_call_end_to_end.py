@@ -285,7 +285,7 @@ def test_warm_handoff_adds_the_crisis_line_and_keeps_the_caller_when_the_special
 def test_specialist_hanging_up_sends_the_caller_a_goodbye(
     settings, session, app, twilio, twilio_api, team
 ):
-    line, ana, bo = team
+    _line, ana, bo = team
     seen: list = []
     sid = call_sid()
     contact_id = caller_waits(twilio, sid)

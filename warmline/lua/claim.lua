@@ -30,7 +30,7 @@ for i = 1, #contacts, 2 do
     for _, s in ipairs(chosen) do
       redis.call('HSET', offer, 'ready:' .. s, redis.call('ZSCORE', free, s))
       redis.call('ZREM', free, s)
-      redis.call('ZADD', rotation, now, s)
+      redis.call('ZADD', rotation, redis.call('INCR', prefix .. 'turns'), s)
       redis.call('HSET', prefix .. 'specialist:' .. s, 'offer', contact)
     end
     redis.call('HSET', offer, 'specialists', table.concat(chosen, ','), 'winner', '')

@@ -7,7 +7,7 @@ local ready = redis.call('ZSCORE', free, specialist)
 if not score or not ready or tonumber(ready) > tonumber(now) then return 0 end
 redis.call('ZREM', waiting, contact)
 redis.call('ZREM', free, specialist)
-redis.call('ZADD', rotation, now, specialist)
+redis.call('ZADD', rotation, redis.call('INCR', prefix .. 'turns'), specialist)
 local offer = prefix .. 'offer:' .. contact
 redis.call('DEL', offer)
 redis.call('HSET', offer, 'specialists', specialist, 'winner', specialist, 'ready:' .. specialist, ready)
