@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+import redis as redis_py
 from rq import Queue
 from sqlalchemy import select
 
 from tests import twiml
+from tests.conftest import Twilio
 from tests.factories import (
     LINE_NUMBER,
     OVERFLOW_NUMBER,
@@ -18,7 +22,9 @@ from tests.factories import (
     on_shift,
 )
 from tests.faults import break_database, break_redis
+from tests.services import throwaway_redis
 from warmline import calls
+from warmline.app import create_app
 from warmline.live import LiveLine
 from warmline.models import Block, Contact, Outcome, utcnow
 from warmline.privacy import caller_tag
@@ -485,3 +491,21 @@ def test_status_with_unknown_status_is_refused_clearly(twilio):
     )
     assert response.status_code == 400
     twiml.parse(response)
+
+
+def test_new_callers_still_hear_help_after_the_real_redis_server_stops(app, settings, tmp_path):
+    # `app` has migrated the database; this test's own app uses a Redis it can stop.
+    with throwaway_redis(tmp_path) as url:
+        own = create_app(replace(settings, redis_url=url))
+        twilio = Twilio(own.test_client())
+        with own.extensions["warmline"].sessions() as session:
+            line = make_line(session, overflow_number=OVERFLOW_NUMBER)
+            on_shift(own, session, line, make_specialist(session, line))
+        contact_id, queued = greet(twilio)
+        assert twiml.parse(queued).find("Enqueue") is not None
+        with contextlib.suppress(redis_py.ConnectionError):
+            redis_py.Redis.from_url(url).shutdown(nosave=True)
+        assert_hears_help_and_is_dialled_to(incoming(twilio), OVERFLOW_NUMBER)
+        holding = twiml.parse(wait_cycle(twilio, line.id, contact_id))
+        assert holding.find("Pause") is not None
+        own.extensions["warmline"].engine.dispose()
