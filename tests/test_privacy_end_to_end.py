@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.factories import LINE_NUMBER, call_sid, make_line, message_sid
+from tests.factories import (
+    LINE_NUMBER,
+    call_sid,
+    make_line,
+    make_specialist,
+    message_sid,
+    on_shift,
+)
 from warmline import calls
 from warmline.logs import configure_logging
 from warmline.models import Base
@@ -67,10 +74,11 @@ def leaks(text: str) -> list[str]:
 
 @pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 def test_personal_details_sent_to_every_webhook_are_stored_and_logged_nowhere(
-    twilio, session, redis_client, capfd, caplog, db_url, monkeypatch, settings
+    app, twilio, session, redis_client, capfd, caplog, db_url, monkeypatch, settings
 ):
     configure_logging(settings)  # write to this test's captured stderr
-    make_line(session)
+    line = make_line(session, speech_enabled=True)
+    on_shift(app, session, line, make_specialist(session, line))
     person = {
         "From": NUMBER_FORMS[0],
         "Caller": NUMBER_FORMS[0],
@@ -84,7 +92,13 @@ def test_personal_details_sent_to_every_webhook_are_stored_and_logged_nowhere(
     }
     sid = call_sid()
     with caplog.at_level(logging.DEBUG):
-        twilio.post("/webhooks/voice/incoming", {"CallSid": sid, **person})
+        greeting = twilio.post("/webhooks/voice/incoming", {"CallSid": sid, **person})
+        contact = int(greeting.get_data(as_text=True).split("contact=")[1].split('"')[0])
+        said = {"CallSid": sid, "SpeechResult": BODY, "Confidence": "0.93", **person}
+        twilio.post(f"/webhooks/voice/language?contact={contact}", said)
+        held = {"CallSid": sid, "QueueTime": "30", "QueuePosition": "1", **person}
+        twilio.post(f"/webhooks/voice/wait?line={line.id}&contact={contact}", held)
+        twilio.post(f"/webhooks/voice/wait/key?line={line.id}&contact={contact}", said)
         twilio.post(
             "/webhooks/voice/status",
             {"CallSid": sid, "CallStatus": "completed", "CallDuration": "61", **person},
