@@ -111,9 +111,6 @@ def arrive(
     line = find_line(session, line_number)
     if line is None:
         return CallPlan(Step.NO_LINE, None)
-    existing = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
-    if existing is not None:
-        return _resume(session, client, jobs, line, existing)
     live = live_line(client, line.id)
     step = _first_step(session, line, live, caller_tag, at)
     outcome = {
@@ -134,7 +131,7 @@ def arrive(
     try:
         session.commit()
     except IntegrityError:
-        # The same call's webhook arrived twice at once; the other request recorded it.
+        # Twilio retried this call's webhook (the CallSid is unique): answer as before.
         session.rollback()
         existing = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
         return _resume(session, client, jobs, line, existing)
@@ -232,20 +229,23 @@ def requeue(live: LiveLine, line: Line, contact: Contact) -> None:
 
 
 def _join_queue(live: LiveLine, jobs: Dispatcher, line: Line, contact: Contact) -> None:
-    _remember(live, line, contact)
-    live.publish("contact_waiting", contact_id=contact.id)
+    # One round trip for the waiting line and the dashboards' event.
+    with live.client.pipeline(transaction=False) as pipe:
+        _remember(live, line, contact, pipe)
+        live.publish("contact_waiting", pipe, contact_id=contact.id)
+        pipe.execute()
     jobs.offer_contacts(line.id)
 
 
-def _remember(live: LiveLine, line: Line, contact: Contact) -> None:
+def _remember(
+    live: LiveLine, line: Line, contact: Contact, pipe: redis.client.Pipeline | None = None
+) -> None:
     live.enqueue(
         contact.id,
         language=contact.language,
         tier=contact.crisis_tier,
         arrived_ms=_ms(contact.arrived_at),
-    )
-    live.note(
-        contact.id,
+        pipe=pipe,
         call_sid=contact.call_sid or "",
         max_wait=line.max_wait_seconds,
         speech=int(line.speech_enabled),

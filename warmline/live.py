@@ -7,10 +7,12 @@ caller's number.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import dataclass
 from importlib import resources
+from itertools import chain
 
 import redis
 
@@ -62,6 +64,7 @@ class Resolution:
     legs: dict[int, str] | None = None
 
 
+@functools.cache
 def _script(name: str) -> str:
     return resources.files("warmline").joinpath("lua", name).read_text()
 
@@ -76,6 +79,7 @@ class LiveLine:
         self._claim = client.register_script(_script("claim.lua"))
         self._resolve = client.register_script(_script("resolve.lua"))
         self._claim_one = client.register_script(_script("claim_one.lua"))
+        self._enqueue = client.register_script(_script("enqueue.lua"))
 
     def _key(self, name: str) -> str:
         return self.prefix + name
@@ -86,18 +90,24 @@ class LiveLine:
 
     # Waiting contacts.
 
-    def enqueue(self, contact_id: int, *, language: str, tier: int, arrived_ms: int) -> None:
+    def enqueue(
+        self,
+        contact_id: int,
+        *,
+        language: str,
+        tier: int,
+        arrived_ms: int,
+        pipe: redis.client.Pipeline | None = None,
+        **details: str | int,
+    ) -> None:
         """Put a contact in line; one already waiting or being offered keeps its place."""
-        with self.client.pipeline() as pipe:
-            pipe.hset(
-                self._key(f"contact:{contact_id}"),
-                mapping={"language": language, "tier": tier, "arrived": arrived_ms},
-            )
-            if not self.client.zscore(self._key("offered"), contact_id):
-                pipe.zadd(
-                    self._key("waiting"), {contact_id: waiting_score(tier, arrived_ms)}, nx=True
-                )
-            pipe.execute()
+        fields = {"language": language, "tier": tier, "arrived": arrived_ms, **details}
+        score = waiting_score(tier, arrived_ms)
+        self._enqueue(
+            keys=[self._key(f"contact:{contact_id}"), self._key("waiting"), self._key("offered")],
+            args=[contact_id, score, *chain.from_iterable(fields.items())],
+            client=pipe or self.client,
+        )
 
     def raise_tier(self, contact_id: int, tier: int) -> None:
         """Move a contact ahead when crisis signs appear; a tier is never lowered."""
@@ -250,8 +260,11 @@ class LiveLine:
 
     # Events for dashboards.
 
-    def publish(self, kind: str, **fields: int | str) -> None:
-        self.client.publish(self._key("events"), json.dumps({"type": kind, **fields}))
+    def publish(
+        self, kind: str, pipe: redis.client.Pipeline | None = None, **fields: int | str
+    ) -> None:
+        target = pipe or self.client
+        target.publish(self._key("events"), json.dumps({"type": kind, **fields}))
 
     @property
     def events_channel(self) -> str:
