@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ class Recorded:
     form: dict[str, list[str]]
     auth: tuple[str, str] | None
     created_sid: str | None = None
+    received_at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
