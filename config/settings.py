@@ -59,6 +59,15 @@ class Settings:
         return self.env == "production"
 
     @property
+    def runs_simulator(self) -> bool:
+        """Whether `warmline run` brings up the local Twilio simulator: simulator credentials
+        and no other Twilio-compatible API configured."""
+        return (
+            self.twilio_account_sid == SIMULATOR_ACCOUNT_SID
+            and self.twilio_api_base_url == TWILIO_API_BASE_URL
+        )
+
+    @property
     def redis_socket_path(self) -> Path:
         """Return where the embedded Redis listens."""
         return self.instance_path / "redis.sock"

@@ -55,7 +55,12 @@ def test_warmline_run_serves_health_with_a_worker_and_stops_cleanly_on_ctrl_c(tm
         )
         assert run.poll() is None, log.read_text()
         assert health(port) == (200, {"db": "ok", "redis": "ok", "workers": 1})
-        assert "warmline is running at http://127.0.0.1:" in log.read_text()
+        banner = log.read_text()
+        assert "warmline is running at http://127.0.0.1:" in banner
+        assert f"phones: http://127.0.0.1:{port + 1}/simulator/" in banner
+        assert "ana@demo.warmline.test" in banner
+        with urllib.request.urlopen(f"http://127.0.0.1:{port + 1}/simulator/", timeout=5) as page:
+            assert "+15017122661" in page.read().decode()
         assert (instance / "warmline.db").exists()
         children = descendants(run.pid)
         assert len(children) >= 4  # gunicorn master and workers, the RQ worker, its children
