@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -25,6 +26,14 @@ def _answers(url: str) -> bool:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
+        return False
+
+
+def _serving_with_a_worker(health_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(health_url, timeout=2) as response:
+            return json.load(response).get("workers", 0) >= 1
+    except (urllib.error.URLError, OSError, ValueError):
         return False
 
 
@@ -81,7 +90,8 @@ def serve(settings: Settings) -> int:
     migrate.upgrade(settings.database_url)
     # Children inherit this environment; with the simulator, they are pointed at it.
     env = dict(os.environ)
-    readiness = [f"http://127.0.0.1:{settings.port}/healthz"]
+    health_url = f"http://127.0.0.1:{settings.port}/healthz"
+    readiness = [lambda: _serving_with_a_worker(health_url)]
     simulator_url = seeded = None
     commands = [
         [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn",
@@ -94,7 +104,7 @@ def serve(settings: Settings) -> int:
         port = settings.port + 1
         simulator_url = f"http://127.0.0.1:{port}"
         env["TWILIO_API_BASE_URL"] = simulator_url
-        readiness.append(f"{simulator_url}/simulator/")
+        readiness.append(lambda: _answers(f"{simulator_url}/simulator/"))
         commands.append(
             [sys.executable, "-m", "warmline.simulator", "--webhook-url", settings.public_url,
              "--port", str(port), "--line", seeded.line_number]
@@ -102,7 +112,7 @@ def serve(settings: Settings) -> int:
     processes = [subprocess.Popen(command, env=env) for command in commands]
     try:
         give_up = time.monotonic() + STARTUP_DEADLINE_SECONDS
-        while not all(_answers(url) for url in readiness):
+        while not all(ready() for ready in readiness):
             if stopping.wait(0.2):
                 return 0
             if any(p.poll() is not None for p in processes) or time.monotonic() > give_up:
