@@ -101,9 +101,11 @@ def _app(fake: FakeTwilio) -> Flask:
 
     @app.post("/2010-04-01/Accounts/<account>/Messages.json")
     def create_message(account):
+        sid = "SM" + secrets.token_hex(16)
+        fake.requests[-1].created_sid = sid
         return jsonify(
             {
-                "sid": "SM" + secrets.token_hex(16),
+                "sid": sid,
                 "account_sid": account,
                 "status": "queued",
                 "body": request.form.get("Body", ""),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from rq import Queue
+from rq.exceptions import DuplicateJobError
 
 
 class Dispatcher:
@@ -52,3 +53,47 @@ class Dispatcher:
 
     def repair_live_state(self) -> None:
         self._maintenance.enqueue(self._jobs().repair_live_state, result_ttl=0)
+
+    # The text line. Its queue is looked up by name: the text jobs came after this class.
+
+    @property
+    def _texts(self) -> Queue:
+        return Queue("texts", connection=self._calls.connection)
+
+    @staticmethod
+    def _text_jobs():
+        from workers import text_jobs
+
+        return text_jobs
+
+    def send_text_reply(
+        self, contact_id: int, index: int, *, attempt: int, after_seconds: int = 0
+    ) -> None:
+        """Send one of a conversation's replies; each attempt at it runs once."""
+        job = self._text_jobs().send_reply
+        options = {"job_id": f"text-send-{contact_id}-{index}-{attempt}", "unique": True}
+        try:
+            if after_seconds > 0:
+                self._texts.enqueue_in(
+                    timedelta(seconds=after_seconds),
+                    job,
+                    contact_id,
+                    index,
+                    attempt,
+                    result_ttl=0,
+                    **options,
+                )
+            else:
+                self._texts.enqueue(job, contact_id, index, attempt, result_ttl=0, **options)
+        except DuplicateJobError:
+            pass
+
+    def watch_text(self, contact_id: int, due_ms: int, *, after_seconds: int) -> None:
+        """Look at a conversation later: remind a waiting texter, or close it when idle."""
+        self._texts.enqueue_in(
+            timedelta(seconds=after_seconds),
+            self._text_jobs().watch_conversation,
+            contact_id,
+            due_ms,
+            result_ttl=0,
+        )

@@ -240,6 +240,10 @@ class LiveLine:
         """Remember the call ringing a specialist, to cancel it if someone else answers."""
         self.client.hset(self._key(f"offer:{contact_id}"), f"leg:{specialist_id}", call_sid)
 
+    def forget_leg(self, contact_id: int, specialist_id: int) -> None:
+        """Stop following a call being hung up, so its ending changes nothing."""
+        self.client.hdel(self._key(f"offer:{contact_id}"), f"leg:{specialist_id}")
+
     def offer_legs(self, contact_id: int) -> dict[int, str]:
         raw = self.client.hgetall(self._key(f"offer:{contact_id}"))
         return {
@@ -269,3 +273,182 @@ class LiveLine:
     @property
     def events_channel(self) -> str:
         return self._key("events")
+
+    # Text conversations. They wait in the same line as calls, scored the same way, under the
+    # routing language "sms:<code>": no phone offer's claim matches it, so only accept_text
+    # takes them. What a conversation needs to reply (the texter's number, the messages) is
+    # stored sealed by the caller, under keys naming our ids only, and deleted at close.
+
+    def _text_script(self, name: str):
+        scripts = self.__dict__.setdefault("_text_scripts", {})
+        if name not in scripts:
+            scripts[name] = self.client.register_script(_script(name))
+        return scripts[name]
+
+    def _conversation_key(self, contact_id: int, part: str = "") -> str:
+        return self._key(f"conversation:{contact_id}" + (f":{part}" if part else ""))
+
+    def enqueue_text(self, contact_id: int, *, language: str, tier: int, arrived_ms: int) -> None:
+        """Put a text conversation in line; one already waiting keeps its place."""
+        with self.client.pipeline() as pipe:
+            pipe.hset(
+                self._key(f"contact:{contact_id}"),
+                mapping={
+                    "language": f"sms:{language}",
+                    "channel": "sms",
+                    "tier": tier,
+                    "arrived": arrived_ms,
+                },
+            )
+            pipe.zadd(self._key("waiting"), {contact_id: waiting_score(tier, arrived_ms)}, nx=True)
+            pipe.execute()
+
+    def accept_text(
+        self,
+        specialist_id: int,
+        *,
+        contact_id: int | None = None,
+        max_texts: int,
+        during_calls: bool,
+    ) -> int | None:
+        """Atomically give a waiting text (that one, or the first they speak) to a specialist."""
+        taken = self._text_script("accept_text.lua")(
+            keys=[self._key("waiting"), self._key("free")],
+            args=[
+                self.prefix,
+                specialist_id,
+                contact_id or "",
+                now_ms(),
+                max_texts,
+                int(during_calls),
+                CLAIM_SCAN,
+            ],
+        )
+        return int(taken) or None
+
+    def release_text(
+        self, contact_id: int, specialist_id: int | None, *, ready_ms: int, status: str
+    ) -> bool:
+        """Take a closed text out of line and off its specialist; True if they became free."""
+        return bool(
+            self._text_script("release_text.lua")(
+                keys=[self._key("waiting"), self._key("free")],
+                args=[self.prefix, contact_id, specialist_id or "", ready_ms, status],
+            )
+        )
+
+    def texts_held(self, specialist_id: int) -> list[int]:
+        """Return the text conversations a specialist has open."""
+        return sorted(int(c) for c in self.client.smembers(self._key(f"texts:{specialist_id}")))
+
+    def text_specialist(self, contact_id: int) -> int | None:
+        owner = self.client.hget(self._key(f"contact:{contact_id}"), "specialist")
+        return int(owner) if owner else None
+
+    def claim_texter(self, caller_tag: str, contact_id: int) -> int:
+        """Make `contact_id` the texter's open conversation unless one is; return which is."""
+        key = self._key(f"texter:{caller_tag}")
+        if self.client.set(key, contact_id, nx=True):
+            return contact_id
+        owner = self.client.get(key)
+        return int(owner) if owner else self.claim_texter(caller_tag, contact_id)
+
+    def texter_conversation(self, caller_tag: str) -> int | None:
+        owner = self.client.get(self._key(f"texter:{caller_tag}"))
+        return int(owner) if owner else None
+
+    def forget_texter(self, caller_tag: str, contact_id: int) -> None:
+        key = self._key(f"texter:{caller_tag}")
+        if self.client.get(key) == str(contact_id).encode():
+            self.client.delete(key)
+
+    def keep_conversation(self, contact_id: int, **fields: str | int | bytes) -> None:
+        """Remember something about an open conversation (its sealed number, last activity...)."""
+        self.client.hset(self._conversation_key(contact_id), mapping=fields)
+
+    def conversation(self, contact_id: int) -> dict[str, bytes]:
+        raw = self.client.hgetall(self._conversation_key(contact_id))
+        return {k.decode(): v for k, v in raw.items()}
+
+    def add_message(self, contact_id: int, sealed: bytes, *, outbound: bool) -> int:
+        """Append a sealed message; return its index. An outbound one waits to be sent."""
+        index = self.client.rpush(self._conversation_key(contact_id, "messages"), sealed) - 1
+        if outbound:
+            with self.client.pipeline() as pipe:
+                pipe.sadd(self._conversation_key(contact_id, "unsent"), index)
+                pipe.hset(self._conversation_key(contact_id, "delivery"), f"status:{index}", "")
+                pipe.execute()
+        return index
+
+    def messages(self, contact_id: int) -> list[bytes]:
+        return self.client.lrange(self._conversation_key(contact_id, "messages"), 0, -1)
+
+    def message(self, contact_id: int, index: int) -> bytes | None:
+        return self.client.lindex(self._conversation_key(contact_id, "messages"), index)
+
+    def delivery(self, contact_id: int) -> dict[str, str]:
+        raw = self.client.hgetall(self._conversation_key(contact_id, "delivery"))
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def record_sent(self, contact_id: int, index: int, message_sid: str, attempt: int) -> None:
+        """Note the SID Twilio gave an outbound message; it is no longer waiting to be sent."""
+        with self.client.pipeline() as pipe:
+            pipe.hset(
+                self._conversation_key(contact_id, "delivery"),
+                mapping={
+                    f"sid:{index}": message_sid,
+                    f"attempt:{index}": attempt,
+                    f"message:{message_sid}": index,
+                    # A new attempt starts its delivery over.
+                    f"status:{index}": "queued",
+                    f"rank:{index}": 1,
+                },
+            )
+            pipe.srem(self._conversation_key(contact_id, "unsent"), index)
+            pipe.execute()
+
+    def give_up_sending(self, contact_id: int, index: int) -> None:
+        with self.client.pipeline() as pipe:
+            pipe.hset(self._conversation_key(contact_id, "delivery"), f"status:{index}", "failed")
+            pipe.srem(self._conversation_key(contact_id, "unsent"), index)
+            pipe.execute()
+
+    def unsent(self, contact_id: int) -> set[int]:
+        return {int(i) for i in self.client.smembers(self._conversation_key(contact_id, "unsent"))}
+
+    def update_delivery(
+        self, contact_id: int, message_sid: str, status: str, rank: int
+    ) -> tuple[int, bool] | None:
+        """Move a sent message's status forward only; return (index, changed), None if unknown."""
+        result = self._text_script("delivery.lua")(
+            keys=[self._conversation_key(contact_id, "delivery")],
+            args=[message_sid, status, rank],
+        )
+        if not result:
+            return None
+        return int(result[0]), bool(result[1])
+
+    def first_notice(self, name: str, seconds: int) -> bool:
+        """Claim a notice (a reminder, a closed-line reply) due at most once per `seconds`."""
+        return bool(self.client.set(self._key(f"notice:{name}"), 1, nx=True, ex=max(1, seconds)))
+
+    def forget_notice(self, name: str) -> None:
+        self.client.delete(self._key(f"notice:{name}"))
+
+    def stored_conversations(self) -> list[int]:
+        """Return every conversation with sealed data kept, open or not."""
+        found = set()
+        for key in self.client.scan_iter(match=self._key("conversation:*"), count=500):
+            name = key.decode().removeprefix(self.prefix + "conversation:")
+            found.add(int(name.split(":", 1)[0]))
+        return sorted(found)
+
+    def forget_conversation(self, contact_id: int) -> None:
+        """Delete everything sealed or noted about a conversation."""
+        self.client.delete(
+            self._conversation_key(contact_id),
+            self._conversation_key(contact_id, "messages"),
+            self._conversation_key(contact_id, "delivery"),
+            self._conversation_key(contact_id, "unsent"),
+            self._key(f"notice:waiting:{contact_id}"),
+        )

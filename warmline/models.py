@@ -20,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
@@ -122,6 +123,8 @@ class Line(Base):
         CheckConstraint("daily_contact_limit >= 0", name="daily_limit"),
         CheckConstraint("retention_days BETWEEN 1 AND 3650", name="retention"),
         CheckConstraint("max_texts_per_specialist BETWEEN 1 AND 10", name="max_texts"),
+        CheckConstraint("text_inactivity_minutes BETWEEN 5 AND 1440", name="text_inactivity"),
+        CheckConstraint("text_reminder_minutes BETWEEN 1 AND 120", name="text_reminder"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -144,6 +147,12 @@ class Line(Base):
     daily_contact_limit: Mapped[int] = mapped_column(Integer, default=3)
     retention_days: Mapped[int] = mapped_column(Integer, default=365)
     max_texts_per_specialist: Mapped[int] = mapped_column(Integer, default=2)
+    # Whether a specialist on a call may hold text conversations too (and texters take calls).
+    texts_during_calls: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A text conversation nobody writes in for this long closes (never a crisis-flagged one).
+    text_inactivity_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    # A waiting texter hears their place in line at most once per this many minutes.
+    text_reminder_minutes: Mapped[int] = mapped_column(Integer, default=5)
     # Whether callers may speak at menus; what they say goes through the crisis detector.
     speech_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Hold audio played while waiting; None plays silence rather than fetch anything.
@@ -347,3 +356,21 @@ class AuditEvent(Base):
     target_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     via: Mapped[str] = mapped_column(String(16), default="cli")
+
+
+class TextOptOut(Base):
+    """A texter who sent STOP: nothing is sent to their caller tag until they send START."""
+
+    __tablename__ = "text_opt_outs"
+    __table_args__ = (UniqueConstraint("line_id", "caller_tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    caller_tag: Mapped[str] = mapped_column(String(64))
+    opted_out_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("caller_tag")
+    def _validate_caller_tag(self, key: str, tag: str) -> str:
+        if not CALLER_TAG.match(tag):
+            raise ValueError("an opt-out names a caller tag, never a number")
+        return tag

@@ -6,12 +6,13 @@ A caller's number is turned into a caller tag here and goes no further.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from warmline.privacy import caller_tag
+from warmline.phones import to_e164
+from warmline.privacy import Sealer, caller_tag
 
 CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
 MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
@@ -169,4 +170,51 @@ def text_status(form: MultiDict) -> TextStatus:
     return TextStatus(
         message_sid=_matching(form, "MessageSid", MESSAGE_SID),
         status=_member(form, "MessageStatus", MESSAGE_STATUSES),
+    )
+
+
+@dataclass(frozen=True)
+class TextArrival:
+    """An incoming text; the texter's number leaves here only sealed, to reply while open."""
+
+    message_sid: str
+    line_number: str
+    caller_tag: str | None
+    sealed_number: bytes | None = field(repr=False)
+    body: str = field(repr=False)
+    pictures: int = 0
+
+
+@dataclass(frozen=True)
+class TextDelivery:
+    """A status callback for a text we sent; line and contact come from our own signed URL."""
+
+    message_sid: str
+    status: str
+    error_code: int | None
+    line_id: int | None
+    contact_id: int | None
+
+
+def text_arrival(form: MultiDict, caller_key: str, sealer: Sealer) -> TextArrival:
+    raw_number = _one(form, "From", required=False)
+    tag = caller_tag(raw_number, caller_key)
+    return TextArrival(
+        message_sid=_matching(form, "MessageSid", MESSAGE_SID),
+        line_number=_one(form, "To"),
+        caller_tag=tag,
+        sealed_number=sealer.seal(to_e164(raw_number)) if tag else None,
+        body=_one(form, "Body", required=False, limit=MAX_BODY),
+        pictures=_count(form, "NumMedia") or 0,
+    )
+
+
+def text_delivery(form: MultiDict, args: MultiDict) -> TextDelivery:
+    ours = "line" in args or "contact" in args
+    return TextDelivery(
+        message_sid=_matching(form, "MessageSid", MESSAGE_SID),
+        status=_member(form, "MessageStatus", MESSAGE_STATUSES),
+        error_code=_count(form, "ErrorCode"),
+        line_id=query_id(args, "line") if ours else None,
+        contact_id=query_id(args, "contact") if ours else None,
     )

@@ -5,31 +5,87 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from warmline import texts
+from warmline.crisis.scripts import MAX_SMS_SEGMENTS, referral_script, sms_segments
+from warmline.models import utcnow
 from warmline.web import db_session, runtime
 from webhooks import forms, twiml
-from webhooks.safety import CALLBACK, TEXTER, fallback, twiml_response
+from webhooks.safety import CALLBACK, TEXTER, fallback, remember_line, twiml_response
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
+# The referral script each crisis reply sends.
+SCRIPTS = {
+    texts.Say.REFERRAL: "caller",
+    texts.Say.THIRD_PARTY: "third_party",
+    texts.Say.STOPPED_FLAGGED: "stop_flagged",
+}
+
+
+def render(plan: texts.TextPlan) -> list[str]:
+    """Turn the domain's decision into the texts the reply sends, in order."""
+    line_name = plan.line.name if plan.line else ""
+    own = plan.language if plan.language in twiml.SMS_TEXTS else "en"
+    sent = []
+    for say in plan.says:
+        if say in SCRIPTS:
+            sent.append(referral_script(SCRIPTS[say], "sms", plan.language))
+        elif say is texts.Say.NO_LINE:
+            sent.append(twiml.CRISIS_SMS)
+        elif say is texts.Say.CLOSED:
+            sent.append(_closed(plan, line_name, own))
+        else:
+            sent.append(twiml.sms_text(say.value, own, name=line_name, position=plan.position or 1))
+    return sent
+
+
+def _closed(plan: texts.TextPlan, line_name: str, own: str) -> str:
+    """Name the line when two segments allow it, then the after-hours script and the hours."""
+    closed = referral_script("after_hours", "sms", plan.language)
+    if plan.reopens_at is not None:
+        today = utcnow().astimezone(plan.reopens_at.tzinfo)
+        when = twiml.written_time(plan.reopens_at, today, own)
+        closed += twiml.sms_text("reopens", own, when=when)
+    named = twiml.sms_text("thanks", own, name=line_name) + closed
+    return named if sms_segments(named) <= MAX_SMS_SEGMENTS else closed
 
 
 @bp.post("/incoming")
 @fallback(TEXTER)
 def incoming():
-    """Answer a text once: a retried webhook must not send the reply twice."""
+    """Take a text into its conversation; a retried webhook gets silence, never a second reply."""
     services = runtime()
-    text = forms.incoming_text(request.form, services.settings.caller_key)
-    reception = texts.receive_text(
-        db_session(), services.redis, message_sid=text.message_sid, line_number=text.line_number
+    text = forms.text_arrival(request.form, services.settings.caller_key, services.sealer)
+    plan = texts.receive_text(
+        db_session(),
+        services.redis,
+        services.dispatch,
+        services.sealer,
+        message_sid=text.message_sid,
+        line_number=text.line_number,
+        caller_tag=text.caller_tag,
+        sealed_number=text.sealed_number,
+        body=text.body,
+        pictures=text.pictures,
+        at=utcnow(),
     )
-    if reception.duplicate:
-        return twiml_response(twiml.empty())
-    name = reception.line.name if reception.line else "the warm line"
-    return twiml_response(twiml.message(twiml.SMS_WELCOME.format(name=name)))
+    if plan.line is not None:
+        remember_line(text.line_number, plan.line)
+    return twiml_response(twiml.messages(render(plan)))
 
 
 @bp.post("/status")
 @fallback(CALLBACK)
 def status():
-    """Accept a delivery report for a text we sent."""
-    forms.text_status(request.form)
+    """Record a sent text's delivery; repeats and late arrivals change nothing twice."""
+    report = forms.text_delivery(request.form, request.args)
+    if report.line_id is not None and report.contact_id is not None:
+        services = runtime()
+        texts.delivery_report(
+            services.redis,
+            services.dispatch,
+            line_id=report.line_id,
+            contact_id=report.contact_id,
+            message_sid=report.message_sid,
+            status=report.status,
+            error_code=report.error_code,
+        )
     return twiml_response(twiml.empty())

@@ -408,3 +408,91 @@ def message(text: str) -> str:
 def empty() -> str:
     """Answer without saying or sending anything."""
     return str(MessagingResponse())
+
+
+# The text line. Texts keep to the GSM-7 alphabet (Spanish without á, í, ó, ú) so that two
+# SMS segments hold 306 characters; every first reply fits two segments.
+
+SMS_TEXTS = {
+    "en": {
+        "welcome": "Thank you for texting {name}. A peer specialist will text you back soon. "
+        "We keep your number and messages only until this conversation ends. In crisis, call "
+        "or text 988. In immediate danger, call 911. Text STOP to stop.",
+        "position": "Thank you for waiting. You are number {position} in line for a peer "
+        "specialist. In crisis, call or text 988.",
+        "reopens": " We open again {when}.",
+        "thanks": "Thank you for texting {name}. ",
+        "blocked": "This line is not able to take your texts. In crisis, call or text 988. "
+        "In immediate danger, call 911.",
+        "limited": "Thank you for texting {name}. You have reached today's number of "
+        "conversations, and we would be glad to hear from you tomorrow. In crisis, call or "
+        "text 988. In immediate danger, call 911.",
+        "help": "{name} is a free, peer-run warm line. Text us to talk with a peer "
+        "specialist; text STOP to stop. In crisis, call or text 988, or text HOME to 741741. "
+        "In immediate danger, call 911.",
+        "stopped": "You will not get more texts from us. Text START to reach us again. In "
+        "crisis, call or text 988.",
+        "started": "Welcome back to {name}. Text us any time to talk with a peer specialist. "
+        "In crisis, call or text 988. In immediate danger, call 911.",
+        "no_pictures": "We can't see pictures or files here, and we don't keep them. Please "
+        "tell us in words.",
+        "still_waiting": "Thank you for waiting. You are number {position} in line. A peer "
+        "specialist will text you as soon as they can. In crisis, call or text 988.",
+    },
+    "es": {
+        "welcome": "Gracias por escribir a {name}. Pronto te escribe una persona de nuestro "
+        "equipo. Guardamos tu numero y tus mensajes solo hasta que termine esta conversacion. "
+        "En crisis, llama o escribe al 988. En peligro inmediato, llama al 911.",
+        "position": "Gracias por esperar. Tienes el lugar {position} en la fila. En crisis, "
+        "llama o escribe al 988.",
+        "reopens": " Abrimos de nuevo {when}.",
+        "thanks": "Gracias por escribir a {name}. ",
+        "blocked": "Esta linea no puede recibir tus mensajes. En crisis, llama o escribe al "
+        "988. En peligro inmediato, llama al 911.",
+        "limited": "Gracias por escribir a {name}. Ya alcanzaste el numero de conversaciones "
+        "de hoy, y con gusto te leemos manana. En crisis, llama o escribe al 988. En peligro "
+        "inmediato, llama al 911.",
+        "help": "{name} es una linea de apoyo gratuita entre pares. Escribenos para hablar "
+        "con alguien del equipo; escribe STOP para no recibir mensajes. En crisis, llama o "
+        "escribe al 988. En peligro inmediato, llama al 911.",
+        "stopped": "Ya no te enviaremos mensajes. Escribe START para volver a escribirnos. En "
+        "crisis, llama o escribe al 988.",
+        "started": "Bienvenida o bienvenido de nuevo a {name}. Escribenos cuando quieras. En "
+        "crisis, llama o escribe al 988. En peligro inmediato, llama al 911.",
+        "no_pictures": "Aqui no podemos ver fotos ni archivos, y no los guardamos. Por favor, "
+        "cuentanos con palabras.",
+        "still_waiting": "Gracias por esperar. Tienes el lugar {position} en la fila. Pronto "
+        "te escribe una persona de nuestro equipo. En crisis, llama o escribe al 988.",
+    },
+}
+WRITTEN_DAYS = {
+    "en": ("today at {clock}", "tomorrow at {clock}", "on {day} at {clock}"),
+    "es": ("hoy a las {clock}", "manana a las {clock}", "el {day} a las {clock}"),
+}
+SPANISH_DAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+
+
+def sms_text(kind: str, language: str, **values: object) -> str:
+    """Return one of the text line's own texts; a language without its own texts gets English."""
+    return SMS_TEXTS.get(language, SMS_TEXTS["en"])[kind].format(**values)
+
+
+def written_time(moment: datetime, today: datetime, language: str) -> str:
+    """Write when the line reopens for a text: 'tomorrow at 5 PM', 'el lunes a las 17:00'."""
+    forms = WRITTEN_DAYS.get(language, WRITTEN_DAYS["en"])
+    if language == "es":
+        clock, day = moment.strftime("%H:%M"), SPANISH_DAYS[moment.weekday()]
+    else:
+        clock = moment.strftime("%I:%M %p").lstrip("0").replace(":00", "")
+        day = moment.strftime("%A")
+    days = (moment.date() - today.date()).days
+    form = forms[min(days, 2)] if days >= 0 else forms[2]
+    return form.format(clock=clock, day=day)
+
+
+def messages(texts: list[str]) -> str:
+    """Reply to a text with several messages, in order; none answers silently."""
+    response = MessagingResponse()
+    for text in texts:
+        response.message(text)
+    return str(response)
