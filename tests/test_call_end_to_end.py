@@ -119,7 +119,7 @@ def test_whole_call_first_specialist_misses_second_answers_both_hang_up(
     )
     assert "You are next in line." in twiml.spoken(twiml.parse(hold))
 
-    twilio.post(ana_status, {"CallSid": call_sid(), "CallStatus": "no-answer"})
+    twilio.post(ana_status, {"CallSid": ring_ana.created_sid, "CallStatus": "no-answer"})
     live = LiveLine(redis_client, line.id)
     assert live.specialist(ana.id)["status"] == "break"
     assert live.specialist(ana.id)["reason"] == "missed_offer"
@@ -161,7 +161,7 @@ def test_whole_call_first_specialist_misses_second_answers_both_hang_up(
         {"CallSid": sid, "CallStatus": "completed", "CallDuration": "300", "SequenceNumber": "5"},
     )
     bo_status = f"/webhooks/voice/offer/status?contact={contact_id}&specialist={bo.id}"
-    twilio.post(bo_status, {"CallSid": call_sid(), "CallStatus": "completed"})
+    twilio.post(bo_status, {"CallSid": ring_bo.created_sid, "CallStatus": "completed"})
     work(settings)
     assert new_requests(twilio_api, seen) == []
 
@@ -274,7 +274,7 @@ def test_warm_handoff_adds_the_crisis_line_and_keeps_the_caller_when_the_special
     assert LiveLine(redis_client, line.id).recall(contact_id, "crisis_leg") == "joined"
     twilio.post(
         f"/webhooks/voice/offer/status?contact={contact_id}&specialist={specialist.id}",
-        {"CallSid": call_sid(), "CallStatus": "completed"},
+        {"CallSid": ring.created_sid, "CallStatus": "completed"},
     )
     work(settings)
     assert new_requests(twilio_api, seen) == [], "the caller stays with the crisis counselor"
@@ -301,7 +301,7 @@ def test_specialist_hanging_up_sends_the_caller_a_goodbye(
     new_requests(twilio_api, seen)
     twilio.post(
         f"/webhooks/voice/offer/status?contact={contact_id}&specialist={specialist.id}",
-        {"CallSid": call_sid(), "CallStatus": "completed"},
+        {"CallSid": ring.created_sid, "CallStatus": "completed"},
     )
     work(settings)
     [goodbye] = new_requests(twilio_api, seen)
@@ -359,3 +359,35 @@ def test_a_call_that_ended_while_redis_missed_it_leaves_the_line(
     assert jobs.repair_live_state()["removed"] == 1
     assert LiveLine(redis_client, line.id).waiting() == []
     assert session.scalars(select(Contact)).one().id == contact_id
+
+
+def test_accepting_on_screen_while_the_phone_rings_ends_only_the_whisper_leg(
+    settings, session, app, twilio, twilio_api, team, redis_client
+):
+    line, ana, bo = team
+    seen: list = []
+    sid = call_sid()
+    contact_id = caller_waits(twilio, sid)
+    work(settings)
+    [ring] = new_requests(twilio_api, seen)
+    specialist = ana if ring.form["To"] == [ANA_PHONE] else bo
+    services = app.extensions["warmline"]
+    assert calls.accept(
+        session,
+        services.redis,
+        services.dispatch,
+        contact_id=contact_id,
+        specialist_id=specialist.id,
+    )
+    work(settings)
+    requests = new_requests(twilio_api, seen)
+    [hung_up] = [r for r in requests if r.form.get("Status") == ["completed"]]
+    assert hung_up.path.endswith(f"/Calls/{ring.created_sid}.json")
+    [room] = [r for r in requests if r.path.endswith("/Participants.json")]
+    status = f"/webhooks/voice/offer/status?contact={contact_id}&specialist={specialist.id}"
+    twilio.post(status, {"CallSid": ring.created_sid, "CallStatus": "completed"})
+    live = LiveLine(redis_client, line.id)
+    assert live.specialist(specialist.id)["status"] == "on_call"
+    work(settings)
+    assert new_requests(twilio_api, seen) == [], "the caller is not sent a goodbye"
+    assert room.form["To"] == [specialist.phone]

@@ -509,3 +509,52 @@ def test_new_callers_still_hear_help_after_the_real_redis_server_stops(app, sett
         holding = twiml.parse(wait_cycle(twilio, line.id, contact_id))
         assert holding.find("Pause") is not None
         own.extensions["warmline"].engine.dispose()
+
+
+VOICE_ROUTES = [
+    "/webhooks/voice/incoming",
+    "/webhooks/voice/language?contact=1",
+    "/webhooks/voice/crisis?contact=1",
+    "/webhooks/voice/wait?line=1&contact=1",
+    "/webhooks/voice/wait/key?line=1&contact=1",
+    "/webhooks/voice/queue/exit?contact=1",
+    "/webhooks/voice/overflow?contact=1",
+    "/webhooks/voice/connect?contact=1",
+    "/webhooks/voice/after?contact=1",
+    "/webhooks/voice/goodbye?contact=1",
+    "/webhooks/voice/status",
+    "/webhooks/voice/offer/whisper?contact=1&specialist=1",
+    "/webhooks/voice/offer/answer?contact=1&specialist=1",
+    "/webhooks/voice/offer/status?contact=1&specialist=1",
+    "/webhooks/voice/crisis-leg/status?contact=1",
+    "/webhooks/fallback",
+]
+
+
+@pytest.mark.parametrize("broken", ["database", "redis", "both"])
+@pytest.mark.parametrize("path", VOICE_ROUTES)
+def test_every_voice_webhook_answers_valid_twiml_whatever_is_down(
+    twilio, app, tmp_path, path, broken
+):
+    if broken in ("database", "both"):
+        break_database(app)
+    if broken in ("redis", "both"):
+        break_redis(app, tmp_path)
+    params = {
+        "CallSid": call_sid(),
+        "To": LINE_NUMBER,
+        "From": CALLER,
+        "CallStatus": "completed",
+        "Digits": "9",
+        "QueueResult": "leave",
+        "QueueTime": "30",
+        "SequenceNumber": "2",
+    }
+    response = twilio.post(path, params)
+    root = twiml.parse(response)
+    if "/status" in path:
+        # A status callback: nobody listens, so it may say plainly that it failed.
+        assert response.status_code in (200, 500)
+    else:
+        assert response.status_code == 200
+        assert len(root) > 0, f"{path} left someone in silence"

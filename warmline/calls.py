@@ -47,6 +47,7 @@ class Step(enum.Enum):
     OVERFLOW_MENU = "overflow_menu"
     ONWARD = "onward"
     NOTHING = "nothing"
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,7 @@ def choose_language(
     """Take the caller's language choice (or 9, or crisis words) and put them in line."""
     found = _open_contact(session, contact_id)
     if found is None:
-        return CallPlan(Step.NOTHING, None)
+        return CallPlan(Step.UNKNOWN, None)
     contact, line = found
     tier = hears_crisis(digits, speech, line.crisis_terms)
     if tier:
@@ -350,9 +351,11 @@ def left_queue(
     at: datetime,
 ) -> CallPlan:
     """Decide what follows the waiting line, from Twilio's QueueResult and why we left."""
-    found = _open_contact(session, contact_id)
-    if found is None or result in {"hangup", "bridged", "redirected"}:
+    if result in {"hangup", "bridged", "redirected"}:
         return CallPlan(Step.NOTHING, None)
+    found = _open_contact(session, contact_id)
+    if found is None:
+        return CallPlan(Step.UNKNOWN, None)
     contact, line = found
     live = live_line(client, line.id)
     reason = live.recall(contact_id, "exit") if result == "leave" else None
@@ -382,7 +385,7 @@ def overflow_choice(
     """After the longest wait: 9 (or crisis words) reaches the crisis line; else keep holding."""
     found = _open_contact(session, contact_id)
     if found is None:
-        return CallPlan(Step.NOTHING, None)
+        return CallPlan(Step.UNKNOWN, None)
     contact, line = found
     tier = hears_crisis(digits, speech, line.crisis_terms)
     if tier:
@@ -403,7 +406,7 @@ def refer_to_crisis(
     """Send a caller to the crisis line: record the referral, free their place in line."""
     found = _open_contact(session, contact_id)
     if found is None:
-        return CallPlan(Step.NOTHING, None)
+        return CallPlan(Step.UNKNOWN, None)
     contact, line = found
     contact.crisis_tier = tier
     contact.crisis_referred_at = contact.crisis_referred_at or at
@@ -506,6 +509,7 @@ def specialist_leg_ended(
     *,
     contact_id: int,
     specialist_id: int,
+    call_sid: str,
     status: str,
 ) -> None:
     """A specialist's phone call ended: a missed offer, or the end of their conversation."""
@@ -515,6 +519,9 @@ def specialist_leg_ended(
     live = live_line(client, contact.line_id)
     if live.offer_winner(contact_id) != specialist_id:
         _decline(live, jobs, contact_id, specialist_id)
+        return
+    if live.offer_legs(contact_id).get(specialist_id) != call_sid:
+        # A leg replaced by another (the whisper, after accepting on screen) ends quietly.
         return
     _start_wrap_up(session, live, jobs, specialist_id, contact_id)
     if contact.ended_at is None and live.recall(contact_id, "crisis_leg") != "joined":
@@ -547,7 +554,7 @@ def caller_connected(
     """The caller arrived in their conference: record the wait and who answered."""
     found = _open_contact(session, contact_id)
     if found is None:
-        return CallPlan(Step.NOTHING, None)
+        return CallPlan(Step.UNKNOWN, None)
     contact, line = found
     live = live_line(client, line.id)
     if contact.connected_at is None:
@@ -625,6 +632,7 @@ def accept(
             return False
         # Their phone is ringing with the whisper: replace it with a call into the room.
         _hang_up_legs(jobs, resolution, [specialist_id, *resolution.cancel_specialist_ids])
+        live.forget_leg(contact_id, specialist_id)
     elif not live.claim_one(contact_id, specialist_id):
         return False
     contact.specialist_id = specialist_id

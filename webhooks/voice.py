@@ -10,7 +10,16 @@ from warmline.lines import LineContext
 from warmline.models import utcnow
 from warmline.web import db_session, runtime
 from webhooks import forms, paths, twiml
-from webhooks.safety import CALLBACK, GOODBYE, LEAVE, QUEUE, SPECIALIST, fallback, remember_line
+from webhooks.safety import (
+    CALLBACK,
+    GOODBYE,
+    LEAVE,
+    QUEUE,
+    SPECIALIST,
+    fallback,
+    onward_number,
+    remember_line,
+)
 from webhooks.safety import twiml_response as xml
 
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -28,8 +37,11 @@ def queue_name(line_id: int) -> str:
 def _render(plan: calls.CallPlan) -> str:
     """Turn the domain's decision into what the caller hears."""
     line, contact, language = plan.line, plan.contact_id, plan.language
-    if plan.step is calls.Step.NOTHING or line is None or contact is None:
+    if plan.step is calls.Step.NOTHING:
         return twiml.empty()
+    if line is None or contact is None:
+        # A menu answer for a call we no longer know: still help, never silence.
+        return twiml.emergency(onward_number(request.form.get("To", "")))
     if plan.step is calls.Step.QUEUE:
         return twiml.enqueue(
             queue_name(line.id), language, paths.wait(line.id, contact), paths.queue_exit(contact)
@@ -207,7 +219,7 @@ def connect():
     session, client, _dispatch = _services()
     contact_id = forms.query_id(request.args, "contact")
     plan = calls.caller_connected(session, client, contact_id=contact_id, at=utcnow())
-    if plan.step is calls.Step.NOTHING:
+    if plan.step is calls.Step.UNKNOWN:
         return xml(twiml.goodbye("en"))
     return xml(
         twiml.join_as_caller(
@@ -300,6 +312,7 @@ def offer_status():
         dispatch,
         contact_id=forms.query_id(request.args, "contact"),
         specialist_id=forms.query_id(request.args, "specialist"),
+        call_sid=update.call_sid,
         status=update.status,
     )
     return xml(twiml.empty())
