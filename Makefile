@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint
+.PHONY: install run test lint browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## browser: Debian's chromium, which the browser tests drive through Playwright
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
 ## test: lint, then the whole suite against real Redis, SQLite and PostgreSQL
-test: lint
+test: lint browser
 	$(BIN)/pytest $(PYTEST_ARGS)

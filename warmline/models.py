@@ -37,6 +37,21 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 CALLER_TAG = re.compile(r"^[0-9a-f]{64}$")
 HOURS_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+DEFAULT_WRAP_UP_TOPICS = (
+    "loneliness",
+    "anxiety or stress",
+    "low mood",
+    "relationships or family",
+    "housing or money",
+    "work or school",
+    "substance use",
+    "grief or loss",
+    "physical health",
+    "resources and referrals",
+    "other",
+)
+MAX_TOPIC_LENGTH = 60
+MAX_TOPICS = 30
 
 
 def utcnow() -> datetime:
@@ -159,6 +174,10 @@ class Line(Base):
     hold_music_url: Mapped[str | None] = mapped_column(String(500))
     # The line's own crisis terms, by detector category: {"means": ["..."]}.
     crisis_terms: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    # The checkboxes a specialist's wrap-up offers, in the order the form shows them.
+    wrap_up_topics: Mapped[list[str]] = mapped_column(
+        JSON, default=lambda: list(DEFAULT_WRAP_UP_TOPICS)
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
@@ -180,6 +199,15 @@ class Line(Base):
     @validates("languages")
     def _validate_line_languages(self, key: str, languages: list[str]) -> list[str]:
         return _validate_languages(languages)
+
+    @validates("wrap_up_topics")
+    def _validate_wrap_up_topics(self, key: str, topics: list[str]) -> list[str]:
+        topics = list(dict.fromkeys(topic.strip() for topic in topics))
+        if not topics or len(topics) > MAX_TOPICS:
+            raise ValueError(f"a line needs between 1 and {MAX_TOPICS} wrap-up topics")
+        if not all(0 < len(topic) <= MAX_TOPIC_LENGTH for topic in topics):
+            raise ValueError(f"a wrap-up topic has 1 to {MAX_TOPIC_LENGTH} characters")
+        return topics
 
     @validates("opening_hours")
     def _validate_opening_hours(

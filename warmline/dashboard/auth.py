@@ -1,0 +1,104 @@
+"""Who is signed in: sign-in and sign-out, and the role checks every route makes."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from flask import abort, g, request, session
+
+from warmline import people
+from warmline.dashboard.attempts import SignInAttempts
+from warmline.dashboard.security import csrf_token
+from warmline.models import Role, User
+from warmline.web import db_session, runtime
+
+# argon2 hashes whatever it is given: a cap keeps a huge "password" from costing CPU.
+MAX_PASSWORD_LENGTH = 1024
+MAX_EMAIL_LENGTH = 254
+COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
+BAD_CREDENTIALS = "That email and password do not match an active account."
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The result of a sign-in attempt: the user, or why not (and the HTTP status)."""
+
+    user: User | None
+    error: str = ""
+    status: int = 200
+    retry_after_seconds: int = 0
+
+
+def _fingerprint(user: User) -> str:
+    # Changing the password changes the hash, which signs out every other browser.
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:32]
+
+
+def attempts() -> SignInAttempts:
+    services = runtime()
+    return SignInAttempts(services.redis, services.settings.secret_key)
+
+
+def sign_in(email: str, password: str) -> SignIn:
+    """Check a password under the failed-attempt limits and start the browser session."""
+    email = email.strip().lower()
+    if not email or len(email) > MAX_EMAIL_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
+        return SignIn(None, BAD_CREDENTIALS, 401)
+    limits = attempts()
+    address = request.remote_addr or "unknown"
+    lockout = limits.lockout(email, address)
+    if lockout.locked:
+        return SignIn(None, lockout.wait_message, 429, lockout.retry_after_seconds)
+    user = people.find_user(db_session(), email)
+    if user is None or not user.active or not people.verify_password(user, password):
+        limits.failed(email, address)
+        return SignIn(None, BAD_CREDENTIALS, 401)
+    limits.succeeded(email)
+    session.clear()
+    session["user_id"] = user.id
+    session["password"] = _fingerprint(user)
+    csrf_token()
+    return SignIn(user)
+
+
+def sign_out() -> None:
+    session.clear()
+
+
+def current_user() -> User | None:
+    """Return the signed-in, still active user whose password has not changed since."""
+    if "user" not in g:
+        user = None
+        user_id = session.get("user_id")
+        if isinstance(user_id, int):
+            found = db_session().get(User, user_id)
+            if (
+                found is not None
+                and found.active
+                and session.get("password") == _fingerprint(found)
+            ):
+                user = found
+        g.user = user
+    return g.user
+
+
+def require_user(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Refuse a request without a signed-in user (401), or with the wrong role (403)."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                abort(401, description="Please sign in.")
+            if roles and user.role not in roles:
+                abort(403, description="Your role cannot do that.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,198 @@
+"""What a dashboard shows: a specialist's shift, the waiting line and their own contacts.
+
+Nothing here reads a number, a name, a place or a message: only the contact metadata
+whitelist, the live state in Redis and a count of this caller tag's contacts this month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import redis
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from warmline.live import LiveLine
+from warmline.models import Channel, Contact, Line, Outcome, WrapUp
+
+# Contacts older than this no longer ask their specialist for a wrap-up.
+WRAP_UP_LOOKBACK = timedelta(hours=12)
+# The dashboard's own mark that a specialist asked to stop after the current contact.
+ENDING_KEY = "warmline:{{line:{line_id}}}:dashboard:ending:{specialist_id}"
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A specialist's place on a line right now."""
+
+    line: Line
+    status: str
+    reason: str
+    ready_ms: int
+    contact_id: int | None
+    offer_id: int | None
+    ending: bool
+
+    def wrap_up_seconds_left(self, at_ms: int) -> int:
+        if self.status != "wrap_up":
+            return 0
+        return max(0, (self.ready_ms - at_ms + 999) // 1000)
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """One contact as a specialist may see it."""
+
+    id: int
+    channel: str
+    language: str
+    crisis_tier: int
+    waiting_seconds: int
+    contacts_this_month: int | None
+    state: str
+    crisis_leg: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "language": self.language,
+            "crisis_tier": self.crisis_tier,
+            "waiting_seconds": self.waiting_seconds,
+            "contacts_this_month": self.contacts_this_month,
+            "state": self.state,
+            "crisis_leg": self.crisis_leg,
+        }
+
+
+def _ending_key(line_id: int, specialist_id: int) -> str:
+    return ENDING_KEY.format(line_id=line_id, specialist_id=specialist_id)
+
+
+def current_shift(session: Session, client: redis.Redis, specialist_id: int) -> Shift | None:
+    """Return the line a specialist is on shift on (started and not ended), if any."""
+    for line in session.scalars(select(Line).order_by(Line.id)):
+        state = LiveLine(client, line.id).specialist(specialist_id)
+        if state:
+            return Shift(
+                line=line,
+                status=state.get("status", "available"),
+                reason=state.get("reason", ""),
+                ready_ms=int(state.get("ready") or 0),
+                contact_id=int(state["contact"]) if state.get("contact") else None,
+                offer_id=int(state["offer"]) if state.get("offer") else None,
+                ending=bool(client.exists(_ending_key(line.id, specialist_id))),
+            )
+    return None
+
+
+def mark_ending(client: redis.Redis, *, line_id: int, specialist_id: int, ending: bool) -> None:
+    key = _ending_key(line_id, specialist_id)
+    if ending:
+        client.set(key, 1, ex=int(WRAP_UP_LOOKBACK.total_seconds()))
+    else:
+        client.delete(key)
+
+
+def _month_start(line: Line, at: datetime) -> datetime:
+    local = at.astimezone(ZoneInfo(line.timezone))
+    return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _monthly_counts(session: Session, line: Line, tags: set[str], at: datetime) -> dict[str, int]:
+    """Count each caller tag's contacts with this line since the start of its month."""
+    if not tags:
+        return {}
+    rows = session.execute(
+        select(Contact.caller_tag, func.count())
+        .where(
+            Contact.line_id == line.id,
+            Contact.caller_tag.in_(tags),
+            Contact.arrived_at >= _month_start(line, at),
+        )
+        .group_by(Contact.caller_tag)
+    )
+    return {tag: count for tag, count in rows}
+
+
+def _view(
+    contact: Contact, live: LiveLine, counts: dict[str, int], at: datetime, state: str
+) -> ContactView:
+    live_tier = live.recall(contact.id, "tier")
+    return ContactView(
+        id=contact.id,
+        channel=contact.channel.value,
+        language=contact.language,
+        crisis_tier=max(contact.crisis_tier, int(live_tier or 0)),
+        waiting_seconds=max(0, int((at - contact.arrived_at).total_seconds())),
+        contacts_this_month=counts.get(contact.caller_tag) if contact.caller_tag else None,
+        state=state,
+        crisis_leg=live.recall(contact.id, "crisis_leg") or "",
+    )
+
+
+def waiting(session: Session, client: redis.Redis, line: Line, at: datetime) -> list[ContactView]:
+    """Return the contacts waiting on a line, those being offered first, in line order."""
+    live = LiveLine(client, line.id)
+    states = {contact_id: "ringing" for contact_id in live.offered()}
+    for contact_id in live.waiting():
+        states.setdefault(contact_id, "waiting")
+    contacts = {
+        c.id: c
+        for c in session.scalars(
+            select(Contact).where(
+                Contact.id.in_(states), Contact.line_id == line.id, Contact.ended_at.is_(None)
+            )
+        )
+    }
+    tags = {c.caller_tag for c in contacts.values() if c.caller_tag}
+    counts = _monthly_counts(session, line, tags, at)
+    return [
+        _view(contacts[contact_id], live, counts, at, state)
+        for contact_id, state in states.items()
+        if contact_id in contacts
+    ]
+
+
+def own_contacts(
+    session: Session, client: redis.Redis, specialist_id: int, at: datetime
+) -> list[ContactView]:
+    """Return a specialist's contacts still in conversation or waiting for their wrap-up."""
+    contacts = session.scalars(
+        select(Contact)
+        .outerjoin(WrapUp, WrapUp.contact_id == Contact.id)
+        .where(
+            Contact.specialist_id == specialist_id,
+            WrapUp.id.is_(None),
+            Contact.arrived_at >= at - WRAP_UP_LOOKBACK,
+            Contact.outcome.in_([Outcome.OPEN, Outcome.ANSWERED, Outcome.CRISIS_REFERRED]),
+        )
+        .order_by(Contact.arrived_at)
+    ).all()
+    views = []
+    for contact in contacts:
+        line = session.get(Line, contact.line_id)
+        live = LiveLine(client, contact.line_id)
+        counts = _monthly_counts(session, line, {contact.caller_tag} - {None}, at)
+        views.append(_view(contact, live, counts, at, _own_state(contact, live, specialist_id)))
+    return views
+
+
+def _own_state(contact: Contact, live: LiveLine, specialist_id: int) -> str:
+    if contact.ended_at is not None:
+        return "wrap_up"
+    if contact.channel is Channel.SMS:
+        return "live"
+    mine = live.specialist(specialist_id)
+    in_call = mine.get("status") == "on_call" and mine.get("contact") == str(contact.id)
+    return "live" if in_call else "wrap_up"
+
+
+def find_own_contact(session: Session, contact_id: int, specialist_id: int) -> Contact | None:
+    """Return the contact if this specialist has it; anyone else's is as good as missing."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.specialist_id != specialist_id:
+        return None
+    return contact

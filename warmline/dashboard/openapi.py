@@ -1,0 +1,361 @@
+"""The OpenAPI 3.1 document of the dashboard's JSON API, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from warmline.models import MAX_TOPICS
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+def _body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+CSRF = [{"name": "X-CSRF-Token", "in": "header", "required": True, "schema": {"type": "string"}}]
+
+
+def _path_id(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+CONTACT_ID = _path_id("contact_id")
+SIGNED_IN = [{"session": []}]
+REFUSED = {
+    "400": _error("The body is not what this route takes."),
+    "401": _error("Not signed in."),
+    "403": _error("Wrong role, or the CSRF token is missing or wrong."),
+}
+
+
+def _operation(
+    summary: str,
+    responses: dict[str, Any],
+    *,
+    changes: bool = False,
+    body: dict[str, Any] | None = None,
+    parameters: list[dict[str, Any]] | None = None,
+    public: bool = False,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "responses": {**responses}}
+    params = [*(parameters or []), *(CSRF if changes else [])]
+    if params:
+        operation["parameters"] = params
+    if body is not None:
+        operation["requestBody"] = body
+    if not public:
+        operation["security"] = SIGNED_IN
+        operation["responses"] = {**REFUSED, **responses}
+    return operation
+
+
+SHIFT_OK = {"200": _json(_ref("Shift"), "The shift as it is now.")}
+CONFLICT = {"409": _error("Not possible now (not on shift, busy, already taken).")}
+CONTACT_LISTS = {
+    "type": "object",
+    "properties": {
+        "waiting": {"type": "array", "items": _ref("Contact")},
+        "mine": {"type": "array", "items": _ref("Contact")},
+    },
+}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "properties": {"error": {"type": "string"}}},
+    "User": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "display_name": {"type": "string"},
+            "role": {"enum": ["specialist", "coordinator", "admin"]},
+            "languages": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "Line": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "languages": {"type": "array", "items": {"type": "string"}},
+            "wrap_up_topics": {"type": "array", "items": {"type": "string"}},
+            "wrap_up_seconds": {"type": "integer"},
+        },
+    },
+    "Shift": {
+        "type": "object",
+        "properties": {
+            "on_shift": {"type": "boolean"},
+            "line": _ref("Line"),
+            "status": {"enum": ["available", "break", "wrap_up", "on_call", "offline"]},
+            "reason": {"type": "string"},
+            "wrap_up_seconds_left": {"type": "integer"},
+            "contact_id": {"type": ["integer", "null"]},
+            "offer_contact_id": {"type": ["integer", "null"]},
+            "ending": {"type": "boolean"},
+        },
+        "required": ["on_shift", "status"],
+    },
+    "Contact": {
+        "description": "A contact as a specialist may see it: never a number, name or place.",
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "channel": {"enum": ["voice", "sms"]},
+            "language": {"type": "string"},
+            "crisis_tier": {"enum": [0, 1, 2]},
+            "waiting_seconds": {"type": "integer"},
+            "contacts_this_month": {"type": ["integer", "null"]},
+            "state": {"enum": ["waiting", "ringing", "live", "wrap_up"]},
+            "crisis_leg": {"enum": ["", "dialing", "joined", "unreached", "left"]},
+        },
+    },
+}
+
+
+def document() -> dict[str, Any]:
+    """Return the API's OpenAPI document."""
+    paths = {
+        "/api/openapi.json": {
+            "get": _operation(
+                "This document", {"200": _json({"type": "object"}, "OpenAPI 3.1")}, public=True
+            )
+        },
+        "/api/session": {
+            "get": _operation(
+                "Who is signed in, and the CSRF token to send with every change",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "user": {"oneOf": [_ref("User"), {"type": "null"}]},
+                                "csrf_token": {"type": "string"},
+                            },
+                        },
+                        "The session.",
+                    )
+                },
+                public=True,
+            ),
+            "post": _operation(
+                "Sign in (5 failures per 15 minutes per account and per address)",
+                {
+                    "200": _json({"type": "object"}, "Signed in."),
+                    "400": _error("The body is not what this route takes."),
+                    "401": _error("Wrong email or password."),
+                    "403": _error("CSRF token missing or wrong."),
+                    "429": _error("Too many failures: wait (see Retry-After)."),
+                },
+                changes=True,
+                public=True,
+                body=_body(
+                    {
+                        "email": {"type": "string", "maxLength": 254},
+                        "password": {"type": "string", "maxLength": 1024},
+                    },
+                    ["email", "password"],
+                ),
+            ),
+            "delete": _operation(
+                "Sign out",
+                {"204": {"description": "Signed out."}, "403": _error("CSRF token missing.")},
+                changes=True,
+                public=True,
+            ),
+        },
+        "/api/shift": {"get": _operation("Your shift", SHIFT_OK)},
+        "/api/lines": {
+            "get": _operation(
+                "Lines you may start a shift on now",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"lines": {"type": "array", "items": _ref("Line")}},
+                        },
+                        "The lines.",
+                    )
+                },
+            )
+        },
+        "/api/shift/start": {
+            "post": _operation(
+                "Start your shift on a line you are rostered on now",
+                {**SHIFT_OK, "404": _error("No such line."), **CONFLICT},
+                changes=True,
+                body=_body({"line_id": {"type": "integer"}}, ["line_id"]),
+            )
+        },
+        "/api/shift/status": {
+            "post": _operation(
+                "Go available, or on break with a reason",
+                {**SHIFT_OK, **CONFLICT},
+                changes=True,
+                body=_body(
+                    {
+                        "status": {"enum": ["available", "break"]},
+                        "reason": {"enum": ["rest", "meal", "debrief", "technical", "other"]},
+                    },
+                    ["status"],
+                ),
+            )
+        },
+        "/api/shift/end": {
+            "post": _operation(
+                "End your shift now, or after the current contact (202)",
+                {
+                    **SHIFT_OK,
+                    "202": _json(_ref("Shift"), "Ends after the current contact."),
+                    **CONFLICT,
+                },
+                changes=True,
+            )
+        },
+        "/api/queue": {
+            "get": _operation(
+                "Contacts waiting on your line, and your own contacts",
+                {"200": _json(CONTACT_LISTS, "The lists.")},
+            )
+        },
+        "/api/contacts/{contact_id}/accept": {
+            "post": _operation(
+                "Take a waiting contact, or the one offered to you",
+                {**SHIFT_OK, "404": _error("No such waiting contact on your line."), **CONFLICT},
+                changes=True,
+                parameters=[CONTACT_ID],
+            )
+        },
+        "/api/contacts/{contact_id}/transfer": {
+            "post": _operation(
+                "Dial the crisis line into your call (warm handoff)",
+                {
+                    "202": _json({"type": "object"}, "Dialing."),
+                    "404": _error("No such contact of yours."),
+                    **CONFLICT,
+                },
+                changes=True,
+                parameters=[CONTACT_ID],
+            )
+        },
+        "/api/contacts/{contact_id}/hang-up": {
+            "post": _operation(
+                "Leave your call",
+                {
+                    "202": _json({"type": "object"}, "Hanging up."),
+                    "404": _error("No such contact of yours."),
+                    **CONFLICT,
+                },
+                changes=True,
+                parameters=[CONTACT_ID],
+            )
+        },
+        "/api/contacts/{contact_id}/wrap-up": {
+            "post": _operation(
+                "Record the wrap-up of your contact (no free text is kept)",
+                {
+                    "201": _json(_ref("Shift"), "Recorded."),
+                    "404": _error("No contact of yours waits for a wrap-up."),
+                    **CONFLICT,
+                },
+                changes=True,
+                parameters=[CONTACT_ID],
+                body=_body(
+                    {
+                        "topics": {
+                            "type": "array",
+                            "items": {"type": "string"},
+                            "maxItems": MAX_TOPICS,
+                        },
+                        "crisis_referral_offered": {"type": "boolean"},
+                        "follow_up_needed": {"type": "boolean"},
+                    },
+                    ["topics", "crisis_referral_offered", "follow_up_needed"],
+                ),
+            )
+        },
+        "/api/events": {
+            "get": _operation(
+                "Live events of your line (text/event-stream); refetch on each",
+                {
+                    "200": {
+                        "description": "The stream.",
+                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    },
+                    "204": {"description": "Not on shift: nothing to follow."},
+                },
+            )
+        },
+        "/api/coordinator/shifts": {
+            "post": _operation(
+                "Coordinators: start someone's shift although not rostered (audited)",
+                {
+                    "201": _json({"type": "object"}, "Started."),
+                    "404": _error("No such line or person."),
+                    **CONFLICT,
+                },
+                changes=True,
+                body=_body(
+                    {"line_id": {"type": "integer"}, "specialist_id": {"type": "integer"}},
+                    ["line_id", "specialist_id"],
+                ),
+            )
+        },
+        "/api/coordinator/users/{user_id}/password": {
+            "post": _operation(
+                "Coordinators: set someone's password (signs them out everywhere)",
+                {"204": {"description": "Changed."}, "404": _error("No such person.")},
+                changes=True,
+                parameters=[_path_id("user_id")],
+                body=_body(
+                    {"password": {"type": "string", "minLength": 12, "maxLength": 1024}},
+                    ["password"],
+                ),
+            )
+        },
+        "/api/coordinator/lines/{line_id}/queue": {
+            "get": _operation(
+                "Coordinators: the contacts waiting on a line",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {"waiting": {"type": "array", "items": _ref("Contact")}},
+                        },
+                        "The waiting line.",
+                    ),
+                    "404": _error("No such line."),
+                },
+                parameters=[_path_id("line_id")],
+            )
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "warmline dashboard API",
+            "version": "1",
+            "description": "What the shift dashboard's pages use. Sign in with a session "
+            "cookie; every change carries the X-CSRF-Token from GET /api/session.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+        },
+    }

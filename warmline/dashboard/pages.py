@@ -1,0 +1,49 @@
+"""The dashboard's pages: sign-in, and the shell the script fills from the JSON API."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+
+from warmline.dashboard.auth import current_user, sign_in, sign_out
+from warmline.dashboard.security import require_csrf
+
+bp = Blueprint(
+    "dashboard",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/dashboard/static",
+)
+bp.before_request(require_csrf)
+
+
+@bp.get("/sign-in")
+def sign_in_page():
+    if current_user() is not None:
+        return redirect(url_for("dashboard.shift_page"))
+    return render_template("dashboard/sign_in.html", error="", email="")
+
+
+@bp.post("/sign-in")
+def sign_in_form():
+    email = request.form.get("email", "")
+    result = sign_in(email, request.form.get("password", ""))
+    if result.user is None:
+        page = render_template("dashboard/sign_in.html", error=result.error, email=email[:254])
+        headers = {"Retry-After": str(result.retry_after_seconds)} if result.status == 429 else {}
+        return page, result.status, headers
+    return redirect(url_for("dashboard.shift_page"))
+
+
+@bp.post("/sign-out")
+def sign_out_form():
+    sign_out()
+    return redirect(url_for("dashboard.sign_in_page"))
+
+
+@bp.get("/dashboard")
+def shift_page():
+    user = current_user()
+    if user is None:
+        return redirect(url_for("dashboard.sign_in_page"))
+    return render_template("dashboard/shift.html", user=user)

@@ -1,0 +1,437 @@
+// The shift dashboard: renders what /api says, refreshes on live events (or by polling).
+// Everything from the server is written with textContent, never parsed as HTML.
+"use strict";
+
+(() => {
+  const POLL_MS = 5000;
+  const SAFETY_POLL_MS = 20000;
+  const TITLE = document.title;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const $ = (id) => document.getElementById(id);
+
+  const TIERS = { 1: "Crisis risk", 2: "Crisis: imminent" };
+  const LANGUAGES = { en: "English", es: "Spanish" };
+  const CHANNELS = { voice: "Call", sms: "Text" };
+  const STATUSES = {
+    available: "Available",
+    break: "On break",
+    wrap_up: "Wrap-up",
+    on_call: "In a conversation",
+    offline: "Offline",
+  };
+  const REASONS = {
+    missed_offer: "you missed an offer",
+    no_phone: "you have no phone number set",
+    phone_unreachable: "your phone could not be reached",
+    rest: "rest",
+    meal: "meal",
+    debrief: "debrief",
+    technical: "technical trouble",
+    other: "other",
+  };
+
+  let shift = { on_shift: false, status: "offline" };
+  let queue = { waiting: [], mine: [] };
+  let fetchedAt = Date.now();
+  let events = null;
+  let pollTimer = null;
+  let lastOfferId = null;
+  let audio = null;
+  let refreshing = null;
+  let refreshAgain = false;
+
+  // Talking to the API.
+
+  async function api(method, path, body) {
+    const options = {
+      method,
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRF-Token": csrf },
+    };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, options);
+    if (response.status === 401) {
+      window.location.assign("/sign-in");
+      throw new Error("Please sign in again.");
+    }
+    const data = response.status === 204 ? {} : await response.json();
+    if (!response.ok) {
+      throw new Error(data.error || "Something went wrong; try again.");
+    }
+    return data;
+  }
+
+  function notify(message) {
+    $("notice").textContent = message;
+  }
+
+  async function act(method, path, body) {
+    try {
+      const result = await api(method, path, body);
+      notify("");
+      await refresh();
+      return result;
+    } catch (error) {
+      notify(error.message);
+      await refresh();
+      return null;
+    }
+  }
+
+  // Small helpers for building the page.
+
+  function element(tag, text, className) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = text;
+    if (className) node.className = className;
+    return node;
+  }
+
+  function button(text, onClick, className) {
+    const node = element("button", text, className);
+    node.type = "button";
+    node.addEventListener("click", onClick);
+    return node;
+  }
+
+  function duration(seconds) {
+    if (seconds < 60) return `${seconds} s`;
+    const minutes = Math.floor(seconds / 60);
+    return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+  }
+
+  function elapsed(contact) {
+    return contact.waiting_seconds + Math.floor((Date.now() - fetchedAt) / 1000);
+  }
+
+  function describe(contact) {
+    const parts = [
+      CHANNELS[contact.channel] || contact.channel,
+      LANGUAGES[contact.language] || contact.language,
+    ];
+    if (contact.contacts_this_month !== null) {
+      const times = contact.contacts_this_month;
+      parts.push(times === 1 ? "first contact this month" : `${times} contacts this month`);
+    }
+    return parts.join(" · ");
+  }
+
+  function badges(contact) {
+    const span = element("span", undefined, "badges");
+    if (contact.crisis_tier > 0) {
+      span.append(element("span", TIERS[contact.crisis_tier], `tier tier-${contact.crisis_tier}`));
+    }
+    return span;
+  }
+
+  // The shift panel.
+
+  async function loadLines() {
+    const { lines } = await api("GET", "/api/lines");
+    const select = $("line-choice");
+    select.replaceChildren(...lines.map((line) => {
+      const option = element("option", line.name);
+      option.value = String(line.id);
+      return option;
+    }));
+    $("no-lines").hidden = lines.length > 0;
+    $("start-shift").disabled = lines.length === 0;
+  }
+
+  function renderShift() {
+    const status = shift.on_shift ? shift.status : "offline";
+    const badge = $("status-badge");
+    badge.dataset.status = status;
+    badge.textContent = STATUSES[status] || status;
+    $("shift-off").hidden = shift.on_shift;
+    $("shift-on").hidden = !shift.on_shift;
+    if (!shift.on_shift) return;
+    $("shift-line").textContent = shift.line.name;
+    let text = STATUSES[status] || status;
+    if (status === "break" && shift.reason) text += ` (${REASONS[shift.reason] || shift.reason})`;
+    if (shift.ending) text += " — your shift ends after this contact";
+    $("shift-status").textContent = text;
+    const busy = status === "on_call" || shift.offer_contact_id !== null;
+    $("go-available").disabled = busy || status === "available";
+    $("go-break").disabled = busy || status === "break";
+    renderCountdown();
+  }
+
+  function renderCountdown() {
+    const node = $("wrap-up-countdown");
+    if (!shift.on_shift || shift.status !== "wrap_up") {
+      node.textContent = "";
+      return;
+    }
+    const left = Math.max(0, shift.wrap_up_seconds_left - Math.floor((Date.now() - fetchedAt) / 1000));
+    node.textContent = left > 0 ? `— offers resume in ${duration(left)}` : "— offers have resumed";
+  }
+
+  // The offer.
+
+  function chime() {
+    if (!audio) return;
+    const now = audio.currentTime;
+    [660, 880].forEach((pitch, index) => {
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.frequency.value = pitch;
+      gain.gain.setValueAtTime(0.2, now + index * 0.25);
+      gain.gain.exponentialRampToValueAtTime(0.001, now + index * 0.25 + 0.22);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(now + index * 0.25);
+      tone.stop(now + index * 0.25 + 0.25);
+    });
+  }
+
+  function renderOffer() {
+    const offerId = shift.on_shift ? shift.offer_contact_id : null;
+    const panel = $("offer");
+    panel.hidden = offerId === null;
+    document.title = offerId === null ? TITLE : `(1) Offer — ${TITLE}`;
+    if (offerId !== null) {
+      const contact = queue.waiting.find((c) => c.id === offerId);
+      const waited = contact ? `, waiting ${duration(elapsed(contact))}` : "";
+      $("offer-detail").textContent = contact ? `${describe(contact)}${waited}` : "";
+      if (offerId !== lastOfferId) {
+        chime();
+        $("offer-accept").focus();
+      }
+    }
+    lastOfferId = offerId;
+  }
+
+  // Lists of contacts.
+
+  function renderQueue() {
+    const list = $("queue-list");
+    const accepting = shift.on_shift && shift.status !== "on_call";
+    list.replaceChildren(...queue.waiting.map((contact) => {
+      const item = element("li", undefined, "contact");
+      item.dataset.contactId = String(contact.id);
+      const heading = element("p", describe(contact), "what");
+      heading.prepend(badges(contact));
+      const waited = element("p", "", "waited");
+      waited.dataset.prefix = contact.state === "ringing" ? "Being offered" : "Waiting";
+      waited.dataset.seconds = String(contact.waiting_seconds);
+      item.append(heading, waited);
+      if (accepting && contact.state === "waiting") {
+        const label = `Accept ${CHANNELS[contact.channel] || ""} waiting ${duration(elapsed(contact))}`;
+        const accept = button("Accept", () => act("POST", `/api/contacts/${contact.id}/accept`), "primary");
+        accept.setAttribute("aria-label", label.replace(/\s+/g, " "));
+        item.append(accept);
+      }
+      return item;
+    }));
+    $("queue-count").textContent = String(queue.waiting.length);
+    $("queue-empty").hidden = queue.waiting.length > 0;
+  }
+
+  function wrapUpForm(contact) {
+    const form = element("form", undefined, "wrap-up stack");
+    const topics = element("fieldset");
+    topics.append(element("legend", "Topics"));
+    const offered = shift.on_shift ? shift.line.wrap_up_topics : [];
+    offered.forEach((topic, index) => {
+      const id = `topic-${contact.id}-${index}`;
+      const box = element("input");
+      box.type = "checkbox";
+      box.id = id;
+      box.name = "topic";
+      box.value = topic;
+      const label = element("label", topic);
+      label.htmlFor = id;
+      const row = element("div", undefined, "check");
+      row.append(box, label);
+      topics.append(row);
+    });
+    form.append(topics);
+    for (const [name, text] of [
+      ["crisis_referral_offered", "Crisis referral offered"],
+      ["follow_up_needed", "Follow-up needed"],
+    ]) {
+      const id = `${name}-${contact.id}`;
+      const box = element("input");
+      box.type = "checkbox";
+      box.id = id;
+      box.name = name;
+      const label = element("label", text);
+      label.htmlFor = id;
+      const row = element("div", undefined, "check");
+      row.append(box, label);
+      form.append(row);
+    }
+    const save = element("button", "Save wrap-up", "primary");
+    save.type = "submit";
+    form.append(save);
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const chosen = [...form.querySelectorAll('input[name="topic"]:checked')].map((b) => b.value);
+      act("POST", `/api/contacts/${contact.id}/wrap-up`, {
+        topics: chosen,
+        crisis_referral_offered: form.elements.crisis_referral_offered.checked,
+        follow_up_needed: form.elements.follow_up_needed.checked,
+      });
+    });
+    return form;
+  }
+
+  const CRISIS_LEG = {
+    dialing: "Calling the crisis line… stay on until the counselor joins.",
+    joined: "The crisis counselor has joined. You may leave the call.",
+    unreached: "The crisis line did not answer. Stay with the caller; give them 988 and 911.",
+    left: "The crisis counselor has left the call.",
+  };
+
+  function renderMine() {
+    const list = $("mine-list");
+    list.replaceChildren(...queue.mine.map((contact) => {
+      const item = element("li", undefined, "contact mine");
+      item.dataset.contactId = String(contact.id);
+      const heading = element("p", describe(contact), "what");
+      heading.prepend(badges(contact));
+      item.append(heading);
+      if (contact.state === "live" && contact.channel === "voice") {
+        item.append(element("p", "In a call", "waited"));
+        if (contact.crisis_leg) item.append(element("p", CRISIS_LEG[contact.crisis_leg] || "", "crisis-leg"));
+        const row = element("div", undefined, "row");
+        row.append(
+          button("Transfer to crisis line", () => act("POST", `/api/contacts/${contact.id}/transfer`), "danger"),
+          button("End call", () => act("POST", `/api/contacts/${contact.id}/hang-up`)),
+        );
+        item.append(row);
+      } else if (contact.state === "wrap_up") {
+        item.append(element("p", "Wrap-up", "waited"), wrapUpForm(contact));
+      }
+      return item;
+    }));
+    $("mine-empty").hidden = queue.mine.length > 0;
+  }
+
+  // Keeping up to date.
+
+  function keepForms(render) {
+    // Re-rendering would drop half-ticked wrap-up boxes: keep them across refreshes.
+    const ticked = new Set([...document.querySelectorAll(".wrap-up input:checked")].map((b) => b.id));
+    const focused = document.activeElement && document.activeElement.id;
+    render();
+    ticked.forEach((id) => { const box = $(id); if (box) box.checked = true; });
+    if (focused && $(focused)) $(focused).focus();
+  }
+
+  async function refreshNow() {
+    try {
+      const [nextShift, nextQueue] = await Promise.all([api("GET", "/api/shift"), api("GET", "/api/queue")]);
+      shift = nextShift;
+      queue = nextQueue;
+      fetchedAt = Date.now();
+      keepForms(() => {
+        renderShift();
+        renderQueue();
+        renderMine();
+        renderOffer();
+        tick();
+      });
+      follow();
+      if (shift.on_shift && shift.ending && shift.status !== "on_call" && shift.offer_contact_id === null
+          && !queue.mine.some((c) => c.state === "wrap_up")) {
+        await act("POST", "/api/shift/end");
+      }
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+
+  function refresh() {
+    // One refresh at a time; events arriving meanwhile fold into one more after it.
+    if (refreshing) {
+      refreshAgain = true;
+      return refreshing;
+    }
+    refreshing = refreshNow().finally(() => {
+      refreshing = null;
+      if (refreshAgain) {
+        refreshAgain = false;
+        refresh();
+      }
+    });
+    return refreshing;
+  }
+
+  function startPolling() {
+    if (!pollTimer) pollTimer = window.setInterval(refresh, POLL_MS);
+  }
+
+  function stopPolling() {
+    window.clearInterval(pollTimer);
+    pollTimer = null;
+  }
+
+  function follow() {
+    // Live events while on shift; polling when the browser or the network cannot stream.
+    if (!shift.on_shift) {
+      if (events) events.close();
+      events = null;
+      stopPolling();
+      return;
+    }
+    if (events || pollTimer) return;
+    if (!("EventSource" in window)) {
+      startPolling();
+      return;
+    }
+    events = new EventSource("/api/events");
+    events.onopen = () => { stopPolling(); document.body.dataset.live = "stream"; };
+    events.onmessage = (message) => {
+      const event = JSON.parse(message.data);
+      if (event.type === "offer" && event.mine) notify("A caller is being offered to you.");
+      refresh();
+    };
+    events.onerror = () => {
+      document.body.dataset.live = "polling";
+      startPolling();
+      if (events.readyState === EventSource.CLOSED) events = null;
+    };
+  }
+
+  // Wiring the controls.
+
+  $("start-shift").addEventListener("click", () => {
+    act("POST", "/api/shift/start", { line_id: Number($("line-choice").value) });
+  });
+  $("go-available").addEventListener("click", () => act("POST", "/api/shift/status", { status: "available" }));
+  $("go-break").addEventListener("click", () => {
+    act("POST", "/api/shift/status", { status: "break", reason: $("break-reason").value });
+  });
+  $("end-shift").addEventListener("click", async () => {
+    const result = await act("POST", "/api/shift/end");
+    if (result && result.ending) notify("Your shift will end after this contact.");
+  });
+  $("offer-accept").addEventListener("click", () => {
+    if (lastOfferId !== null) act("POST", `/api/contacts/${lastOfferId}/accept`);
+  });
+  // Browsers only let a page make sound after a click or a key press.
+  const unlockAudio = () => {
+    if (!audio && window.AudioContext) audio = new AudioContext();
+    if (audio && audio.state === "suspended") audio.resume();
+  };
+  document.addEventListener("pointerdown", unlockAudio);
+  document.addEventListener("keydown", unlockAudio);
+
+  function tick() {
+    renderCountdown();
+    const since = Math.floor((Date.now() - fetchedAt) / 1000);
+    document.querySelectorAll("[data-seconds]").forEach((node) => {
+      node.textContent = `${node.dataset.prefix} ${duration(Number(node.dataset.seconds) + since)}`;
+    });
+  }
+
+  window.setInterval(tick, 1000);
+  window.setInterval(refresh, SAFETY_POLL_MS);
+
+  loadLines().catch((error) => notify(error.message));
+  refresh();
+})();
