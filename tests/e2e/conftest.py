@@ -1,0 +1,442 @@
+"""The whole line as production runs it, with the Twilio simulator standing in for Twilio.
+
+Once per module: a throwaway Redis, a fresh PostgreSQL database migrated by `warmline db
+upgrade`, gunicorn serving the app as the Procfile's `web` does, continuous `warmline worker`
+processes, a `warmline clock`, and the simulator served from this process on a manual clock.
+Each scenario gets its own line, crisis number, people and phones, so nothing one scenario
+leaves behind (a delayed job, a phone's transcript) reaches the next.
+
+The web and worker processes act on their own time: wait for what they do with a deadline
+(`wait_for`), and move the simulator's clock only for what happens on the phones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import itertools
+import json
+import secrets
+import shlex
+import signal
+import socket
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import psutil
+import psycopg
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from config.settings import Settings
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
+from tests.processes import ROOT, environment, warmline_command
+from tests.services import throwaway_redis, wait_for
+from warmline import presence
+from warmline.lines import add_line
+from warmline.live import LiveLine
+from warmline.models import Contact, Line, utcnow
+from warmline.people import add_user
+from warmline.roster import add_shift
+from warmline.runtime import Runtime, build_runtime
+from warmline.simulator import ManualClock, Phone, Simulator, create_simulator, simulator_of
+
+PROCFILE = dict(
+    entry.split(": ", 1) for entry in (ROOT / "Procfile").read_text().splitlines() if entry
+)
+WORKERS = 2
+STARTUP_SECONDS = 90
+# How long the simulator's clock may run before a scenario gives up on a phone event.
+SIMULATED_LIMIT_SECONDS = 600
+_numbers = itertools.count()
+
+
+def fresh_number() -> str:
+    """Return a phone number no other scenario in this run has used."""
+    return f"+1415555{1000 + next(_numbers):04d}"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _health(base_url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, {}
+    except OSError:
+        return 0, {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test, so a failed scenario can show the process logs."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+# Processes.
+
+
+class Processes:
+    """The stack's real processes, each logging to its own file."""
+
+    def __init__(self, directory: Path, env: dict[str, str]) -> None:
+        self.directory = directory
+        self.env = env
+        self.running: dict[str, subprocess.Popen[bytes]] = {}
+        self._names = itertools.count(1)
+
+    def start(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
+        with open(self.directory / f"{name}.log", "wb") as sink:
+            process = subprocess.Popen(
+                args, cwd=ROOT, env=self.env, stdout=sink, stderr=subprocess.STDOUT
+            )
+        self.running[name] = process
+        return process
+
+    def start_worker(self) -> subprocess.Popen[bytes]:
+        return self.start(f"worker-{next(self._names)}", [*warmline_command(), "worker"])
+
+    def workers(self) -> list[subprocess.Popen[bytes]]:
+        return [
+            process
+            for name, process in self.running.items()
+            if name.startswith("worker-") and process.poll() is None
+        ]
+
+    def kill(self, pid: int) -> None:
+        """SIGKILL a process and everything it forked (an RQ work horse, its scheduler)."""
+        try:
+            root = psutil.Process(pid)
+            family = [*root.children(recursive=True), root]
+        except psutil.NoSuchProcess:
+            return
+        for process in family:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.send_signal(signal.SIGKILL)
+        psutil.wait_procs(family, timeout=10)
+        for process in self.running.values():
+            if process.pid == pid:
+                process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Ask every process to stop, then make sure it has."""
+        for process in self.running.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.running.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill(process.pid)
+
+    def logs(self, lines: int = 60) -> str:
+        """Return the end of every process's log."""
+        parts = []
+        for name in self.running:
+            text = (self.directory / f"{name}.log").read_text(errors="replace").splitlines()
+            parts.append(f"--- {name} ---\n" + "\n".join(text[-lines:]))
+        return "\n".join(parts)
+
+
+# The simulator over HTTP.
+
+
+class RingGate:
+    """Hold the REST request that rings one number, as if the worker sending it froze.
+
+    Wraps the simulator's WSGI app. The held request is answered with a 503 once released,
+    without reaching the simulator: the phone never rang.
+    """
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._number: str | None = None
+        self.held = threading.Event()
+        self.released = threading.Event()
+
+    def hold(self, number: str) -> None:
+        self.held.clear()
+        self.released.clear()
+        self._number = number
+
+    def release(self) -> None:
+        self._number = None
+        self.released.set()
+
+    def __call__(self, environ, start_response):
+        if self._number is not None and environ["PATH_INFO"].endswith("/Calls.json"):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length)
+            environ["wsgi.input"] = io.BytesIO(body)
+            if parse_qs(body.decode()).get("To") == [self._number]:
+                self.held.set()
+                self.released.wait(timeout=120)
+                start_response("503 SERVICE UNAVAILABLE", [("Content-Type", "text/plain")])
+                return [b"held by the test"]
+        return self.app(environ, start_response)
+
+
+class _Server:
+    """A threaded WSGI server on a free local port."""
+
+    def __init__(self, app) -> None:
+        self._http = make_server("127.0.0.1", 0, app, threaded=True)
+        self._thread = threading.Thread(
+            target=self._http.serve_forever, args=(0.05,), name="e2e-simulator", daemon=True
+        )
+        self.url = f"http://127.0.0.1:{self._http.server_port}"
+        self._thread.start()
+
+    def close(self) -> None:
+        self._http.shutdown()
+        self._http.server_close()
+        self._thread.join(timeout=10)
+
+
+# The stack.
+
+
+@dataclass
+class Stack:
+    """Everything a scenario drives, and this process's own connections to the same stores."""
+
+    settings: Settings
+    services: Runtime
+    sim: Simulator
+    clock: ManualClock
+    gate: RingGate
+    processes: Processes
+
+    def advance_until(self, condition: Callable[[], bool], *, what: str) -> None:
+        """Move the simulator's clock a second at a time until `condition` holds.
+
+        Webhooks the simulator sends on the way are answered before `advance` returns, so
+        this is for what happens on the phones; wait for the workers with `wait_for`.
+        """
+        for _ in range(SIMULATED_LIMIT_SECONDS):
+            if condition():
+                return
+            self.clock.advance(1)
+        if not condition():
+            raise AssertionError(f"{what}: not within {SIMULATED_LIMIT_SECONDS} simulated seconds")
+
+
+@pytest.fixture(scope="module")
+def e2e_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with throwaway_redis(tmp_path_factory.mktemp("e2e-redis")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def e2e_database_url(postgres_admin_url: str) -> Iterator[str]:
+    name = f"warmline_e2e_{secrets.token_hex(6)}"
+    with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield postgres_admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(postgres_admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def stack(
+    e2e_redis_url: str, e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """Start web, workers and clock against the simulator; stop them all afterwards."""
+    directory = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    public_url = f"http://127.0.0.1:{port}"
+    clock = ManualClock()
+    simulator_app = create_simulator(
+        webhook_base_url=public_url, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN, clock=clock
+    )
+    sim = simulator_of(simulator_app)
+    gate = RingGate(simulator_app)
+    server = _Server(gate)
+    settings = Settings(
+        database_url=e2e_database_url,
+        redis_url=e2e_redis_url,
+        public_url=public_url,
+        secret_key=secrets.token_urlsafe(32),
+        caller_key=secrets.token_urlsafe(32),
+        twilio_account_sid=ACCOUNT_SID,
+        twilio_auth_token=AUTH_TOKEN,
+        twilio_api_base_url=server.url,
+        instance_path=directory / "instance",
+        port=port,
+        web_concurrency=2,
+    )
+    env = environment(
+        WARMLINE_DATABASE_URL=settings.database_url,
+        WARMLINE_REDIS_URL=settings.redis_url,
+        WARMLINE_PUBLIC_URL=settings.public_url,
+        WARMLINE_SECRET_KEY=settings.secret_key,
+        WARMLINE_CALLER_KEY=settings.caller_key,
+        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
+        TWILIO_ACCOUNT_SID=settings.twilio_account_sid,
+        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
+        TWILIO_API_BASE_URL=settings.twilio_api_base_url,
+        PORT=str(port),
+        WEB_CONCURRENCY=str(settings.web_concurrency),
+    )
+    processes = Processes(directory, env)
+    services = build_runtime(settings)
+    try:
+        release = subprocess.run(
+            shlex.split(PROCFILE["release"]),
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=STARTUP_SECONDS,
+        )
+        assert release.returncode == 0, release.stderr
+        processes.start("web", shlex.split(PROCFILE["web"]))
+        for _ in range(WORKERS):
+            processes.start_worker()
+        processes.start("clock", shlex.split(PROCFILE["clock"]))
+
+        def ready() -> bool:
+            crashed = [name for name, p in processes.running.items() if p.poll() is not None]
+            assert not crashed, f"{crashed} exited\n{processes.logs()}"
+            status, body = _health(public_url)
+            return status == 200 and body.get("workers", 0) >= WORKERS
+
+        wait_for(ready, timeout=STARTUP_SECONDS, what="gunicorn, workers and clock to start")
+        yield Stack(settings, services, sim, clock, gate, processes)
+    finally:
+        gate.release()
+        processes.stop()
+        server.close()
+        sim.close()
+        services.engine.dispose()
+        services.redis.close()
+
+
+# One scenario.
+
+
+@dataclass(frozen=True)
+class Specialist:
+    id: int
+    name: str
+    phone: Phone
+
+
+class Scenario:
+    """One scenario's own line, people and phones, on the module's stack."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+        self.sim = stack.sim
+        self._errors_before = len(stack.sim.errors)
+
+    def phone(self) -> Phone:
+        """A simulated phone with a number nobody has used yet."""
+        return self.sim.phone(fresh_number())
+
+    def line(self, **fields) -> Line:
+        """Add a line on a fresh Twilio number, with a crisis line of its own to ring."""
+        fields.setdefault("name", "Riverside Warm Line")
+        fields.setdefault("crisis_number", fresh_number())
+        with self.stack.services.sessions() as session:
+            line = add_line(session, twilio_number=f"+1501712{next(_numbers):04d}", **fields)
+            session.commit()
+        self.sim.line(line.twilio_number)
+        return line
+
+    def specialist(self, line: Line, name: str, *, on_shift: bool = True, **fields) -> Specialist:
+        """Add a specialist rostered on `line` now, with a phone; start the shift by default."""
+        phone = self.phone()
+        with self.stack.services.sessions() as session:
+            user = add_user(
+                session,
+                email=f"{name.lower()}.{secrets.token_hex(4)}@example.org",
+                display_name=name,
+                password="a long enough password",
+                phone=phone.number,
+                **fields,
+            )
+            now = utcnow()
+            add_shift(
+                session,
+                line=line,
+                user=user,
+                starts_at=now - timedelta(hours=1),
+                ends_at=now + timedelta(hours=3),
+            )
+            session.commit()
+            specialist = Specialist(user.id, name, phone)
+        if on_shift:
+            self.start_shift(line, specialist)
+        return specialist
+
+    def start_shift(self, line: Line, specialist: Specialist) -> None:
+        """Have the specialist start their shift, as the dashboard does."""
+        services = self.stack.services
+        with services.sessions() as session:
+            presence.start_shift(
+                session,
+                services.redis,
+                services.dispatch,
+                line_id=line.id,
+                specialist_id=specialist.id,
+                at=utcnow(),
+            )
+
+    def live(self, line: Line) -> LiveLine:
+        return LiveLine(self.stack.services.redis, line.id)
+
+    def contacts(self, line: Line) -> list[Contact]:
+        """The line's contacts as the database has them now, oldest first."""
+        with self.stack.services.sessions() as session:
+            return list(
+                session.scalars(
+                    select(Contact).where(Contact.line_id == line.id).order_by(Contact.id)
+                )
+            )
+
+    def contact(self, line: Line) -> Contact:
+        """The line's only contact, as the database has it now."""
+        [contact] = self.contacts(line)
+        return contact
+
+    def holding(self, phone: Phone) -> bool:
+        """Whether the phone's call waits in one of the simulator's (Twilio's) queues."""
+        with self.sim.lock:
+            return any(
+                member.call.device_number == phone.number
+                for queue in self.sim.queues.values()
+                for member in queue.members
+            )
+
+    def errors(self) -> list[tuple[str, int, str]]:
+        """Errors the simulator recorded (Twilio's debugger) since the scenario began."""
+        return self.sim.errors[self._errors_before :]
+
+    def advance_until(self, condition: Callable[[], bool], *, what: str) -> None:
+        self.stack.advance_until(condition, what=what)
+
+
+@pytest.fixture
+def scenario(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Scenario]:
+    yield Scenario(stack)
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        print(stack.processes.logs())
