@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 from tests.services import wait_for
-from warmline.models import Outcome
+from warmline.models import WEEKDAYS, Block, Channel, Contact, Outcome, utcnow
+from warmline.privacy import caller_tag
 from warmline.simulator import APPLICATION_ERROR
 
 # Real processes answer in milliseconds; this is only how long to wait before giving up.
 DEADLINE = 30
 WHISPER = "Press 1 to accept."
 CONNECTED = "You are now connected with a peer specialist."
+TIMEZONE = "America/Chicago"
 
 
 def heard(phone) -> str:
@@ -51,3 +56,187 @@ def test_caller_is_answered_by_the_first_specialist(scenario):
     live = scenario.live(line)
     assert live.waiting() == [] and live.offered() == []
     assert live.specialist(ana.id)["status"] == "wrap_up"
+
+
+def test_first_specialist_does_not_answer_and_the_second_does(scenario):
+    line = scenario.line(ring_timeout_seconds=20)
+    ana = scenario.specialist(line, "Ana")
+    bo = scenario.specialist(line, "Bo")
+    ana.phone.never_answers()
+    bo.phone.never_answers()
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+    wait_for(lambda: ana.phone.ringing or bo.phone.ringing, timeout=DEADLINE, what="a first offer")
+    first, second = (ana, bo) if ana.phone.ringing else (bo, ana)
+    assert not second.phone.ringing, "longest idle rings one specialist at a time"
+    second.phone.answers_after(rings=1)
+    scenario.advance_until(lambda: not first.phone.ringing, what="the first phone rings out")
+    wait_for(lambda: second.phone.ringing, timeout=DEADLINE, what="the second specialist rung")
+    scenario.advance_until(lambda: is_offered(second), what="the second specialist picks up")
+    second.phone.press("1")
+    wait_for(lambda: CONNECTED in heard(caller), timeout=DEADLINE, what="the caller put through")
+    scenario.advance_until(
+        lambda: caller.connected_to == [second.phone.number], what="caller and specialist talk"
+    )
+    caller.hang_up()
+
+    assert first.phone.heard == []
+    assert APPLICATION_ERROR not in caller.heard
+    assert APPLICATION_ERROR not in second.phone.heard
+    assert scenario.errors() == []
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.ANSWERED
+    assert contact.specialist_id == second.id
+    missed = scenario.live(line).specialist(first.id)
+    assert (missed["status"], missed["reason"]) == ("break", "missed_offer")
+
+
+def test_caller_who_presses_9_while_waiting_reaches_the_crisis_line(scenario):
+    line = scenario.line()
+    ana = scenario.specialist(line, "Ana")
+    ana.phone.never_answers()
+    crisis_line = scenario.sim.phone(line.crisis_number).answers_after(rings=1)
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    caller.press("9")
+    scenario.advance_until(
+        lambda: caller.connected_to == [crisis_line.number], what="the crisis line answers"
+    )
+
+    assert "Connecting you to the 9 8 8 Suicide and Crisis Lifeline now." in heard(caller)
+    assert crisis_line.transcript[0].kind == "ringing"
+    assert APPLICATION_ERROR not in caller.heard
+    assert scenario.errors() == []
+    wait_for(lambda: ana.phone.state == "idle", timeout=DEADLINE, what="Ana's phone to stop")
+    assert ana.phone.heard == []
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.CRISIS_REFERRED
+    assert contact.crisis_tier == 2
+    live = scenario.live(line)
+    assert live.waiting() == [] and live.offered() == []
+    wait_for(
+        lambda: live.specialist(ana.id).get("status") == "available",
+        timeout=DEADLINE,
+        what="Ana free for the next caller",
+    )
+
+
+def test_caller_who_hangs_up_while_waiting_is_abandoned_and_leaves_the_line(scenario):
+    line = scenario.line()
+    ana = scenario.specialist(line, "Ana")
+    ana.phone.never_answers()
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    caller.hang_up()
+
+    wait_for(lambda: ana.phone.state == "idle", timeout=DEADLINE, what="Ana's phone to stop")
+    assert ana.phone.heard == []
+    assert APPLICATION_ERROR not in caller.heard
+    assert scenario.errors() == []
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.ABANDONED
+    assert contact.wait_seconds is not None and contact.talk_seconds is None
+    live = scenario.live(line)
+    assert live.waiting() == [] and live.offered() == []
+    wait_for(
+        lambda: live.specialist(ana.id).get("status") == "available",
+        timeout=DEADLINE,
+        what="Ana free for the next caller",
+    )
+
+
+def test_caller_after_hours_hears_when_the_line_reopens_and_reaches_the_overflow_line(
+    scenario,
+):
+    tomorrow = WEEKDAYS[(utcnow().astimezone(ZoneInfo(TIMEZONE)).weekday() + 1) % 7]
+    overflow = scenario.phone().answers_after(rings=1)
+    line = scenario.line(
+        timezone=TIMEZONE,
+        opening_hours={tomorrow: [["09:00", "17:00"]]},
+        overflow_number=overflow.number,
+    )
+    ana = scenario.specialist(line, "Ana")
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(
+        lambda: caller.connected_to == [overflow.number], what="the overflow line answers"
+    )
+
+    said = heard(caller)
+    assert "No peer specialist is on the line right now." in said
+    assert "We are open again tomorrow at 9 AM." in said
+    assert "9 8 8" in said and "9 1 1" in said
+    assert APPLICATION_ERROR not in caller.heard
+    assert scenario.errors() == []
+    assert ana.phone.transcript == []
+    caller.hang_up()
+    assert scenario.contact(line).outcome is Outcome.AFTER_HOURS
+
+
+def test_blocked_caller_hears_a_kind_word_and_the_crisis_numbers(scenario, stack):
+    line = scenario.line()
+    ana = scenario.specialist(line, "Ana")
+    caller = scenario.phone()
+    with stack.services.sessions() as session:
+        tag = caller_tag(caller.number, stack.settings.caller_key)
+        session.add(Block(line_id=line.id, caller_tag=tag, reason="repeated abuse"))
+        session.commit()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: caller.state == "idle", what="the call to end")
+
+    said = heard(caller)
+    assert "This line is not able to take your call." in said
+    assert "9 8 8" in said and "9 1 1" in said
+    assert APPLICATION_ERROR not in caller.heard
+    assert scenario.errors() == []
+    assert ana.phone.transcript == []
+    assert scenario.contact(line).outcome is Outcome.BLOCKED
+
+
+def test_caller_over_the_daily_limit_hears_the_crisis_numbers_and_can_press_9(scenario, stack):
+    line = scenario.line(daily_contact_limit=1)
+    ana = scenario.specialist(line, "Ana")
+    crisis_line = scenario.sim.phone(line.crisis_number).answers_after(rings=1)
+    caller = scenario.phone()
+    tag = caller_tag(caller.number, stack.settings.caller_key)
+    talked = utcnow() - timedelta(minutes=20)
+    with stack.services.sessions() as session:
+        session.add(
+            Contact(
+                line_id=line.id,
+                channel=Channel.VOICE,
+                caller_tag=tag,
+                arrived_at=talked,
+                connected_at=talked + timedelta(minutes=1),
+                ended_at=talked + timedelta(minutes=10),
+                outcome=Outcome.ANSWERED,
+                specialist_id=ana.id,
+            )
+        )
+        session.commit()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: "9 1 1" in heard(caller), what="the crisis numbers")
+    assert "You have reached today's number of calls" in heard(caller)
+    caller.press("9")
+    scenario.advance_until(
+        lambda: caller.connected_to == [crisis_line.number], what="the crisis line answers"
+    )
+
+    assert "Connecting you to the 9 8 8 Suicide and Crisis Lifeline now." in heard(caller)
+    assert APPLICATION_ERROR not in caller.heard
+    assert scenario.errors() == []
+    assert ana.phone.transcript == []
+    _earlier, limited = scenario.contacts(line)
+    assert limited.outcome is Outcome.LIMITED
+    assert limited.crisis_referred_at is not None
