@@ -17,9 +17,11 @@ from tests.factories import (
     message_sid,
     on_shift,
 )
-from warmline import calls
+from tests.fake_twilio import fake_twilio
+from tests.test_text_end_to_end import work
+from warmline import calls, texts
 from warmline.logs import configure_logging
-from warmline.models import Base
+from warmline.models import Base, utcnow
 
 NUMBER_FORMS = [
     "+14155550123",
@@ -137,3 +139,72 @@ def test_json_logs_redact_extra_fields_and_tracebacks(settings, capfd):
     err = capfd.readouterr().err
     assert '"level": "ERROR"' in err
     assert leaks(err) == []
+
+
+REPLY = "Quinterra, tell me more about Springfieldton"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_closed_text_conversation_leaves_no_number_or_words_anywhere(
+    app, twilio, session, redis_client, capfd, caplog, db_url, settings
+):
+    with fake_twilio() as twilio_api:
+        settings = replace(settings, twilio_api_base_url=twilio_api.base_url)
+        configure_logging(settings)
+        services = app.extensions["warmline"]
+        line = make_line(session)
+        ana = make_specialist(session, line, name="Ana", phone="+14155550171")
+        on_shift(app, session, line, ana)
+        person = {"From": NUMBER_FORMS[0], "FromCity": CITY, "FromZip": ZIP, "To": LINE_NUMBER}
+        with caplog.at_level(logging.DEBUG):
+            twilio.post(
+                "/webhooks/sms/incoming", {"MessageSid": message_sid(), "Body": BODY, **person}
+            )
+            [contact_id] = texts.waiting_texts(session, services.redis, line_id=line.id)
+            texts.accept_text(
+                session,
+                services.redis,
+                services.dispatch,
+                line_id=line.id,
+                specialist_id=ana.id,
+                at=utcnow(),
+            )
+            texts.reply(
+                session,
+                services.redis,
+                services.dispatch,
+                sealer=services.sealer,
+                contact_id=contact_id,
+                specialist_id=ana.id,
+                body=REPLY,
+                at=utcnow(),
+            )
+            worker_logs = work(settings)
+            [sent] = [r for r in twilio_api.requests if r.path.endswith("/Messages.json")]
+            status_path = sent.form["StatusCallback"][0].removeprefix(settings.public_url)
+            twilio.post(
+                status_path,
+                {"MessageSid": sent.created_sid, "MessageStatus": "delivered", **person},
+            )
+            twilio.post(
+                "/webhooks/sms/incoming", {"MessageSid": message_sid(), "Body": NAME, **person}
+            )
+            texts.close_conversation(
+                session,
+                services.redis,
+                services.dispatch,
+                contact_id=contact_id,
+                reason=texts.CloseReason.SPECIALIST,
+                specialist_id=ana.id,
+                at=utcnow(),
+            )
+    assert sent.form["To"] == [NUMBER_FORMS[0]], "the reply did reach the texter"
+    written = capfd.readouterr().err + worker_logs
+    secrets = [*SECRETS, REPLY, "tell me more"]
+    assert [s for s in secrets if s in written] == []
+    assert [s for s in secrets if s in "\n".join(r.getMessage() for r in caplog.records)] == []
+    assert [s for s in secrets if s in database_dump(session)] == []
+    assert [s for s in secrets if s in sqlite_files(db_url)] == []
+    assert redis_client.dbsize() > 0
+    assert [s for s in secrets if s in redis_dump(redis_client)] == []
+    assert not [k for k in redis_client.scan_iter() if b"conversation:" in k or b"texter:" in k]

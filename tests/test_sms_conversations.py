@@ -1,0 +1,197 @@
+"""What texters read back from the incoming-text webhook, whatever they send."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests import twiml
+from tests.factories import LINE_NUMBER, make_line, make_specialist, message_sid, on_shift
+from warmline.crisis.scripts import referral_script, sms_segments
+from warmline.live import LiveLine
+from warmline.models import Contact, Outcome
+from webhooks.twiml import sms_text
+
+TEXTER = "+14155550188"
+CLOSED_ALL_WEEK = {"mon": [["00:00", "00:01"]]}
+
+
+def text(twilio, body="hi, is anyone there?", sid=None, **extra) -> list[str]:
+    params = {
+        "MessageSid": sid or message_sid(),
+        "To": LINE_NUMBER,
+        "From": TEXTER,
+        "Body": body,
+        "NumMedia": "0",
+        **extra,
+    }
+    response = twilio.post("/webhooks/sms/incoming", params)
+    assert response.status_code == 200
+    return [m.text or "" for m in twiml.parse(response).iter("Message")]
+
+
+@pytest.fixture
+def line(app, session):
+    line = make_line(session)
+    on_shift(app, session, line, make_specialist(session, line))
+    return line
+
+
+def waiting(app, line) -> list[int]:
+    return LiveLine(app.extensions["warmline"].redis, line.id).waiting()
+
+
+def test_welcome_names_the_line_what_is_kept_and_the_crisis_numbers_in_two_segments(twilio, line):
+    [welcome] = text(twilio)
+    assert line.name in welcome and "988" in welcome and "911" in welcome
+    assert "only until this conversation ends" in welcome
+    for language in ("en", "es"):
+        assert sms_segments(sms_text("welcome", language, name="N" * 60)) <= 2
+
+
+def test_a_spanish_text_is_welcomed_in_spanish(twilio, line):
+    [welcome] = text(twilio, "hola, necesito hablar con alguien por favor")
+    assert welcome.startswith("Gracias por escribir") and "988" in welcome
+
+
+def test_third_party_crisis_gets_the_third_party_script(twilio, line):
+    referral, _welcome = text(twilio, "my friend says she wants to die")
+    assert referral == referral_script("third_party", "sms", "en")
+
+
+def test_every_crisis_text_gets_the_referral_and_the_flag_sticks(twilio, line, session):
+    text(twilio, "hi")
+    [referral] = text(twilio, "i just want to die")
+    assert referral == referral_script("caller", "sms", "en")
+    assert text(twilio, "I'm fine actually, never mind") == []
+    contact = session.scalars(select(Contact)).one()
+    assert contact.crisis_tier == 1
+
+
+@pytest.mark.parametrize("word", ["STOP", " stop ", "Stop", "sToP\n", "STOPALL", "unsubscribe",
+                                  "CANCEL", "end", "Quit"])  # fmt: skip
+def test_opt_out_words_close_the_conversation_with_one_reply(twilio, line, session, app, word):
+    text(twilio)
+    [closing] = text(twilio, word)
+    assert "START" in closing and "988" in closing
+    assert session.scalars(select(Contact)).one().outcome == Outcome.OPTED_OUT
+    assert waiting(app, line) == []
+    assert text(twilio, "hello?") == []
+
+
+def test_stop_inside_a_sentence_is_just_a_message(twilio, line):
+    text(twilio)
+    assert text(twilio, "please don't stop talking to me") == []
+
+
+def test_start_and_unstop_let_a_texter_back(twilio, line):
+    text(twilio, "STOP")
+    [back] = text(twilio, "unstop")
+    assert "988" in back
+    [welcome] = text(twilio, "hi again")
+    assert "Thank you for texting" in welcome
+
+
+@pytest.mark.parametrize("word", ["HELP", "info", " Help "])
+def test_help_and_info_give_line_information_with_crisis_numbers(twilio, line, app, word):
+    [info] = text(twilio, word)
+    assert line.name in info and "988" in info and "STOP" in info
+    assert waiting(app, line) == []
+
+
+def test_outside_hours_one_reply_with_the_hours_and_crisis_numbers_and_nothing_queued(
+    twilio, app, session
+):
+    line = make_line(session, opening_hours=CLOSED_ALL_WEEK)
+    on_shift(app, session, line, make_specialist(session, line))
+    [closed] = text(twilio)
+    assert "988" in closed and "We open again" in closed
+    assert sms_segments(closed) <= 2
+    assert text(twilio, "hello?") == []
+    assert waiting(app, line) == []
+    [referral] = text(twilio, "i want to kill myself")
+    assert referral == referral_script("caller", "sms", "en")
+    assert waiting(app, line) == []
+
+
+def test_nobody_on_shift_is_a_closed_line(twilio, app, session):
+    line = make_line(session)
+    [closed] = text(twilio)
+    assert "988" in closed
+    assert waiting(app, line) == []
+
+
+def test_pictures_are_not_kept_and_the_texter_is_told_once(twilio, line, app):
+    _welcome, pictures = text(twilio, "", NumMedia="1", MediaUrl0="https://api.twilio.com/media/1")
+    assert "pictures" in pictures
+    assert text(twilio, "", NumMedia="2") == []
+    assert len(waiting(app, line)) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "",
+        "😭😭😭",
+        "\uff46\uff55\uff4c\uff4c",
+        "\u202eevil\u202c",
+        "ñandú 日本語 \U0001f48a",
+        "x" * 1600,
+    ],
+)
+def test_any_unicode_or_empty_body_opens_a_conversation(twilio, line, app, body):
+    replies = text(twilio, body)
+    assert replies and "988" in replies[-1]
+    assert len(waiting(app, line)) == 1
+
+
+def test_a_repeated_message_sid_is_handled_once(twilio, line, app):
+    sid = message_sid()
+    assert len(text(twilio, sid=sid)) == 1
+    assert text(twilio, sid=sid) == []
+    messages = LiveLine(app.extensions["warmline"].redis, line.id).messages(waiting(app, line)[0])
+    assert len(messages) == 1
+
+
+def test_a_text_without_a_sender_gets_the_crisis_numbers_and_queues_nothing(twilio, line, app):
+    response = twilio.post(
+        "/webhooks/sms/incoming", {"MessageSid": message_sid(), "To": LINE_NUMBER, "Body": "hi"}
+    )
+    [reply] = [m.text for m in twiml.parse(response).iter("Message")]
+    assert "988" in reply
+    assert waiting(app, line) == []
+
+
+def test_malformed_media_count_is_refused_clearly(twilio, line):
+    response = twilio.post(
+        "/webhooks/sms/incoming",
+        {"MessageSid": message_sid(), "To": LINE_NUMBER, "From": TEXTER, "NumMedia": "lots"},
+    )
+    assert response.status_code == 400
+    twiml.parse(response)
+
+
+def test_a_text_to_an_unknown_number_still_gets_the_crisis_numbers(twilio):
+    response = twilio.post(
+        "/webhooks/sms/incoming",
+        {"MessageSid": message_sid(), "To": "+15005550006", "From": TEXTER, "Body": "hi"},
+    )
+    [reply] = [m.text for m in twiml.parse(response).iter("Message")]
+    assert "988" in reply
+
+
+def test_delivery_report_for_a_conversation_we_do_not_know_changes_nothing(twilio, line):
+    response = twilio.post(
+        f"/webhooks/sms/status?line={line.id}&contact=424242",
+        {"MessageSid": message_sid(), "MessageStatus": "failed", "ErrorCode": "30003"},
+    )
+    assert response.status_code == 200
+    twiml.parse(response)
+
+
+def test_delivery_report_with_a_forged_id_is_refused(twilio, line):
+    response = twilio.post(
+        f"/webhooks/sms/status?line={line.id}&contact=abc",
+        {"MessageSid": message_sid(), "MessageStatus": "sent"},
+    )
+    assert response.status_code == 400
