@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +12,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -179,6 +180,8 @@ class Line(Base):
         JSON, default=lambda: list(DEFAULT_WRAP_UP_TOPICS)
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Specialists the coverage grid wants on shift in every open hour; fewer is a gap.
+    min_specialists: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
 
@@ -263,6 +266,7 @@ class Shift(Base):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_shifts_line_window", "line_id", "starts_at", "ends_at"),
+        UniqueConstraint("pattern_id", "occurrence", name="uq_shifts_pattern_occurrence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -271,6 +275,12 @@ class Shift(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when a weekly pattern made this shift: the pattern and the local date it is for,
+    # so expanding the pattern again never makes the same shift twice.
+    pattern_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shift_patterns.id", ondelete="SET NULL")
+    )
+    occurrence: Mapped[date | None] = mapped_column(Date)
 
     line: Mapped[Line] = relationship(back_populates="shifts")
     user: Mapped[User] = relationship(back_populates="shifts")
@@ -402,3 +412,50 @@ class TextOptOut(Base):
         if not CALLER_TAG.match(tag):
             raise ValueError("an opt-out names a caller tag, never a number")
         return tag
+
+
+class LineCoordinator(Base):
+    """A coordinator who runs a line: they see and change only the lines they coordinate."""
+
+    __tablename__ = "line_coordinators"
+    __table_args__ = (UniqueConstraint("line_id", "user_id", name="uq_line_coordinators_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ShiftPattern(Base):
+    """A weekly recurring shift in the line's wall-clock time, expanded into Shift rows."""
+
+    __tablename__ = "shift_patterns"
+    __table_args__ = (
+        CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday"),
+        Index("ix_shift_patterns_line", "line_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Monday is 0, as in date.weekday().
+    weekday: Mapped[int] = mapped_column(Integer)
+    # Local wall-clock "HH:MM"; an end at or before the start ends the next day.
+    start_time: Mapped[str] = mapped_column(String(5))
+    end_time: Mapped[str] = mapped_column(String(5))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    # Local dates a coordinator cancelled: expanding again must not bring them back.
+    skipped: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarFeed(Base):
+    """The secret behind a person's iCalendar URL, kept only as a SHA-256 hash."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
