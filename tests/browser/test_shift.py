@@ -14,10 +14,13 @@ from tests.dashboard.conftest import (
     caller_arrives,
     caller_connects,
     caller_hangs_up,
+    texter_sends,
 )
 from tests.factories import make_line, make_specialist
 from warmline.models import WrapUp
 from workers import jobs
+
+XSS = "<script>alert(1)</script>"
 
 
 def sign_in(page, server: str, email: str) -> None:
@@ -100,3 +103,54 @@ def test_an_offer_rings_with_a_title_badge_and_is_accepted_from_the_screen(
     expect(page).to_have_title("Shift — warmline")
     mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
     expect(mine.get_by_role("button", name="End call")).to_be_visible()
+
+
+def test_a_text_conversation_on_a_phone_sized_screen_from_hello_to_wrap_up(
+    chromium, server, session, twilio
+):
+    line = make_line(session)
+    ana = make_specialist(session, line, name="Ana")
+    phone = chromium.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = phone.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    try:
+        sign_in(page, server, ana.email)
+        start_shift(page)
+
+        contact_id = texter_sends(twilio, session, XSS)
+        waiting = page.locator(f'#queue-list li[data-contact-id="{contact_id}"]')
+        expect(waiting).to_contain_text("Text · English")
+        waiting.get_by_role("button", name=re.compile("^Accept")).click()
+
+        mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+        log = mine.get_by_role("log", name="Conversation")
+        expect(log).to_contain_text(XSS)
+        assert page.locator("#mine-list script").count() == 0
+
+        reply = mine.get_by_label("Reply")
+        reply.fill("I'm here, and I'm listening.")
+        expect(mine.locator(".hint[aria-live]")).to_contain_text("1 SMS segment")
+        mine.get_by_role("button", name="Send").click()
+        expect(log).to_contain_text("I'm here, and I'm listening.")
+        expect(reply).to_have_value("")
+
+        texter_sends(twilio, session, "thank you, it helps")
+        expect(log).to_contain_text("thank you, it helps")
+        mine.get_by_role("button", name="Insert referral script").click()
+        expect(reply).to_have_value(re.compile("988"))
+        expect(mine.locator(".hint[aria-live]")).to_contain_text("SMS segments")
+        shoot(page, "07-text-phone")
+
+        mine.get_by_role("button", name="Close conversation").click()
+        expect(mine.get_by_role("button", name="Save wrap-up")).to_be_visible()
+        mine.get_by_label("Crisis referral offered").check()
+        mine.get_by_role("button", name="Save wrap-up").click()
+        expect(page.locator("#mine-empty")).to_be_visible()
+        shoot(page, "08-text-wrapped-up")
+    finally:
+        phone.close()
+    assert dialogs == []
+    session.expire_all()
+    wrap_up = session.scalar(select(WrapUp).where(WrapUp.contact_id == contact_id))
+    assert wrap_up.crisis_referral_offered

@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist
-from warmline.models import Contact, Role
+from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, message_sid
+from warmline.models import Channel, Contact, Role
 from warmline.people import add_user
 from webhooks import paths
 
 PASSWORD = "a long enough password"
 CALLER = "+14155550123"
+TEXTER = "+14155550145"
 
 
 class Dashboard:
@@ -110,6 +111,25 @@ def caller_arrives(twilio, session, *, caller: str = CALLER, to: str = LINE_NUMB
     assert response.status_code == 200
     session.expire_all()
     return session.scalar(select(Contact.id).where(Contact.call_sid == sid))
+
+
+def texter_sends(twilio, session, body: str, *, texter: str = TEXTER) -> int:
+    """Text the line through the signed SMS webhook; return the conversation's contact id."""
+    response = twilio.post(
+        "/webhooks/sms/incoming",
+        {
+            "MessageSid": message_sid(),
+            "From": texter,
+            "To": LINE_NUMBER,
+            "Body": body,
+            "NumMedia": "0",
+        },
+    )
+    assert response.status_code == 200
+    session.expire_all()
+    return session.scalar(
+        select(Contact.id).where(Contact.channel == Channel.SMS).order_by(Contact.id.desc())
+    )
 
 
 def call_sid_of(session, contact_id: int) -> str:

@@ -13,7 +13,8 @@ from flask import Blueprint, Response, abort, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from warmline import audit, calls, people, presence, wrapups
+from warmline import audit, calls, people, presence, texts, wrapups
+from warmline.crisis.scripts import referral_script
 from warmline.dashboard import board, events, openapi
 from warmline.dashboard.auth import (
     COORDINATORS,
@@ -206,7 +207,7 @@ def change_status():
     data = _body({"status": str}, {"reason": str})
     user, services = _me(), runtime()
     shift = _shift_or_409(user)
-    if shift.status == "on_call" or shift.offer_id is not None:
+    if _busy(shift, user):
         abort(409, description="Finish the current contact first.")
     if data["status"] == "available":
         presence.become_available(
@@ -234,11 +235,19 @@ def end_shift():
     """End the shift now, or once the current contact is over (202)."""
     user, client = _me(), runtime().redis
     shift = _shift_or_409(user)
-    if shift.status == "on_call" or shift.offer_id is not None:
+    if _busy(shift, user):
         board.mark_ending(client, line_id=shift.line.id, specialist_id=user.id, ending=True)
         return jsonify(_shift_json(user)), 202
     _end(shift, user.id)
     return jsonify(_shift_json(user))
+
+
+def _busy(shift: board.Shift, user: User) -> bool:
+    """Whether the specialist is being offered a contact or is in a conversation now."""
+    if shift.status in board.BUSY_STATUSES or shift.offer_id is not None:
+        return True
+    mine = board.own_contacts(db_session(), runtime().redis, user.id, utcnow())
+    return any(contact.state == "live" for contact in mine)
 
 
 def _end(shift: board.Shift, specialist_id: int) -> None:
@@ -284,11 +293,23 @@ def accept(contact_id: int):
         abort(404, description="No such waiting contact on your line.")
     if contact.language not in user.languages:
         abort(409, description="That contact asked for a language you do not speak.")
-    if contact.channel is not Channel.VOICE:
-        abort(409, description="Text conversations cannot be taken from the dashboard yet.")
-    taken = calls.accept(
-        session, services.redis, services.dispatch, contact_id=contact_id, specialist_id=user.id
-    )
+    if contact.channel is Channel.SMS:
+        taken = (
+            texts.accept_text(
+                session,
+                services.redis,
+                services.dispatch,
+                line_id=shift.line.id,
+                specialist_id=user.id,
+                contact_id=contact_id,
+                at=utcnow(),
+            )
+            == contact_id
+        )
+    else:
+        taken = calls.accept(
+            session, services.redis, services.dispatch, contact_id=contact_id, specialist_id=user.id
+        )
     if not taken:
         abort(409, description="Someone else took that contact, or you are not free.")
     return jsonify(_shift_json(user))
@@ -321,6 +342,88 @@ def hang_up(contact_id: int):
     return jsonify(state="hanging_up"), 202
 
 
+# Text conversations.
+
+NOT_YOUR_CONVERSATION = "No open text conversation of yours has that id."
+
+
+@bp.get("/contacts/<int(max=2147483647):contact_id>/messages")
+@require_user()
+def messages(contact_id: int):
+    """Open your text conversation: its messages, oldest first, and the referral script."""
+    user, session, services = _me(), db_session(), runtime()
+    try:
+        opened = texts.conversation_messages(
+            session,
+            services.redis,
+            sealer=services.sealer,
+            contact_id=contact_id,
+            specialist_id=user.id,
+        )
+    except (texts.ConversationUnavailable, texts.NotYourConversation):
+        abort(404, description=NOT_YOUR_CONVERSATION)
+    language = session.get(Contact, contact_id).language
+    return jsonify(
+        messages=[
+            {
+                "index": message.index,
+                "sender": message.sender,
+                "body": message.body,
+                "at": message.at.isoformat(),
+                "pictures": message.pictures,
+                "status": message.status,
+            }
+            for message in opened
+        ],
+        referral_script=referral_script("caller", "sms", language),
+    )
+
+
+@bp.post("/contacts/<int(max=2147483647):contact_id>/messages")
+@require_user()
+def send_reply(contact_id: int):
+    data = _body({"body": str})
+    user, services = _me(), runtime()
+    try:
+        sent = texts.reply(
+            db_session(),
+            services.redis,
+            services.dispatch,
+            sealer=services.sealer,
+            contact_id=contact_id,
+            specialist_id=user.id,
+            body=data["body"],
+            at=utcnow(),
+        )
+    except (texts.ConversationUnavailable, texts.NotYourConversation):
+        abort(404, description=NOT_YOUR_CONVERSATION)
+    except ValueError as error:
+        abort(400, description=str(error).capitalize() + ".")
+    return jsonify(index=sent.index), 201
+
+
+@bp.post("/contacts/<int(max=2147483647):contact_id>/close")
+@require_user()
+def close(contact_id: int):
+    """Close your text conversation; its number and messages are deleted."""
+    user, services = _me(), runtime()
+    try:
+        closed = texts.close_conversation(
+            db_session(),
+            services.redis,
+            services.dispatch,
+            contact_id=contact_id,
+            reason=texts.CloseReason.SPECIALIST,
+            at=utcnow(),
+            specialist_id=user.id,
+        )
+    except texts.NotYourConversation:
+        closed = False
+    if not closed:
+        abort(404, description=NOT_YOUR_CONVERSATION)
+    return jsonify(_shift_json(user))
+
+
 @bp.post("/contacts/<int(max=2147483647):contact_id>/wrap-up")
 @require_user()
 def wrap_up(contact_id: int):
@@ -348,7 +451,7 @@ def wrap_up(contact_id: int):
     except wrapups.WrapUpRefused as refused:
         abort(409, description=str(refused).capitalize() + ".")
     shift = board.current_shift(session, client, user.id)
-    if shift is not None and shift.ending and shift.status != "on_call":
+    if shift is not None and shift.ending and not _busy(shift, user):
         _end(shift, user.id)
     return jsonify(_shift_json(user)), 201
 

@@ -19,6 +19,8 @@ from warmline.models import Channel, Contact, Line, Outcome, WrapUp
 
 # Contacts older than this no longer ask their specialist for a wrap-up.
 WRAP_UP_LOOKBACK = timedelta(hours=12)
+# A specialist in one of these is talking or texting with someone.
+BUSY_STATUSES = frozenset({"on_call", "texting"})
 # The dashboard's own mark that a specialist asked to stop after the current contact.
 ENDING_KEY = "warmline:{{line:{line_id}}}:dashboard:ending:{specialist_id}"
 

@@ -66,6 +66,7 @@ def _operation(
     return operation
 
 
+NO_CONVERSATION = "No open text conversation of yours has that id."
 SHIFT_OK = {"200": _json(_ref("Shift"), "The shift as it is now.")}
 CONFLICT = {"409": _error("Not possible now (not on shift, busy, already taken).")}
 CONTACT_LISTS = {
@@ -102,7 +103,7 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "on_shift": {"type": "boolean"},
             "line": _ref("Line"),
-            "status": {"enum": ["available", "break", "wrap_up", "on_call", "offline"]},
+            "status": {"enum": ["available", "break", "wrap_up", "on_call", "texting", "offline"]},
             "reason": {"type": "string"},
             "wrap_up_seconds_left": {"type": "integer"},
             "contact_id": {"type": ["integer", "null"]},
@@ -110,6 +111,18 @@ SCHEMAS: dict[str, Any] = {
             "ending": {"type": "boolean"},
         },
         "required": ["on_shift", "status"],
+    },
+    "Message": {
+        "description": "One text; the body is the texter's or your own words: show it as text.",
+        "type": "object",
+        "properties": {
+            "index": {"type": "integer"},
+            "sender": {"enum": ["texter", "specialist"]},
+            "body": {"type": "string"},
+            "at": {"type": "string", "format": "date-time"},
+            "pictures": {"type": "integer"},
+            "status": {"type": ["string", "null"]},
+        },
     },
     "Contact": {
         "description": "A contact as a specialist may see it: never a number, name or place.",
@@ -261,6 +274,43 @@ def document() -> dict[str, Any]:
                     "404": _error("No such contact of yours."),
                     **CONFLICT,
                 },
+                changes=True,
+                parameters=[CONTACT_ID],
+            )
+        },
+        "/api/contacts/{contact_id}/messages": {
+            "get": _operation(
+                "Your text conversation's messages, oldest first, and the referral script",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "messages": {"type": "array", "items": _ref("Message")},
+                                "referral_script": {"type": "string"},
+                            },
+                        },
+                        "The conversation.",
+                    ),
+                    "404": _error(NO_CONVERSATION),
+                },
+                parameters=[CONTACT_ID],
+            ),
+            "post": _operation(
+                "Reply to your texter (a worker sends it from the line's number)",
+                {
+                    "201": _json({"type": "object"}, "Queued for sending."),
+                    "404": _error(NO_CONVERSATION),
+                },
+                changes=True,
+                parameters=[CONTACT_ID],
+                body=_body({"body": {"type": "string", "maxLength": 1600}}, ["body"]),
+            ),
+        },
+        "/api/contacts/{contact_id}/close": {
+            "post": _operation(
+                "Close your text conversation; its number and messages are deleted",
+                {**SHIFT_OK, "404": _error(NO_CONVERSATION)},
                 changes=True,
                 parameters=[CONTACT_ID],
             )

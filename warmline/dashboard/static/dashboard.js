@@ -17,8 +17,10 @@
     break: "On break",
     wrap_up: "Wrap-up",
     on_call: "In a conversation",
+    texting: "Texting",
     offline: "Offline",
   };
+  const BUSY = new Set(["on_call", "texting"]);
   const REASONS = {
     missed_offer: "you missed an offer",
     no_phone: "you have no phone number set",
@@ -154,7 +156,8 @@
     if (status === "break" && shift.reason) text += ` (${REASONS[shift.reason] || shift.reason})`;
     if (shift.ending) text += " — your shift ends after this contact";
     $("shift-status").textContent = text;
-    const busy = status === "on_call" || shift.offer_contact_id !== null;
+    const busy = BUSY.has(status) || shift.offer_contact_id !== null
+      || queue.mine.some((c) => c.state === "live");
     $("go-available").disabled = busy || status === "available";
     $("go-break").disabled = busy || status === "break";
     renderCountdown();
@@ -208,6 +211,7 @@
 
   function renderQueue() {
     const list = $("queue-list");
+    // Someone texting may take more texts, up to the line's limit: the server decides.
     const accepting = shift.on_shift && shift.status !== "on_call";
     list.replaceChildren(...queue.waiting.map((contact) => {
       const item = element("li", undefined, "contact");
@@ -286,7 +290,109 @@
     left: "The crisis counselor has left the call.",
   };
 
+  // Text conversations. A chat panel is built once per conversation and kept across
+  // refreshes, so a half-written reply survives live updates.
+
+  const GSM_BASIC = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
+  const GSM_EXTENDED = "^{}\\[~]|€\f";
+  const chats = new Map();
+
+  function smsSegments(text) {
+    // GSM-7 fits 160 septets in one SMS, 153 per part when split; anything else is UCS-2.
+    let septets = 0;
+    for (const character of text) {
+      if (GSM_BASIC.includes(character)) septets += 1;
+      else if (GSM_EXTENDED.includes(character)) septets += 2;
+      else {
+        const units = text.length;
+        return units <= 70 ? 1 : Math.ceil(units / 67);
+      }
+    }
+    return septets <= 160 ? 1 : Math.ceil(septets / 153);
+  }
+
+  function countSegments(chat) {
+    const text = chat.reply.value;
+    const segments = text ? smsSegments(text) : 0;
+    chat.counter.textContent = `${text.length} / 1600 characters · ${segments} SMS ${segments === 1 ? "segment" : "segments"}`;
+  }
+
+  function buildChat(contact) {
+    const chat = { id: contact.id, script: "" };
+    chat.root = element("div", undefined, "chat");
+    chat.log = element("ol", undefined, "messages");
+    chat.log.setAttribute("role", "log");
+    chat.log.setAttribute("aria-label", "Conversation");
+    chat.log.tabIndex = 0;
+    const form = element("form", undefined, "stack");
+    const label = element("label", "Reply");
+    label.htmlFor = `reply-${contact.id}`;
+    chat.reply = element("textarea");
+    chat.reply.id = `reply-${contact.id}`;
+    chat.reply.maxLength = 1600;
+    chat.reply.rows = 3;
+    chat.counter = element("p", "", "hint");
+    chat.counter.id = `segments-${contact.id}`;
+    chat.counter.setAttribute("aria-live", "polite");
+    chat.reply.setAttribute("aria-describedby", chat.counter.id);
+    chat.reply.addEventListener("input", () => countSegments(chat));
+    const send = element("button", "Send", "primary");
+    send.type = "submit";
+    const insert = button("Insert referral script", () => {
+      const before = chat.reply.value.trim();
+      chat.reply.value = before ? `${before} ${chat.script}` : chat.script;
+      countSegments(chat);
+      chat.reply.focus();
+    });
+    const closing = button("Close conversation", () => act("POST", `/api/contacts/${contact.id}/close`), "danger");
+    const row = element("div", undefined, "row");
+    row.append(send, insert, closing);
+    form.append(label, chat.reply, chat.counter, row);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const body = chat.reply.value.trim();
+      if (!body) return;
+      const sent = await act("POST", `/api/contacts/${contact.id}/messages`, { body });
+      if (sent) {
+        chat.reply.value = "";
+        countSegments(chat);
+      }
+    });
+    chat.root.append(chat.log, form);
+    countSegments(chat);
+    return chat;
+  }
+
+  async function loadMessages(chat) {
+    try {
+      const data = await api("GET", `/api/contacts/${chat.id}/messages`);
+      chat.script = data.referral_script;
+      chat.log.replaceChildren(...data.messages.map((message) => {
+        const mine = message.sender === "specialist";
+        const item = element("li", undefined, mine ? "message sent" : "message received");
+        item.append(element("span", mine ? "You" : "Texter", "sender"));
+        item.append(element("span", message.body, "body"));
+        if (message.pictures) item.append(element("span", "(sent a picture, not shown)", "hint"));
+        if (mine && message.status) item.append(element("span", message.status, "delivery"));
+        return item;
+      }));
+      chat.log.scrollTop = chat.log.scrollHeight;
+    } catch (error) {
+      notify(error.message);
+    }
+  }
+
+  function chatPanel(contact) {
+    if (!chats.has(contact.id)) chats.set(contact.id, buildChat(contact));
+    const chat = chats.get(contact.id);
+    loadMessages(chat);
+    return chat.root;
+  }
+
   function renderMine() {
+    const live = new Set(queue.mine.filter((c) => c.state === "live").map((c) => c.id));
+    for (const id of chats.keys()) if (!live.has(id)) chats.delete(id);
     const list = $("mine-list");
     list.replaceChildren(...queue.mine.map((contact) => {
       const item = element("li", undefined, "contact mine");
@@ -303,6 +409,8 @@
           button("End call", () => act("POST", `/api/contacts/${contact.id}/hang-up`)),
         );
         item.append(row);
+      } else if (contact.state === "live") {
+        item.append(element("p", "Text conversation", "waited"), chatPanel(contact));
       } else if (contact.state === "wrap_up") {
         item.append(element("p", "Wrap-up", "waited"), wrapUpForm(contact));
       }
@@ -336,8 +444,8 @@
         tick();
       });
       follow();
-      if (shift.on_shift && shift.ending && shift.status !== "on_call" && shift.offer_contact_id === null
-          && !queue.mine.some((c) => c.state === "wrap_up")) {
+      if (shift.on_shift && shift.ending && !BUSY.has(shift.status) && shift.offer_contact_id === null
+          && queue.mine.length === 0) {
         await act("POST", "/api/shift/end");
       }
     } catch (error) {
