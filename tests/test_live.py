@@ -171,3 +171,12 @@ def test_concurrent_claims_never_offer_a_contact_or_a_specialist_twice(line, red
     assert len(set(contacts)) == len(contacts)
     assert len(set(specialists)) == len(specialists)
     assert sorted(contacts) == list(range(1, 16))
+
+
+def test_waiting_texts_never_hide_callers_from_phone_offers(line):
+    for contact in range(1, 80):
+        line.enqueue_text(contact, language="en", tier=0, arrived_ms=1000 + contact)
+    arrive(line, 500, at=5000)
+    line.go_available(11, ["en"], ready_ms=now_ms())
+    claim = line.claim(lease_ms=LEASE)
+    assert (claim.contact_id, claim.specialist_ids) == (500, (11,))

@@ -11,7 +11,7 @@ from rq.registry import ScheduledJobRegistry
 
 from tests.factories import LINE_NUMBER, make_line, make_specialist, message_sid, on_shift
 from tests.fake_twilio import fake_twilio
-from warmline import calls, texts
+from warmline import calls, presence, texts
 from warmline.live import LiveLine, now_ms
 from warmline.models import Contact, Outcome, utcnow
 from workers import context, text_jobs
@@ -206,6 +206,22 @@ def test_a_texting_specialist_gets_no_phone_offers_until_their_last_text_closes(
     )
     assert ana.id in live.free_specialists(10**15)
     assert live.specialist(ana.id)["status"] == "wrap_up"
+
+
+def test_coming_back_from_a_break_with_texts_open_keeps_a_specialist_off_the_phones(
+    session, services, team
+):
+    line, ana, bo = team
+    live = LiveLine(services.redis, line.id)
+    live.go_on_break(bo.id, "lunch")
+    plan = arrive(session, services)
+    assert accept(session, services, line, ana) == plan.contact_id
+    presence.take_break(services.redis, line_id=line.id, specialist_id=ana.id, reason="water")
+    presence.become_available(
+        session, services.redis, services.dispatch, line_id=line.id, specialist_id=ana.id
+    )
+    assert ana.id not in live.free_specialists(10**15)
+    assert live.specialist(ana.id)["status"] == "texting"
 
 
 def test_reply_is_sent_by_a_worker_from_the_line_number_with_a_status_callback(

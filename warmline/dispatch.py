@@ -13,6 +13,7 @@ class Dispatcher:
 
     def __init__(self, queues: dict[str, Queue]) -> None:
         self._calls = queues["calls"]
+        self._texts = queues["texts"]
         self._maintenance = queues["maintenance"]
 
     @staticmethod
@@ -54,11 +55,7 @@ class Dispatcher:
     def repair_live_state(self) -> None:
         self._maintenance.enqueue(self._jobs().repair_live_state, result_ttl=0)
 
-    # The text line. Its queue is looked up by name: the text jobs came after this class.
-
-    @property
-    def _texts(self) -> Queue:
-        return Queue("texts", connection=self._calls.connection)
+    # The text line.
 
     @staticmethod
     def _text_jobs():

@@ -21,7 +21,7 @@ SID_TTL_SECONDS = 24 * 3600
 # A waiting contact's score: crisis tier first (2, then 1, then 0), then arrival in ms.
 TIER_BAND = 10**13
 # How many waiting contacts one claim looks through for a language someone free speaks.
-CLAIM_SCAN = 50
+CLAIM_SCAN = 1000
 
 
 def now_ms() -> int:
@@ -170,6 +170,13 @@ class LiveLine:
             pipe.hdel(self._key(f"specialist:{specialist_id}"), "contact")
             pipe.sadd(self._key("present"), specialist_id)
             pipe.zadd(self._key("free"), {specialist_id: ready_ms})
+            pipe.execute()
+
+    def keep_texting(self, specialist_id: int) -> None:
+        """Keep a specialist with open texts off the phone rota (texts during calls are off)."""
+        with self.client.pipeline() as pipe:
+            pipe.zrem(self._key("free"), specialist_id)
+            pipe.hset(self._key(f"specialist:{specialist_id}"), "status", "texting")
             pipe.execute()
 
     def go_on_break(self, specialist_id: int, reason: str) -> None:

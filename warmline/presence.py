@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from warmline import audit
 from warmline.dispatch import Dispatcher
 from warmline.live import LiveLine, now_ms
-from warmline.models import Shift, User
+from warmline.models import Line, Shift, User
 
 
 class NotRostered(PermissionError):
@@ -67,8 +67,11 @@ def become_available(
 ) -> None:
     """Put a specialist on shift back in line for offers, longest idle from now."""
     specialist = session.get(User, specialist_id)
+    line = session.get(Line, line_id)
     live = LiveLine(client, line_id)
     live.go_available(specialist_id, specialist.languages, ready_ms=now_ms())
+    if live.texts_held(specialist_id) and not line.texts_during_calls:
+        live.keep_texting(specialist_id)
     live.publish("specialist_available", specialist_id=specialist_id)
     jobs.offer_contacts(line_id)
 

@@ -7,10 +7,11 @@ from rq.cron import CronScheduler
 from config.settings import Settings
 from warmline.logs import configure_logging
 from warmline.runtime import build_runtime
-from workers import jobs
+from workers import jobs, text_jobs
 
 # Often enough that an offer whose worker died is back in line within its lease plus 10 s.
 REPAIR_EVERY_SECONDS = 5
+TEXT_SWEEP_EVERY_SECONDS = 60
 PURGE_CRON = "17 3 * * *"
 
 
@@ -21,6 +22,12 @@ def run_clock(settings: Settings) -> None:
     scheduler = CronScheduler(connection=services.redis, logging_level=settings.log_level)
     scheduler.register(
         jobs.repair_live_state, "maintenance", interval=REPAIR_EVERY_SECONDS, result_ttl=0
+    )
+    scheduler.register(
+        text_jobs.sweep_text_conversations,
+        "maintenance",
+        interval=TEXT_SWEEP_EVERY_SECONDS,
+        result_ttl=0,
     )
     scheduler.register(jobs.purge_expired_contacts, "maintenance", cron=PURGE_CRON)
     scheduler.start()

@@ -15,7 +15,10 @@ for i = 1, #contacts, 2 do
   local contact, score = contacts[i], contacts[i + 1]
   local language = redis.call('HGET', prefix .. 'contact:' .. contact, 'language') or 'en'
   local chosen = {}
-  for _, s in ipairs(ready) do
+  -- Text conversations wait in the same line under 'sms:<code>'; no phone speaks that.
+  local ready_for_it = ready
+  if string.sub(language, 1, 4) == 'sms:' then ready_for_it = {} end
+  for _, s in ipairs(ready_for_it) do
     if redis.call('SISMEMBER', prefix .. 'speaks:' .. language, s) == 1 then
       table.insert(chosen, s)
       if ring_all ~= '1' then break end
