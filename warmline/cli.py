@@ -82,7 +82,7 @@ def line() -> None:
     show_default=True,
 )
 @click.option("--ring-timeout", type=click.IntRange(5, 120), default=20, show_default=True)
-@click.option("--wrap-up", type=click.IntRange(0, 3600), default=120, show_default=True)
+@click.option("--wrap-up", type=click.IntRange(0, 3600), default=60, show_default=True)
 @click.option("--max-wait", type=click.IntRange(60, 7200), default=600, show_default=True)
 @click.option("--daily-limit", type=click.IntRange(0), default=3, show_default=True)
 @click.option("--retention-days", type=click.IntRange(1, 3650), default=365, show_default=True)

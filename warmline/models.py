@@ -158,7 +158,7 @@ class Line(Base):
         _enum(RoutingStrategy), default=RoutingStrategy.LONGEST_IDLE
     )
     ring_timeout_seconds: Mapped[int] = mapped_column(Integer, default=20)
-    wrap_up_seconds: Mapped[int] = mapped_column(Integer, default=120)
+    wrap_up_seconds: Mapped[int] = mapped_column(Integer, default=60)
     max_wait_seconds: Mapped[int] = mapped_column(Integer, default=600)
     daily_contact_limit: Mapped[int] = mapped_column(Integer, default=3)
     retention_days: Mapped[int] = mapped_column(Integer, default=365)
