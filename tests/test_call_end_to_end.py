@@ -391,3 +391,24 @@ def test_accepting_on_screen_while_the_phone_rings_ends_only_the_whisper_leg(
     work(settings)
     assert new_requests(twilio_api, seen) == [], "the caller is not sent a goodbye"
     assert room.form["To"] == [specialist.phone]
+
+
+def test_an_accepted_caller_whose_connecting_job_was_lost_is_moved_again(
+    twilio, session, team, redis_client, worker_runtime, settings, twilio_api
+):
+    line, _ana, _bo = team
+    sid = call_sid()
+    contact_id = caller_waits(twilio, sid)
+    live = LiveLine(redis_client, line.id)
+    claim = live.claim(lease_ms=60_000)
+    assert live.resolve(contact_id, claim.specialist_ids[0], "accept").won
+    redis_client.delete(*redis_client.keys("rq:*"))  # the worker holding the job died
+    redis_client.zadd(f"warmline:{{line:{line.id}}}:accepted", {contact_id: 0})
+    assert jobs.repair_live_state()["reconnected"] == 1
+    work(settings)
+    [redirect] = [r for r in twilio_api.requests if r.path.endswith(f"/Calls/{sid}.json")]
+    assert redirect.form["Url"] == [
+        public(settings, f"/webhooks/voice/connect?contact={contact_id}")
+    ]
+    twilio.post(f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid})
+    assert live.stuck_accepted(10**15) == []

@@ -557,6 +557,7 @@ def caller_connected(
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
     live = live_line(client, line.id)
+    live.reached_conference(contact_id)
     if contact.connected_at is None:
         contact.connected_at = at
         contact.wait_seconds = _seconds(contact.arrived_at, at)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from rq import Queue
+from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
+
+# For jobs that are safe to run twice: a Twilio hiccup or a lost worker gets another go.
+QUICK_RETRY = Retry(max=3, interval=[2, 5, 15])
 
 
 class Dispatcher:
@@ -33,7 +36,9 @@ class Dispatcher:
 
     def connect_caller(self, contact_id: int) -> None:
         """Move the caller out of the waiting line into their conference."""
-        self._calls.enqueue(self._jobs().connect_caller, contact_id, result_ttl=0)
+        self._calls.enqueue(
+            self._jobs().connect_caller, contact_id, result_ttl=0, retry=QUICK_RETRY
+        )
 
     def bring_specialist(self, contact_id: int, specialist_id: int) -> None:
         """Ring a specialist who accepted on screen straight into the conference."""
@@ -46,11 +51,11 @@ class Dispatcher:
     def hang_up(self, call_sids: list[str]) -> None:
         """End calls that must stop ringing (offers someone else took, a caller who left)."""
         if call_sids:
-            self._calls.enqueue(self._jobs().hang_up, call_sids, result_ttl=0)
+            self._calls.enqueue(self._jobs().hang_up, call_sids, result_ttl=0, retry=QUICK_RETRY)
 
     def say_goodbye(self, contact_id: int) -> None:
         """Send a caller left alone in a conference to a gentle goodbye."""
-        self._calls.enqueue(self._jobs().say_goodbye, contact_id, result_ttl=0)
+        self._calls.enqueue(self._jobs().say_goodbye, contact_id, result_ttl=0, retry=QUICK_RETRY)
 
     def repair_live_state(self) -> None:
         self._maintenance.enqueue(self._jobs().repair_live_state, result_ttl=0)
@@ -68,7 +73,12 @@ class Dispatcher:
     ) -> None:
         """Send one of a conversation's replies; each attempt at it runs once."""
         job = self._text_jobs().send_reply
-        options = {"job_id": f"text-send-{contact_id}-{index}-{attempt}", "unique": True}
+        options = {
+            "job_id": f"text-send-{contact_id}-{index}-{attempt}",
+            "unique": True,
+            # A worker killed mid-send: RQ's cleanup runs the job again rather than lose it.
+            "retry": Retry(max=2, interval=[30, 120]),
+        }
         try:
             if after_seconds > 0:
                 self._texts.enqueue_in(

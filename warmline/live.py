@@ -126,6 +126,7 @@ class LiveLine:
         with self.client.pipeline() as pipe:
             pipe.zrem(self._key("waiting"), contact_id)
             pipe.zrem(self._key("offered"), contact_id)
+            pipe.zrem(self._key("accepted"), contact_id)
             pipe.delete(self._key(f"contact:{contact_id}"))
             pipe.execute()
         return resolution
@@ -262,6 +263,17 @@ class LiveLine:
     def offer_winner(self, contact_id: int) -> int | None:
         winner = self.client.hget(self._key(f"offer:{contact_id}"), "winner")
         return int(winner) if winner else None
+
+    def reached_conference(self, contact_id: int) -> None:
+        """Stop watching an accepted caller: they are in their conversation."""
+        self.client.zrem(self._key("accepted"), contact_id)
+
+    def stuck_accepted(self, before_ms: int) -> list[int]:
+        """Return callers accepted before `before_ms` who never reached their conference."""
+        return [int(c) for c in self.client.zrangebyscore(self._key("accepted"), "-inf", before_ms)]
+
+    def retry_connecting(self, contact_id: int) -> None:
+        self.client.zadd(self._key("accepted"), {contact_id: now_ms()}, xx=True)
 
     def expired_offers(self, before_ms: int) -> list[int]:
         return [int(c) for c in self.client.zrangebyscore(self._key("leases"), "-inf", before_ms)]

@@ -17,6 +17,8 @@ from workers.context import current
 log = logging.getLogger(__name__)
 # How long the sweep leaves a new call alone: it may still be at the language menu.
 SETTLING = timedelta(seconds=60)
+# How long an accepted caller may take to reach the conference before we move them again.
+CONNECTING_MS = 15_000
 
 
 def _url(path: str) -> str:
@@ -150,12 +152,13 @@ def say_goodbye(contact_id: int) -> None:
 def repair_live_state() -> dict[str, int]:
     """Mend drift between Redis and the database; return what was repaired.
 
-    Offers whose lease ran out (a worker died mid-offer) go back to the line; open calls
-    missing from Redis (Redis restarted) are put back in their old place; contacts that
-    ended while Redis missed it leave the line.
+    Offers whose lease ran out (a worker died mid-offer) go back to the line; accepted
+    callers who never reached their conference are moved again; open calls missing from
+    Redis (Redis restarted) are put back in their old place; contacts that ended while Redis
+    missed it leave the line.
     """
     services = current()
-    repaired = {"expired_offers": 0, "restored": 0, "removed": 0}
+    repaired = {"expired_offers": 0, "restored": 0, "removed": 0, "reconnected": 0}
     with services.sessions() as session:
         for line in session.scalars(select(Line)):
             live = LiveLine(services.redis, line.id)
@@ -164,6 +167,14 @@ def repair_live_state() -> dict[str, int]:
                 live.resolve(contact_id, None, "release_all")
                 services.dispatch.hang_up(list(legs.values()))
                 repaired["expired_offers"] += 1
+            for contact_id in live.stuck_accepted(now_ms() - CONNECTING_MS):
+                contact = session.get(Contact, contact_id)
+                if contact is None or contact.ended_at is not None:
+                    live.reached_conference(contact_id)
+                elif contact.connected_at is None:
+                    live.retry_connecting(contact_id)
+                    services.dispatch.connect_caller(contact_id)
+                    repaired["reconnected"] += 1
             for contact_id in live.waiting() + live.offered():
                 contact = session.get(Contact, contact_id)
                 if contact is None or contact.ended_at is not None:

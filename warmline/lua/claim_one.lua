@@ -12,4 +12,5 @@ local offer = prefix .. 'offer:' .. contact
 redis.call('DEL', offer)
 redis.call('HSET', offer, 'specialists', specialist, 'winner', specialist, 'ready:' .. specialist, ready)
 redis.call('HSET', prefix .. 'specialist:' .. specialist, 'status', 'on_call', 'contact', contact)
+redis.call('ZADD', prefix .. 'accepted', now, contact)
 return 1

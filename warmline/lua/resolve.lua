@@ -28,6 +28,8 @@ end
 if how == 'accept' then
   if winner ~= '' or not redis.call('HGET', offer, 'ready:' .. specialist) then return {0, 0} end
   redis.call('HSET', offer, 'winner', specialist)
+  -- Watched until the caller reaches the conference, in case the job moving them is lost.
+  redis.call('ZADD', prefix .. 'accepted', now, contact)
   redis.call('ZREM', offered, contact)
   redis.call('ZREM', leases, contact)
   redis.call('HSET', prefix .. 'specialist:' .. specialist, 'status', 'on_call', 'contact', contact)
