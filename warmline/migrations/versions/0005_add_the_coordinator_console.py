@@ -1,5 +1,7 @@
-"""Add the coordinator console: who coordinates which line, weekly shift patterns,
-calendar feeds, and each line's minimum staffing.
+"""Add the coordinator console: line coordinators, shift patterns, calendar feeds, minimums.
+
+Who coordinates which line, weekly shift patterns expanded into shifts, the hashed
+tokens of calendar feeds, and each line's minimum staffing per open hour.
 
 Revision ID: 0005
 Revises: 0004

@@ -1,0 +1,150 @@
+"""Reports from contact metadata: counts, rates, percentiles, load and staffing by hour."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from tests.console.conftest import BOTH
+from warmline import reports, roster
+from warmline.models import Channel, Contact, Outcome
+
+DAY = date(2026, 6, 1)  # a Monday; Chicago is UTC-5 in June
+
+
+def tag(n: int) -> str:
+    return hashlib.sha256(f"caller {n}".encode()).hexdigest()
+
+
+def _contact(session, line, hour, minute=0, *, outcome, channel=Channel.VOICE, caller=1, **kw):
+    arrived = datetime(2026, 6, 1, 5, tzinfo=UTC) + timedelta(hours=hour, minutes=minute)
+    connected = kw.pop("connected_after", None)
+    contact = Contact(
+        line_id=line.id,
+        channel=channel,
+        caller_tag=tag(caller),
+        arrived_at=arrived,
+        connected_at=arrived + timedelta(seconds=connected) if connected is not None else None,
+        outcome=outcome,
+        **kw,
+    )
+    session.add(contact)
+    return contact
+
+
+@pytest.fixture
+def busy_day(session, line, ana, bo):
+    roster.add_local_shift(session, line=line, user=ana, day=DAY, start="09:00", end="13:00")
+    roster.add_local_shift(session, line=line, user=bo, day=DAY, start="09:00", end="11:00")
+    answered = dict(outcome=Outcome.ANSWERED, talk_seconds=600)
+    _contact(
+        session,
+        line,
+        9,
+        caller=1,
+        connected_after=30,
+        wait_seconds=30,
+        specialist_id=ana.id,
+        **answered,
+    )
+    _contact(
+        session,
+        line,
+        9,
+        30,
+        caller=1,
+        connected_after=60,
+        wait_seconds=60,
+        specialist_id=ana.id,
+        **answered,
+    )
+    _contact(
+        session,
+        line,
+        10,
+        caller=2,
+        connected_after=90,
+        wait_seconds=90,
+        specialist_id=bo.id,
+        **answered,
+    )
+    _contact(session, line, 10, 15, caller=3, outcome=Outcome.ABANDONED, wait_seconds=300)
+    _contact(
+        session,
+        line,
+        11,
+        caller=4,
+        channel=Channel.SMS,
+        outcome=Outcome.CRISIS_REFERRED,
+        crisis_tier=2,
+        wait_seconds=10,
+        crisis_referred_at=datetime(2026, 6, 1, 16, 2, tzinfo=UTC),
+    )
+    _contact(session, line, 20, caller=5, outcome=Outcome.AFTER_HOURS)
+    _contact(session, line, 12, caller=6, outcome=Outcome.BLOCKED)
+    # The day before and the day after are outside the period.
+    session.add(
+        Contact(
+            line_id=line.id,
+            channel=Channel.VOICE,
+            arrived_at=datetime(2026, 6, 1, 4, 59, tzinfo=UTC),
+            outcome=Outcome.ANSWERED,
+        )
+    )
+    session.commit()
+
+
+@BOTH
+def test_report_counts_rates_and_percentiles(session, line, ana, bo, busy_day):
+    report = reports.build(session, line, DAY, DAY)
+    assert report.total == 7
+    assert report.by_channel == {"voice": 6, "sms": 1}
+    assert report.blocked == 1
+    assert report.reached == 5  # after hours and blocked never reached the line
+    assert report.answered == 3 and report.answer_rate == 0.6
+    assert report.abandoned == 1 and report.abandonment == 0.2
+    assert (report.wait_p50, report.wait_p90) == (60.0, 300.0)
+    assert report.talk_mean_minutes == 10.0
+    assert report.crisis_flagged == 1 and report.crisis_referrals == 1
+    assert report.referral_p50_seconds == 120.0
+    assert report.repeat_contacts == 2 and report.tagged_contacts == 7
+    assert report.per_hour["voice"][9] == 2 and report.per_hour["sms"][11] == 1
+    assert report.per_day["voice"]["2026-06-01"] == 6
+    loads = {s.name: (s.contacts, s.staffed_hours) for s in report.load}
+    assert loads == {"Ana": (2, 4.0), "Bo": (1, 2.0)}
+    assert report.evenness == 1.0  # both answered half a contact per staffed hour
+    assert report.staffed[9] == 2.0 and report.staffed[12] == 1.0 and report.staffed[13] == 0
+    assert report.demand[9] == 2 and report.demand[10] == 2
+
+
+@BOTH
+def test_staffing_on_the_fall_back_night_counts_the_extra_hour(session, line, ana):
+    roster.add_local_shift(
+        session, line=line, user=ana, day=date(2026, 10, 31), start="22:00", end="06:00"
+    )
+    session.commit()
+    report = reports.build(session, line, date(2026, 10, 31), date(2026, 11, 1))
+    assert report.load[0].staffed_hours == 9.0
+    sunday_1am = 6 * 24 + 1
+    assert report.staffed[sunday_1am] == 2.0
+
+
+def test_an_empty_period_has_no_rates(session, line):
+    report = reports.build(session, line, DAY, DAY)
+    assert report.total == 0 and report.answer_rate is None and report.wait_p50 is None
+
+
+def test_percentile_and_gini():
+    assert reports.percentile([5, 1, 3, 2, 4], 0.5) == 3
+    assert reports.percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9) == 9
+    assert reports.gini([1, 1, 1]) == 0
+    assert reports.gini([0, 0, 3]) == pytest.approx(2 / 3)
+
+
+def test_periods_are_bounded(session, line):
+    with pytest.raises(ValueError):
+        reports.build(session, line, DAY, DAY - timedelta(days=1))
+    with pytest.raises(ValueError):
+        reports.build(session, line, DAY, DAY + timedelta(days=400))
