@@ -18,6 +18,7 @@ import itertools
 import json
 import secrets
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
@@ -33,14 +34,16 @@ from urllib.parse import parse_qs
 import psutil
 import psycopg
 import pytest
+import redis
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from config.settings import Settings
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.processes import ROOT, environment, warmline_command
-from tests.services import throwaway_redis, wait_for
+from tests.services import wait_for
 from warmline import presence
+from warmline.embedded import redis_server_binary
 from warmline.lines import add_line
 from warmline.live import LiveLine
 from warmline.models import Contact, Line, utcnow
@@ -92,31 +95,63 @@ def pytest_runtest_makereport(item, call):
 
 
 class Processes:
-    """The stack's real processes, each logging to its own file."""
+    """The stack's real processes, each logging to its own file.
+
+    `running` holds the processes meant to be up; one that exits on its own is a failure.
+    """
 
     def __init__(self, directory: Path, env: dict[str, str]) -> None:
         self.directory = directory
         self.env = env
         self.running: dict[str, subprocess.Popen[bytes]] = {}
+        self._commands: dict[str, list[str]] = {}
         self._names = itertools.count(1)
 
     def start(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
-        with open(self.directory / f"{name}.log", "wb") as sink:
+        with open(self.directory / f"{name}.log", "ab") as sink:
             process = subprocess.Popen(
                 args, cwd=ROOT, env=self.env, stdout=sink, stderr=subprocess.STDOUT
             )
         self.running[name] = process
+        self._commands[name] = args
         return process
 
     def start_worker(self) -> subprocess.Popen[bytes]:
         return self.start(f"worker-{next(self._names)}", [*warmline_command(), "worker"])
 
-    def workers(self) -> list[subprocess.Popen[bytes]]:
-        return [
-            process
-            for name, process in self.running.items()
-            if name.startswith("worker-") and process.poll() is None
-        ]
+    def restart_queue_processes(self) -> None:
+        """Replace the workers and the clock, as a supervisor does after Redis comes back.
+
+        An RQ worker that lived through the outage may have exited or lost its registration
+        with the restarted (empty) Redis; fresh processes leave the next scenario no doubt.
+        """
+        for name, process in list(self.running.items()):
+            if name.startswith("worker-") or name == "clock":
+                self.end(process)
+                del self.running[name]
+        for _ in range(WORKERS):
+            self.start_worker()
+        self.start("clock", self._commands["clock"])
+
+    def end(self, process: subprocess.Popen[bytes]) -> None:
+        """Stop one process: politely, then for certain."""
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.kill(process.pid)
+
+    def sender(self, port: int) -> int:
+        """Return the pid of the stack process whose family has a local TCP socket on `port`."""
+        for connection in psutil.net_connections(kind="tcp"):
+            if connection.laddr and connection.laddr.port == port and connection.pid:
+                process = psutil.Process(connection.pid)
+                ours = {p.pid for p in self.running.values()}
+                for candidate in [process, *process.parents()]:
+                    if candidate.pid in ours:
+                        return candidate.pid
+        raise LookupError(f"no stack process has a connection from port {port}")
 
     def kill(self, pid: int) -> None:
         """SIGKILL a process and everything it forked (an RQ work horse, its scheduler)."""
@@ -129,9 +164,10 @@ class Processes:
             with contextlib.suppress(psutil.NoSuchProcess):
                 process.send_signal(signal.SIGKILL)
         psutil.wait_procs(family, timeout=10)
-        for process in self.running.values():
+        for name, process in list(self.running.items()):
             if process.pid == pid:
                 process.wait(timeout=10)
+                del self.running[name]
 
     def stop(self) -> None:
         """Ask every process to stop, then make sure it has."""
@@ -139,17 +175,14 @@ class Processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         for process in self.running.values():
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill(process.pid)
+            self.end(process)
 
     def logs(self, lines: int = 60) -> str:
         """Return the end of every process's log."""
         parts = []
-        for name in self.running:
-            text = (self.directory / f"{name}.log").read_text(errors="replace").splitlines()
-            parts.append(f"--- {name} ---\n" + "\n".join(text[-lines:]))
+        for log in sorted(self.directory.glob("*.log")):
+            text = log.read_text(errors="replace").splitlines()
+            parts.append(f"--- {log.stem} ---\n" + "\n".join(text[-lines:]))
         return "\n".join(parts)
 
 
@@ -168,6 +201,8 @@ class RingGate:
         self._number: str | None = None
         self.held = threading.Event()
         self.released = threading.Event()
+        # The sending side's port of the held request: it names the process that sent it.
+        self.held_port: int | None = None
 
     def hold(self, number: str) -> None:
         self.held.clear()
@@ -184,6 +219,8 @@ class RingGate:
             body = environ["wsgi.input"].read(length)
             environ["wsgi.input"] = io.BytesIO(body)
             if parse_qs(body.decode()).get("To") == [self._number]:
+                self._number = None
+                self.held_port = int(environ["REMOTE_PORT"])
                 self.held.set()
                 self.released.wait(timeout=120)
                 start_response("503 SERVICE UNAVAILABLE", [("Content-Type", "text/plain")])
@@ -208,6 +245,62 @@ class _Server:
         self._thread.join(timeout=10)
 
 
+# Redis.
+
+
+def _redis_answers(url: str) -> bool:
+    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+    try:
+        return bool(client.ping())
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        return False
+    finally:
+        client.close()
+
+
+class RedisServer:
+    """A private redis-server on a unix socket, which a scenario may stop and start again."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.url = f"unix://{directory / 'redis.sock'}"
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server") or str(redis_server_binary())
+        self._process = subprocess.Popen(
+            [
+                binary,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.directory / "redis.sock"),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_for(lambda: _redis_answers(self.url), timeout=20, what="the e2e Redis server")
+
+    def stop(self) -> None:
+        """Shut the server down as a crash would look to its clients: it is simply gone."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        client = redis.Redis.from_url(self.url)
+        with contextlib.suppress(redis.ConnectionError):
+            client.shutdown(nosave=True)
+        client.close()
+        self._process.wait(timeout=20)
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+
 # The stack.
 
 
@@ -221,6 +314,25 @@ class Stack:
     clock: ManualClock
     gate: RingGate
     processes: Processes
+    redis: RedisServer
+
+    def wait_until_ready(self) -> None:
+        """Wait for the web processes to answer health checks with every worker attached."""
+
+        def ready() -> bool:
+            crashed = [n for n, p in self.processes.running.items() if p.poll() is not None]
+            assert not crashed, f"{crashed} exited\n{self.processes.logs()}"
+            status, body = _health(self.settings.public_url)
+            return status == 200 and body.get("workers", 0) >= WORKERS
+
+        wait_for(ready, timeout=STARTUP_SECONDS, what="gunicorn, workers and clock to be ready")
+
+    def recover(self) -> None:
+        """Bring Redis back, with fresh workers and clock."""
+        if not self.redis.running:
+            self.redis.start()
+        self.processes.restart_queue_processes()
+        self.wait_until_ready()
 
     def advance_until(self, condition: Callable[[], bool], *, what: str) -> None:
         """Move the simulator's clock a second at a time until `condition` holds.
@@ -237,9 +349,11 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def e2e_redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    with throwaway_redis(tmp_path_factory.mktemp("e2e-redis")) as url:
-        yield url
+def e2e_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("e2e-redis"))
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -256,7 +370,7 @@ def e2e_database_url(postgres_admin_url: str) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def stack(
-    e2e_redis_url: str, e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory
+    e2e_redis: RedisServer, e2e_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     """Start web, workers and clock against the simulator; stop them all afterwards."""
     directory = tmp_path_factory.mktemp("e2e")
@@ -271,7 +385,7 @@ def stack(
     server = _Server(gate)
     settings = Settings(
         database_url=e2e_database_url,
-        redis_url=e2e_redis_url,
+        redis_url=e2e_redis.url,
         public_url=public_url,
         secret_key=secrets.token_urlsafe(32),
         caller_key=secrets.token_urlsafe(32),
@@ -311,15 +425,9 @@ def stack(
         for _ in range(WORKERS):
             processes.start_worker()
         processes.start("clock", shlex.split(PROCFILE["clock"]))
-
-        def ready() -> bool:
-            crashed = [name for name, p in processes.running.items() if p.poll() is not None]
-            assert not crashed, f"{crashed} exited\n{processes.logs()}"
-            status, body = _health(public_url)
-            return status == 200 and body.get("workers", 0) >= WORKERS
-
-        wait_for(ready, timeout=STARTUP_SECONDS, what="gunicorn, workers and clock to start")
-        yield Stack(settings, services, sim, clock, gate, processes)
+        stack = Stack(settings, services, sim, clock, gate, processes, e2e_redis)
+        stack.wait_until_ready()
+        yield stack
     finally:
         gate.release()
         processes.stop()
@@ -432,6 +540,13 @@ class Scenario:
 
     def advance_until(self, condition: Callable[[], bool], *, what: str) -> None:
         self.stack.advance_until(condition, what=what)
+
+
+@pytest.fixture
+def redis_outage(stack: Stack) -> Iterator[RedisServer]:
+    """The stack's Redis, for a scenario to stop; it and the processes recover afterwards."""
+    yield stack.redis
+    stack.recover()
 
 
 @pytest.fixture

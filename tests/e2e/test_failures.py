@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from rq import Worker
-
 from tests.services import wait_for
 from warmline.models import Outcome
 from warmline.simulator import APPLICATION_ERROR
 
 DEADLINE = 30
+# Where a web process that cannot reach the line's settings dials: the 988 Lifeline.
+LIFELINE = "+18002738255"
 WHISPER = "Press 1 to accept."
 CONNECTED = "You are now connected with a peer specialist."
 
 
 def heard(phone) -> str:
     return " ".join(phone.heard)
-
-
-def worker_running(redis, function: str) -> int | None:
-    """Return the pid of the worker process running a job of `function`, if one is."""
-    for worker in Worker.all(connection=redis):
-        job = worker.get_current_job()
-        if job is not None and job.func_name == function:
-            return worker.pid
-    return None
 
 
 def test_caller_is_still_answered_when_the_worker_ringing_the_specialist_is_killed(scenario, stack):
@@ -38,16 +29,8 @@ def test_caller_is_still_answered_when_the_worker_ringing_the_specialist_is_kill
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
     wait_for(stack.gate.held.is_set, timeout=DEADLINE, what="a worker to start ringing Ana")
-    found: list[int] = []
-    wait_for(
-        lambda: (
-            found.append(worker_running(stack.services.redis, "workers.jobs.offer_contacts"))
-            or found[-1] is not None
-        ),
-        timeout=DEADLINE,
-        what="the worker holding the offer",
-    )
-    stack.processes.kill(found[-1])
+    worker = stack.processes.sender(stack.gate.held_port)
+    stack.processes.kill(worker)
     stack.gate.release()
     stack.processes.start_worker()
     assert ana.phone.transcript == [], "the killed worker never reached Ana's phone"
@@ -66,3 +49,41 @@ def test_caller_is_still_answered_when_the_worker_ringing_the_specialist_is_kill
     contact = scenario.contact(line)
     assert contact.outcome is Outcome.ANSWERED
     assert contact.specialist_id == ana.id
+
+
+def test_new_callers_still_hear_the_crisis_numbers_when_redis_stops_mid_call(
+    scenario, stack, redis_outage
+):
+    overflow = scenario.phone().answers_after(rings=1)
+    lifeline = scenario.sim.phone(LIFELINE).answers_after(rings=1)
+    line = scenario.line(overflow_number=overflow.number)
+    ana = scenario.specialist(line, "Ana")
+    ana.phone.answers_after(rings=0)
+    talking = scenario.phone()
+    talking.dial(line.twilio_number)
+    scenario.advance_until(lambda: scenario.holding(talking), what="the first caller holds")
+    wait_for(lambda: WHISPER in heard(ana.phone), timeout=DEADLINE, what="Ana offered the call")
+    ana.phone.press("1")
+    wait_for(lambda: CONNECTED in heard(talking), timeout=DEADLINE, what="the caller put through")
+    scenario.advance_until(
+        lambda: talking.connected_to == [ana.phone.number], what="the first caller and Ana talk"
+    )
+    holding = scenario.phone()
+    holding.dial(line.twilio_number)
+    scenario.advance_until(lambda: scenario.holding(holding), what="a second caller holds")
+
+    redis_outage.stop()
+    newcomer = scenario.phone()
+    newcomer.dial(line.twilio_number)
+    scenario.advance_until(lambda: newcomer.connected_to, what="the newcomer is dialled onward")
+
+    said = heard(newcomer)
+    assert said.startswith("We're sorry, our phone system is having trouble right now.")
+    assert "9 8 8" in said and "9 1 1" in said
+    assert newcomer.connected_to in ([overflow.number], [lifeline.number])
+    assert talking.connected_to == [ana.phone.number], "the conversation goes on"
+    assert scenario.holding(holding), "the waiting caller keeps their place in Twilio's queue"
+    talking.hang_up()
+    for phone in (talking, holding, newcomer, ana.phone):
+        assert APPLICATION_ERROR not in phone.heard
+    assert scenario.errors() == []
