@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.services import wait_for
 from warmline.models import Outcome
 from warmline.simulator import APPLICATION_ERROR
@@ -87,3 +89,28 @@ def test_new_callers_still_hear_the_crisis_numbers_when_redis_stops_mid_call(
     for phone in (talking, holding, newcomer, ana.phone):
         assert APPLICATION_ERROR not in phone.heard
     assert scenario.errors() == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="With Redis down and the database up, POST /webhooks/voice/incoming fails in "
+    "LiveLine.anyone_present() and webhooks.safety.emergency_voice_response dials "
+    "onward_number(To): the line's overflow number only if this gunicorn process has "
+    "answered the line before (KNOWN_LINES is per process), else settings.crisis_number. "
+    "A fresh process (any restart, any second web worker) sends the caller to the Lifeline "
+    "(+18002738255) though the database knows the line's overflow number.",
+)
+def test_caller_reaches_the_line_overflow_number_while_redis_is_down(scenario, stack, redis_outage):
+    overflow = scenario.phone().answers_after(rings=1)
+    lifeline = scenario.sim.phone(LIFELINE).answers_after(rings=1)
+    line = scenario.line(overflow_number=overflow.number)
+    caller = scenario.phone()
+
+    redis_outage.stop()
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: caller.connected_to, what="the caller is dialled onward")
+
+    assert "9 8 8" in heard(caller) and "9 1 1" in heard(caller)
+    assert APPLICATION_ERROR not in caller.heard
+    assert caller.connected_to == [overflow.number], f"dialled {caller.connected_to}"
+    assert lifeline.number not in caller.connected_to
