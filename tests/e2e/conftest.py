@@ -440,10 +440,14 @@ def stack(
 # One scenario.
 
 
+PASSWORD = "a long enough password"
+
+
 @dataclass(frozen=True)
 class Specialist:
     id: int
     name: str
+    email: str
     phone: Phone
 
 
@@ -477,7 +481,7 @@ class Scenario:
                 session,
                 email=f"{name.lower()}.{secrets.token_hex(4)}@example.org",
                 display_name=name,
-                password="a long enough password",
+                password=PASSWORD,
                 phone=phone.number,
                 **fields,
             )
@@ -490,7 +494,7 @@ class Scenario:
                 ends_at=now + timedelta(hours=3),
             )
             session.commit()
-            specialist = Specialist(user.id, name, phone)
+            specialist = Specialist(user.id, name, user.email, phone)
         if on_shift:
             self.start_shift(line, specialist)
         return specialist

@@ -1,0 +1,124 @@
+"""Text conversations through gunicorn and RQ workers, carried by the Twilio simulator."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+import requests
+
+from tests.e2e.conftest import PASSWORD
+from tests.services import wait_for
+from warmline.crisis.scripts import referral_script
+
+DEADLINE = 30
+
+
+class Dashboard:
+    """One specialist's browser, talking to the dashboard's API over HTTP."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.http = requests.Session()
+        self.csrf = self.http.get(f"{base_url}/api/session", timeout=10).json()["csrf_token"]
+
+    def post(self, path: str, body: dict | None = None) -> requests.Response:
+        return self.http.post(
+            self.base_url + path, json=body, headers={"X-CSRF-Token": self.csrf}, timeout=10
+        )
+
+    def sign_in(self, email: str) -> None:
+        response = self.post("/api/session", {"email": email, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        self.csrf = response.json()["csrf_token"]
+
+    def start_shift(self, line_id: int) -> None:
+        response = self.post("/api/shift/start", {"line_id": line_id})
+        assert response.status_code == 200, response.text
+
+
+@pytest.fixture
+def open_dashboard(stack) -> Iterator[Callable[..., Dashboard]]:
+    """Sign a specialist in on a browser of their own and start their shift on a line."""
+    opened: list[Dashboard] = []
+
+    def open_for(specialist, line) -> Dashboard:
+        dashboard = Dashboard(stack.settings.public_url)
+        opened.append(dashboard)
+        dashboard.sign_in(specialist.email)
+        dashboard.start_shift(line.id)
+        return dashboard
+
+    yield open_for
+    for dashboard in opened:
+        dashboard.http.close()
+
+
+def received(phone, line) -> list[str]:
+    return [text.body for text in phone.texts if text.sender == line.twilio_number]
+
+
+def test_two_specialists_race_to_accept_the_same_texter_and_exactly_one_wins(
+    scenario, open_dashboard
+):
+    line = scenario.line()
+    ana = scenario.specialist(line, "Ana", on_shift=False)
+    bo = scenario.specialist(line, "Bo", on_shift=False)
+    browsers = {ana.name: open_dashboard(ana, line), bo.name: open_dashboard(bo, line)}
+    texter = scenario.phone()
+
+    texter.send_text(line.twilio_number, "hi, it has been a rough week, can someone talk?")
+    wait_for(lambda: received(texter, line), timeout=DEADLINE, what="the welcome text")
+    contact = scenario.contact(line)
+    start = threading.Barrier(len(browsers))
+    answers: dict[str, int] = {}
+
+    def accept(name: str) -> None:
+        start.wait(timeout=10)
+        answers[name] = browsers[name].post(f"/api/contacts/{contact.id}/accept").status_code
+
+    racers = [threading.Thread(target=accept, args=(name,)) for name in browsers]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=DEADLINE)
+
+    assert sorted(answers.values()) == [200, 409], answers
+    [winner] = [name for name, status in answers.items() if status == 200]
+    [loser] = [name for name in browsers if name != winner]
+    winner_id = {ana.name: ana.id, bo.name: bo.id}[winner]
+    assert scenario.contact(line).specialist_id == winner_id
+    reply = browsers[winner].post(
+        f"/api/contacts/{contact.id}/messages", {"body": "Hi, I'm here. What has been going on?"}
+    )
+    assert reply.status_code == 201, reply.text
+    wait_for(
+        lambda: "Hi, I'm here. What has been going on?" in received(texter, line),
+        timeout=DEADLINE,
+        what="the winner's reply to reach the texter",
+    )
+    not_theirs = browsers[loser].post(
+        f"/api/contacts/{contact.id}/messages", {"body": "Hello, I'm here too."}
+    )
+    assert not_theirs.status_code == 404
+    assert "Hello, I'm here too." not in received(texter, line)
+    assert scenario.errors() == []
+
+
+def test_crisis_text_gets_the_referral_script(scenario):
+    line = scenario.line()
+    scenario.specialist(line, "Ana")
+    texter = scenario.phone()
+
+    texter.send_text(line.twilio_number, "I want to kill myself tonight")
+    wait_for(lambda: len(received(texter, line)) == 2, timeout=DEADLINE, what="the replies")
+
+    referral, welcome = received(texter, line)
+    assert referral == referral_script("caller", "sms", "en")
+    assert "988" in referral
+    assert "Riverside Warm Line" in welcome
+    contact = scenario.contact(line)
+    assert contact.crisis_tier >= 1
+    assert contact.crisis_referred_at is not None
+    assert scenario.errors() == []
