@@ -87,8 +87,11 @@ def test_two_specialists_race_to_accept_the_same_texter_and_exactly_one_wins(
     assert sorted(answers.values()) == [200, 409], answers
     [winner] = [name for name, status in answers.items() if status == 200]
     [loser] = [name for name in browsers if name != winner]
-    winner_id = {ana.name: ana.id, bo.name: bo.id}[winner]
-    assert scenario.contact(line).specialist_id == winner_id
+    ids = {ana.name: ana.id, bo.name: bo.id}
+    assert scenario.contact(line).specialist_id == ids[winner]
+    live = scenario.live(line)
+    assert live.texts_held(ids[winner]) == [contact.id]
+    assert live.texts_held(ids[loser]) == []
     reply = browsers[winner].post(
         f"/api/contacts/{contact.id}/messages", {"body": "Hi, I'm here. What has been going on?"}
     )
