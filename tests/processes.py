@@ -9,6 +9,8 @@ from pathlib import Path
 
 import psutil
 
+from config.settings import Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -37,3 +39,34 @@ def descendants(pid: int) -> list[psutil.Process]:
         return psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
+
+
+def settings_environment(settings: Settings, **variables: str) -> dict[str, str]:
+    """The environment that makes a child process use `settings`."""
+    return environment(
+        WARMLINE_DATABASE_URL=settings.database_url,
+        WARMLINE_REDIS_URL=settings.redis_url,
+        WARMLINE_PUBLIC_URL=settings.public_url,
+        WARMLINE_SECRET_KEY=settings.secret_key,
+        WARMLINE_CALLER_KEY=settings.caller_key,
+        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
+        TWILIO_ACCOUNT_SID=settings.twilio_account_sid,
+        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
+        TWILIO_API_BASE_URL=settings.twilio_api_base_url,
+        **variables,
+    )
+
+
+def work(settings: Settings) -> str:
+    """Run a real worker process until the queues are empty; return what it logged."""
+    result = subprocess.run(
+        [*warmline_command(), "worker", "--burst"],
+        cwd=ROOT,
+        env=settings_environment(settings, WARMLINE_LOG_LEVEL="DEBUG"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.stdout + result.stderr

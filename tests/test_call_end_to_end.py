@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,7 +11,7 @@ from sqlalchemy import select
 from tests import twiml
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, on_shift
 from tests.fake_twilio import fake_twilio
-from tests.processes import ROOT, environment, warmline_command
+from tests.processes import work
 from warmline import calls
 from warmline.live import LiveLine
 from warmline.models import Contact, Outcome, RoutingStrategy, utcnow
@@ -32,31 +31,6 @@ def twilio_api():
 @pytest.fixture
 def settings(settings, twilio_api):
     return replace(settings, twilio_api_base_url=twilio_api.base_url)
-
-
-def work(settings) -> None:
-    """Run a real worker process until the queues are empty."""
-    env = environment(
-        WARMLINE_DATABASE_URL=settings.database_url,
-        WARMLINE_REDIS_URL=settings.redis_url,
-        WARMLINE_PUBLIC_URL=settings.public_url,
-        WARMLINE_SECRET_KEY=settings.secret_key,
-        WARMLINE_CALLER_KEY=settings.caller_key,
-        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
-        TWILIO_ACCOUNT_SID=settings.twilio_account_sid,
-        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
-        TWILIO_API_BASE_URL=settings.twilio_api_base_url,
-    )
-    result = subprocess.run(
-        [*warmline_command(), "worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr, result.stderr
 
 
 def new_requests(twilio_api, seen: list) -> list:

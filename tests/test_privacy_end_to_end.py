@@ -18,7 +18,7 @@ from tests.factories import (
     on_shift,
 )
 from tests.fake_twilio import fake_twilio
-from tests.test_text_end_to_end import work
+from tests.processes import work
 from warmline import calls, texts
 from warmline.logs import configure_logging
 from warmline.models import Base, utcnow

@@ -3,7 +3,6 @@ Twilio API."""
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import replace
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from tests import twiml
 from tests.factories import LINE_NUMBER, make_line, make_specialist, message_sid, on_shift
 from tests.fake_twilio import fake_twilio
-from tests.processes import ROOT, environment, warmline_command
+from tests.processes import work
 from warmline import texts
 from warmline.live import LiveLine
 from warmline.models import Contact, Outcome, utcnow
@@ -29,33 +28,6 @@ def twilio_api():
 @pytest.fixture
 def settings(settings, twilio_api):
     return replace(settings, twilio_api_base_url=twilio_api.base_url)
-
-
-def work(settings) -> str:
-    """Run a real worker process until the queues are empty; return what it logged."""
-    env = environment(
-        WARMLINE_DATABASE_URL=settings.database_url,
-        WARMLINE_REDIS_URL=settings.redis_url,
-        WARMLINE_PUBLIC_URL=settings.public_url,
-        WARMLINE_SECRET_KEY=settings.secret_key,
-        WARMLINE_CALLER_KEY=settings.caller_key,
-        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
-        WARMLINE_LOG_LEVEL="DEBUG",
-        TWILIO_ACCOUNT_SID=settings.twilio_account_sid,
-        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
-        TWILIO_API_BASE_URL=settings.twilio_api_base_url,
-    )
-    result = subprocess.run(
-        [*warmline_command(), "worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Traceback" not in result.stderr, result.stderr
-    return result.stdout + result.stderr
 
 
 def send(twilio, body: str, *, sid: str | None = None, **extra) -> list[str]:
