@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import webhooks
 from config.settings import Settings
-from warmline import dashboard, health
+from warmline import console, dashboard, health
 from warmline.logs import configure_logging
 from warmline.runtime import build_runtime
 from warmline.web import close_session
@@ -37,4 +37,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     health.init_app(app)
     webhooks.init_app(app)
     dashboard.init_app(app)
+    console.init_app(app)
     return app

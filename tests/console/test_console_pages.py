@@ -1,0 +1,424 @@
+"""The console over HTTP: coordinators only, their own lines only, every change audited."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from tests.console.conftest import BOTH, PASSWORD, make_person
+from tests.factories import make_line
+from warmline import audit
+from warmline.console import access
+from warmline.models import AuditEvent, Block, Channel, Contact, Line, Outcome, Role, Shift, User
+
+
+class Browser:
+    """A test client that signs in through the dashboard and posts forms with the CSRF token."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.csrf = ""
+
+    def sign_in(self, email: str) -> None:
+        token = self.client.get("/api/session").json["csrf_token"]
+        response = self.client.post(
+            "/api/session",
+            json={"email": email, "password": PASSWORD},
+            headers={"X-CSRF-Token": token},
+        )
+        assert response.status_code == 200, response.json
+        self.csrf = response.json["csrf_token"]
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, **kwargs)
+
+    def post(self, path: str, data=None, **kwargs):
+        return self.client.post(path, data={"csrf_token": self.csrf, **(data or {})}, **kwargs)
+
+    def page(self, path: str) -> str:
+        response = self.get(path)
+        assert response.status_code == 200, response.data[:500]
+        return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def coordinated(session, line, cora):
+    access.assign(session, line, cora, via="cli")
+    session.commit()
+    return line
+
+
+@pytest.fixture
+def console(app, coordinated, cora):
+    browser = Browser(app.test_client())
+    browser.sign_in(cora.email)
+    return browser
+
+
+def _actions(session) -> list[tuple[str, int | None, str]]:
+    session.expire_all()
+    return [
+        (e.action, e.actor_id, e.via)
+        for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))
+    ]
+
+
+def test_specialists_are_refused_from_every_console_route(app, session, coordinated, ana):
+    browser = Browser(app.test_client())
+    browser.sign_in(ana.email)
+    line = coordinated.id
+    for path in (
+        "/console/",
+        f"/console/lines/{line}",
+        f"/console/lines/{line}/roster",
+        f"/console/lines/{line}/settings",
+        f"/console/lines/{line}/reports",
+        f"/console/lines/{line}/reports.json",
+        f"/console/lines/{line}/reports/summary.csv",
+        f"/console/lines/{line}/blocks.csv",
+        f"/console/lines/{line}/coverage.json",
+        "/console/people",
+        "/console/audit",
+    ):
+        assert browser.get(path).status_code == 403, path
+    for path in (
+        f"/console/lines/{line}/settings",
+        f"/console/lines/{line}/shifts",
+        f"/console/lines/{line}/patterns",
+        "/console/people",
+        f"/console/people/{ana.id}/password",
+    ):
+        assert browser.post(path, {"password": "x" * 20}).status_code == 403, path
+    assert not [a for a in _actions(session) if a[2] == "console"]
+
+
+def test_signed_out_visitors_go_to_sign_in_and_json_says_401(client, coordinated):
+    page = client.get("/console/")
+    assert page.status_code == 302 and page.location.endswith("/sign-in")
+    assert client.get(f"/console/lines/{coordinated.id}/reports.json").status_code == 401
+
+
+def test_forms_without_the_csrf_token_are_refused(console, coordinated, ana):
+    response = console.client.post(
+        f"/console/lines/{coordinated.id}/shifts",
+        data={"user_id": ana.id, "date": "2026-06-01", "start": "09:00", "end": "10:00"},
+    )
+    assert response.status_code == 403
+
+
+def test_a_coordinator_sees_only_the_lines_they_coordinate(console, session, coordinated):
+    other = make_line(session, name="Hillside Warm Line", twilio_number="+15017122662")
+    index = console.page("/console/")
+    assert "Riverside Warm Line" in index and "Hillside" not in index
+    for path in ("", "/roster", "/reports", "/settings", "/blocks.csv", "/reports.json"):
+        assert console.get(f"/console/lines/{other.id}{path}").status_code == 404, path
+
+
+def test_an_administrator_links_coordinators_to_lines(app, session, coordinated, cora):
+    admin = make_person(session, "Ada", Role.ADMIN)
+    other = make_line(session, name="Hillside Warm Line", twilio_number="+15017122662")
+    browser = Browser(app.test_client())
+    browser.sign_in(admin.email)
+    response = browser.post(f"/console/lines/{other.id}/coordinators", {"user_id": cora.id})
+    assert response.status_code == 303
+    assert other.id in {line.id for line in access.visible_lines(session, cora)}
+    assert ("line.coordinator_add", admin.id, "console") in _actions(session)
+
+
+def test_coordinators_cannot_link_themselves_to_lines(console, session, coordinated, cora):
+    response = console.post(f"/console/lines/{coordinated.id}/coordinators", {"user_id": cora.id})
+    assert response.status_code == 403
+
+
+SETTINGS = {
+    "name": "Riverside <Warm> Line",
+    "hours_mon": "09:00-13:00, 17:00-21:00",
+    "hours_sat": "10:00-14:00",
+    "languages": "en, es",
+    "routing_strategy": "round_robin",
+    "crisis_number": "+18002738255",
+    "overflow_number": "",
+    "wrap_up_topics": "loneliness\nhousing\n",
+    "crisis_terms": "means: rat poison",
+    "ring_timeout_seconds": "25",
+    "wrap_up_seconds": "90",
+    "max_wait_seconds": "900",
+    "daily_contact_limit": "4",
+    "retention_days": "180",
+    "max_texts_per_specialist": "3",
+    "min_specialists": "2",
+}
+
+
+@BOTH
+def test_settings_are_saved_audited_and_escaped(console, session, coordinated, cora):
+    response = console.post(f"/console/lines/{coordinated.id}/settings", SETTINGS)
+    assert response.status_code == 303
+    session.expire_all()
+    line = session.get(Line, coordinated.id)
+    assert line.opening_hours == {
+        "mon": [["09:00", "13:00"], ["17:00", "21:00"]],
+        "sat": [["10:00", "14:00"]],
+    }
+    assert (line.languages, line.routing_strategy.value, line.min_specialists) == (
+        ["en", "es"],
+        "round_robin",
+        2,
+    )
+    assert line.crisis_terms == {"means": ["rat poison"]}
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "line.update")).one()
+    assert event.actor_id == cora.id
+    assert event.detail["changed"]["ring_timeout_seconds"] == [20, 25]
+    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    assert "Riverside &lt;Warm&gt; Line" in page and "<Warm>" not in page
+    assert "Settings saved." in page
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("ring_timeout_seconds", "500", "ring timeout seconds must be a whole number"),
+        ("hours_tue", "9 to 5", "opening hours on tue"),
+        ("hours_tue", "17:00-09:00", "opening first"),
+        ("languages", "english", "ISO 639"),
+        ("routing_strategy", "random", "routing strategy"),
+        ("crisis_terms", "nonsense: word", "crisis terms"),
+        ("crisis_number", "12", ""),
+        ("wrap_up_topics", "  \n ", "wrap up topics is required"),
+    ],
+)
+def test_bad_settings_are_refused_with_a_reason_and_nothing_changes(
+    console, session, coordinated, field, value, message
+):
+    response = console.post(f"/console/lines/{coordinated.id}/settings", {**SETTINGS, field: value})
+    assert response.status_code == 303
+    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    assert 'class="error"' in page and message.lower() in page.lower()
+    session.expire_all()
+    assert session.get(Line, coordinated.id).ring_timeout_seconds == 20
+    assert not [a for a in _actions(session) if a[0] == "line.update"]
+
+
+def test_script_check_previews_a_draft_and_names_the_broken_rules(console, coordinated):
+    page = console.post(
+        f"/console/lines/{coordinated.id}/scripts",
+        {"draft": "<b>Call us</b> any time.", "channel": "sms", "language": "en"},
+    ).get_data(as_text=True)
+    assert "&lt;b&gt;Call us&lt;/b&gt;" in page
+    assert "it does not name 988" in page
+
+
+def next_clock_change(zone: str) -> tuple[date, bool]:
+    """Return the next Sunday the line's clocks change, and whether they go forward."""
+    tz = ZoneInfo(zone)
+    day = date.today() + timedelta(days=8)
+    while True:
+        before = datetime.combine(day, time(0), tzinfo=tz).utcoffset()
+        after = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).utcoffset()
+        if before != after:
+            return day, after > before
+        day += timedelta(days=1)
+
+
+@BOTH
+def test_roster_editing_across_a_daylight_saving_week(console, session, coordinated, ana, bo):
+    line_id = coordinated.id
+    session.get(Line, line_id).timezone = "America/Chicago"
+    session.commit()
+    sunday, forward = next_clock_change("America/Chicago")
+    monday, following = sunday - timedelta(days=6), sunday + timedelta(days=1)
+    response = console.post(
+        f"/console/lines/{line_id}/patterns",
+        {"user_id": ana.id, "starts_on": monday.isoformat(), "start": "18:00", "end": "22:00"},
+    )
+    assert response.status_code == 303
+    response = console.post(
+        f"/console/lines/{line_id}/shifts",
+        {"user_id": bo.id, "date": sunday.isoformat(), "start": "01:00", "end": "05:00"},
+    )
+    assert response.status_code == 303
+    page = console.page(f"/console/lines/{line_id}/roster?week={sunday.isoformat()}")
+    assert f"week of {monday.isoformat()}" in page
+    assert f"<td>{monday}</td><td>18:00</td><td>22:00</td><td>Ana</td>" in page
+    assert f"<td>{sunday}</td><td>01:00</td><td>05:00</td><td>Bo</td>" in page
+    if forward:
+        assert f'data-cell="{sunday}T02">skipped' in page  # the hour the clocks skip
+    after = console.page(f"/console/lines/{line_id}/roster?week={following.isoformat()}")
+    assert f"<td>{following}</td><td>18:00</td><td>22:00</td><td>Ana</td>" in after
+    grid = console.get(f"/console/lines/{line_id}/coverage.json?week={following}").json
+    evening = [h for h in grid["hours"] if h["date"] == following.isoformat() and h["on_shift"]]
+    assert [h["hour"] for h in evening] == ["18:00", "19:00", "20:00", "21:00"]
+    shift = session.scalars(select(Shift).where(Shift.occurrence == following)).one()
+    assert (shift.ends_at - shift.starts_at) == timedelta(hours=4)
+    assert (
+        console.post(
+            f"/console/lines/{line_id}/shifts/{shift.id}/reassign", {"user_id": bo.id}
+        ).status_code
+        == 303
+    )
+    assert console.post(f"/console/lines/{line_id}/shifts/{shift.id}/cancel").status_code == 303
+    actions = [a[0] for a in _actions(session) if a[2] == "console"]
+    assert actions == ["pattern.add", "shift.add", "shift.reassign", "shift.cancel"]
+
+
+def test_roster_csv_round_trip_and_row_errors(console, session, coordinated, ana):
+    line_id = coordinated.id
+    good = "email,date,start,end\nana@example.org,2026-06-01,09:00,13:00\n"
+    bad = "email,date,start,end\nana@example.org,2026-06-02,09:00,13:00\nx@y.z,2026-06-02,9,1\n"
+    response = console.post(
+        f"/console/lines/{line_id}/roster/import",
+        {"file": (io.BytesIO(bad.encode()), "roster.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    page = console.page(f"/console/lines/{line_id}/roster?week=2026-06-01")
+    assert "Not imported: row 3: nobody signs in as" in page
+    assert session.scalars(select(Shift)).first() is None
+    console.post(
+        f"/console/lines/{line_id}/roster/import",
+        {"file": (io.BytesIO(good.encode()), "roster.csv")},
+        content_type="multipart/form-data",
+    )
+    exported = console.get(f"/console/lines/{line_id}/roster.csv?week=2026-06-01")
+    assert exported.mimetype == "text/csv"
+    assert "ana@example.org,2026-06-01,09:00,13:00,," in exported.get_data(as_text=True)
+
+
+TAG = hashlib.sha256(b"someone").hexdigest()
+
+
+@BOTH
+def test_block_from_a_past_contact_then_lift_it(console, session, coordinated, cora):
+    contact = Contact(
+        line_id=coordinated.id, channel=Channel.SMS, caller_tag=TAG, outcome=Outcome.ANSWERED
+    )
+    session.add(contact)
+    session.commit()
+    page = console.page(f"/console/lines/{coordinated.id}/contacts")
+    assert TAG[:8] in page and TAG not in page
+    response = console.post(
+        f"/console/lines/{coordinated.id}/contacts/{contact.id}/block",
+        {"reason": "<i>threats</i>", "days": "30"},
+    )
+    assert response.status_code == 303
+    blocks_page = console.page(f"/console/lines/{coordinated.id}/blocks")
+    assert "&lt;i&gt;threats&lt;/i&gt;" in blocks_page
+    block = session.scalars(select(Block)).one()
+    csv = console.get(f"/console/lines/{coordinated.id}/blocks.csv").get_data(as_text=True)
+    assert TAG not in csv and TAG[:8] in csv
+    console.post(f"/console/lines/{coordinated.id}/blocks/{block.id}/lift")
+    session.expire_all()
+    assert session.get(Block, block.id).lifted_at is not None
+    assert [a[0] for a in _actions(session) if a[2] == "console"] == ["block.add", "block.lift"]
+
+
+def test_reports_render_charts_tables_and_every_csv(console, session, coordinated, ana):
+    arrived = datetime.now(UTC) - timedelta(hours=2)
+    for n, outcome in enumerate([Outcome.ANSWERED, Outcome.ABANDONED, Outcome.BLOCKED]):
+        session.add(
+            Contact(
+                line_id=coordinated.id,
+                channel=Channel.VOICE,
+                caller_tag=hashlib.sha256(str(n).encode()).hexdigest(),
+                arrived_at=arrived,
+                connected_at=arrived if outcome == Outcome.ANSWERED else None,
+                wait_seconds=40,
+                talk_seconds=300 if outcome == Outcome.ANSWERED else None,
+                outcome=outcome,
+                specialist_id=ana.id if outcome == Outcome.ANSWERED else None,
+            )
+        )
+    session.commit()
+    page = console.page(f"/console/lines/{coordinated.id}/reports")
+    assert page.count("<svg") == 3 and "<script" not in page
+    assert 'id="fig-total">3<' in page and "50.0%" in page
+    data = console.get(f"/console/lines/{coordinated.id}/reports.json").json
+    assert {row["measure"]: row["value"] for row in data["tables"]["summary"]}["blocked"] == 1
+    for name in data["tables"]:
+        response = console.get(f"/console/lines/{coordinated.id}/reports/{name}.csv")
+        assert response.status_code == 200 and response.mimetype == "text/csv", name
+    assert console.get(f"/console/lines/{coordinated.id}/reports/nope.csv").status_code == 404
+    bad = console.get(f"/console/lines/{coordinated.id}/reports?from=2026-01-01&to=2025-01-01")
+    assert bad.status_code == 400
+
+
+def test_the_overview_shows_when_the_purge_last_ran(console, session, coordinated):
+    audit.record(
+        session,
+        "retention.purge",
+        "contact",
+        None,
+        via="worker",
+        detail={"removed": {str(coordinated.id): 42}},
+    )
+    session.commit()
+    page = console.page(f"/console/lines/{coordinated.id}")
+    assert 'id="purge-removed">42<' in page
+
+
+def test_people_are_added_edited_and_audited(console, session, cora, ana):
+    response = console.post(
+        "/console/people",
+        {
+            "email": "dee@example.org",
+            "display_name": "Dee",
+            "phone": "(415) 555-0199",
+            "languages": "es",
+            "role": "specialist",
+            "password": PASSWORD,
+        },
+    )
+    assert response.status_code == 303
+    dee = session.scalars(select(User).where(User.email == "dee@example.org")).one()
+    assert (dee.phone, dee.languages, dee.role) == ("+14155550199", ["es"], Role.SPECIALIST)
+    console.post(
+        f"/console/people/{ana.id}",
+        {"display_name": "Ana M", "phone": "", "languages": "en, es", "active": "no"},
+    )
+    session.expire_all()
+    assert (ana.display_name, ana.active, ana.phone) == ("Ana M", False, None)
+    refused = console.post(
+        "/console/people",
+        {
+            "email": "boss@example.org",
+            "display_name": "Boss",
+            "languages": "en",
+            "role": "admin",
+            "password": PASSWORD,
+        },
+    )
+    assert refused.status_code == 303
+    assert "only an administrator" in console.page("/console/people").lower()
+    actions = [a[0] for a in _actions(session) if a[2] == "console" and a[1] == cora.id]
+    assert actions == ["user.add", "user.update"]
+    assert "user.update" in console.page("/console/audit")
+
+
+def test_coordinators_cannot_change_other_coordinators(console, session):
+    other = make_person(session, "Otto", Role.COORDINATOR)
+    response = console.post(
+        f"/console/people/{other.id}/password", {"password": "another long password"}
+    )
+    assert response.status_code == 403
+
+
+def test_calendar_feed_behind_a_secret_url(console, app, session, coordinated, ana):
+    page = console.post(f"/console/people/{ana.id}/calendar").get_data(as_text=True)
+    url = page.split('id="feed-url">', 1)[1].split("<", 1)[0]
+    path = url.split("localhost", 1)[1]
+    feed = app.test_client().get(path)
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert b"BEGIN:VCALENDAR" in feed.data
+    assert app.test_client().get("/calendar/" + "a" * 43 + ".ics").status_code == 404
+
+
+def test_a_specialist_gets_their_own_calendar_link(app, session, ana):
+    browser = Browser(app.test_client())
+    browser.sign_in(ana.email)
+    page = browser.post("/console/my-calendar").get_data(as_text=True)
+    assert 'id="feed-url">http' in page
