@@ -261,7 +261,7 @@ def _open_contact(session: Session, contact_id: int) -> tuple[Contact, Line] | N
     return contact, session.get(Line, contact.line_id)
 
 
-def choose_language(
+def answer_menu(
     session: Session,
     client: redis.Redis,
     jobs: Dispatcher,
@@ -270,8 +270,10 @@ def choose_language(
     digits: str,
     speech: str,
     at: datetime,
+    picks_language: bool,
 ) -> CallPlan:
-    """Take the caller's language choice (or 9, or crisis words) and put them in line."""
+    """Take a menu's answer: 9 or crisis words reach the crisis line; anything else, or
+    silence, puts the caller in line (in the language they picked at the greeting)."""
     found = _open_contact(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
@@ -279,11 +281,12 @@ def choose_language(
     tier = hears_crisis(digits, speech, line.crisis_terms)
     if tier:
         return refer_to_crisis(session, client, jobs, contact_id=contact_id, tier=tier, at=at)
-    choice = int(digits) - 1 if digits.isdigit() else 0
-    if not 0 <= choice < len(line.languages):
-        choice = 0
-    contact.language = line.languages[choice]
-    session.commit()
+    if picks_language:
+        choice = int(digits) - 1 if digits.isdigit() else 0
+        if not 0 <= choice < len(line.languages):
+            choice = 0
+        contact.language = line.languages[choice]
+        session.commit()
     _join_queue(live_line(client, line.id), jobs, line, contact)
     return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
 
@@ -370,28 +373,6 @@ def left_queue(
     session.commit()
     _leave_line(live, jobs, contact.id)
     return CallPlan(Step.ONWARD, context(line), contact.id, contact.language)
-
-
-def overflow_choice(
-    session: Session,
-    client: redis.Redis,
-    jobs: Dispatcher,
-    *,
-    contact_id: int,
-    digits: str,
-    speech: str,
-    at: datetime,
-) -> CallPlan:
-    """After the longest wait: 9 (or crisis words) reaches the crisis line; else keep holding."""
-    found = _open_contact(session, contact_id)
-    if found is None:
-        return CallPlan(Step.UNKNOWN, None)
-    contact, line = found
-    tier = hears_crisis(digits, speech, line.crisis_terms)
-    if tier:
-        return refer_to_crisis(session, client, jobs, contact_id=contact_id, tier=tier, at=at)
-    _join_queue(live_line(client, line.id), jobs, line, contact)
-    return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
 
 
 def refer_to_crisis(

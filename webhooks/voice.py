@@ -100,7 +100,7 @@ def language():
     """After the greeting: a language choice, 9, crisis words, or silence; then the line."""
     session, client, dispatch = _services()
     heard = forms.heard(request.form)
-    plan = calls.choose_language(
+    plan = calls.answer_menu(
         session,
         client,
         dispatch,
@@ -108,6 +108,7 @@ def language():
         digits=heard.digits,
         speech=heard.speech,
         at=utcnow(),
+        picks_language=True,
     )
     return xml(_render(plan))
 
@@ -201,7 +202,7 @@ def overflow():
     """The overflow menu's answer: keep holding (or silence), or 9 for the crisis line."""
     session, client, dispatch = _services()
     heard = forms.heard(request.form)
-    plan = calls.overflow_choice(
+    plan = calls.answer_menu(
         session,
         client,
         dispatch,
@@ -209,6 +210,7 @@ def overflow():
         digits=heard.digits,
         speech=heard.speech,
         at=utcnow(),
+        picks_language=False,
     )
     return xml(_render(plan))
 
