@@ -8,21 +8,23 @@ that talks to Twilio) to the workers through the dispatcher.
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warmline.crisis import detect
 from warmline.dispatch import Dispatcher
 from warmline.lines import LineContext, context, find_line, is_open, next_opening
-from warmline.live import LiveLine, Resolution, first_time_seen, now_ms
+from warmline.live import LiveLine, Resolution, now_ms
 from warmline.models import Block, Channel, Contact, Line, Outcome, User, utcnow
 
+log = logging.getLogger(__name__)
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 # A caller whose call dropped and who rings straight back is the same conversation.
 REDIAL_WINDOW = timedelta(minutes=2)
@@ -113,11 +115,16 @@ def arrive(
     if line is None:
         return CallPlan(Step.NO_LINE, None)
     live = live_line(client, line.id)
-    step = _first_step(session, line, live, caller_tag, at)
+    try:
+        step = _first_step(session, line, live, caller_tag, at)
+    except redis.RedisError:
+        log.warning("Redis is unreachable: a caller to line %s is sent onward", line.id)
+        step = Step.ONWARD
     outcome = {
         Step.BLOCKED: Outcome.BLOCKED,
         Step.LIMITED: Outcome.LIMITED,
         Step.AFTER_HOURS: Outcome.AFTER_HOURS,
+        Step.ONWARD: Outcome.OVERFLOW,
     }.get(step, Outcome.OPEN)
     contact = Contact(
         line_id=line.id,
@@ -137,7 +144,13 @@ def arrive(
         existing = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
         return _resume(session, client, jobs, line, existing)
     if step is Step.QUEUE:
-        _join_queue(live, jobs, line, contact)
+        try:
+            _join_queue(live, jobs, line, contact)
+        except redis.RedisError:
+            log.warning("Redis is unreachable: a caller to line %s is sent onward", line.id)
+            contact.outcome = Outcome.OVERFLOW
+            session.commit()
+            step = Step.ONWARD
     return CallPlan(
         step,
         context(line),
@@ -168,6 +181,7 @@ def _resume(
         Outcome.BLOCKED: Step.BLOCKED,
         Outcome.LIMITED: Step.LIMITED,
         Outcome.AFTER_HOURS: Step.AFTER_HOURS,
+        Outcome.OVERFLOW: Step.ONWARD,
     }
     if contact.outcome in by_outcome:
         step = by_outcome[contact.outcome]
@@ -558,41 +572,58 @@ def call_status(
     *,
     call_sid: str,
     status: str,
-    sequence: str,
     at: datetime,
 ) -> bool:
     """Close the contact when the caller's call ends; True if this callback changed anything.
 
-    Twilio may send a callback twice or out of order: each (CallSid, CallStatus,
-    SequenceNumber) counts once, and only an ending status closes anything.
+    Twilio may send a callback twice or out of order: only an ending status closes, and a
+    contact closes once (the CallSid is cleared as it does). The database is written first,
+    so a call that ends while Redis is down is still closed; the clock's repair takes it
+    out of the waiting line when Redis is back.
     """
     contact = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
     if contact is None or status not in TERMINAL_STATUSES:
         return False
-    if not first_time_seen(client, f"{call_sid}:{status}:{sequence}"):
-        return False
-    contact.ended_at = at
-    contact.total_seconds = _seconds(contact.arrived_at, at)
+    total = _seconds(contact.arrived_at, at)
     if contact.connected_at is not None:
-        contact.talk_seconds = _seconds(contact.connected_at, at)
-    elif contact.wait_seconds is None and contact.outcome is Outcome.OPEN:
-        contact.wait_seconds = contact.total_seconds
-    if contact.outcome is Outcome.OPEN:
+        wait = contact.wait_seconds
+    else:
+        wait = total if contact.outcome is Outcome.OPEN else None
+    outcome = contact.outcome
+    if outcome is Outcome.OPEN:
         if contact.connected_at is not None:
-            contact.outcome = Outcome.ANSWERED
+            outcome = Outcome.ANSWERED
         elif status in {"completed", "canceled"}:
-            contact.outcome = Outcome.ABANDONED
+            outcome = Outcome.ABANDONED
         else:
-            contact.outcome = Outcome.FAILED
-    contact.call_sid = None
+            outcome = Outcome.FAILED
+    closed = session.execute(
+        update(Contact)
+        .where(Contact.id == contact.id, Contact.ended_at.is_(None))
+        .values(
+            ended_at=at,
+            total_seconds=total,
+            talk_seconds=_seconds(contact.connected_at, at),
+            wait_seconds=wait,
+            outcome=outcome,
+            call_sid=None,
+        )
+    ).rowcount
     session.commit()
-    live = live_line(client, contact.line_id)
-    winner = live.offer_winner(contact.id)
-    if winner is not None:
-        _start_wrap_up(session, live, jobs, winner, contact.id)
-    _leave_line(live, jobs, contact.id)
-    live.finish_offer(contact.id)
-    live.publish("contact_closed", contact_id=contact.id)
+    if not closed:
+        return False
+    try:
+        live = live_line(client, contact.line_id)
+        winner = live.offer_winner(contact.id)
+        if winner is not None:
+            _start_wrap_up(session, live, jobs, winner, contact.id)
+        _leave_line(live, jobs, contact.id)
+        live.finish_offer(contact.id)
+        live.publish("contact_closed", contact_id=contact.id)
+    except redis.RedisError:
+        log.warning(
+            "contact %s closed while Redis was unreachable; the repair will tidy up", contact.id
+        )
     return True
 
 

@@ -43,7 +43,6 @@ class IncomingCall:
 class CallStatus:
     call_sid: str
     status: str
-    sequence: str
 
 
 @dataclass(frozen=True)
@@ -110,13 +109,9 @@ def incoming_call(form: MultiDict, caller_key: str) -> IncomingCall:
 
 
 def call_status(form: MultiDict) -> CallStatus:
-    sequence = _one(form, "SequenceNumber", required=False, limit=10)
-    if sequence and not sequence.isdigit():
-        raise InvalidWebhook("SequenceNumber is not a number")
     return CallStatus(
         call_sid=_matching(form, "CallSid", CALL_SID),
         status=_member(form, "CallStatus", CALL_STATUSES),
-        sequence=sequence,
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import Forbidden, HTTPException
 
-from warmline.lines import LineContext
+from warmline.lines import LineContext, context, find_line
 from warmline.web import runtime
 from webhooks import twiml
 
@@ -46,8 +46,21 @@ def remember_line(line_number: str, line: LineContext) -> None:
 
 
 def onward_number(line_number: str) -> str:
-    """Return the overflow line, else the crisis line, for a line this process has seen."""
-    line = current_app.extensions[KNOWN_LINES].get(line_number)
+    """Return the line's overflow number, else its crisis number, else the Lifeline.
+
+    Asks the database on a fresh session when this process has not seen the line yet, and
+    falls back to the configured crisis number when that fails too.
+    """
+    known = current_app.extensions[KNOWN_LINES]
+    if line_number not in known:
+        try:
+            with runtime().sessions() as session:
+                line = find_line(session, line_number)
+                if line is not None:
+                    remember_line(line_number, context(line))
+        except Exception:
+            log.warning("no line details for a caller in trouble; dialling the crisis line")
+    line = known.get(line_number)
     return line.onward_number if line else runtime().settings.crisis_number
 
 

@@ -76,6 +76,8 @@ def incoming():
         return xml(twiml.blocked())
     if plan.step is calls.Step.LIMITED:
         return xml(twiml.limited(line.name, paths.crisis(plan.contact_id)))
+    if plan.step is calls.Step.ONWARD:
+        return xml(twiml.onward(line.name, line.onward_number, plan.language))
     if plan.step is calls.Step.AFTER_HOURS:
         reopens = twiml.spoken_time(plan.reopens_at, at) if plan.reopens_at else None
         script = referral_script("after_hours", "voice", "en")
@@ -256,7 +258,6 @@ def status():
         dispatch,
         call_sid=update.call_sid,
         status=update.status,
-        sequence=update.sequence,
         at=utcnow(),
     )
     return xml(twiml.empty())
