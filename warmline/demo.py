@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warmline import presence
+from warmline.console import access
 from warmline.dispatch import Dispatcher
 from warmline.lines import add_line, find_line
 from warmline.models import Role, Shift, User, utcnow
@@ -58,6 +59,8 @@ def seed(session: Session) -> Demo:
             languages=languages,
         )
         sign_ins.append((name, email, phone or ""))
+        if role is Role.COORDINATOR:
+            access.assign(session, line, user, via="demo")
         if role is Role.SPECIALIST and not _rostered_now(session, line.id, user.id):
             add_shift(
                 session,

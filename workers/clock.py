@@ -13,6 +13,7 @@ from workers import jobs, text_jobs
 REPAIR_EVERY_SECONDS = 5
 TEXT_SWEEP_EVERY_SECONDS = 60
 PURGE_CRON = "17 3 * * *"
+ROSTER_CRON = "7 2 * * *"
 
 
 def run_clock(settings: Settings) -> None:
@@ -30,4 +31,5 @@ def run_clock(settings: Settings) -> None:
         result_ttl=0,
     )
     scheduler.register(jobs.purge_expired_contacts, "maintenance", cron=PURGE_CRON)
+    scheduler.register(jobs.extend_rosters, "maintenance", cron=ROSTER_CRON)
     scheduler.start()

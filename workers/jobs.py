@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from twilio.base.exceptions import TwilioRestException
 
-from warmline import audit, calls
+from warmline import audit, calls, roster
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, User, utcnow
 from webhooks import paths
@@ -198,6 +198,16 @@ def repair_live_state() -> dict[str, int]:
             if live.waiting() and live.free_specialists(now_ms()):
                 services.dispatch.offer_contacts(line.id)
     return repaired
+
+
+def extend_rosters() -> dict[str, int]:
+    """Expand every line's weekly shift patterns ahead, so the roster never runs dry."""
+    added: dict[str, int] = {}
+    with current().sessions() as session:
+        for line in session.scalars(select(Line)):
+            added[str(line.id)] = roster.extend_patterns(session, line=line)
+        session.commit()
+    return added
 
 
 def purge_expired_contacts() -> dict[str, int]:

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, message_sid
+from warmline.console import access
 from warmline.models import Channel, Contact, Role
 from warmline.people import add_user
 from webhooks import paths
@@ -68,7 +69,8 @@ def bo(session, line):
 
 
 @pytest.fixture
-def coordinator(session):
+def coordinator(session, line):
+    """A coordinator who runs `line`."""
     user = add_user(
         session,
         email="cora@example.org",
@@ -76,6 +78,7 @@ def coordinator(session):
         password=PASSWORD,
         role=Role.COORDINATOR,
     )
+    access.assign(session, line, user)
     session.commit()
     return user
 

@@ -10,14 +10,18 @@ from sqlalchemy import select
 
 from tests.dashboard.conftest import (
     CALLER,
+    PASSWORD,
+    Dashboard,
     caller_arrives,
     caller_connects,
     caller_hangs_up,
     signed_in,
 )
 from tests.factories import make_line, make_specialist
+from warmline.console import access
 from warmline.live import LiveLine
-from warmline.models import WrapUp
+from warmline.models import Role, WrapUp
+from warmline.people import add_user
 from warmline.privacy import caller_tag
 
 HILLSIDE = "+15017122662"
@@ -234,7 +238,7 @@ def test_coordinator_routes_refuse_specialists(ana_browser, line):
     assert ana_browser.get(f"/api/coordinator/lines/{line.id}/queue").status_code == 403
 
 
-def test_a_coordinator_sees_any_lines_waiting_line(
+def test_a_coordinator_sees_their_lines_waiting_line(
     coordinator_browser, bo_browser, line, twilio, session
 ):
     bo_browser.start_shift(line.id)
@@ -243,3 +247,24 @@ def test_a_coordinator_sees_any_lines_waiting_line(
     assert [c["id"] for c in waiting] == [contact_id]
     body = json.dumps(waiting)
     assert "5550123" not in body
+
+
+def test_a_coordinator_of_another_line_finds_neither_its_queue_nor_its_roster(
+    app, session, line, bo
+):
+    other = add_user(
+        session,
+        email="olu@example.org",
+        display_name="Olu",
+        password=PASSWORD,
+        role=Role.COORDINATOR,
+    )
+    elsewhere = make_line(session, name="Hillside Warm Line", twilio_number="+15017120099")
+    access.assign(session, elsewhere, other)
+    session.commit()
+    browser = Dashboard(app.test_client())
+    assert browser.sign_in(other.email).status_code == 200
+    assert browser.get(f"/api/coordinator/lines/{line.id}/queue").status_code == 404
+    override = browser.post("/api/coordinator/shifts", {"line_id": line.id, "specialist_id": bo.id})
+    assert override.status_code == 404
+    assert [entry["id"] for entry in browser.get("/api/lines").json["lines"]] == [elsewhere.id]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from warmline import audit, calls, people, presence, texts, wrapups
+from warmline.console import access
 from warmline.crisis.scripts import referral_script
 from warmline.dashboard import board, events, openapi
 from warmline.dashboard.auth import (
@@ -26,7 +27,7 @@ from warmline.dashboard.auth import (
 )
 from warmline.dashboard.security import csrf_token, require_csrf
 from warmline.live import LiveLine, now_ms
-from warmline.models import Channel, Contact, Line, Shift, User, utcnow
+from warmline.models import Channel, Contact, Line, Role, Shift, User, utcnow
 from warmline.web import db_session, runtime
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -161,14 +162,23 @@ def shift_state():
 @bp.get("/lines")
 @require_user()
 def lines_to_start_on():
-    """List the lines the user is rostered on now (every line, for a coordinator)."""
-    user, at = _me(), utcnow()
-    query = select(Line).order_by(Line.name)
-    if user.role not in COORDINATORS:
-        query = query.join(Shift, Shift.line_id == Line.id).where(
-            Shift.user_id == user.id, Shift.starts_at <= at, Shift.ends_at > at
-        )
-    return jsonify(lines=[_line_json(line) for line in db_session().scalars(query).unique()])
+    """List the lines the user is rostered on now (the lines they run, for a coordinator)."""
+    user, at, session = _me(), utcnow(), db_session()
+    if user.role in COORDINATORS:
+        return jsonify(lines=[_line_json(line) for line in access.visible_lines(session, user)])
+    query = (
+        select(Line)
+        .order_by(Line.name)
+        .join(Shift, Shift.line_id == Line.id)
+        .where(Shift.user_id == user.id, Shift.starts_at <= at, Shift.ends_at > at)
+    )
+    return jsonify(lines=[_line_json(line) for line in session.scalars(query).unique()])
+
+
+def _coordinated_line(line_id: int) -> None:
+    """Answer 404 for a line the signed-in coordinator does not run."""
+    if not access.coordinates(db_session(), _me(), line_id):
+        abort(404, description="No such line.")
 
 
 def _start(line_id: int, specialist_id: int, override_by: int | None) -> None:
@@ -479,6 +489,7 @@ def live_events():
 def override_start():
     """Start a specialist's shift although they are not rostered now (audited)."""
     data = _body({"line_id": int, "specialist_id": int})
+    _coordinated_line(data["line_id"])
     specialist = db_session().get(User, data["specialist_id"])
     if specialist is None:
         abort(404, description="No such person.")
@@ -495,6 +506,8 @@ def reset_password(user_id: int):
     user = session.get(User, user_id)
     if user is None:
         abort(404, description="No such person.")
+    if user.role is not Role.SPECIALIST and _me().role is not Role.ADMIN:
+        abort(403, description="Only an administrator resets a coordinator's password.")
     if len(data["password"]) > MAX_PASSWORD_LENGTH:
         abort(400, description="That password is too long.")
     try:
@@ -511,6 +524,7 @@ def reset_password(user_id: int):
 @bp.get("/coordinator/lines/<int(max=2147483647):line_id>/queue")
 @require_user(*COORDINATORS)
 def line_queue(line_id: int):
+    _coordinated_line(line_id)
     session = db_session()
     line = session.get(Line, line_id)
     if line is None:
