@@ -65,6 +65,8 @@ def _banner(settings: Settings, simulator_url: str | None, seeded: demo.Demo | N
     lines = [
         "",
         f"warmline is running at {settings.public_url}/",
+        f"  specialists' dashboard: {settings.public_url}/sign-in",
+        f"  coordinators' console: {settings.public_url}/console/",
         f"  health: {settings.public_url}/healthz",
         f"  Twilio webhooks: {settings.public_url}/webhooks/voice/incoming and "
         f"{settings.public_url}/webhooks/sms/incoming",
