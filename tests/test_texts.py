@@ -428,3 +428,15 @@ def test_phone_offers_skip_texters_in_the_shared_line(session, services, team):
     arrive(session, services)
     live = LiveLine(services.redis, line.id)
     assert live.claim(lease_ms=calls.lease_ms(line)) is None
+
+
+def test_a_specialist_may_hold_fewer_texts_than_the_line_allows(session, services, team):
+    line, ana, bo = team
+    LiveLine(services.redis, line.id).go_on_break(bo.id, "lunch")
+    line.max_texts_per_specialist = 3
+    ana.max_texts = 1
+    session.commit()
+    first = arrive(session, services, number="+14155550161")
+    arrive(session, services, number="+14155550162")
+    assert accept(session, services, line, ana) == first.contact_id
+    assert accept(session, services, line, ana) is None

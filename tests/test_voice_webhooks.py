@@ -556,3 +556,13 @@ def test_every_voice_webhook_answers_valid_twiml_whatever_is_down(
     else:
         assert response.status_code == 200
         assert len(root) > 0, f"{path} left someone in silence"
+
+
+def test_on_a_holiday_the_line_is_closed_whatever_the_weekday_hours(twilio, app, session):
+    line = make_line(session, timezone="UTC", overflow_number=OVERFLOW_NUMBER)
+    line.holidays = [utcnow().date().isoformat()]
+    session.commit()
+    on_shift(app, session, line, make_specialist(session, line))
+    response = incoming(twilio)
+    assert "No peer specialist is on the line right now" in twiml.spoken(twiml.parse(response))
+    assert_hears_help_and_is_dialled_to(response, OVERFLOW_NUMBER)

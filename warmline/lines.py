@@ -77,7 +77,9 @@ def find_line(session: Session, twilio_number: str) -> Line | None:
 
 
 def _ranges(line: Line, day: datetime) -> list[tuple[time, time | None]]:
-    """Return the day's opening ranges; None closes at midnight."""
+    """Return the day's opening ranges (none on a holiday); None closes at midnight."""
+    if day.date().isoformat() in line.holidays:
+        return []
     ranges = []
     for opens, closes in line.opening_hours.get(WEEKDAYS[day.weekday()], []):
         end = None if closes == "24:00" else time.fromisoformat(closes)

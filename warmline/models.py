@@ -152,6 +152,8 @@ class Line(Base):
         JSON, default=lambda: {day: [["00:00", "24:00"]] for day in WEEKDAYS}
     )
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
+    # Days the line is closed whatever the weekday's hours, as local dates "YYYY-MM-DD".
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
     crisis_number: Mapped[str] = mapped_column(String(20), default="+18002738255")
     overflow_number: Mapped[str | None] = mapped_column(String(20))
     routing_strategy: Mapped[RoutingStrategy] = mapped_column(
@@ -212,6 +214,15 @@ class Line(Base):
             raise ValueError(f"a wrap-up topic has 1 to {MAX_TOPIC_LENGTH} characters")
         return topics
 
+    @validates("holidays")
+    def _validate_holidays(self, key: str, days: list[str]) -> list[str]:
+        for day in days:
+            try:
+                date.fromisoformat(day)
+            except (TypeError, ValueError):
+                raise ValueError("holidays must be dates such as 2026-12-25") from None
+        return sorted(set(days))
+
     @validates("opening_hours")
     def _validate_opening_hours(
         self, key: str, hours: dict[str, list[list[str]]]
@@ -238,6 +249,8 @@ class User(Base):
     # The specialist's own phone, rung with offers; never a caller's.
     phone: Mapped[str | None] = mapped_column(String(20))
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en"])
+    # Fewer texts at once than the line allows, for someone who wants it; None: the line's.
+    max_texts: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

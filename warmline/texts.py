@@ -22,7 +22,7 @@ from warmline.crisis.scripts import script_language
 from warmline.dispatch import Dispatcher
 from warmline.lines import LineContext, context, find_line, is_open, next_opening
 from warmline.live import LiveLine, first_time_seen, forget_seen, now_ms
-from warmline.models import Channel, Contact, Line, Outcome, TextOptOut
+from warmline.models import Channel, Contact, Line, Outcome, TextOptOut, User
 from warmline.privacy import Sealer
 
 # Twilio's default opt-out, opt-in and help keywords, matched against the whole message.
@@ -528,17 +528,22 @@ def accept_text(
     """Take a waiting texter (that one, or the first in line they speak); return its id.
 
     Of two specialists racing for the same texter exactly one wins. A specialist holds at
-    most the line's `max_texts_per_specialist` at once, and none while on a call unless the
-    line allows texts during calls; while texting they get no phone offers (same rule).
+    most the line's `max_texts_per_specialist` at once (or their own lower limit), and none
+    while on a call unless the line allows texts during calls; while texting they get no
+    phone offers (same rule).
     """
     line = session.get(Line, line_id)
-    if line is None:
+    specialist = session.get(User, specialist_id)
+    if line is None or specialist is None:
         return None
     live = live_line(client, line.id)
     taken = live.accept_text(
         specialist_id,
         contact_id=contact_id,
-        max_texts=line.max_texts_per_specialist,
+        max_texts=min(
+            line.max_texts_per_specialist,
+            specialist.max_texts or line.max_texts_per_specialist,
+        ),
         during_calls=line.texts_during_calls,
     )
     if taken is None:

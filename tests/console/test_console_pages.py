@@ -145,6 +145,7 @@ SETTINGS = {
     "overflow_number": "",
     "wrap_up_topics": "loneliness\nhousing\n",
     "crisis_terms": "means: rat poison",
+    "holidays": "2027-01-01\n2026-12-25",
     "ring_timeout_seconds": "25",
     "wrap_up_seconds": "90",
     "max_wait_seconds": "900",
@@ -171,6 +172,7 @@ def test_settings_are_saved_audited_and_escaped(console, session, coordinated, c
         2,
     )
     assert line.crisis_terms == {"means": ["rat poison"]}
+    assert line.holidays == ["2026-12-25", "2027-01-01"]
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "line.update")).one()
     assert event.actor_id == cora.id
     assert event.detail["changed"]["ring_timeout_seconds"] == [20, 25]
@@ -190,6 +192,7 @@ def test_settings_are_saved_audited_and_escaped(console, session, coordinated, c
         ("crisis_terms", "nonsense: word", "crisis terms"),
         ("crisis_number", "12", ""),
         ("wrap_up_topics", "  \n ", "wrap up topics is required"),
+        ("holidays", "christmas", "holidays must be dates"),
     ],
 )
 def test_bad_settings_are_refused_with_a_reason_and_nothing_changes(

@@ -310,6 +310,7 @@ def save_settings(line_id: int):
     fields = (
         "name",
         "opening_hours",
+        "holidays",
         "languages",
         "routing_strategy",
         "crisis_number",
@@ -322,6 +323,7 @@ def save_settings(line_id: int):
     try:
         line.name = _text("name", limit=120)
         line.opening_hours = _opening_hours()
+        line.holidays = _text("holidays", required=False, limit=2000).split()
         line.languages = _languages(_text("languages", limit=100))
         strategy = request.form.get("routing_strategy", "")
         if strategy not in {s.value for s in RoutingStrategy}:
@@ -962,12 +964,13 @@ def _editable(user_id: int) -> User:
 def edit_person(user_id: int):
     user = _editable(user_id)
     session = db_session()
-    fields = ("display_name", "phone", "languages", "active", "role")
+    fields = ("display_name", "phone", "languages", "max_texts", "active", "role")
     before = {name: _plain_user(getattr(user, name)) for name in fields}
     try:
         user.display_name = _text("display_name", limit=120)
         user.phone = _text("phone", required=False, limit=30) or None
         user.languages = _languages(_text("languages", limit=100))
+        user.max_texts = _optional_int("max_texts", 1, 10)
         active = request.form.get("active") == "yes"
         if not active and user.id == _me().id:
             raise FormError("you cannot deactivate yourself")
@@ -985,6 +988,13 @@ def edit_person(user_id: int):
     except ValueError as error:
         return _refused(error, "console.people_page")
     return _done(f"{user.display_name} saved.", "console.people_page")
+
+
+def _optional_int(name: str, low: int, high: int) -> int | None:
+    """Return a whole number in [low, high] from the form, or None when left empty."""
+    if not request.form.get(name, "").strip():
+        return None
+    return _int(name, low, high)
 
 
 def _plain_user(value: Any) -> Any:
