@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,6 +33,8 @@ class LineContext:
     languages: tuple[str, ...]
     speech_enabled: bool
     hold_music_url: str | None
+    # The line's own referral scripts, by (kind, channel, language).
+    scripts: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
 
     @property
     def onward_number(self) -> str:
@@ -48,6 +52,7 @@ def context(line: Line) -> LineContext:
         languages=tuple(line.languages),
         speech_enabled=line.speech_enabled,
         hold_music_url=line.hold_music_url,
+        scripts=MappingProxyType({(s.kind, s.channel, s.language): s.text for s in line.scripts}),
     )
 
 

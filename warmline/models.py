@@ -20,6 +20,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
 )
@@ -186,6 +187,7 @@ class Line(Base):
     min_specialists: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
+    scripts: Mapped[list[LineScript]] = relationship(cascade="all, delete-orphan")
 
     @validates("twilio_number", "crisis_number", "overflow_number")
     def _validate_number(self, key: str, number: str | None) -> str | None:
@@ -472,3 +474,19 @@ class CalendarFeed(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LineScript(Base):
+    """A line's own wording of a referral script, checked against the rules when saved."""
+
+    __tablename__ = "line_scripts"
+    __table_args__ = (UniqueConstraint("line_id", "kind", "channel", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    channel: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(3))
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

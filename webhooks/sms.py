@@ -27,7 +27,7 @@ def render(plan: texts.TextPlan) -> list[str]:
     sent = []
     for say in plan.says:
         if say in SCRIPTS:
-            sent.append(referral_script(SCRIPTS[say], "sms", plan.language))
+            sent.append(referral_script(SCRIPTS[say], "sms", plan.language, _own_scripts(plan)))
         elif say is texts.Say.NO_LINE:
             sent.append(twiml.CRISIS_SMS)
         elif say is texts.Say.CLOSED:
@@ -37,9 +37,13 @@ def render(plan: texts.TextPlan) -> list[str]:
     return sent
 
 
+def _own_scripts(plan: texts.TextPlan):
+    return plan.line.scripts if plan.line else None
+
+
 def _closed(plan: texts.TextPlan, line_name: str, own: str) -> str:
     """Name the line when two segments allow it, then the after-hours script and the hours."""
-    closed = referral_script("after_hours", "sms", plan.language)
+    closed = referral_script("after_hours", "sms", plan.language, _own_scripts(plan))
     if plan.reopens_at is not None:
         today = utcnow().astimezone(plan.reopens_at.tzinfo)
         when = twiml.written_time(plan.reopens_at, today, own)

@@ -80,7 +80,7 @@ def incoming():
         return xml(twiml.onward(line.name, line.onward_number, plan.language))
     if plan.step is calls.Step.AFTER_HOURS:
         reopens = twiml.spoken_time(plan.reopens_at, at) if plan.reopens_at else None
-        script = referral_script("after_hours", "voice", "en")
+        script = referral_script("after_hours", "voice", "en", line.scripts)
         return xml(
             twiml.after_hours(
                 line.name, script, reopens, paths.crisis(plan.contact_id), line.overflow_number

@@ -14,7 +14,20 @@ from tests.console.conftest import BOTH, PASSWORD, make_person
 from tests.factories import make_line
 from warmline import audit
 from warmline.console import access
-from warmline.models import AuditEvent, Block, Channel, Contact, Line, Outcome, Role, Shift, User
+from warmline.crisis.scripts import referral_script
+from warmline.lines import context
+from warmline.models import (
+    AuditEvent,
+    Block,
+    Channel,
+    Contact,
+    Line,
+    LineScript,
+    Outcome,
+    Role,
+    Shift,
+    User,
+)
 
 
 class Browser:
@@ -425,3 +438,31 @@ def test_a_specialist_gets_their_own_calendar_link(app, session, ana):
     browser.sign_in(ana.email)
     page = browser.post("/console/my-calendar").get_data(as_text=True)
     assert 'id="feed-url">http' in page
+
+
+def test_a_line_can_word_its_own_script_but_never_one_that_breaks_the_rules(
+    console, session, coordinated
+):
+    form = {"kind": "after_hours", "channel": "sms", "language": "en"}
+    broken = {**form, "action": "save", "draft": "Sorry, we are closed. Call back tomorrow."}
+    console.post(f"/console/lines/{coordinated.id}/scripts", broken)
+    assert "does not name 988" in console.page(f"/console/lines/{coordinated.id}/scripts")
+    assert session.scalars(select(LineScript)).all() == []
+
+    own = (
+        "Riverside is closed now, but you are not alone and help is real. Call or text 988 "
+        "any time, or text HOME to 741741. If you are in immediate danger, call 911."
+    )
+    console.post(
+        f"/console/lines/{coordinated.id}/scripts", {**form, "action": "save", "draft": own}
+    )
+    page = console.page(f"/console/lines/{coordinated.id}/scripts")
+    assert "Script saved." in page and "the line&#39;s own" in page
+    assert "script.save" in [action for action, _actor, _via in _actions(session)]
+    session.expire_all()
+    scripts = context(session.get(Line, coordinated.id)).scripts
+    assert referral_script("after_hours", "sms", "en", scripts) == own
+
+    console.post(f"/console/lines/{coordinated.id}/scripts", {**form, "action": "reset"})
+    session.expire_all()
+    assert session.scalars(select(LineScript)).all() == []

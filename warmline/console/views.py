@@ -27,12 +27,23 @@ from flask import (
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from warmline import audit, blocks, calendar_feed, coverage, people, reports, roster, roster_csv
+from warmline import (
+    audit,
+    blocks,
+    calendar_feed,
+    coverage,
+    line_scripts,
+    people,
+    reports,
+    roster,
+    roster_csv,
+)
 from warmline.console import access, charts
 from warmline.crisis import detect
 from warmline.crisis.scripts import CHANNELS, KINDS, check_script, referral_script
 from warmline.dashboard.auth import COORDINATORS, current_user, require_user
 from warmline.dashboard.security import require_csrf
+from warmline.lines import context
 from warmline.models import (
     WEEKDAYS,
     AuditEvent,
@@ -356,42 +367,65 @@ def _plain(value: Any) -> Any:
 
 @coordinator_route(f"/lines/<{ID}:line_id>/scripts", methods=["GET", "POST"])
 def scripts_page(line_id: int):
-    """Show the line's referral scripts and check a draft against the safe-messaging rules."""
+    """Show the line's referral scripts; check a draft, save it as the line's own, or reset."""
     line = _line(line_id)
-    shipped = []
-    for language in line.languages:
-        for kind in KINDS:
-            for channel in CHANNELS:
-                try:
-                    shipped.append(
-                        (kind, channel, language, referral_script(kind, channel, language))
-                    )
-                except LookupError:
-                    continue
     draft, problems, checked = "", [], False
-    channel, language = "sms", line.languages[0]
+    kind, channel, language = "caller", "sms", line.languages[0]
     if request.method == "POST":
         try:
-            draft = _text("draft", limit=1600)
+            draft = _text("draft", required=False, limit=1600)
+            kind = request.form.get("kind", "caller")
             channel = request.form.get("channel", "")
             language = request.form.get("language", "")
-            if channel not in CHANNELS or language not in line.languages:
-                raise FormError("choose a channel and one of the line's languages")
+            if kind not in KINDS or channel not in CHANNELS or language not in line.languages:
+                raise FormError("choose a kind, a channel and one of the line's languages")
+            action = request.form.get("action", "check")
+            if action in ("save", "reset"):
+                return _save_script(line, action, kind, channel, language, draft)
+            if not draft:
+                raise FormError("write a draft to check")
         except FormError as error:
             flash(str(error), "error")
         else:
             problems, checked = check_script(draft, channel, language), True
+    own = context(line).scripts
+    scripts = []
+    for script_language in line.languages:
+        for script_kind in KINDS:
+            for script_channel in CHANNELS:
+                try:
+                    text = referral_script(script_kind, script_channel, script_language, own)
+                except LookupError:
+                    continue
+                mine = (script_kind, script_channel, script_language) in own
+                scripts.append((script_kind, script_channel, script_language, text, mine))
     return render_template(
         "console/scripts.html",
         line=line,
-        shipped=shipped,
+        scripts=scripts,
         draft=draft,
         problems=problems,
         checked=checked,
+        kind=kind,
         channel=channel,
         language=language,
+        kinds=KINDS,
         channels=CHANNELS,
     )
+
+
+def _save_script(line: Line, action: str, kind: str, channel: str, language: str, draft: str):
+    which = {"kind": kind, "channel": channel, "language": language, "actor_id": _me().id}
+    try:
+        if action == "save":
+            line_scripts.save(db_session(), line, text=draft, **which)
+        else:
+            line_scripts.reset(db_session(), line, **which)
+        db_session().commit()
+    except (line_scripts.ScriptRefused, LookupError) as error:
+        return _refused(error, "console.scripts_page", line_id=line.id)
+    message = "Script saved." if action == "save" else "Script reset."
+    return _done(message, "console.scripts_page", line_id=line.id)
 
 
 # Roster.

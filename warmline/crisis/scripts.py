@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from importlib import resources
 
 import yaml
@@ -85,11 +85,22 @@ def script_language(language: str | None) -> str:
     return base if base in SCRIPT_LANGUAGES else BILINGUAL
 
 
-def referral_script(kind: str, channel: str, language: str | None) -> str:
-    """Return the referral script for a kind, channel and language; unknown language: both."""
+def referral_script(
+    kind: str,
+    channel: str,
+    language: str | None,
+    overrides: Mapping[tuple[str, str, str], str] | None = None,
+) -> str:
+    """Return the referral script for a kind, channel and language; unknown language: both.
+
+    `overrides` holds a line's own scripts by (kind, channel, language); they were checked
+    against the same rules when a coordinator saved them.
+    """
     if kind not in KINDS or channel not in CHANNELS:
         raise LookupError(f"no referral script for {kind!r} on {channel!r}")
     language = script_language(language)
+    if overrides and (kind, channel, language) in overrides:
+        return overrides[kind, channel, language]
     name = "bilingual" if language == BILINGUAL else language
     scripts = _documents()[name]["scripts"]
     try:

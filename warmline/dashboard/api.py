@@ -26,6 +26,7 @@ from warmline.dashboard.auth import (
     sign_out,
 )
 from warmline.dashboard.security import csrf_token, require_csrf
+from warmline.lines import context
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Line, Role, Shift, User, utcnow
 from warmline.web import db_session, runtime
@@ -372,7 +373,8 @@ def messages(contact_id: int):
         )
     except (texts.ConversationUnavailable, texts.NotYourConversation):
         abort(404, description=NOT_YOUR_CONVERSATION)
-    language = session.get(Contact, contact_id).language
+    contact = session.get(Contact, contact_id)
+    line_scripts = context(session.get(Line, contact.line_id)).scripts
     return jsonify(
         messages=[
             {
@@ -385,7 +387,7 @@ def messages(contact_id: int):
             }
             for message in opened
         ],
-        referral_script=referral_script("caller", "sms", language),
+        referral_script=referral_script("caller", "sms", contact.language, line_scripts),
     )
 
 

@@ -1,0 +1,82 @@
+"""A line's own referral scripts: saved only when they keep the safe-messaging rules."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warmline import audit
+from warmline.crisis.scripts import CHANNELS, KINDS, check_script, referral_script
+from warmline.models import Line, LineScript
+
+
+class ScriptRefused(ValueError):
+    """The draft breaks the script rules; the message lists each one."""
+
+
+def save(
+    session: Session,
+    line: Line,
+    *,
+    kind: str,
+    channel: str,
+    language: str,
+    text: str,
+    actor_id: int | None,
+) -> LineScript:
+    """Use `text` for this line's script from now on, after checking it; audited."""
+    if kind not in KINDS or channel not in CHANNELS or language not in line.languages:
+        raise ScriptRefused("choose a kind, a channel and one of the line's languages")
+    referral_script(kind, channel, language)  # the script must exist to be replaced
+    text = " ".join(text.split())
+    problems = check_script(text, channel, language)
+    if problems:
+        raise ScriptRefused("; ".join(problems))
+    script = _find(session, line, kind, channel, language)
+    if script is None:
+        script = LineScript(line_id=line.id, kind=kind, channel=channel, language=language)
+        line.scripts.append(script)
+    script.text = text
+    script.updated_by_id = actor_id
+    session.flush()
+    audit.record(
+        session,
+        "script.save",
+        "line",
+        line.id,
+        actor_id=actor_id,
+        via="console",
+        detail={"kind": kind, "channel": channel, "language": language},
+    )
+    return script
+
+
+def reset(
+    session: Session, line: Line, *, kind: str, channel: str, language: str, actor_id: int | None
+) -> bool:
+    """Go back to the shipped script; True if the line had its own."""
+    script = _find(session, line, kind, channel, language)
+    if script is None:
+        return False
+    line.scripts.remove(script)
+    audit.record(
+        session,
+        "script.reset",
+        "line",
+        line.id,
+        actor_id=actor_id,
+        via="console",
+        detail={"kind": kind, "channel": channel, "language": language},
+    )
+    return True
+
+
+def _find(session: Session, line: Line, kind: str, channel: str, language: str):
+    return session.scalar(
+        select(LineScript).where(
+            LineScript.line_id == line.id,
+            LineScript.kind == kind,
+            LineScript.channel == channel,
+            LineScript.language == language,
+        )
+    )
