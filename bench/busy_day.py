@@ -29,6 +29,7 @@ import itertools
 import json
 import logging
 import random
+import shutil
 import threading
 import time
 from collections import Counter
@@ -436,6 +437,9 @@ class Day:
         for specialist in self.specialists:
             try:
                 shift = specialist.dashboard.get("/api/shift").json()
+                # A person on a call or a text does not restart a shift the screen lost.
+                if specialist.phone.state != "idle" or specialist.texts:
+                    continue
                 if not shift.get("on_shift"):
                     self.events["specialist_restarted_shift"] += 1
                     specialist.dashboard.post("/api/shift/start", {"line_id": self.line_id})
@@ -576,9 +580,22 @@ class Day:
                 and redis_client.zscore(f"{live_prefix}accepted", person.contact_id),
                 "accepted_by": sorted(self.accepts.get(person.contact_id or 0, ())),
                 "heard": person.phone.heard[-3:],
+                "phone": person.phone.state,
+                "connected_to": person.phone.connected_to,
+                "last": [(m.at, m.kind, m.words[:60]) for m in person.phone.transcript[-4:]],
             })  # fmt: skip
         specialist_states = {
-            s.id: redis_client.hgetall(f"{live_prefix}specialist:{s.id}") for s in self.specialists
+            s.id: {
+                **{
+                    k.decode(): v.decode()
+                    for k, v in redis_client.hgetall(f"{live_prefix}specialist:{s.id}").items()
+                },
+                "phone": s.phone.state,
+                "connected_to": s.phone.connected_to,
+                "call_url": (s.phone.call.url or "") if s.phone.call else "",
+                "texts": sorted(s.texts),
+            }
+            for s in self.specialists
         }
         sms_rows = [row for row in rows if row["channel"] == "sms"]
         for row in sms_rows:
@@ -680,10 +697,7 @@ class Day:
                 "crisis_not_referred": crisis_not_referred[:20],
                 "phones_that_heard_application_error": heard_error[:20],
                 "live_state_left": live_left,
-                "specialists_at_end": {
-                    i: {k.decode(): v.decode() for k, v in state.items()}
-                    for i, state in specialist_states.items()
-                },
+                "specialists_at_end": specialist_states,
                 "simulator_errors": Counter(code for _sid, code, _url in self.sim.errors),
             },
             "events": dict(self.events),
@@ -756,6 +770,7 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--kill-every", type=float, default=40.0)
     parser.add_argument("--no-audit", action="store_true")
     parser.add_argument("--seed", type=int, default=988)
+    parser.add_argument("--keep-logs", type=Path, help="copy the processes' logs here")
     parser.add_argument("--json", type=Path)
     return parser
 
@@ -794,6 +809,8 @@ def run(options: argparse.Namespace, *, rss_every: float | None = None) -> dict:
         result["simulated_seconds"] = stack.clock.now()
         result["options"] = {k: str(v) for k, v in vars(options).items()}
         result["rss"] = rss
+        if options.keep_logs:
+            shutil.copytree(stack.directory / "logs", options.keep_logs, dirs_exist_ok=True)
         if not options.no_audit:
             result["privacy"] = privacy_audit.audit(
                 stack,
