@@ -77,11 +77,12 @@ def plot_line_scale(figures: dict) -> str:
     for axis, kind in zip(axes, ("enqueue", "position", "claim"), strict=True):
         for layout, label in (("lines_1", "one line"), ("lines_100", "100 lines")):
             rows = by_size(figures[layout][kind], buckets=20)
-            xs = [(row["from"] + row["to"]) / 2 for row in rows]
+            xs = [(row["from"] + row["to"]) / 2 + 1 for row in rows]
             axis.plot(xs, [row["p50"] for row in rows], marker=".", label=f"{label} p50")
             axis.plot(xs, [row["p99"] for row in rows], linestyle=":", label=f"{label} p99")
         axis.set_title(f"{kind} (round trip, µs)")
-        axis.set_xlabel("contacts already waiting on that line")
+        axis.set_xlabel("contacts already waiting on that line (+1, log)")
+        axis.set_xscale("log")
         axis.set_yscale("log")
         axis.legend(fontsize=7)
     return save(figure, "bench-line-scale.png")
