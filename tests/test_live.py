@@ -174,9 +174,19 @@ def test_concurrent_claims_never_offer_a_contact_or_a_specialist_twice(line, red
 
 
 def test_waiting_texts_never_hide_callers_from_phone_offers(line):
-    for contact in range(1, 80):
+    for contact in range(1, 1200):
         line.enqueue_text(contact, language="en", tier=0, arrived_ms=1000 + contact)
     arrive(line, 500, at=5000)
     line.go_available(11, ["en"], ready_ms=now_ms())
     claim = line.claim(lease_ms=LEASE)
     assert (claim.contact_id, claim.specialist_ids) == (500, (11,))
+
+
+def test_many_callers_nobody_free_speaks_for_do_not_hide_the_next_caller(line):
+    for contact in range(1, 300):
+        arrive(line, contact, language="fr", at=1000 + contact)
+    arrive(line, 500, language="en", at=5000)
+    for specialist in range(100, 400):
+        line.go_available(specialist, ["en"], ready_ms=now_ms() - specialist)
+    claim = line.claim(lease_ms=LEASE)
+    assert (claim.contact_id, claim.specialist_ids) == (500, (399,))
