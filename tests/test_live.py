@@ -186,7 +186,8 @@ def test_many_callers_nobody_free_speaks_for_do_not_hide_the_next_caller(line):
     for contact in range(1, 300):
         arrive(line, contact, language="fr", at=1000 + contact)
     arrive(line, 500, language="en", at=5000)
+    base = now_ms()
     for specialist in range(100, 400):
-        line.go_available(specialist, ["en"], ready_ms=now_ms() - specialist)
+        line.go_available(specialist, ["en"], ready_ms=base - specialist * 10)
     claim = line.claim(lease_ms=LEASE)
     assert (claim.contact_id, claim.specialist_ids) == (500, (399,))

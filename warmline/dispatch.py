@@ -7,6 +7,8 @@ from datetime import timedelta
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
+from warmline.live import LiveLine
+
 # For jobs that are safe to run twice: a Twilio hiccup or a lost worker gets another go.
 QUICK_RETRY = Retry(max=3, interval=[2, 5, 15])
 
@@ -31,7 +33,8 @@ class Dispatcher:
         job = self._jobs().offer_contacts
         if after_seconds > 0:
             self._calls.enqueue_in(timedelta(seconds=after_seconds), job, line_id, result_ttl=0)
-        else:
+        elif LiveLine(self._calls.connection, line_id).want_offers():
+            # One waiting job serves a burst of arrivals: it claims until nobody is left.
             self._calls.enqueue(job, line_id, result_ttl=0)
 
     def connect_caller(self, contact_id: int) -> None:

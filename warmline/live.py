@@ -20,6 +20,8 @@ import redis
 SID_TTL_SECONDS = 24 * 3600
 # A waiting contact's score: crisis tier first (2, then 1, then 0), then arrival in ms.
 TIER_BAND = 10**13
+# How long a queued offer job stands for every arrival, in case it is lost on the way.
+OFFERS_WANTED_SECONDS = 15
 # How many waiting contacts one claim looks through for a language someone free speaks.
 CLAIM_SCAN = 1000
 
@@ -274,6 +276,16 @@ class LiveLine:
 
     def retry_connecting(self, contact_id: int) -> None:
         self.client.zadd(self._key("accepted"), {contact_id: now_ms()}, xx=True)
+
+    def want_offers(self) -> bool:
+        """Note that offers should be made; False if a job to make them is already waiting."""
+        return bool(
+            self.client.set(self._key("offers_wanted"), 1, nx=True, ex=OFFERS_WANTED_SECONDS)
+        )
+
+    def making_offers(self) -> None:
+        """An offer job has started: anything arriving from now on needs a job of its own."""
+        self.client.delete(self._key("offers_wanted"))
 
     def expired_offers(self, before_ms: int) -> list[int]:
         return [int(c) for c in self.client.zrangebyscore(self._key("leases"), "-inf", before_ms)]

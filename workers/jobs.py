@@ -33,6 +33,7 @@ def offer_contacts(line_id: int) -> int:
         if line is None:
             return 0
         live = LiveLine(services.redis, line_id)
+        live.making_offers()
         offered = 0
         while claim := live.claim(
             lease_ms=calls.lease_ms(line),
