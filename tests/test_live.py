@@ -191,3 +191,12 @@ def test_many_callers_nobody_free_speaks_for_do_not_hide_the_next_caller(line):
         line.go_available(specialist, ["en"], ready_ms=base - specialist * 10)
     claim = line.claim(lease_ms=LEASE)
     assert (claim.contact_id, claim.specialist_ids) == (500, (399,))
+
+
+def test_a_call_placed_after_the_caller_left_is_reported_for_hanging_up(line):
+    arrive(line, 1)
+    line.go_available(11, ["en"], ready_ms=now_ms())
+    line.claim(lease_ms=LEASE)
+    line.remove(1)
+    assert not line.record_leg(1, 11, "CA" + "2" * 32)
+    assert line.offer_legs(1) == {}

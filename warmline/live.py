@@ -82,6 +82,7 @@ class LiveLine:
         self._resolve = client.register_script(_script("resolve.lua"))
         self._claim_one = client.register_script(_script("claim_one.lua"))
         self._enqueue = client.register_script(_script("enqueue.lua"))
+        self._record_leg = client.register_script(_script("record_leg.lua"))
 
     def _key(self, name: str) -> str:
         return self.prefix + name
@@ -246,9 +247,17 @@ class LiveLine:
             legs=legs,
         )
 
-    def record_leg(self, contact_id: int, specialist_id: int, call_sid: str) -> None:
-        """Remember the call ringing a specialist, to cancel it if someone else answers."""
-        self.client.hset(self._key(f"offer:{contact_id}"), f"leg:{specialist_id}", call_sid)
+    def record_leg(self, contact_id: int, specialist_id: int, call_sid: str) -> bool:
+        """Remember the call ringing a specialist, to cancel it if someone else answers.
+
+        Return False when the offer ended while the call was being placed (the caller hung
+        up, say): nobody would cancel that call, so the caller of this must.
+        """
+        return bool(
+            self._record_leg(
+                keys=[self._key(f"offer:{contact_id}")], args=[specialist_id, call_sid]
+            )
+        )
 
     def forget_leg(self, contact_id: int, specialist_id: int) -> None:
         """Stop following a call being hung up, so its ending changes nothing."""

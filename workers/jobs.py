@@ -67,7 +67,10 @@ def _ring(session, live: LiveLine, line: Line, contact_id: int, specialist_id: i
         live.publish("specialist_paused", specialist_id=specialist_id, reason="phone_unreachable")
         current().dispatch.offer_contacts(line.id)
         return
-    live.record_leg(contact_id, specialist_id, call_sid)
+    if not live.record_leg(contact_id, specialist_id, call_sid):
+        # The offer ended while this call was being placed: stop it ringing.
+        current().dispatch.hang_up([call_sid])
+        return
     live.publish("offer", contact_id=contact_id, specialist_id=specialist_id)
 
 
@@ -103,7 +106,8 @@ def bring_specialist(contact_id: int, specialist_id: int) -> None:
             status_callback=_url(paths.offer_status(contact_id, specialist_id)),
             timeout_seconds=line.ring_timeout_seconds,
         )
-        LiveLine(services.redis, line.id).record_leg(contact_id, specialist_id, call_sid)
+        if not LiveLine(services.redis, line.id).record_leg(contact_id, specialist_id, call_sid):
+            services.dispatch.hang_up([call_sid])
 
 
 def add_crisis_counselor(contact_id: int) -> None:
