@@ -331,15 +331,30 @@ class Day:
                     self.events["caller_connected_to_two"] += 1
             if person.hang_up_at is not None and now >= person.hang_up_at:
                 phone.hang_up()
-            elif person.connected is None and person.press9_at and now >= person.press9_at:
-                if not person.signalled:
-                    person.signalled = True
-                    phone.press("9")
+            elif (
+                person.connected is None
+                and person.press9_at
+                and now >= person.press9_at
+                and not person.signalled
+                and self.holding(phone)
+            ):
+                # "Press 9 at any time" while waiting: only Twilio's queue listens for it.
+                person.signalled = True
+                phone.press("9")
             elif person.connected is None and person.give_up_at and now >= person.give_up_at:
                 person.abandoned = True
                 phone.hang_up()
         except RuntimeError:
             self.events["caller_action_on_ended_call"] += 1
+
+    def holding(self, phone: Phone) -> bool:
+        """Whether the phone's call waits in one of the simulator's (Twilio's) queues."""
+        with self.sim.lock:
+            return any(
+                member.call.device_number == phone.number
+                for queue in self.sim.queues.values()
+                for member in queue.members
+            )
 
     def follow_texter(self, person: Person, now: float) -> None:
         if person.contact_id is None:
@@ -568,7 +583,11 @@ class Day:
         for person in self.leftover:
             lost.append({
                 "who": person.index,
-                "why": "still holding when the day was drained",
+                "why": (
+                    "still holding when the day was drained"
+                    if person.kind == "call"
+                    else "texter never taken by a specialist"
+                ),
                 "contact": by_id.get(person.contact_id),
                 "live": {
                     k.decode(): v.decode()
@@ -637,6 +656,8 @@ class Day:
             if not person.signalled:
                 continue
             row = by_id.get(person.contact_id)
+            if row is None and person.connected_to in (CRISIS_NUMBER, LIFELINE):
+                continue  # the safety net dialled help while the database was down
             if row is None or not row["referred"] or person.connected_to != CRISIS_NUMBER:
                 crisis_not_referred.append({
                     "who": person.index,
