@@ -200,3 +200,15 @@ def test_a_call_placed_after_the_caller_left_is_reported_for_hanging_up(line):
     line.remove(1)
     assert not line.record_leg(1, 11, "CA" + "2" * 32)
     assert line.offer_legs(1) == {}
+
+
+def test_a_caller_taken_during_the_greeting_is_not_put_back_in_line(line):
+    arrive(line, 1)
+    line.go_available(11, ["en"], ready_ms=now_ms())
+    line.go_available(12, ["en"], ready_ms=now_ms())
+    line.claim(lease_ms=LEASE)
+    assert line.resolve(1, 11, "accept").won
+    arrive(line, 1)  # the greeting ends after the specialist pressed 1
+    assert line.waiting() == []
+    assert line.claim(lease_ms=LEASE) is None
+    assert line.specialist(12).get("offer") is None

@@ -7,7 +7,8 @@ import pytest
 from tests import twiml
 from tests.factories import LINE_NUMBER, make_line, message_sid
 from tests.faults import break_redis
-from webhooks.twiml import SMS_WELCOME
+from warmline.crisis.scripts import sms_segments
+from webhooks.twiml import SMS_TROUBLE
 
 TEXTER = "+14155550188"
 
@@ -35,9 +36,8 @@ def test_texter_is_told_the_crisis_numbers(twilio, session):
     assert "988" in reply and "911" in reply
 
 
-def test_welcome_fits_two_sms_segments():
-    longest_reasonable_name = "N" * 60
-    assert len(SMS_WELCOME.format(name=longest_reasonable_name)) <= 306
+def test_the_trouble_reply_fits_two_sms_segments():
+    assert sms_segments(SMS_TROUBLE) <= 2
 
 
 def test_retried_text_webhook_does_not_reply_twice(twilio, session):
@@ -54,10 +54,19 @@ def test_oversized_body_is_refused_clearly(twilio, session):
     assert messages(response) == []
 
 
-def test_text_with_redis_down_gets_an_empty_answer_not_an_error(twilio, app, session, tmp_path):
+def test_text_with_redis_down_still_gets_the_crisis_numbers(twilio, app, session, tmp_path):
     make_line(session)
     break_redis(app, tmp_path)
     response = text(twilio)
+    assert response.status_code == 200
+    [reply] = messages(response)
+    assert "988" in reply and "911" in reply and "text again" in reply
+
+
+def test_stop_with_redis_down_is_answered_with_silence(twilio, app, session, tmp_path):
+    make_line(session)
+    break_redis(app, tmp_path)
+    response = text(twilio, body="  Stop ")
     assert response.status_code == 200
     assert messages(response) == []
 

@@ -107,7 +107,13 @@ class LiveLine:
         fields = {"language": language, "tier": tier, "arrived": arrived_ms, **details}
         score = waiting_score(tier, arrived_ms)
         self._enqueue(
-            keys=[self._key(f"contact:{contact_id}"), self._key("waiting"), self._key("offered")],
+            keys=[
+                self._key(f"contact:{contact_id}"),
+                self._key("waiting"),
+                self._key("offered"),
+                self._key("accepted"),
+                self._key(f"offer:{contact_id}"),
+            ],
             args=[contact_id, score, *chain.from_iterable(fields.items())],
             client=pipe or self.client,
         )

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import Forbidden, HTTPException
 
+from warmline import texts
 from warmline.lines import LineContext, context, find_line
 from warmline.web import runtime
 from webhooks import twiml
@@ -80,6 +81,13 @@ def is_sms_request() -> bool:
         return False
 
 
+def _opting_out() -> bool:
+    try:
+        return texts.keyword(request.form.get("Body", "")) in texts.STOP_WORDS
+    except Exception:
+        return False
+
+
 def _fallback_kind() -> str:
     view = current_app.view_functions.get(request.endpoint or "")
     kind = getattr(view, "webhook_fallback", None)
@@ -102,8 +110,10 @@ def handle_webhook_error(error: Exception) -> Response | HTTPException:
     if kind == CALLBACK:
         return twiml_response(twiml.empty(), status=status)
     if kind == TEXTER:
-        # Twilio would pass a 5xx on to the fallback URL; an empty reply sends nothing twice.
-        return twiml_response(twiml.empty(), status=200 if status == 500 else status)
+        if status != 500 or _opting_out():
+            return twiml_response(twiml.empty(), status=status if status != 500 else 200)
+        # The text may be lost: the texter still learns how to reach help, and to try again.
+        return twiml_response(twiml.message(twiml.SMS_TROUBLE))
     if kind == QUEUE:
         # Twilio asks the wait URL again after this; a passing fault costs a pause, not a place.
         return twiml_response(twiml.hold_on())

@@ -31,9 +31,9 @@ CRISIS_SMS = (
     "If you are in crisis, call or text 988 any time. "
     "In immediate danger, call 911. Help is there, and things can get better."
 )
-SMS_WELCOME = (
-    "Thank you for texting {name}. No peer specialist can answer texts here yet. "
-    "We keep no copy of your number or messages. " + CRISIS_SMS
+SMS_TROUBLE = (
+    "Sorry, we could not take your message just now. Please text again in a few minutes. "
+    "If you are in crisis, call or text 988 any time. In immediate danger, call 911."
 )
 
 PHRASES = {

@@ -5,7 +5,7 @@
 local prefix, contact, specialist, how, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local waiting, offered, free, leases = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local offer = prefix .. 'offer:' .. contact
-if redis.call('EXISTS', offer) == 0 then return {0, 0} end
+if redis.call('HEXISTS', offer, 'specialists') == 0 then return {0, 0} end
 local winner = redis.call('HGET', offer, 'winner')
 local list = {}
 for s in string.gmatch(redis.call('HGET', offer, 'specialists'), '[^,]+') do table.insert(list, s) end
