@@ -30,6 +30,8 @@ class Recorded:
 class FakeTwilio:
     base_url: str = ""
     requests: list[Recorded] = field(default_factory=list)
+    # What GET Calls/<sid>.json reports; a call not listed is in progress.
+    call_statuses: dict[str, str] = field(default_factory=dict)
     hold: threading.Event | None = None
 
 
@@ -75,6 +77,18 @@ def _app(fake: FakeTwilio) -> Flask:
                 "from": request.form["From"],
             }
         ), 201
+
+    @app.get("/2010-04-01/Accounts/<account>/Calls/<sid>.json")
+    def fetch_call(account, sid):
+        if not sid.startswith("CA"):
+            return error(404, 20404, "The requested resource was not found")
+        return jsonify(
+            {
+                "sid": sid,
+                "account_sid": account,
+                "status": fake.call_statuses.get(sid, "in-progress"),
+            }
+        )
 
     @app.post("/2010-04-01/Accounts/<account>/Calls/<sid>.json")
     def update_call(account, sid):

@@ -386,3 +386,27 @@ def test_an_accepted_caller_whose_connecting_job_was_lost_is_moved_again(
     ]
     twilio.post(f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid})
     assert live.stuck_accepted(10**15) == []
+
+
+def test_a_call_whose_ending_was_lost_in_an_outage_is_closed_from_twilio(
+    twilio, session, team, redis_client, worker_runtime, twilio_api
+):
+    line, _ana, _bo = team
+    sid = call_sid()
+    contact_id = caller_waits(twilio, sid)
+    live = LiveLine(redis_client, line.id)
+    claim = live.claim(lease_ms=60_000)
+    specialist_id = claim.specialist_ids[0]
+    assert live.resolve(contact_id, specialist_id, "accept").won
+    twilio.post(f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid})
+    contact = session.get(Contact, contact_id)
+    contact.arrived_at = utcnow() - timedelta(minutes=10)
+    session.commit()
+    assert jobs.repair_live_state()["closed"] == 0, "Twilio says the call goes on"
+    redis_client.delete(f"warmline:{{line:{line.id}}}:asked_twilio")
+    twilio_api.call_statuses[sid] = "completed"
+    assert jobs.repair_live_state()["closed"] == 1
+    session.expire_all()
+    closed = session.get(Contact, contact_id)
+    assert (closed.outcome, closed.call_sid) == (Outcome.ANSWERED, None)
+    assert live.specialist(specialist_id)["status"] == "wrap_up"

@@ -136,6 +136,7 @@ class LiveLine:
             pipe.zrem(self._key("waiting"), contact_id)
             pipe.zrem(self._key("offered"), contact_id)
             pipe.zrem(self._key("accepted"), contact_id)
+            pipe.hdel(self._key("asked_twilio"), contact_id)
             pipe.delete(self._key(f"contact:{contact_id}"))
             pipe.execute()
         return resolution
@@ -291,6 +292,15 @@ class LiveLine:
 
     def retry_connecting(self, contact_id: int) -> None:
         self.client.zadd(self._key("accepted"), {contact_id: now_ms()}, xx=True)
+
+    def ask_twilio_due(self, contact_id: int, every_ms: int) -> bool:
+        """Whether to ask Twilio about this call now; at most once per `every_ms`."""
+        key, now = self._key("asked_twilio"), now_ms()
+        asked = self.client.hget(key, contact_id)
+        if asked is not None and now - int(asked) < every_ms:
+            return False
+        self.client.hset(key, contact_id, now)
+        return True
 
     def want_offers(self) -> bool:
         """Note that offers should be made; False if a job to make them is already waiting."""

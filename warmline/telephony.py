@@ -46,6 +46,10 @@ class TwilioGateway:
         """Send a live call to new TwiML, e.g. out of the waiting line into a conference."""
         self._client.calls(call_sid).update(url=url, method="POST")
 
+    def call_status(self, call_sid: str) -> str:
+        """Ask Twilio how a call stands (queued, ringing, in-progress, completed...)."""
+        return self._client.calls(call_sid).fetch().status
+
     def hang_up(self, call_sid: str) -> None:
         """End a call, ringing or connected."""
         self._client.calls(call_sid).update(status="completed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from requests import RequestException
 from sqlalchemy import delete, select
 from twilio.base.exceptions import TwilioRestException
 
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 SETTLING = timedelta(seconds=60)
 # How long an accepted caller may take to reach the conference before we move them again.
 CONNECTING_MS = 15_000
+# A call open this long is asked about at Twilio, once a minute, in case its ending was lost.
+ASK_TWILIO_AFTER = timedelta(minutes=2)
+ASK_TWILIO_EVERY_MS = 60_000
 
 
 def _url(path: str) -> str:
@@ -160,10 +164,17 @@ def repair_live_state() -> dict[str, int]:
     Offers whose lease ran out (a worker died mid-offer) go back to the line; accepted
     callers who never reached their conference are moved again; open calls missing from
     Redis (Redis restarted) are put back in their old place; contacts that ended while Redis
-    missed it leave the line.
+    missed it leave the line; calls open for minutes are checked at Twilio, and closed when
+    their ending was lost.
     """
     services = current()
-    repaired = {"expired_offers": 0, "restored": 0, "removed": 0, "reconnected": 0}
+    repaired = {
+        "expired_offers": 0,
+        "restored": 0,
+        "removed": 0,
+        "reconnected": 0,
+        "closed": 0,
+    }
     with services.sessions() as session:
         for line in session.scalars(select(Line)):
             live = LiveLine(services.redis, line.id)
@@ -200,9 +211,44 @@ def repair_live_state() -> dict[str, int]:
                 if not live.is_live(contact.id):
                     calls.requeue(live, line, contact)
                     repaired["restored"] += 1
+            repaired["closed"] += _close_calls_twilio_ended(session, live, line)
             if live.waiting() and live.free_specialists(now_ms()):
                 services.dispatch.offer_contacts(line.id)
     return repaired
+
+
+def _close_calls_twilio_ended(session, live: LiveLine, line: Line) -> int:
+    """Close open calls whose ending never reached us (a status callback lost in an outage)."""
+    services = current()
+    long_open = session.scalars(
+        select(Contact).where(
+            Contact.line_id == line.id,
+            Contact.channel == Channel.VOICE,
+            Contact.ended_at.is_(None),
+            Contact.call_sid.is_not(None),
+            Contact.arrived_at < utcnow() - ASK_TWILIO_AFTER,
+        )
+    ).all()
+    closed = 0
+    for contact in long_open:
+        if not live.ask_twilio_due(contact.id, ASK_TWILIO_EVERY_MS):
+            continue
+        try:
+            status = services.gateway.call_status(contact.call_sid)
+        except (TwilioRestException, RequestException):
+            # Twilio unreachable or the call unknown: ask again next minute.
+            log.warning("could not ask Twilio about contact %s", contact.id, exc_info=True)
+            continue
+        if status in calls.TERMINAL_STATUSES and calls.call_status(
+            session,
+            services.redis,
+            services.dispatch,
+            call_sid=contact.call_sid,
+            status=status,
+            at=utcnow(),
+        ):
+            closed += 1
+    return closed
 
 
 def extend_rosters() -> dict[str, int]:
