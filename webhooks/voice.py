@@ -97,9 +97,7 @@ def incoming():
     )
 
 
-@bp.post("/language")
-def language():
-    """After the greeting: a language choice, 9, crisis words, or silence; then the line."""
+def _menu_answer(*, picks_language: bool):
     session, client, dispatch = _services()
     heard = forms.heard(request.form)
     plan = calls.answer_menu(
@@ -110,9 +108,15 @@ def language():
         digits=heard.digits,
         speech=heard.speech,
         at=utcnow(),
-        picks_language=True,
+        picks_language=picks_language,
     )
     return xml(_render(plan))
+
+
+@bp.post("/language")
+def language():
+    """After the greeting: a language choice, 9, crisis words, or silence; then the line."""
+    return _menu_answer(picks_language=True)
 
 
 @bp.post("/crisis")
@@ -202,19 +206,7 @@ def queue_exit():
 @bp.post("/overflow")
 def overflow():
     """The overflow menu's answer: keep holding (or silence), or 9 for the crisis line."""
-    session, client, dispatch = _services()
-    heard = forms.heard(request.form)
-    plan = calls.answer_menu(
-        session,
-        client,
-        dispatch,
-        contact_id=forms.query_id(request.args, "contact"),
-        digits=heard.digits,
-        speech=heard.speech,
-        at=utcnow(),
-        picks_language=False,
-    )
-    return xml(_render(plan))
+    return _menu_answer(picks_language=False)
 
 
 @bp.post("/connect")
