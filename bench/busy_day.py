@@ -230,6 +230,10 @@ class Day:
             tick_started = time.monotonic()
             self.clock.advance(self.options.step)
             now = self.clock.now()
+            limit = self.options.max_real_seconds
+            if limit and upcoming is not None and time.monotonic() - self.real_start > limit:
+                self.events["arrivals_stopped_at_time_limit"] += 1
+                upcoming = None
             while upcoming is not None and upcoming.arrives <= now:
                 self.arrive(upcoming)
                 active.append(upcoming)
@@ -787,6 +791,8 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--wrap-up", type=int, default=2, help="the line's wrap-up, real seconds")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--drain-seconds", type=float, default=300)
+    parser.add_argument("--max-real-seconds", type=float, default=0,
+                        help="stop arrivals after this many real seconds (0: never)")  # fmt: skip
     parser.add_argument("--faults", action="store_true")
     parser.add_argument("--kill-every", type=float, default=40.0)
     parser.add_argument("--no-audit", action="store_true")
