@@ -209,12 +209,8 @@ def test_specialist_who_accepts_on_screen_is_rung_straight_into_the_conversation
     assert len(hang_ups) <= 1
 
 
-def test_warm_handoff_adds_the_crisis_line_and_keeps_the_caller_when_the_specialist_leaves(
-    settings, session, app, twilio, twilio_api, team, redis_client
-):
-    line, ana, bo = team
-    seen: list = []
-    sid = call_sid()
+def put_through(twilio, settings, twilio_api, seen: list, sid: str, ana, bo):
+    """A caller waits, whichever specialist is rung presses 1, and the caller is connected."""
     contact_id = caller_waits(twilio, sid)
     work(settings)
     ring = new_requests(twilio_api, seen)[0]
@@ -226,6 +222,16 @@ def test_warm_handoff_adds_the_crisis_line_and_keeps_the_caller_when_the_special
     twilio.post(f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid})
     work(settings)
     new_requests(twilio_api, seen)
+    return contact_id, specialist, ring
+
+
+def test_warm_handoff_adds_the_crisis_line_and_keeps_the_caller_when_the_specialist_leaves(
+    settings, session, app, twilio, twilio_api, team, redis_client
+):
+    line, ana, bo = team
+    seen: list = []
+    sid = call_sid()
+    contact_id, specialist, ring = put_through(twilio, settings, twilio_api, seen, sid, ana, bo)
 
     services = app.extensions["warmline"]
     assert calls.transfer_to_crisis(
@@ -262,17 +268,7 @@ def test_specialist_hanging_up_sends_the_caller_a_goodbye(
     _line, ana, bo = team
     seen: list = []
     sid = call_sid()
-    contact_id = caller_waits(twilio, sid)
-    work(settings)
-    ring = new_requests(twilio_api, seen)[0]
-    specialist = ana if ring.form["To"] == [ANA_PHONE] else bo
-    twilio.post(
-        f"/webhooks/voice/offer/answer?contact={contact_id}&specialist={specialist.id}",
-        {"CallSid": call_sid(), "Digits": "1"},
-    )
-    twilio.post(f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid})
-    work(settings)
-    new_requests(twilio_api, seen)
+    contact_id, specialist, ring = put_through(twilio, settings, twilio_api, seen, sid, ana, bo)
     twilio.post(
         f"/webhooks/voice/offer/status?contact={contact_id}&specialist={specialist.id}",
         {"CallSid": ring.created_sid, "CallStatus": "completed"},
