@@ -6,8 +6,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warmline import audit
-from warmline.crisis.scripts import CHANNELS, KINDS, check_script, referral_script
+from warmline.crisis.scripts import (
+    CHANNELS,
+    KINDS,
+    check_first_words,
+    check_script,
+    referral_script,
+)
 from warmline.models import Line, LineScript
+
+# The script a caller hears first when the line is closed, while 9 reaches the crisis line.
+FIRST_SPOKEN_SCRIPT = ("after_hours", "voice")
 
 
 class ScriptRefused(ValueError):
@@ -30,6 +39,8 @@ def save(
     referral_script(kind, channel, language)  # the script must exist to be replaced
     text = " ".join(text.split())
     problems = check_script(text, channel, language)
+    if (kind, channel) == FIRST_SPOKEN_SCRIPT:
+        problems += check_first_words(text, language, menu=True)
     if problems:
         raise ScriptRefused("; ".join(problems))
     script = _find(session, line, kind, channel, language)
