@@ -50,15 +50,7 @@ def save(
     script.text = text
     script.updated_by_id = actor_id
     session.flush()
-    audit.record(
-        session,
-        "script.save",
-        "line",
-        line.id,
-        actor_id=actor_id,
-        via="console",
-        detail={"kind": kind, "channel": channel, "language": language},
-    )
+    _audit(session, "script.save", line, actor_id, kind=kind, channel=channel, language=language)
     return script
 
 
@@ -70,16 +62,12 @@ def reset(
     if script is None:
         return False
     line.scripts.remove(script)
-    audit.record(
-        session,
-        "script.reset",
-        "line",
-        line.id,
-        actor_id=actor_id,
-        via="console",
-        detail={"kind": kind, "channel": channel, "language": language},
-    )
+    _audit(session, "script.reset", line, actor_id, kind=kind, channel=channel, language=language)
     return True
+
+
+def _audit(session: Session, action: str, line: Line, actor_id: int | None, **script: str) -> None:
+    audit.record(session, action, "line", line.id, actor_id=actor_id, via="console", detail=script)
 
 
 def _find(session: Session, line: Line, kind: str, channel: str, language: str):
