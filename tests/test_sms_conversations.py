@@ -10,7 +10,7 @@ from tests.factories import LINE_NUMBER, make_line, make_specialist, message_sid
 from warmline.crisis.scripts import referral_script, sms_segments
 from warmline.live import LiveLine
 from warmline.models import Contact, Outcome
-from webhooks.twiml import sms_text
+from warmline.wording import text as sms_text
 
 TEXTER = "+14155550188"
 CLOSED_ALL_WEEK = {"mon": [["00:00", "00:01"]]}

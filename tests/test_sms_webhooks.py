@@ -7,8 +7,8 @@ import pytest
 from tests import twiml
 from tests.factories import LINE_NUMBER, make_line, message_sid
 from tests.faults import break_redis
+from warmline import wording
 from warmline.crisis.scripts import sms_segments
-from webhooks.twiml import SMS_TROUBLE
 
 TEXTER = "+14155550188"
 
@@ -37,7 +37,7 @@ def test_texter_is_told_the_crisis_numbers(twilio, session):
 
 
 def test_the_trouble_reply_fits_two_sms_segments():
-    assert sms_segments(SMS_TROUBLE) <= 2
+    assert sms_segments(wording.fallback("trouble")) <= 2
 
 
 def test_retried_text_webhook_does_not_reply_twice(twilio, session):

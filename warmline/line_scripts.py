@@ -6,8 +6,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warmline import audit
-from warmline.crisis.scripts import CHANNELS, KINDS, check_script, referral_script
+from warmline.crisis.scripts import (
+    CHANNELS,
+    KINDS,
+    check_first_words,
+    check_script,
+    referral_script,
+)
 from warmline.models import Line, LineScript
+
+# The script a caller hears first when the line is closed, while 9 reaches the crisis line.
+FIRST_SPOKEN_SCRIPT = ("after_hours", "voice")
 
 
 class ScriptRefused(ValueError):
@@ -30,6 +39,8 @@ def save(
     referral_script(kind, channel, language)  # the script must exist to be replaced
     text = " ".join(text.split())
     problems = check_script(text, channel, language)
+    if (kind, channel) == FIRST_SPOKEN_SCRIPT:
+        problems += check_first_words(text, language, menu=True)
     if problems:
         raise ScriptRefused("; ".join(problems))
     script = _find(session, line, kind, channel, language)
@@ -39,15 +50,7 @@ def save(
     script.text = text
     script.updated_by_id = actor_id
     session.flush()
-    audit.record(
-        session,
-        "script.save",
-        "line",
-        line.id,
-        actor_id=actor_id,
-        via="console",
-        detail={"kind": kind, "channel": channel, "language": language},
-    )
+    _audit(session, "script.save", line, actor_id, kind=kind, channel=channel, language=language)
     return script
 
 
@@ -59,16 +62,12 @@ def reset(
     if script is None:
         return False
     line.scripts.remove(script)
-    audit.record(
-        session,
-        "script.reset",
-        "line",
-        line.id,
-        actor_id=actor_id,
-        via="console",
-        detail={"kind": kind, "channel": channel, "language": language},
-    )
+    _audit(session, "script.reset", line, actor_id, kind=kind, channel=channel, language=language)
     return True
+
+
+def _audit(session: Session, action: str, line: Line, actor_id: int | None, **script: str) -> None:
+    audit.record(session, action, "line", line.id, actor_id=actor_id, via="console", detail=script)
 
 
 def _find(session: Session, line: Line, kind: str, channel: str, language: str):

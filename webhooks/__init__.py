@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 
+from warmline import wording
 from webhooks import safety, sms, twiml, voice
 from webhooks.signature import require_twilio_signature
 
@@ -18,7 +19,7 @@ bp.register_blueprint(sms.bp)
 def fallback():
     """Answer for the primary handler when Twilio could not reach or use it."""
     if safety.is_sms_request():
-        return safety.twiml_response(twiml.message(twiml.CRISIS_SMS))
+        return safety.twiml_response(twiml.message(wording.fallback("no_line")))
     return safety.emergency_voice_response()
 
 

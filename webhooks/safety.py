@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import Forbidden, HTTPException
 
-from warmline import texts
+from warmline import texts, wording
 from warmline.lines import LineContext, context, find_line
 from warmline.web import runtime
 from webhooks import twiml
@@ -113,7 +113,7 @@ def handle_webhook_error(error: Exception) -> Response | HTTPException:
         if status != 500 or _opting_out():
             return twiml_response(twiml.empty(), status=status if status != 500 else 200)
         # The text may be lost: the texter still learns how to reach help, and to try again.
-        return twiml_response(twiml.message(twiml.SMS_TROUBLE))
+        return twiml_response(twiml.message(wording.fallback("trouble")))
     if kind == QUEUE:
         # Twilio asks the wait URL again after this; a passing fault costs a pause, not a place.
         return twiml_response(twiml.hold_on())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import texts
+from warmline import texts, wording
 from warmline.crisis.scripts import MAX_SMS_SEGMENTS, referral_script, sms_segments
 from warmline.models import utcnow
 from warmline.web import db_session, runtime
@@ -23,17 +23,17 @@ SCRIPTS = {
 def render(plan: texts.TextPlan) -> list[str]:
     """Turn the domain's decision into the texts the reply sends, in order."""
     line_name = plan.line.name if plan.line else ""
-    own = plan.language if plan.language in twiml.SMS_TEXTS else "en"
     sent = []
     for say in plan.says:
         if say in SCRIPTS:
             sent.append(referral_script(SCRIPTS[say], "sms", plan.language, _own_scripts(plan)))
         elif say is texts.Say.NO_LINE:
-            sent.append(twiml.CRISIS_SMS)
+            sent.append(wording.fallback("no_line"))
         elif say is texts.Say.CLOSED:
-            sent.append(_closed(plan, line_name, own))
+            sent.append(_closed(plan, line_name))
         else:
-            sent.append(twiml.sms_text(say.value, own, name=line_name, position=plan.position or 1))
+            position = plan.position or 1
+            sent.append(wording.text(say.value, plan.language, name=line_name, position=position))
     return sent
 
 
@@ -41,14 +41,13 @@ def _own_scripts(plan: texts.TextPlan):
     return plan.line.scripts if plan.line else None
 
 
-def _closed(plan: texts.TextPlan, line_name: str, own: str) -> str:
+def _closed(plan: texts.TextPlan, line_name: str) -> str:
     """Name the line when two segments allow it, then the after-hours script and the hours."""
     closed = referral_script("after_hours", "sms", plan.language, _own_scripts(plan))
     if plan.reopens_at is not None:
-        today = utcnow().astimezone(plan.reopens_at.tzinfo)
-        when = twiml.written_time(plan.reopens_at, today, own)
-        closed += twiml.sms_text("reopens", own, when=when)
-    named = twiml.sms_text("thanks", own, name=line_name) + closed
+        when = wording.reopens(plan.reopens_at, utcnow(), plan.language, wording.Form.WRITTEN)
+        closed += " " + wording.text("reopens", plan.language, when=when)
+    named = wording.text("thanks", plan.language, name=line_name) + " " + closed
     return named if sms_segments(named) <= MAX_SMS_SEGMENTS else closed
 
 

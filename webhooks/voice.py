@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import calls
+from warmline import calls, wording
 from warmline.crisis.scripts import referral_script
 from warmline.lines import LineContext
 from warmline.models import utcnow
@@ -79,7 +79,11 @@ def incoming():
     if plan.step is calls.Step.ONWARD:
         return xml(twiml.onward(line.name, line.onward_number, plan.language))
     if plan.step is calls.Step.AFTER_HOURS:
-        reopens = twiml.spoken_time(plan.reopens_at, at) if plan.reopens_at else None
+        reopens = (
+            wording.reopens(plan.reopens_at, at, "en", wording.Form.SPOKEN)
+            if plan.reopens_at
+            else None
+        )
         script = referral_script("after_hours", "voice", "en", line.scripts)
         return xml(
             twiml.after_hours(

@@ -11,10 +11,9 @@ from requests import RequestException
 from sqlalchemy import select
 from twilio.base.exceptions import TwilioRestException
 
-from warmline import texts
+from warmline import texts, wording
 from warmline.live import LiveLine
 from warmline.models import Channel, Contact, Line, utcnow
-from webhooks import twiml
 from workers.context import current
 
 log = logging.getLogger(__name__)
@@ -142,11 +141,10 @@ def _remind(session, live: LiveLine, line: Line, contact: Contact, reminders: in
         and not opted_out
         and live.first_notice(f"waiting:{contact.id}", interval)
     ):
-        language = contact.language if contact.language in twiml.SMS_TEXTS else "en"
         services.gateway.send_text(
             to=services.sealer.open(details["to"]),
             from_=line.twilio_number,
-            body=twiml.sms_text("still_waiting", language, position=position),
+            body=wording.text("still_waiting", contact.language, position=position),
             status_callback=status_url(line.id, contact.id),
         )
     live.keep_conversation(contact.id, reminders=reminders + 1)

@@ -1,15 +1,22 @@
-"""Referral scripts: every shipped script keeps the safe-messaging rules and fits its channel."""
+"""Every shipped script and word keeps the safe-messaging rules and fits its channel."""
+
+import copy
 
 import pytest
 
+from tests.factories import make_line
+from warmline import line_scripts, wording
 from warmline.crisis.scripts import (
     CHANNELS,
     KINDS,
+    check_first_words,
     check_script,
+    check_wording,
     referral_script,
     shipped_scripts,
     sms_segments,
 )
+from warmline.wording import Wording
 
 SHIPPED = list(shipped_scripts())
 
@@ -133,3 +140,97 @@ def test_surrogate_pair_never_straddles_two_segments():
 
 def test_empty_text_needs_no_segment():
     assert sms_segments("") == 0
+
+
+def edited(section: str, language: str, kind: str, words: str) -> Wording:
+    """Return the shipped words with one sentence or text changed."""
+    documents = copy.deepcopy(dict(wording.shipped().documents))
+    documents[language][section][kind] = words
+    return Wording(documents)
+
+
+def test_every_shipped_word_keeps_every_rule():
+    assert check_wording(wording.shipped()) == []
+
+
+def test_a_language_missing_a_key_is_refused():
+    documents = copy.deepcopy(dict(wording.shipped().documents))
+    del documents["es"]["texts"]["still_waiting"]
+    assert check_wording(Wording(documents)) == ["es texts: missing still_waiting"]
+
+
+def test_a_banned_word_in_a_hold_sentence_is_refused():
+    words = edited("calls", "en", "hold", "Please hold. Nobody here calls it a successful wait.")
+    assert check_wording(words) == ["en calls.hold: it says 'successful'"]
+
+
+def test_a_method_word_in_a_text_is_refused():
+    words = edited("texts", "es", "no_pictures", "No podemos ver fotos. Guarda las pastillas.")
+    [problem] = check_wording(words)
+    assert problem.startswith("es texts.no_pictures: it names a method or means")
+
+
+def test_a_welcome_text_over_two_segments_with_a_long_line_name_is_refused():
+    welcome = (
+        wording.text("welcome", "en", name="{name}") + " We read every message with great care."
+    )
+    assert check_wording(edited("texts", "en", "welcome", welcome)) == [
+        "en texts.welcome: it needs 3 SMS segments; at most 2 fit"
+    ]
+
+
+def test_a_closed_reply_whose_hours_push_it_over_two_segments_is_refused():
+    reopens = "We open again {when}. A peer specialist will be glad to read your messages then."
+    words = edited("texts", "en", "reopens", reopens + " Thank you for your patience with us.")
+    assert check_wording(words) == ["en texts.closed: it needs 3 SMS segments; at most 2 fit"]
+
+
+def test_a_greeting_without_988_is_refused():
+    words = edited("calls", "es", "welcome", "Gracias por llamar a {name}. Marque 9 para crisis.")
+    assert check_wording(words) == [
+        "es calls, first words when welcome: it does not name 988",
+        "es calls, first words when welcome: it does not say 988 takes calls and texts (es)",
+    ]
+
+
+def test_a_greeting_without_press_9_is_refused():
+    words = edited(
+        "calls", "en", "welcome", "Thank you for calling {name}. You can call or text 9 8 8."
+    )
+    assert check_wording(words) == [
+        "en calls, first words when welcome: it does not say to press 9 for the crisis line (en)"
+    ]
+
+
+def test_a_first_text_without_988_is_refused():
+    words = edited("texts", "en", "help", "{name} is a free, peer-run warm line. Text us.")
+    assert check_wording(words) == [
+        "en texts, first words when help: it does not name 988",
+        "en texts, first words when help: it does not say 988 takes calls and texts (en)",
+    ]
+
+
+def test_blocked_callers_hear_the_crisis_numbers_without_a_menu():
+    spoken = " ".join(s.text for s in wording.opening("blocked", "en"))
+    assert check_first_words(spoken, "en", menu=False) == []
+    assert check_first_words(spoken, "en", menu=True) == [
+        "it does not say to press 9 for the crisis line (en)"
+    ]
+
+
+def test_a_lines_after_hours_voice_script_without_press_9_is_refused(session):
+    line = make_line(session)
+    closed = referral_script("after_hours", "voice", "en").replace(
+        " Press 9 now to be connected to the crisis line.", ""
+    )
+    assert check_script(closed, "voice", "en") == []
+    with pytest.raises(line_scripts.ScriptRefused, match="press 9"):
+        line_scripts.save(
+            session,
+            line,
+            kind="after_hours",
+            channel="voice",
+            language="en",
+            text=closed,
+            actor_id=None,
+        )

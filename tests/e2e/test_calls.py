@@ -156,11 +156,12 @@ def test_caller_who_hangs_up_while_waiting_is_abandoned_and_leaves_the_line(scen
 def test_caller_after_hours_hears_when_the_line_reopens_and_reaches_the_overflow_line(
     scenario,
 ):
-    tomorrow = WEEKDAYS[(utcnow().astimezone(ZoneInfo(TIMEZONE)).weekday() + 1) % 7]
+    zone = ZoneInfo(TIMEZONE)
+    opening_day = utcnow().astimezone(zone).date() + timedelta(days=1)
     overflow = scenario.phone().answers_after(rings=1)
     line = scenario.line(
         timezone=TIMEZONE,
-        opening_hours={tomorrow: [["09:00", "17:00"]]},
+        opening_hours={WEEKDAYS[opening_day.weekday()]: [["09:00", "17:00"]]},
         overflow_number=overflow.number,
     )
     ana = scenario.specialist(line, "Ana")
@@ -173,7 +174,11 @@ def test_caller_after_hours_hears_when_the_line_reopens_and_reaches_the_overflow
 
     said = heard(caller)
     assert "No peer specialist is on the line right now." in said
-    assert "We are open again tomorrow at 9 AM." in said
+    # The line's tomorrow, whatever the date in UTC; a call that crossed the line's midnight
+    # while the test ran hears "today".
+    arrived = scenario.contact(line).arrived_at.astimezone(zone).date()
+    when = "tomorrow" if arrived < opening_day else "today"
+    assert f"We are open again {when} at 9 AM." in said
     assert "9 8 8" in said and "9 1 1" in said
     assert APPLICATION_ERROR not in caller.heard
     assert scenario.errors() == []

@@ -1,16 +1,15 @@
-"""Referral scripts (data in config/scripts), the rules they must keep, and SMS arithmetic."""
+"""Referral scripts and every other word (data in config/scripts), their rules, SMS arithmetic."""
 
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator, Mapping
-from importlib import resources
-
-import yaml
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from warmline.crisis.detector import terms
 from warmline.crisis.normalise import fold
+from warmline.wording import OPENINGS, Form, Wording, documents
 
 KINDS = ("caller", "third_party", "after_hours", "stop_flagged")
 CHANNELS = ("voice", "sms")
@@ -32,9 +31,19 @@ _SENTENCE = re.compile(r"[^.!?/]+")
 _CALL = {"en": ("call",), "es": ("llama", "llamar", "llamen")}
 _TEXT = {"en": ("text",), "es": ("escribe", "escribir", "mensaje", "envia", "envien")}
 _TEXT_LINE = {"en": "741741", "es": "AYUDA"}
+_PLACEHOLDER = re.compile(r"\{\w+\}")
+_PRESS = {"en": ("press",), "es": ("marque", "marca")}
 
-_lock = threading.Lock()
-_loaded: list[dict] = []
+# Sections every language has with the same keys as English; the rest are English only.
+SHARED_SECTIONS = ("calls", "texts", "reopening", "language_names")
+# Openings that are menus: the caller can press 9 there, so they must say so.
+MENU_OPENINGS = ("welcome", "limited")
+# What a texter may read first: each names 988.
+FIRST_TEXTS = ("welcome", "blocked", "limited", "help")
+FIRST_FALLBACK_TEXTS = ("no_line", "trouble")
+# The longest values a text is filled with: a long line name, a long line, the longest "when".
+LONGEST_LINE_NAME = "N" * 60
+LONGEST_POSITION = 999
 
 
 def sms_segments(text: str) -> int:
@@ -63,22 +72,6 @@ def _pack(sizes: list[int], capacity: int) -> int:
     return segments
 
 
-def _documents() -> dict:
-    """Load config/scripts once, even across threads."""
-    if not _loaded:
-        with _lock:
-            if not _loaded:
-                folder = resources.files("config").joinpath("scripts")
-                names = (*SCRIPT_LANGUAGES, "bilingual")
-                _loaded.append(
-                    {
-                        name: yaml.safe_load(folder.joinpath(f"{name}.yml").read_text("utf-8"))
-                        for name in names
-                    }
-                )
-    return _loaded[0]
-
-
 def script_language(language: str | None) -> str:
     """Map a contact's language ("es-MX", None, "fr") to "en", "es" or "und" (bilingual)."""
     base = (language or "").strip().lower().replace("_", "-").split("-")[0]
@@ -102,7 +95,7 @@ def referral_script(
     if overrides and (kind, channel, language) in overrides:
         return overrides[kind, channel, language]
     name = "bilingual" if language == BILINGUAL else language
-    scripts = _documents()[name]["scripts"]
+    scripts = documents()[name]["scripts"]
     try:
         return " ".join(scripts[kind][channel].split())
     except KeyError:
@@ -111,7 +104,7 @@ def referral_script(
 
 def shipped_scripts() -> Iterator[tuple[str, str, str, str]]:
     """Yield (kind, channel, language, text) for every script config/scripts ships."""
-    for document in _documents().values():
+    for document in documents().values():
         language = document["language"]
         for kind, channels in document["scripts"].items():
             for channel, text in channels.items():
@@ -122,7 +115,6 @@ def check_script(text: str, channel: str, language: str | None) -> list[str]:
     """List the safe-messaging rules a script breaks; an empty list means it may be sent."""
     language = script_language(language)
     languages = SCRIPT_LANGUAGES if language == BILINGUAL else (language,)
-    documents = _documents()
     problems: list[str] = []
     if not text.strip():
         return ["the script is empty"]
@@ -137,17 +129,141 @@ def check_script(text: str, channel: str, language: str | None) -> list[str]:
             problems.append(f"it does not say 988 takes calls and texts ({each})")
         if _TEXT_LINE[each] not in spoken:
             problems.append(f"it does not name the text line {_TEXT_LINE[each]} ({each})")
-        hope = [fold(h) for h in documents[each]["hope"]]
+        hope = [fold(h) for h in documents()[each]["hope"]]
         if not any(h in fold(s) for s in _SENTENCE.findall(text) for h in hope):
             problems.append(f"it has no sentence of hope ({each})")
+    problems += unsafe_words(text)
+    if channel == "sms":
+        problems += _too_long(text)
+    return problems
+
+
+def unsafe_words(text: str) -> list[str]:
+    """List the banned words and the method or means words a text says, in any language."""
+    problems = []
     folded = " " + " ".join(re.findall(r"\w+", fold(text))) + " "
     for each in SCRIPT_LANGUAGES:
-        for banned in documents[each]["banned"]:
+        for banned in documents()[each]["banned"]:
             if f" {fold(banned)} " in folded:
                 problems.append(f"it says {banned!r}")
     methods = [m for m in terms(text) if m.split(":")[0] in _METHOD_CATEGORIES]
     if methods:
         problems.append(f"it names a method or means: {', '.join(methods)}")
-    if channel == "sms" and sms_segments(text) > MAX_SMS_SEGMENTS:
-        problems.append(f"it needs {sms_segments(text)} SMS segments; at most 2 fit")
     return problems
+
+
+def _too_long(text: str) -> list[str]:
+    segments = sms_segments(text)
+    if segments > MAX_SMS_SEGMENTS:
+        return [f"it needs {segments} SMS segments; at most {MAX_SMS_SEGMENTS} fit"]
+    return []
+
+
+def check_first_words(text: str, language: str, *, menu: bool) -> list[str]:
+    """List what the first words a contact gets lack: 988, that it takes calls and texts, 9."""
+    problems = []
+    words = set(re.findall(r"\w+", fold(_SPACED_DIGITS.sub("", text))))
+    if "988" not in words:
+        problems.append("it does not name 988")
+    if not words & set(_CALL.get(language, ())) or not words & set(_TEXT.get(language, ())):
+        problems.append(f"it does not say 988 takes calls and texts ({language})")
+    press = "|".join(_PRESS.get(language, ()))
+    if menu and not (press and re.search(rf"\b(?:{press}) 9\b", fold(text))):
+        problems.append(f"it does not say to press 9 for the crisis line ({language})")
+    return problems
+
+
+def check_wording(words: Wording) -> list[str]:
+    """List every rule the line's words break; an empty list means they may be used."""
+    problems = _missing_keys(words)
+    for where, text in _every_word(words):
+        problems += [f"{where}: {problem}" for problem in unsafe_words(text)]
+    for language in words.languages("texts"):
+        problems += _texts_too_long(words, language)
+    for language in words.languages("calls"):
+        problems += _first_call_words(words, language)
+    for language in words.languages("texts"):
+        problems += _first_texts(words, language)
+    return problems
+
+
+def _missing_keys(words: Wording) -> list[str]:
+    english = words.documents["en"]
+    problems = []
+    for language, document in words.documents.items():
+        for section in SHARED_SECTIONS:
+            missing = sorted(set(english[section]) - set(document.get(section, {})))
+            if missing:
+                problems.append(f"{language} {section}: missing {', '.join(missing)}")
+    return problems
+
+
+def _every_word(words: Wording) -> Iterator[tuple[str, str]]:
+    """Yield (where, text) for every sentence and text a contact may get, values left blank."""
+    for language, document in words.documents.items():
+        for section in ("calls", "texts", "fallback"):
+            for kind, text in document.get(section, {}).items():
+                # A placeholder is no word a contact gets ("{count}" is not the verb "count").
+                yield f"{language} {section}.{kind}", _PLACEHOLDER.sub("N", text)
+        for form in Form:
+            for kind, text in document["reopening"][form.value].items():
+                yield f"{language} reopening.{form.value}.{kind}", " ".join(text)
+
+
+def _longest_when(words: Wording, language: str) -> str:
+    """Write the longest "when the line opens again" of a week, at half past noon or eleven."""
+    now = datetime(2026, 1, 5, 8, tzinfo=ZoneInfo("UTC"))
+    return max(
+        (
+            words.reopens(
+                now.replace(hour=hour, minute=30) + timedelta(days), now, language, Form.WRITTEN
+            )
+            for days in range(7)
+            for hour in (12, 23)
+        ),
+        key=lambda when: (sms_segments(when), len(when)),
+    )
+
+
+def _texts_too_long(words: Wording, language: str) -> list[str]:
+    when = _longest_when(words, language)
+    filled = {
+        kind: words.text(
+            kind, language, name=LONGEST_LINE_NAME, position=LONGEST_POSITION, when=when
+        )
+        for kind in words.documents[language]["texts"]
+    }
+    # A closed line's reply: the after-hours script and when it opens again (the name goes
+    # first only when it fits).
+    filled["closed"] = referral_script("after_hours", "sms", language) + " " + filled["reopens"]
+    return [
+        f"{language} texts.{kind}: {problem}"
+        for kind, text in filled.items()
+        for problem in _too_long(text)
+    ]
+
+
+def _first_call_words(words: Wording, language: str) -> list[str]:
+    openings = {
+        kind: " ".join(s.text for s in words.opening(kind, language, name=LONGEST_LINE_NAME))
+        for kind in OPENINGS
+    }
+    closed = words.spoken("closed", language, name=LONGEST_LINE_NAME).text
+    openings["closed"] = closed + " " + referral_script("after_hours", "voice", language)
+    menus = (*MENU_OPENINGS, "closed")
+    return [
+        f"{language} calls, first words when {kind}: {problem}"
+        for kind, text in openings.items()
+        for problem in check_first_words(text, language, menu=kind in menus)
+    ]
+
+
+def _first_texts(words: Wording, language: str) -> list[str]:
+    firsts = {kind: words.text(kind, language, name=LONGEST_LINE_NAME) for kind in FIRST_TEXTS}
+    if language == "en":
+        firsts |= {kind: words.fallback(kind) for kind in FIRST_FALLBACK_TEXTS}
+    return [
+        f"{language} texts, first words when {kind}: {problem}"
+        for kind, text in firsts.items()
+        for problem in check_first_words(text, language, menu=False)
+    ]

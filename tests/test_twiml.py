@@ -1,0 +1,125 @@
+"""TwiML builders put the words from config/scripts around gathers, dials and queues."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.factories import LINE_NUMBER, call_sid, make_line, message_sid
+from warmline import wording
+from warmline.models import WEEKDAYS
+from webhooks import twiml
+
+# 20:00 on Wednesday 2 December in New York, already Thursday in UTC: the hours between the
+# two midnights are when a reopening worked out in UTC said "today" for tomorrow.
+EVENING_IN_NEW_YORK = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+NINE_TO_FIVE = {weekday: [["09:00", "17:00"]] for weekday in WEEKDAYS}
+
+
+def parse(xml: str) -> ET.Element:
+    root = ET.fromstring(xml)
+    assert root.tag == "Response"
+    return root
+
+
+def said(element: ET.Element) -> list[tuple[str, str]]:
+    return [(say.text or "", say.get("language", "")) for say in element.iter("Say")]
+
+
+def test_welcome_names_988_and_9_inside_the_gather_and_offers_each_language():
+    root = parse(twiml.welcome("Riverside", ("en", "es"), "en", "/next", True))
+    gather = root.find("Gather")
+    sentences = said(gather)
+    assert sentences[0] == (wording.spoken("welcome", "en", name="Riverside").text, "en-US")
+    assert "9 8 8" in sentences[0][0] and "Press 9" in sentences[0][0]
+    assert ("Para español, marque 2.", "es-US") in sentences
+    assert gather.get("input") == "dtmf speech" and gather.get("numDigits") == "1"
+
+
+def test_a_spanish_caller_is_greeted_and_told_the_crisis_numbers_in_spanish():
+    root = parse(twiml.connect_onward("Riverside", "+15555550100", "es"))
+    languages = {language for _text, language in said(root)}
+    assert languages == {"es-US"}
+    assert [d.text for d in root.iter("Dial")] == ["+15555550100"]
+
+
+def test_after_hours_says_when_the_line_reopens_then_the_script_then_spanish_numbers():
+    script = wording.spoken("goodbye", "en").text
+    root = parse(
+        twiml.after_hours("Riverside", script, "tomorrow at 9 AM", "/crisis", "+15555550100")
+    )
+    sentences = said(root.find("Gather"))
+    assert sentences == [
+        (wording.spoken("closed", "en", name="Riverside").text, "en-US"),
+        ("We are open again tomorrow at 9 AM.", "en-US"),
+        (script, "en-US"),
+        (wording.crisis_numbers("es")[0].text, "es-US"),
+    ]
+    assert [d.text for d in root.iter("Dial")] == ["+15555550100"]
+
+
+def test_hold_loop_gives_the_place_and_the_wait_and_always_9():
+    root = parse(
+        twiml.wait_cycle(
+            language="es",
+            key_url="/key",
+            speech=False,
+            position=3,
+            average_wait_seconds=300,
+            announce=True,
+            hold_music_url=None,
+        )
+    )
+    assert [text for text, _language in said(root)] == [
+        "Hay 2 personas antes que usted.",
+        "La espera ahora es de unos 5 minutos.",
+        wording.spoken("press_9", "es").text,
+    ]
+
+
+def test_whisper_is_said_twice_inside_the_gather_for_the_ring_time():
+    root = parse(twiml.whisper(minutes=3, language="en", answer_url="/a", ring_timeout=20))
+    gather = root.find("Gather")
+    text = "Warm line call, waiting 3 minutes, in English. Press 1 to accept."
+    assert said(gather) == [(text, "en-US"), (text, "en-US")]
+    assert gather.get("timeout") == "20"
+
+
+@pytest.fixture
+def evening_in_new_york(monkeypatch):
+    """Let the webhooks see 20:00 in New York, whatever the hour the tests run at."""
+    monkeypatch.setattr("webhooks.voice.utcnow", lambda: EVENING_IN_NEW_YORK)
+    monkeypatch.setattr("webhooks.sms.utcnow", lambda: EVENING_IN_NEW_YORK)
+
+
+def test_an_evening_caller_hears_the_line_reopens_tomorrow(twilio, session, evening_in_new_york):
+    make_line(session, timezone="America/New_York", opening_hours=NINE_TO_FIVE)
+    params = {"CallSid": call_sid(), "To": LINE_NUMBER, "From": "+14155550123"}
+    response = twilio.post("/webhooks/voice/incoming", params)
+    sentences = [text for text, _language in said(parse(response.get_data(as_text=True)))]
+    assert "We are open again tomorrow at 9 AM." in sentences
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("hi, is anyone there?", "We open again tomorrow at 9 AM."),
+        ("hola, necesito hablar con alguien por favor", "Abrimos de nuevo manana a las 09:00."),
+    ],
+)
+def test_an_evening_texter_reads_the_line_reopens_tomorrow(
+    twilio, session, evening_in_new_york, body, expected
+):
+    make_line(session, timezone="America/New_York", opening_hours=NINE_TO_FIVE)
+    params = {
+        "MessageSid": message_sid(),
+        "To": LINE_NUMBER,
+        "From": "+14155550188",
+        "Body": body,
+        "NumMedia": "0",
+    }
+    response = twilio.post("/webhooks/sms/incoming", params)
+    [closed] = [m.text for m in parse(response.get_data(as_text=True)).iter("Message")]
+    assert closed.endswith(expected)
