@@ -1,4 +1,4 @@
-"""What the simulator remembers: phones, calls, texts, queues and conferences."""
+"""What the simulator remembers (calls, texts, queues, conferences) and how TwiML runs on a call."""
 
 from __future__ import annotations
 
@@ -15,6 +15,11 @@ APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
 RING_SECONDS = 6
 
 
+# What a call's TwiML returns when it stops: it ran out, or the call is over.
+END = "end"
+HANGUP = "hangup"
+
+
 class CallEnded(Exception):
     """Thrown into a call's TwiML when the call ends under it."""
 
@@ -25,6 +30,10 @@ class Interrupt(Exception):
     def __init__(self, event: tuple) -> None:
         super().__init__(event[0])
         self.event = event
+
+
+class LeaveQueue(Exception):
+    """<Leave> ran in a queue's wait music."""
 
 
 def new_sid(prefix: str) -> str:
@@ -40,6 +49,19 @@ class Wait:
     seconds: float | None = None
     timer: Timer | None = None
     token: int = 0
+
+
+Steps = Generator[Wait, Any, Any]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a call's next TwiML comes from: a URL or a literal document."""
+
+    url: str | None = None
+    method: str = "POST"
+    twiml: str | None = None
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -80,7 +102,7 @@ class Call:
     errors: list[tuple[int, str]] = field(default_factory=list)
     bridged_to: Call | None = None
     conference: str | None = None
-    task: Generator[Wait, Any, None] | None = None
+    task: Steps | None = None
     waiting: Wait | None = None
     interrupts: frozenset[str] = frozenset()
     ends_conference: bool = False
