@@ -131,7 +131,6 @@ def create_call(account_sid: str):
             direction="outbound-api",
             url=url,
             method=request.form.get("Method", "POST"),
-            twiml=twiml,
             fallback_url=request.form.get("FallbackUrl"),
             status_callback=request.form.get("StatusCallback"),
             status_callback_events=_events(),

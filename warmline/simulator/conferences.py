@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from warmline.simulator.clock import Clock
 from warmline.simulator.scheduler import Scheduler
 from warmline.simulator.state import Call, Conference, new_sid
 
@@ -10,9 +9,8 @@ from warmline.simulator.state import Call, Conference, new_sid
 class Conferences(dict[str, Conference]):
     """The account's conferences by SID; a finished room is never reused."""
 
-    def __init__(self, clock: Clock, scheduler: Scheduler) -> None:
+    def __init__(self, scheduler: Scheduler) -> None:
         super().__init__()
-        self._clock = clock
         self._scheduler = scheduler
 
     def named(self, name: str) -> Conference:
@@ -20,7 +18,7 @@ class Conferences(dict[str, Conference]):
         for room in self.values():
             if room.name == name and room.status != "completed":
                 return room
-        room = Conference(sid=new_sid("CF"), name=name, created_at=self._clock.now())
+        room = Conference(sid=new_sid("CF"), name=name)
         self[room.sid] = room
         return room
 

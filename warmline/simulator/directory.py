@@ -53,5 +53,4 @@ class Directory:
 
     def hear(self, call: Call, words: str) -> None:
         """Let the phone at the far end of `call` hear spoken words."""
-        call.heard.append(words)
         self.phone(call.device_number).record("heard", words)

@@ -27,7 +27,6 @@ class Simulator:
         account_sid: str,
         auth_token: str,
         clock: Clock,
-        http: requests.Session | None = None,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -44,10 +43,10 @@ class Simulator:
             auth_token=auth_token,
             clock=clock,
             directory=self.directory,
-            http=http or requests.Session(),
+            http=requests.Session(),
         )
         self.queues = Queues(clock, self.scheduler)
-        self.conferences = Conferences(clock, self.scheduler)
+        self.conferences = Conferences(self.scheduler)
         self.calls = Calls(
             account_sid=account_sid,
             clock=clock,

@@ -22,7 +22,7 @@ class Queues(dict[str, Queue]):
         for waiting in self.values():
             if waiting.name == name:
                 return waiting
-        created = Queue(sid=new_sid("QU"), name=name, created_at=self._clock.now())
+        created = Queue(sid=new_sid("QU"), name=name)
         self[created.sid] = created
         return created
 

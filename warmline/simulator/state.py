@@ -61,7 +61,6 @@ class Source:
     url: str | None = None
     method: str = "POST"
     twiml: str | None = None
-    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -90,7 +89,6 @@ class Call:
     parent_sid: str | None = None
     url: str | None = None
     method: str = "POST"
-    twiml: str | None = None
     fallback_url: str | None = None
     status_callback: str | None = None
     status_callback_events: frozenset[str] = frozenset({"completed"})
@@ -98,7 +96,6 @@ class Call:
     answered_at: float | None = None
     ended_at: float | None = None
     sequence: int = 0
-    heard: list[str] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     bridged_to: Call | None = None
     conference: str | None = None
@@ -138,7 +135,6 @@ class Queue:
 
     sid: str
     name: str
-    created_at: float
     max_size: int = 1000
     members: list[Member] = field(default_factory=list)
     served_waits: list[float] = field(default_factory=list)
@@ -160,6 +156,5 @@ class Conference:
 
     sid: str
     name: str
-    created_at: float
     participants: list[Call] = field(default_factory=list)
     status: str = "init"

@@ -89,7 +89,7 @@ class Interpreter:
                 self.webhooks.record_error(call, error.code, "Twiml")
                 self.directory.hear(call, APPLICATION_ERROR)
                 return None
-        return self.webhooks.fetch(call, source.url or "", source.method, dict(source.params))
+        return self.webhooks.fetch(call, source.url or "", source.method)
 
     def run(self, call: Call, document: Document, *, in_queue: bool = False) -> Steps:
         """Run one document; return the next Document, END when it runs out, or HANGUP."""
