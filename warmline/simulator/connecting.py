@@ -6,11 +6,10 @@ import xml.etree.ElementTree as ET
 from typing import Any, Protocol
 
 from warmline.simulator.calls import Calls
-from warmline.simulator.clock import Clock
+from warmline.simulator.carrier import Carrier
 from warmline.simulator.conferences import Conferences
 from warmline.simulator.documents import Document, flag, number, resolve, text
 from warmline.simulator.queues import Queues
-from warmline.simulator.scheduler import Scheduler
 from warmline.simulator.state import (
     HANGUP,
     Call,
@@ -20,8 +19,8 @@ from warmline.simulator.state import (
     Queue,
     Steps,
     Wait,
+    wait_until,
 )
-from warmline.simulator.webhook_client import WebhookClient
 
 DIAL_TIMEOUT_SECONDS = 30
 DIAL_TIME_LIMIT_SECONDS = 4 * 60 * 60
@@ -30,9 +29,7 @@ DIAL_TIME_LIMIT_SECONDS = 4 * 60 * 60
 class Runner(Protocol):
     """What these verbs need from the interpreter that runs them: the network and TwiML."""
 
-    clock: Clock
-    scheduler: Scheduler
-    webhooks: WebhookClient
+    carrier: Carrier
     calls: Calls
     queues: Queues
     conferences: Conferences
@@ -52,7 +49,7 @@ def enqueue(interpreter: Runner, call: Call, verb: ET.Element, document: Documen
     waiting = interpreter.queues.named(text(verb))
     action = resolve(document.url, verb.get("action"))
     method = verb.get("method", "POST")
-    joined_at = interpreter.clock.now()
+    joined_at = interpreter.carrier.now()
     if len(waiting.members) >= waiting.max_size:
         result = "queue-full"
     else:
@@ -62,8 +59,8 @@ def enqueue(interpreter: Runner, call: Call, verb: ET.Element, document: Documen
         except CallEnded:
             if action:
                 params = _queue_result(interpreter, waiting, "hangup", joined_at)
-                interpreter.webhooks.send(
-                    action, {**interpreter.webhooks.call_params(call), **params}, method
+                interpreter.carrier.webhooks.send(
+                    action, {**interpreter.carrier.webhooks.call_params(call), **params}, method
                 )
             raise
     if result == "hangup":
@@ -81,7 +78,7 @@ def _queue_result(
     return {
         "QueueResult": result,
         "QueueSid": waiting.sid,
-        "QueueTime": str(int(interpreter.clock.now() - joined_at)),
+        "QueueTime": str(int(interpreter.carrier.now() - joined_at)),
     }
 
 
@@ -97,7 +94,7 @@ def _wait_in_queue(
                 # Twilio's default hold music: nothing to hear, nothing to do but wait.
                 yield Wait(frozenset())
                 continue
-            outcome: Any = interpreter.webhooks.fetch(
+            outcome: Any = interpreter.carrier.webhooks.fetch(
                 call, wait_url, wait_method, interpreter.queues.stats(waiting, call)
             )
             if outcome is None:
@@ -121,16 +118,14 @@ def _bridged_from_queue(interpreter: Runner, call: Call, waiting: Queue, dequeue
     _, agent, url, method = dequeued
     if url:
         extra = {"QueueSid": waiting.sid, "DequeingCallSid": agent.sid}
-        outcome: Any = interpreter.webhooks.fetch(call, url, method, extra)
+        outcome: Any = interpreter.carrier.webhooks.fetch(call, url, method, extra)
         while isinstance(outcome, Document):
             outcome = yield from interpreter.run(call, outcome)
     if call.ended or agent.ended:
         return "hangup" if call.ended else "bridged"
     interpreter.calls.bridge(call, agent)
-    while True:
-        event = yield Wait(frozenset({"unbridged", "bridged"}))
-        if event[0] == "unbridged":
-            return "bridged"
+    yield from wait_until("unbridged", "bridged")
+    return "bridged"
 
 
 def dial(interpreter: Runner, call: Call, verb: ET.Element, document: Document) -> Steps:
@@ -141,7 +136,7 @@ def dial(interpreter: Runner, call: Call, verb: ET.Element, document: Document) 
     if not len(verb):
         nouns[0].text = text(verb)
     kind = nouns[0].tag
-    started = interpreter.clock.now()
+    started = interpreter.carrier.now()
     try:
         if kind == "Conference":
             status, other = yield from _conference(interpreter, call, verb, nouns[0])
@@ -154,18 +149,21 @@ def dial(interpreter: Runner, call: Call, verb: ET.Element, document: Document) 
             status, other = "failed", None
     except CallEnded:
         if action:
-            params = {"DialCallStatus": "completed", **interpreter.webhooks.call_params(call)}
+            params = {
+                "DialCallStatus": "completed",
+                **interpreter.carrier.webhooks.call_params(call),
+            }
             params["CallStatus"] = "completed"
-            interpreter.webhooks.send(action, params, method)
+            interpreter.carrier.webhooks.send(action, params, method)
         raise
     if action is None:
         return None
     params = {"DialCallStatus": status}
     if other is not None:
         params["DialCallSid"] = other.sid
-        params["DialCallDuration"] = str(other.duration(interpreter.clock.now()))
+        params["DialCallDuration"] = str(other.duration(interpreter.carrier.now()))
     elif status == "answered":
-        params["DialCallDuration"] = str(int(interpreter.clock.now() - started))
+        params["DialCallDuration"] = str(int(interpreter.carrier.now() - started))
     return interpreter.go(call, action, method, params)
 
 
@@ -200,14 +198,14 @@ def _numbers(
         legs.append(leg)
     for leg in legs:
         interpreter.calls.call_out(
-            leg, lambda answered: interpreter.scheduler.post(call, "leg-answered", answered)
+            leg, lambda answered: interpreter.carrier.scheduler.post(call, "leg-answered", answered)
         )
-    deadline = interpreter.clock.now() + number(verb, "timeout", DIAL_TIMEOUT_SECONDS)
+    deadline = interpreter.carrier.now() + number(verb, "timeout", DIAL_TIMEOUT_SECONDS)
     answered = None
     try:
         while answered is None:
             event = yield Wait(
-                frozenset({"leg-answered", "leg-ended"}), deadline - interpreter.clock.now()
+                frozenset({"leg-answered", "leg-ended"}), deadline - interpreter.carrier.now()
             )
             if event[0] == "timeout":
                 for leg in legs:
@@ -220,7 +218,7 @@ def _numbers(
         for leg in legs:
             if leg is not answered:
                 interpreter.calls.finish(leg, "canceled")
-        interpreter.scheduler.start_task(answered, interpreter.whisper(answered, call))
+        interpreter.carrier.scheduler.start_task(answered, interpreter.whisper(answered, call))
         while True:
             event = yield Wait(frozenset({"bridged", "leg-ended"}))
             if event[1] is not answered:
@@ -247,15 +245,15 @@ def _queue(
 ) -> Steps:
     """Take the caller at the front of a queue, waiting up to the timeout for one."""
     waiting = interpreter.queues.named(text(noun))
-    deadline = interpreter.clock.now() + number(verb, "timeout", DIAL_TIMEOUT_SECONDS)
+    deadline = interpreter.carrier.now() + number(verb, "timeout", DIAL_TIMEOUT_SECONDS)
     while not waiting.members:
-        event = yield Wait(frozenset({"queue-joined"}), deadline - interpreter.clock.now())
+        event = yield Wait(frozenset({"queue-joined"}), deadline - interpreter.carrier.now())
         if event[0] == "timeout":
             return "no-answer", None
     front = waiting.members[0].call
     interpreter.queues.leave(waiting, front)
     url = resolve(document.url, noun.get("url"))
-    interpreter.scheduler.post(front, "dequeued", call, url, noun.get("method", "POST"))
+    interpreter.carrier.scheduler.post(front, "dequeued", call, url, noun.get("method", "POST"))
     while True:
         event = yield Wait(frozenset({"bridged", "unbridged"}))
         if event[0] == "unbridged":
@@ -274,12 +272,12 @@ def _conference(interpreter: Runner, call: Call, verb: ET.Element, noun: ET.Elem
     )
     _answer_on_bridge(interpreter, call)
     limit = number(verb, "timeLimit", DIAL_TIME_LIMIT_SECONDS)
-    deadline = interpreter.clock.now() + limit
+    deadline = interpreter.carrier.now() + limit
     try:
         while True:
             event = yield Wait(
                 frozenset({"conference-ended", "conference-changed"}),
-                deadline - interpreter.clock.now(),
+                deadline - interpreter.carrier.now(),
             )
             if event[0] in ("conference-ended", "timeout"):
                 return "answered", None

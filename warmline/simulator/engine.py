@@ -5,6 +5,7 @@ from __future__ import annotations
 import requests
 
 from warmline.simulator.calls import Calls
+from warmline.simulator.carrier import Carrier
 from warmline.simulator.clock import Clock
 from warmline.simulator.conferences import Conferences
 from warmline.simulator.directory import Directory, Line
@@ -45,33 +46,13 @@ class Simulator:
             directory=self.directory,
             http=requests.Session(),
         )
-        self.queues = Queues(clock, self.scheduler)
+        carrier = Carrier(account_sid, self.scheduler, self.directory, self.webhooks)
+        self.queues = Queues(self.scheduler)
         self.conferences = Conferences(self.scheduler)
-        self.calls = Calls(
-            account_sid=account_sid,
-            clock=clock,
-            scheduler=self.scheduler,
-            directory=self.directory,
-            webhooks=self.webhooks,
-            queues=self.queues,
-            conferences=self.conferences,
-        )
-        self.texts = Texts(
-            account_sid=account_sid,
-            clock=clock,
-            scheduler=self.scheduler,
-            directory=self.directory,
-            webhooks=self.webhooks,
-        )
+        self.calls = Calls(carrier, self.queues, self.conferences)
+        self.texts = Texts(carrier)
         self.interpreter = Interpreter(
-            clock=clock,
-            scheduler=self.scheduler,
-            directory=self.directory,
-            webhooks=self.webhooks,
-            calls=self.calls,
-            queues=self.queues,
-            conferences=self.conferences,
-            texts=self.texts,
+            carrier, self.calls, self.queues, self.conferences, self.texts
         )
 
     @property

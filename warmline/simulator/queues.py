@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from warmline.simulator.clock import Clock
 from warmline.simulator.scheduler import Scheduler
 from warmline.simulator.state import Call, Member, Queue, new_sid
 
@@ -12,9 +11,8 @@ from warmline.simulator.state import Call, Member, Queue, new_sid
 class Queues(dict[str, Queue]):
     """The account's queues by SID."""
 
-    def __init__(self, clock: Clock, scheduler: Scheduler) -> None:
+    def __init__(self, scheduler: Scheduler) -> None:
         super().__init__()
-        self._clock = clock
         self._scheduler = scheduler
 
     def named(self, name: str) -> Queue:
@@ -34,7 +32,7 @@ class Queues(dict[str, Queue]):
 
     def join(self, waiting: Queue, call: Call, others: Iterable[Call]) -> None:
         """Put a call at the back of a queue and wake the `others` waiting for a caller."""
-        waiting.members.append(Member(call, self._clock.now()))
+        waiting.members.append(Member(call, self._scheduler.clock.now()))
         for other in others:
             if other.waiting and "queue-joined" in other.waiting.accepts:
                 self._scheduler.post(other, "queue-joined", waiting.name)
@@ -44,7 +42,7 @@ class Queues(dict[str, Queue]):
         for member in list(waiting.members):
             if member.call is call:
                 waiting.members.remove(member)
-                waiting.served_waits.append(self._clock.now() - member.enqueued_at)
+                waiting.served_waits.append(self._scheduler.clock.now() - member.enqueued_at)
 
     def drop(self, call: Call) -> None:
         """Take an ended call out of every queue, without counting its wait."""
@@ -54,12 +52,12 @@ class Queues(dict[str, Queue]):
     def stats(self, waiting: Queue, call: Call) -> dict[str, str]:
         """Return the queue parameters Twilio sends to a waiting call's wait URL."""
         member = next((m for m in waiting.members if m.call is call), None)
-        waited = int(self._clock.now() - member.enqueued_at) if member else 0
+        waited = int(self._scheduler.clock.now() - member.enqueued_at) if member else 0
         return {
             "QueueSid": waiting.sid,
             "QueuePosition": str(waiting.position(call)),
             "QueueTime": str(waited),
-            "AvgQueueTime": str(waiting.average_wait(self._clock.now())),
+            "AvgQueueTime": str(waiting.average_wait(self._scheduler.clock.now())),
             "CurrentQueueSize": str(len(waiting.members)),
             "MaxQueueSize": str(waiting.max_size),
         }

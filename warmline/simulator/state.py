@@ -14,7 +14,6 @@ FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "ca
 APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
 RING_SECONDS = 6
 
-
 # What a call's TwiML returns when it stops: it ran out, or the call is over.
 END = "end"
 HANGUP = "hangup"
@@ -52,6 +51,14 @@ class Wait:
 
 
 Steps = Generator[Wait, Any, Any]
+
+
+def wait_until(ending: str, *passing: str) -> Steps:
+    """Wait for an `ending` event, taking and letting go any `passing` ones before it."""
+    while True:
+        event = yield Wait(frozenset({ending, *passing}))
+        if event[0] == ending:
+            return
 
 
 @dataclass(frozen=True)

@@ -4,45 +4,33 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from warmline.simulator.clock import Clock
-from warmline.simulator.directory import Directory
+from warmline.simulator.carrier import Carrier
 from warmline.simulator.documents import Document, resolve, text
 from warmline.simulator.phones import Phone
-from warmline.simulator.scheduler import Scheduler
 from warmline.simulator.state import API_VERSION, Text, new_sid
-from warmline.simulator.webhook_client import CALLER_PLACE, LINE_PLACE, WebhookClient
+from warmline.simulator.webhook_client import CALLER_PLACE, LINE_PLACE
 
 
 class Texts(dict[str, Text]):
     """The account's texts by SID, both ways."""
 
-    def __init__(
-        self,
-        *,
-        account_sid: str,
-        clock: Clock,
-        scheduler: Scheduler,
-        directory: Directory,
-        webhooks: WebhookClient,
-    ) -> None:
+    def __init__(self, carrier: Carrier) -> None:
         super().__init__()
-        self._account_sid = account_sid
-        self._clock = clock
-        self._scheduler = scheduler
-        self._directory = directory
-        self._webhooks = webhooks
+        self._carrier = carrier
 
     def receive(self, phone: Phone, to: str, body: str) -> Text:
         """Deliver a text from a simulated phone to the account's number and act on the reply."""
-        line = self._directory.line(to)
-        text_in = Text(new_sid("SM"), phone.number, to, body, self._clock.now(), status="received")
+        line = self._carrier.directory.line(to)
+        text_in = Text(
+            new_sid("SM"), phone.number, to, body, self._carrier.now(), status="received"
+        )
         self[text_in.sid] = text_in
         phone.add_text(text_in)
         params = {
             "MessageSid": text_in.sid,
             "SmsSid": text_in.sid,
             "SmsMessageSid": text_in.sid,
-            "AccountSid": self._account_sid,
+            "AccountSid": self._carrier.account_sid,
             "From": phone.number,
             "To": to,
             "Body": body,
@@ -55,7 +43,7 @@ class Texts(dict[str, Text]):
             params[f"From{name}"] = value
         for name, value in LINE_PLACE.items():
             params[f"To{name}"] = value
-        document = self._webhooks.fetch_text_reply(text_in, line, params)
+        document = self._carrier.webhooks.fetch_text_reply(text_in, line, params)
         if document is not None:
             for verb in document.root.iter("Message"):
                 self.send_message(verb, document, to=text_in.sender, sender=text_in.recipient)
@@ -73,18 +61,20 @@ class Texts(dict[str, Text]):
 
     def send(self, *, sender: str, recipient: str, body: str, status_callback: str | None) -> Text:
         """Send a text from the account to a simulated phone, reporting delivery as asked."""
-        text_out = Text(new_sid("SM"), sender, recipient, body, self._clock.now())
+        text_out = Text(new_sid("SM"), sender, recipient, body, self._carrier.now())
         self[text_out.sid] = text_out
 
         def deliver() -> None:
             for status in ("sent", "delivered"):
                 text_out.status = status
                 if status == "delivered":
-                    self._directory.phone(recipient).add_text(text_out)
+                    self._carrier.directory.phone(recipient).add_text(text_out)
                 if status_callback:
-                    self._webhooks.send(status_callback, self._status_params(text_out), "POST")
+                    self._carrier.webhooks.send(
+                        status_callback, self._status_params(text_out), "POST"
+                    )
 
-        self._scheduler.soon(deliver)
+        self._carrier.scheduler.soon(deliver)
         return text_out
 
     def _status_params(self, sent: Text) -> dict[str, str]:
@@ -93,7 +83,7 @@ class Texts(dict[str, Text]):
             "SmsSid": sent.sid,
             "MessageStatus": sent.status,
             "SmsStatus": sent.status,
-            "AccountSid": self._account_sid,
+            "AccountSid": self._carrier.account_sid,
             "From": sent.sender,
             "To": sent.recipient,
             "ApiVersion": API_VERSION,

@@ -8,12 +8,10 @@ from typing import Any
 
 from warmline.simulator import connecting, documents
 from warmline.simulator.calls import Calls
-from warmline.simulator.clock import Clock
+from warmline.simulator.carrier import Carrier
 from warmline.simulator.conferences import Conferences
-from warmline.simulator.directory import Directory
 from warmline.simulator.documents import Document, TwimlError, flag, number, resolve, text
 from warmline.simulator.queues import Queues
-from warmline.simulator.scheduler import Scheduler
 from warmline.simulator.state import (
     APPLICATION_ERROR,
     END,
@@ -24,9 +22,9 @@ from warmline.simulator.state import (
     Source,
     Steps,
     Wait,
+    wait_until,
 )
 from warmline.simulator.texts import Texts
-from warmline.simulator.webhook_client import WebhookClient
 
 # How long things take on the simulated line; Say and Play take time so wait loops advance.
 SECONDS_PER_WORD = 0.4
@@ -50,21 +48,9 @@ class Interpreter:
     """Runs TwiML documents on the simulator's calls."""
 
     def __init__(
-        self,
-        *,
-        clock: Clock,
-        scheduler: Scheduler,
-        directory: Directory,
-        webhooks: WebhookClient,
-        calls: Calls,
-        queues: Queues,
-        conferences: Conferences,
-        texts: Texts,
+        self, carrier: Carrier, calls: Calls, queues: Queues, conferences: Conferences, texts: Texts
     ) -> None:
-        self.clock = clock
-        self.scheduler = scheduler
-        self.directory = directory
-        self.webhooks = webhooks
+        self.carrier = carrier
         self.calls = calls
         self.queues = queues
         self.conferences = conferences
@@ -86,16 +72,16 @@ class Interpreter:
             try:
                 return documents.parse(call.url or "", source.twiml.encode(), "text/xml")
             except TwimlError as error:
-                self.webhooks.record_error(call, error.code, "Twiml")
-                self.directory.hear(call, APPLICATION_ERROR)
+                self.carrier.webhooks.record_error(call, error.code, "Twiml")
+                self.carrier.directory.hear(call, APPLICATION_ERROR)
                 return None
-        return self.webhooks.fetch(call, source.url or "", source.method)
+        return self.carrier.webhooks.fetch(call, source.url or "", source.method)
 
     def run(self, call: Call, document: Document, *, in_queue: bool = False) -> Steps:
         """Run one document; return the next Document, END when it runs out, or HANGUP."""
         for verb in document.root:
             if in_queue and verb.tag not in WAIT_VERBS:
-                self.webhooks.record_error(call, 12100, document.url)
+                self.carrier.webhooks.record_error(call, 12100, document.url)
                 continue
             self._answer_if_ringing(call, verb)
             handler = getattr(self, f"_{verb.tag.lower()}", None)
@@ -121,7 +107,7 @@ class Interpreter:
         """Fetch the next document from an action URL; an error ends the call."""
         if url is None:
             return None
-        return self.webhooks.fetch(call, url, method.upper(), params) or HANGUP
+        return self.carrier.webhooks.fetch(call, url, method.upper(), params) or HANGUP
 
     # -- simple verbs -------------------------------------------------------------------------
 
@@ -129,12 +115,12 @@ class Interpreter:
         words = text(verb)
         for _ in range(self._loops(verb)):
             if words:
-                self.directory.hear(call, words)
+                self.carrier.directory.hear(call, words)
                 yield from sleep(speaking_seconds(words))
 
     def _play(self, call: Call, verb: ET.Element, document: Document) -> Steps:
         for _ in range(self._loops(verb)):
-            self.directory.phone(call.device_number).record("music", text(verb))
+            self.carrier.directory.phone(call.device_number).record("music", text(verb))
             yield from sleep(PLAY_SECONDS)
 
     def _pause(self, call: Call, verb: ET.Element, document: Document) -> Steps:
@@ -180,7 +166,7 @@ class Interpreter:
         """Play a dialled leg's whisper TwiML, then connect it to the call that dialled it."""
         try:
             if leg.url:
-                outcome: Any = self.webhooks.fetch(leg, leg.url, leg.method)
+                outcome: Any = self.carrier.webhooks.fetch(leg, leg.url, leg.method)
                 while isinstance(outcome, Document):
                     outcome = yield from self.run(leg, outcome)
                 if outcome != END:
@@ -188,10 +174,7 @@ class Interpreter:
             if parent.ended:
                 return
             self.calls.bridge(parent, leg)
-            while True:
-                event = yield Wait(frozenset({"unbridged", "bridged"}))
-                if event[0] == "unbridged":
-                    return
+            yield from wait_until("unbridged", "bridged")
         except CallEnded:
             return
 
@@ -199,10 +182,7 @@ class Interpreter:
         """Keep an answered participant leg in its conference until the conference ends."""
         try:
             self.conferences.join(self.conferences.named(room), leg, starts=starts, ends=ends)
-            while True:
-                event = yield Wait(frozenset({"conference-ended", "conference-changed"}))
-                if event[0] == "conference-ended":
-                    return
+            yield from wait_until("conference-ended", "conference-changed")
         except CallEnded:
             return
         finally:
@@ -252,10 +232,10 @@ class Interpreter:
         for child in verb:
             for _ in range(self._loops(child) if child.tag != "Pause" else 1):
                 if child.tag == "Say" and text(child):
-                    self.directory.hear(call, text(child))
+                    self.carrier.directory.hear(call, text(child))
                     yield speaking_seconds(text(child))
                 elif child.tag == "Play":
-                    self.directory.phone(call.device_number).record("music", text(child))
+                    self.carrier.directory.phone(call.device_number).record("music", text(child))
                     yield PLAY_SECONDS
                 elif child.tag == "Pause":
                     yield number(child, "length", 1)
