@@ -150,13 +150,13 @@ def test_a_queue_member_can_be_taken_out_of_the_queue(sim, client, script, clock
     script["/connect"] = "<Response><Say>Connecting you now.</Say></Response>"
     caller = sim.phone(CALLER)
     call = caller.dial(LINE)
-    queue_sid = sim.queue_named("line-1").sid
+    queue_sid = sim.queues.named("line-1").sid
 
     member = client.queues(queue_sid).members(call.sid).update(url=script.base_url + "/connect")
 
     assert member.call_sid == call.sid
     assert caller.heard == ["Connecting you now."]
-    assert sim.queue_named("line-1").members == []
+    assert sim.queues.named("line-1").members == []
 
 
 def test_an_invalid_to_number_is_refused_with_21211(gateway, script):

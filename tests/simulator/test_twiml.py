@@ -118,7 +118,7 @@ def test_enqueued_caller_hears_wait_music_with_queue_details_and_can_leave(sim, 
     assert {"AvgQueueTime", "MaxQueueSize", "QueueSid"} <= waits[0].keys()
     assert caller.heard == ["You are number 1."] * 2
     assert script.requests_to("/left")[0]["QueueResult"] == "leave"
-    assert sim.queue_named("line-1").members == []
+    assert sim.queues.named("line-1").members == []
 
 
 def test_caller_pressing_a_key_in_the_wait_music_reaches_its_action(sim, script, clock):

@@ -1,6 +1,8 @@
 """A local stand-in for Twilio: its REST API, a TwiML interpreter and simulated phones.
 
-Development and tests only; it never ships as part of the production web app.
+Development and tests only; it never ships as part of the production web app. Its modules
+import downwards only: state, scheduler, phones, directory, webhook_client, carrier, then
+queues, conferences, calls, texts, then connecting, twiml, and the `Simulator` in engine.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from email.utils import formatdate
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from warmline.simulator.engine import Simulator, Source
-from warmline.simulator.state import API_VERSION, Call, Conference, Member, Queue, Text
+from warmline.simulator.engine import Simulator
+from warmline.simulator.state import API_VERSION, Call, Conference, Member, Queue, Source, Text
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 CALL_EVENTS = frozenset({"initiated", "ringing", "answered", "completed"})
@@ -62,7 +62,7 @@ def _date(moment: float | None) -> str | None:
     sim = simulator()
     import time
 
-    return formatdate(time.time() - (sim.now() - moment), usegmt=True)
+    return formatdate(time.time() - (sim.clock.now() - moment), usegmt=True)
 
 
 def _required_number(name: str, missing_code: int) -> str:
@@ -103,10 +103,10 @@ def call_json(call: Call) -> dict:
         "status": call.status,
         "direction": call.direction,
         "date_created": _date(call.created_at),
-        "date_updated": _date(sim.now()),
+        "date_updated": _date(sim.clock.now()),
         "start_time": _date(call.answered_at),
         "end_time": _date(call.ended_at),
-        "duration": str(call.duration(sim.now())) if call.ended else None,
+        "duration": str(call.duration(sim.clock.now())) if call.ended else None,
         "answered_by": None,
         "api_version": API_VERSION,
         "price": None,
@@ -125,13 +125,12 @@ def create_call(account_sid: str):
     if not url and not twiml:
         raise TwilioError(400, 21205, "Url parameter is required.")
     with sim.lock:
-        call = sim.new_call(
+        call = sim.calls.new(
             sender=sender,
             recipient=to,
             direction="outbound-api",
             url=url,
             method=request.form.get("Method", "POST"),
-            twiml=twiml,
             fallback_url=request.form.get("FallbackUrl"),
             status_callback=request.form.get("StatusCallback"),
             status_callback_events=_events(),
@@ -139,16 +138,20 @@ def create_call(account_sid: str):
         )
         body = call_json(call)
     source = Source(url=url, method=call.method, twiml=twiml)
-    sim.soon(lambda: _dial_out(sim, call, lambda answered: sim.start_program(answered, source)))
+    sim.scheduler.soon(
+        lambda: _dial_out(sim, call, lambda answered: sim.scheduler.start_program(answered, source))
+    )
     return jsonify(body), 201
 
 
 def _dial_out(sim: Simulator, call: Call, on_answer) -> None:
     if call.ended:
         return
-    sim.call_out(call, on_answer)
+    sim.calls.call_out(call, on_answer)
     if not call.ended and call.status == "ringing":
-        call.ring_timer = sim.later(call.timeout, lambda: sim.finish(call, "no-answer"))
+        call.ring_timer = sim.scheduler.later(
+            call.timeout, lambda: sim.calls.finish(call, "no-answer")
+        )
 
 
 def _find_call(sid: str) -> Call:
@@ -172,15 +175,15 @@ def update_call(account_sid: str, sid: str):
             if status == "canceled" and call.status == "in-progress":
                 body = call_json(call)
                 return jsonify(body)
-            sim.hang_up(call, status if call.status != "in-progress" else "completed")
+            sim.calls.hang_up(call, status if call.status != "in-progress" else "completed")
         elif status:
             raise TwilioError(400, 21218, f"Invalid Status: {status}")
         elif url or twiml:
             if call.status != "in-progress":
                 raise TwilioError(400, 21220, "Call is not in-progress. Cannot redirect.")
             method = request.form.get("Method", "POST")
-            sim.post(call, "redirect", Source(url=url, method=method, twiml=twiml))
-        sim.drain()
+            sim.scheduler.post(call, "redirect", Source(url=url, method=method, twiml=twiml))
+        sim.scheduler.drain()
         return jsonify(call_json(call))
 
 
@@ -229,8 +232,8 @@ def add_participant(account_sid: str, room: str):
             if conference is None:
                 raise TwilioError(404, 20404, f"Conference {room} was not found")
         else:
-            conference = sim.conference_named(room)
-        call = sim.new_call(
+            conference = sim.conferences.named(room)
+        call = sim.calls.new(
             sender=sender,
             recipient=to,
             direction="outbound-api",
@@ -243,9 +246,9 @@ def add_participant(account_sid: str, room: str):
 
     def join(answered: Call) -> None:
         task = sim.interpreter.participant(answered, name, starts=starts, ends=ends)
-        sim.start_task(answered, task)
+        sim.scheduler.start_task(answered, task)
 
-    sim.soon(lambda: _dial_out(sim, call, join))
+    sim.scheduler.soon(lambda: _dial_out(sim, call, join))
     return jsonify(body), 201
 
 
@@ -254,7 +257,7 @@ def member_json(waiting: Queue, member: Member, position: int) -> dict:
         "call_sid": member.call.sid,
         "queue_sid": waiting.sid,
         "position": position,
-        "wait_time": int(simulator().now() - member.enqueued_at),
+        "wait_time": int(simulator().clock.now() - member.enqueued_at),
         "date_enqueued": _date(member.enqueued_at),
         "uri": f"/2010-04-01/Accounts/{member.call.account_sid}/Queues/{waiting.sid}"
         f"/Members/{member.call.sid}.json",
@@ -269,7 +272,7 @@ def dequeue_member(account_sid: str, queue_sid: str, member: str):
     if not url:
         raise TwilioError(400, 21205, "Url parameter is required.")
     with sim.lock:
-        waiting = sim.find_queue(queue_sid)
+        waiting = sim.queues.find(queue_sid)
         if waiting is None:
             raise TwilioError(404, 20404, f"Queue {queue_sid} was not found")
         members = waiting.members
@@ -278,8 +281,8 @@ def dequeue_member(account_sid: str, queue_sid: str, member: str):
             raise TwilioError(404, 20404, f"Member {member} was not found in queue {queue_sid}")
         body = member_json(waiting, found[0], waiting.position(found[0].call))
         source = Source(url=url, method=request.form.get("Method", "POST"))
-        sim.post(found[0].call, "redirect", source)
-        sim.drain()
+        sim.scheduler.post(found[0].call, "redirect", source)
+        sim.scheduler.drain()
     return jsonify(body)
 
 
@@ -319,7 +322,7 @@ def create_message(account_sid: str):
             400, 21617, "The concatenated message body exceeds the 1600 character limit."
         )
     with sim.lock:
-        text = sim.text_out(
+        text = sim.texts.send(
             sender=sender,
             recipient=to,
             body=body,

@@ -3,59 +3,88 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from warmline.simulator.documents import Document, flag, number, text
-from warmline.simulator.state import Call, CallEnded, Interrupt, Queue, Wait
-
-if TYPE_CHECKING:
-    from warmline.simulator.twiml import Interpreter, Steps
+from warmline.simulator.calls import Calls
+from warmline.simulator.carrier import Carrier
+from warmline.simulator.conferences import Conferences
+from warmline.simulator.documents import Document, flag, number, resolve, text
+from warmline.simulator.queues import Queues
+from warmline.simulator.state import (
+    HANGUP,
+    Call,
+    CallEnded,
+    Interrupt,
+    LeaveQueue,
+    Queue,
+    Steps,
+    Wait,
+    wait_until,
+)
 
 DIAL_TIMEOUT_SECONDS = 30
 DIAL_TIME_LIMIT_SECONDS = 4 * 60 * 60
 
 
-def enqueue(interpreter: Interpreter, call: Call, verb: ET.Element, document: Document) -> Steps:
-    """Hold the call in a named queue until it is dequeued, leaves or hangs up."""
-    from warmline.simulator.twiml import resolve
+class Runner(Protocol):
+    """What these verbs need from the interpreter that runs them: the network and TwiML."""
 
-    sim = interpreter.sim
-    waiting = sim.queue_named(text(verb))
+    carrier: Carrier
+    calls: Calls
+    queues: Queues
+    conferences: Conferences
+
+    def run(self, call: Call, document: Document, *, in_queue: bool = False) -> Steps:
+        """Run one document on a call."""
+
+    def go(self, call: Call, url: str | None, method: str, params: dict[str, str]) -> Any:
+        """Fetch the next document from an action URL."""
+
+    def whisper(self, leg: Call, parent: Call) -> Steps:
+        """Play a dialled leg's whisper TwiML, then connect it to the call that dialled it."""
+
+
+def enqueue(interpreter: Runner, call: Call, verb: ET.Element, document: Document) -> Steps:
+    """Hold the call in a named queue until it is dequeued, leaves or hangs up."""
+    waiting = interpreter.queues.named(text(verb))
     action = resolve(document.url, verb.get("action"))
     method = verb.get("method", "POST")
-    joined_at = sim.now()
+    joined_at = interpreter.carrier.now()
     if len(waiting.members) >= waiting.max_size:
         result = "queue-full"
     else:
-        sim.join_queue(waiting, call)
+        interpreter.queues.join(waiting, call, interpreter.calls.values())
         try:
             result = yield from _wait_in_queue(interpreter, call, waiting, verb, document)
         except CallEnded:
             if action:
-                params = _queue_result(sim, waiting, "hangup", joined_at)
-                sim.send(action, {**sim.call_params(call), **params}, method)
+                params = _queue_result(interpreter, waiting, "hangup", joined_at)
+                interpreter.carrier.webhooks.send(
+                    action, {**interpreter.carrier.webhooks.call_params(call), **params}, method
+                )
             raise
     if result == "hangup":
         return "hangup"
     if action is None:
         return None
-    return interpreter.go(call, action, method, _queue_result(sim, waiting, result, joined_at))
+    return interpreter.go(
+        call, action, method, _queue_result(interpreter, waiting, result, joined_at)
+    )
 
 
-def _queue_result(sim, waiting: Queue, result: str, joined_at: float) -> dict[str, str]:
+def _queue_result(
+    interpreter: Runner, waiting: Queue, result: str, joined_at: float
+) -> dict[str, str]:
     return {
         "QueueResult": result,
         "QueueSid": waiting.sid,
-        "QueueTime": str(int(sim.now() - joined_at)),
+        "QueueTime": str(int(interpreter.carrier.now() - joined_at)),
     }
 
 
 def _wait_in_queue(
-    interpreter: Interpreter, call: Call, waiting: Queue, verb: ET.Element, document: Document
+    interpreter: Runner, call: Call, waiting: Queue, verb: ET.Element, document: Document
 ) -> Steps:
-    from warmline.simulator.twiml import HANGUP, LeaveQueue, resolve
-
-    sim = interpreter.sim
     wait_url = resolve(document.url, verb.get("waitUrl"))
     wait_method = verb.get("waitUrlMethod", "POST")
     call.interrupts = frozenset({"dequeued"})
@@ -65,7 +94,9 @@ def _wait_in_queue(
                 # Twilio's default hold music: nothing to hear, nothing to do but wait.
                 yield Wait(frozenset())
                 continue
-            outcome: Any = sim.fetch(call, wait_url, wait_method, sim.queue_stats(waiting, call))
+            outcome: Any = interpreter.carrier.webhooks.fetch(
+                call, wait_url, wait_method, interpreter.queues.stats(waiting, call)
+            )
             if outcome is None:
                 return "system-error"
             while isinstance(outcome, Document):
@@ -78,42 +109,34 @@ def _wait_in_queue(
         dequeued = interrupt.event
     finally:
         call.interrupts = frozenset()
-        sim.leave_queue(waiting, call)
+        interpreter.queues.leave(waiting, call)
     return (yield from _bridged_from_queue(interpreter, call, waiting, dequeued))
 
 
-def _bridged_from_queue(
-    interpreter: Interpreter, call: Call, waiting: Queue, dequeued: tuple
-) -> Steps:
+def _bridged_from_queue(interpreter: Runner, call: Call, waiting: Queue, dequeued: tuple) -> Steps:
     """Play the dequeuer's <Queue url> to the waiting caller, then talk until one hangs up."""
-    sim = interpreter.sim
     _, agent, url, method = dequeued
     if url:
         extra = {"QueueSid": waiting.sid, "DequeingCallSid": agent.sid}
-        outcome: Any = sim.fetch(call, url, method, extra)
+        outcome: Any = interpreter.carrier.webhooks.fetch(call, url, method, extra)
         while isinstance(outcome, Document):
             outcome = yield from interpreter.run(call, outcome)
     if call.ended or agent.ended:
         return "hangup" if call.ended else "bridged"
-    sim.bridge(call, agent)
-    while True:
-        event = yield Wait(frozenset({"unbridged", "bridged"}))
-        if event[0] == "unbridged":
-            return "bridged"
+    interpreter.calls.bridge(call, agent)
+    yield from wait_until("unbridged", "bridged")
+    return "bridged"
 
 
-def dial(interpreter: Interpreter, call: Call, verb: ET.Element, document: Document) -> Steps:
+def dial(interpreter: Runner, call: Call, verb: ET.Element, document: Document) -> Steps:
     """Connect the call to a number, a queue's front caller or a conference."""
-    from warmline.simulator.twiml import resolve
-
-    sim = interpreter.sim
     action = resolve(document.url, verb.get("action"))
     method = verb.get("method", "POST")
     nouns = list(verb) or [ET.Element("Number")]
     if not len(verb):
         nouns[0].text = text(verb)
     kind = nouns[0].tag
-    started = sim.now()
+    started = interpreter.carrier.now()
     try:
         if kind == "Conference":
             status, other = yield from _conference(interpreter, call, verb, nouns[0])
@@ -126,43 +149,43 @@ def dial(interpreter: Interpreter, call: Call, verb: ET.Element, document: Docum
             status, other = "failed", None
     except CallEnded:
         if action:
-            params = {"DialCallStatus": "completed", **sim.call_params(call)}
+            params = {
+                "DialCallStatus": "completed",
+                **interpreter.carrier.webhooks.call_params(call),
+            }
             params["CallStatus"] = "completed"
-            sim.send(action, params, method)
+            interpreter.carrier.webhooks.send(action, params, method)
         raise
     if action is None:
         return None
     params = {"DialCallStatus": status}
     if other is not None:
         params["DialCallSid"] = other.sid
-        params["DialCallDuration"] = str(other.duration(sim.now()))
+        params["DialCallDuration"] = str(other.duration(interpreter.carrier.now()))
     elif status == "answered":
-        params["DialCallDuration"] = str(int(sim.now() - started))
+        params["DialCallDuration"] = str(int(interpreter.carrier.now() - started))
     return interpreter.go(call, action, method, params)
 
 
-def _answer_on_bridge(interpreter: Interpreter, call: Call) -> None:
+def _answer_on_bridge(interpreter: Runner, call: Call) -> None:
     if call.status == "ringing":
-        interpreter.sim.answer(call)
+        interpreter.calls.answer(call)
 
 
 def _numbers(
-    interpreter: Interpreter,
+    interpreter: Runner,
     call: Call,
     verb: ET.Element,
     numbers: list[ET.Element],
     document: Document,
 ) -> Steps:
     """Ring every number at once; the first to answer (and finish its whisper) is connected."""
-    from warmline.simulator.twiml import resolve
-
-    sim = interpreter.sim
     caller_id = verb.get("callerId") or call.sender
     legs = []
     for noun in numbers:
         callback = resolve(document.url, noun.get("statusCallback"))
         events = (noun.get("statusCallbackEvent") or "completed").replace(",", " ").split()
-        leg = sim.new_call(
+        leg = interpreter.calls.new(
             sender=caller_id,
             recipient=text(noun),
             direction="outbound-dial",
@@ -174,15 +197,19 @@ def _numbers(
         )
         legs.append(leg)
     for leg in legs:
-        sim.call_out(leg, lambda answered: sim.post(call, "leg-answered", answered))
-    deadline = sim.now() + number(verb, "timeout", DIAL_TIMEOUT_SECONDS)
+        interpreter.calls.call_out(
+            leg, lambda answered: interpreter.carrier.scheduler.post(call, "leg-answered", answered)
+        )
+    deadline = interpreter.carrier.now() + number(verb, "timeout", DIAL_TIMEOUT_SECONDS)
     answered = None
     try:
         while answered is None:
-            event = yield Wait(frozenset({"leg-answered", "leg-ended"}), deadline - sim.now())
+            event = yield Wait(
+                frozenset({"leg-answered", "leg-ended"}), deadline - interpreter.carrier.now()
+            )
             if event[0] == "timeout":
                 for leg in legs:
-                    sim.finish(leg, "no-answer")
+                    interpreter.calls.finish(leg, "no-answer")
                 return "no-answer", legs[0]
             if event[0] == "leg-answered":
                 answered = event[1]
@@ -190,8 +217,8 @@ def _numbers(
                 return event[1].status, event[1]
         for leg in legs:
             if leg is not answered:
-                sim.finish(leg, "canceled")
-        sim.start_task(answered, interpreter.whisper(answered, call))
+                interpreter.calls.finish(leg, "canceled")
+        interpreter.carrier.scheduler.start_task(answered, interpreter.whisper(answered, call))
         while True:
             event = yield Wait(frozenset({"bridged", "leg-ended"}))
             if event[1] is not answered:
@@ -203,33 +230,30 @@ def _numbers(
         limit = number(verb, "timeLimit", DIAL_TIME_LIMIT_SECONDS)
         event = yield Wait(frozenset({"unbridged"}), limit)
         if event[0] == "timeout":
-            sim.finish(answered, "completed")
+            interpreter.calls.finish(answered, "completed")
         return "completed", answered
     finally:
         for leg in legs:
             if leg.status in ("queued", "initiated", "ringing"):
-                sim.finish(leg, "canceled")
+                interpreter.calls.finish(leg, "canceled")
             elif leg is answered and not leg.ended and call.ended:
-                sim.finish(leg, "completed")
+                interpreter.calls.finish(leg, "completed")
 
 
 def _queue(
-    interpreter: Interpreter, call: Call, verb: ET.Element, noun: ET.Element, document: Document
+    interpreter: Runner, call: Call, verb: ET.Element, noun: ET.Element, document: Document
 ) -> Steps:
     """Take the caller at the front of a queue, waiting up to the timeout for one."""
-    from warmline.simulator.twiml import resolve
-
-    sim = interpreter.sim
-    waiting = sim.queue_named(text(noun))
-    deadline = sim.now() + number(verb, "timeout", DIAL_TIMEOUT_SECONDS)
+    waiting = interpreter.queues.named(text(noun))
+    deadline = interpreter.carrier.now() + number(verb, "timeout", DIAL_TIMEOUT_SECONDS)
     while not waiting.members:
-        event = yield Wait(frozenset({"queue-joined"}), deadline - sim.now())
+        event = yield Wait(frozenset({"queue-joined"}), deadline - interpreter.carrier.now())
         if event[0] == "timeout":
             return "no-answer", None
     front = waiting.members[0].call
-    sim.leave_queue(waiting, front)
+    interpreter.queues.leave(waiting, front)
     url = resolve(document.url, noun.get("url"))
-    sim.post(front, "dequeued", call, url, noun.get("method", "POST"))
+    interpreter.carrier.scheduler.post(front, "dequeued", call, url, noun.get("method", "POST"))
     while True:
         event = yield Wait(frozenset({"bridged", "unbridged"}))
         if event[0] == "unbridged":
@@ -237,11 +261,10 @@ def _queue(
         _answer_on_bridge(interpreter, call)
 
 
-def _conference(interpreter: Interpreter, call: Call, verb: ET.Element, noun: ET.Element) -> Steps:
+def _conference(interpreter: Runner, call: Call, verb: ET.Element, noun: ET.Element) -> Steps:
     """Stay in a conference room until it ends or the call leaves."""
-    sim = interpreter.sim
-    room = sim.conference_named(text(noun))
-    sim.join_conference(
+    room = interpreter.conferences.named(text(noun))
+    interpreter.conferences.join(
         room,
         call,
         starts=flag(noun, "startConferenceOnEnter", True),
@@ -249,14 +272,15 @@ def _conference(interpreter: Interpreter, call: Call, verb: ET.Element, noun: ET
     )
     _answer_on_bridge(interpreter, call)
     limit = number(verb, "timeLimit", DIAL_TIME_LIMIT_SECONDS)
-    deadline = sim.now() + limit
+    deadline = interpreter.carrier.now() + limit
     try:
         while True:
             event = yield Wait(
-                frozenset({"conference-ended", "conference-changed"}), deadline - sim.now()
+                frozenset({"conference-ended", "conference-changed"}),
+                deadline - interpreter.carrier.now(),
             )
             if event[0] in ("conference-ended", "timeout"):
                 return "answered", None
     finally:
         if call.conference is not None:
-            sim.leave_conference(call)
+            interpreter.conferences.leave(call)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 MAX_TWIML_BYTES = 64 * 1024
 XML_TYPES = ("text/xml", "application/xml", "text/html")
@@ -85,3 +86,8 @@ def number(element: ET.Element, name: str, default: int) -> int:
         return int(element.get(name, default))
     except ValueError:
         return default
+
+
+def resolve(base: str, url: str | None) -> str | None:
+    """Resolve a TwiML URL attribute against the document it appeared in."""
+    return urljoin(base, url.strip()) if url and url.strip() else None

@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from warmline.simulator.scheduler import Scheduler
 from warmline.simulator.state import RING_SECONDS, Call, Text
 
-if TYPE_CHECKING:
-    from warmline.simulator.engine import Simulator
+
+class Exchange(Protocol):
+    """What a handset needs from the network it is plugged into."""
+
+    def phone(self, number: str) -> Phone:
+        """Return the simulated phone with this number."""
+
+    def call_in(self, phone: Phone, to: str) -> Call:
+        """Start a call from `phone` to one of the account's numbers."""
+
+    def text_in(self, phone: Phone, to: str, body: str) -> Text:
+        """Deliver a text from `phone` to one of the account's numbers."""
+
+    def answer(self, call: Call) -> None:
+        """Mark a call answered."""
+
+    def hang_up(self, call: Call, status: str) -> None:
+        """End a call from outside its TwiML."""
+
+    def finish(self, call: Call, status: str) -> None:
+        """Record the end of a call."""
+
+    def connected_numbers(self, call: Call) -> list[str]:
+        """Return the numbers of the phones this call can talk with."""
 
 
 @dataclass(frozen=True)
@@ -23,9 +46,10 @@ class Moment:
 class Phone:
     """A handset with a number: dial, press keys, speak, answer, hang up, text."""
 
-    def __init__(self, simulator: Simulator, number: str) -> None:
-        self._sim = simulator
+    def __init__(self, number: str, scheduler: Scheduler, exchange: Exchange) -> None:
         self.number = number
+        self._scheduler = scheduler
+        self._exchange = exchange
         self.calls: list[Call] = []
         self.texts: list[Text] = []
         self.transcript: list[Moment] = []
@@ -42,7 +66,7 @@ class Phone:
     @property
     def call(self) -> Call | None:
         """Return the phone's live call, if any; a call still being set up has not reached it."""
-        with self._sim.lock:
+        with self._scheduler.lock:
             return next(
                 (
                     call
@@ -55,7 +79,7 @@ class Phone:
     @property
     def state(self) -> str:
         """Return "idle", "ringing" (a call is coming in) or "in-call"."""
-        with self._sim.lock:
+        with self._scheduler.lock:
             call = self.call
             if call is None:
                 return "idle"
@@ -70,12 +94,12 @@ class Phone:
     @property
     def connected_to(self) -> list[str]:
         """Return the numbers of the phones this one is talking with."""
-        with self._sim.lock:
+        with self._scheduler.lock:
             call = self.call
-            return self._sim.connected_numbers(call) if call else []
+            return self._exchange.connected_numbers(call) if call else []
 
     def record(self, kind: str, words: str) -> None:
-        self.transcript.append(Moment(self._sim.now(), kind, words))
+        self.transcript.append(Moment(self._scheduler.clock.now(), kind, words))
 
     def add_text(self, text: Text) -> None:
         self.texts.append(text)
@@ -103,73 +127,73 @@ class Phone:
         """Start ringing for an incoming call, as this phone's settings say."""
         self.record("ringing", call.sender)
         if self.busy:
-            self._sim.finish(call, "busy")
+            self._exchange.finish(call, "busy")
         elif self.rings_before_answer == 0:
-            self._sim.answer(call)
+            self._exchange.answer(call)
         elif self.rings_before_answer is not None:
             seconds = self.rings_before_answer * RING_SECONDS
-            self._sim.later(seconds, lambda: self._sim.answer(call))
+            self._scheduler.later(seconds, lambda: self._exchange.answer(call))
 
     # -- what a person does --------------------------------------------------------------------
 
     def dial(self, number: str) -> Call:
         """Call one of the line's numbers."""
-        with self._sim.lock:
+        with self._scheduler.lock:
             self.record("dialled", number)
-            call = self._sim.call_in(self, number)
-            self._sim.drain()
+            call = self._exchange.call_in(self, number)
+            self._scheduler.drain()
             return call
 
     def answer(self) -> None:
         """Pick up the ringing call."""
-        with self._sim.lock:
+        with self._scheduler.lock:
             call = self._ringing_call()
-            self._sim.answer(call)
-            self._sim.drain()
+            self._exchange.answer(call)
+            self._scheduler.drain()
 
     def decline(self) -> None:
         """Refuse the ringing call: the caller gets a busy signal."""
-        with self._sim.lock:
+        with self._scheduler.lock:
             call = self._ringing_call()
-            self._sim.hang_up(call, "busy")
-            self._sim.drain()
+            self._exchange.hang_up(call, "busy")
+            self._scheduler.drain()
 
     def press(self, digits: str) -> None:
         """Press keys on the keypad during a call."""
-        with self._sim.lock:
+        with self._scheduler.lock:
             call = self._live_call()
             self.record("pressed", digits)
-            self._sim.post(call, "digits", digits)
-            self._sim.drain()
+            self._scheduler.post(call, "digits", digits)
+            self._scheduler.drain()
 
     def say(self, words: str) -> None:
         """Speak into the phone: speech recognition hears it, and so does whoever is connected."""
-        with self._sim.lock:
+        with self._scheduler.lock:
             call = self._live_call()
             self.record("said", words)
-            for number in self._sim.connected_numbers(call):
-                self._sim.phone(number).record("voice", words)
-            self._sim.post(call, "speech", words)
-            self._sim.drain()
+            for number in self._exchange.connected_numbers(call):
+                self._exchange.phone(number).record("voice", words)
+            self._scheduler.post(call, "speech", words)
+            self._scheduler.drain()
 
     def stay_silent(self, seconds: float) -> None:
         """Say and press nothing while `seconds` pass (only on a manual clock)."""
-        self._sim.clock.advance(seconds)
+        self._scheduler.clock.advance(seconds)
 
     def hang_up(self) -> None:
         """End the phone's call, ringing or connected."""
-        with self._sim.lock:
+        with self._scheduler.lock:
             call = self._live_call()
             self.record("hung up", "")
             ringing = call.direction != "inbound" and call.status != "in-progress"
-            self._sim.hang_up(call, "busy" if ringing else "completed")
-            self._sim.drain()
+            self._exchange.hang_up(call, "busy" if ringing else "completed")
+            self._scheduler.drain()
 
     def send_text(self, to: str, body: str) -> Text:
         """Send an SMS to one of the line's numbers."""
-        with self._sim.lock:
-            text = self._sim.text_in(self, to, body)
-            self._sim.drain()
+        with self._scheduler.lock:
+            text = self._exchange.text_in(self, to, body)
+            self._scheduler.drain()
             return text
 
     def _live_call(self) -> Call:

@@ -1,4 +1,4 @@
-"""What the simulator remembers: phones, calls, texts, queues and conferences."""
+"""What the simulator remembers (calls, texts, queues, conferences) and how TwiML runs on a call."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "ca
 APPLICATION_ERROR = "We are sorry, an application error has occurred. Goodbye."
 RING_SECONDS = 6
 
+# What a call's TwiML returns when it stops: it ran out, or the call is over.
+END = "end"
+HANGUP = "hangup"
+
 
 class CallEnded(Exception):
     """Thrown into a call's TwiML when the call ends under it."""
@@ -25,6 +29,10 @@ class Interrupt(Exception):
     def __init__(self, event: tuple) -> None:
         super().__init__(event[0])
         self.event = event
+
+
+class LeaveQueue(Exception):
+    """<Leave> ran in a queue's wait music."""
 
 
 def new_sid(prefix: str) -> str:
@@ -40,6 +48,26 @@ class Wait:
     seconds: float | None = None
     timer: Timer | None = None
     token: int = 0
+
+
+Steps = Generator[Wait, Any, Any]
+
+
+def wait_until(ending: str, *passing: str) -> Steps:
+    """Wait for an `ending` event, taking and letting go any `passing` ones before it."""
+    while True:
+        event = yield Wait(frozenset({ending, *passing}))
+        if event[0] == ending:
+            return
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a call's next TwiML comes from: a URL or a literal document."""
+
+    url: str | None = None
+    method: str = "POST"
+    twiml: str | None = None
 
 
 @dataclass
@@ -68,7 +96,6 @@ class Call:
     parent_sid: str | None = None
     url: str | None = None
     method: str = "POST"
-    twiml: str | None = None
     fallback_url: str | None = None
     status_callback: str | None = None
     status_callback_events: frozenset[str] = frozenset({"completed"})
@@ -76,11 +103,10 @@ class Call:
     answered_at: float | None = None
     ended_at: float | None = None
     sequence: int = 0
-    heard: list[str] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     bridged_to: Call | None = None
     conference: str | None = None
-    task: Generator[Wait, Any, None] | None = None
+    task: Steps | None = None
     waiting: Wait | None = None
     interrupts: frozenset[str] = frozenset()
     ends_conference: bool = False
@@ -116,7 +142,6 @@ class Queue:
 
     sid: str
     name: str
-    created_at: float
     max_size: int = 1000
     members: list[Member] = field(default_factory=list)
     served_waits: list[float] = field(default_factory=list)
@@ -138,6 +163,5 @@ class Conference:
 
     sid: str
     name: str
-    created_at: float
     participants: list[Call] = field(default_factory=list)
     status: str = "init"

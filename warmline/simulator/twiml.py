@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin
+from typing import Any
 
 from warmline.simulator import connecting, documents
-from warmline.simulator.documents import Document, TwimlError, flag, number, text
-from warmline.simulator.state import APPLICATION_ERROR, Call, CallEnded, Text, Wait
-
-if TYPE_CHECKING:
-    from warmline.simulator.engine import Simulator, Source
+from warmline.simulator.calls import Calls
+from warmline.simulator.carrier import Carrier
+from warmline.simulator.conferences import Conferences
+from warmline.simulator.documents import Document, TwimlError, flag, number, resolve, text
+from warmline.simulator.queues import Queues
+from warmline.simulator.state import (
+    APPLICATION_ERROR,
+    END,
+    HANGUP,
+    Call,
+    CallEnded,
+    LeaveQueue,
+    Source,
+    Steps,
+    Wait,
+    wait_until,
+)
+from warmline.simulator.texts import Texts
 
 # How long things take on the simulated line; Say and Play take time so wait loops advance.
 SECONDS_PER_WORD = 0.4
@@ -20,24 +32,11 @@ PLAY_SECONDS = 10
 SPEECH_CONFIDENCE = "0.92"
 FOREVER = 1000
 WAIT_VERBS = frozenset({"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"})
-END = "end"
-HANGUP = "hangup"
-
-Steps = Generator[Wait, Any, Any]
-
-
-class LeaveQueue(Exception):
-    """<Leave> ran in a queue's wait music."""
 
 
 def speaking_seconds(words: str) -> float:
     """Return how long text-to-speech takes to say `words`."""
     return max(1.0, len(words.split()) * SECONDS_PER_WORD)
-
-
-def resolve(base: str, url: str | None) -> str | None:
-    """Resolve a TwiML URL attribute against the document it appeared in."""
-    return urljoin(base, url.strip()) if url and url.strip() else None
 
 
 def sleep(seconds: float) -> Steps:
@@ -48,8 +47,14 @@ def sleep(seconds: float) -> Steps:
 class Interpreter:
     """Runs TwiML documents on the simulator's calls."""
 
-    def __init__(self, simulator: Simulator) -> None:
-        self.sim = simulator
+    def __init__(
+        self, carrier: Carrier, calls: Calls, queues: Queues, conferences: Conferences, texts: Texts
+    ) -> None:
+        self.carrier = carrier
+        self.calls = calls
+        self.queues = queues
+        self.conferences = conferences
+        self.texts = texts
 
     # -- documents --------------------------------------------------------------------------
 
@@ -67,18 +72,16 @@ class Interpreter:
             try:
                 return documents.parse(call.url or "", source.twiml.encode(), "text/xml")
             except TwimlError as error:
-                self.sim.errors.append((call.sid, error.code, "Twiml"))
-                call.errors.append((error.code, "Twiml"))
-                self.sim.hear(call, APPLICATION_ERROR)
+                self.carrier.webhooks.record_error(call, error.code, "Twiml")
+                self.carrier.directory.hear(call, APPLICATION_ERROR)
                 return None
-        return self.sim.fetch(call, source.url or "", source.method, dict(source.params))
+        return self.carrier.webhooks.fetch(call, source.url or "", source.method)
 
     def run(self, call: Call, document: Document, *, in_queue: bool = False) -> Steps:
         """Run one document; return the next Document, END when it runs out, or HANGUP."""
         for verb in document.root:
             if in_queue and verb.tag not in WAIT_VERBS:
-                self.sim.errors.append((call.sid, 12100, document.url))
-                call.errors.append((12100, document.url))
+                self.carrier.webhooks.record_error(call, 12100, document.url)
                 continue
             self._answer_if_ringing(call, verb)
             handler = getattr(self, f"_{verb.tag.lower()}", None)
@@ -98,13 +101,13 @@ class Interpreter:
             return
         if verb.tag == "Reject" or (verb.tag == "Dial" and flag(verb, "answerOnBridge")):
             return
-        self.sim.answer(call)
+        self.calls.answer(call)
 
     def go(self, call: Call, url: str | None, method: str, params: dict[str, str]) -> Any:
         """Fetch the next document from an action URL; an error ends the call."""
         if url is None:
             return None
-        return self.sim.fetch(call, url, method.upper(), params) or HANGUP
+        return self.carrier.webhooks.fetch(call, url, method.upper(), params) or HANGUP
 
     # -- simple verbs -------------------------------------------------------------------------
 
@@ -112,12 +115,12 @@ class Interpreter:
         words = text(verb)
         for _ in range(self._loops(verb)):
             if words:
-                self.sim.hear(call, words)
+                self.carrier.directory.hear(call, words)
                 yield from sleep(speaking_seconds(words))
 
     def _play(self, call: Call, verb: ET.Element, document: Document) -> Steps:
         for _ in range(self._loops(verb)):
-            self.sim.phone(call.device_number).record("music", text(verb))
+            self.carrier.directory.phone(call.device_number).record("music", text(verb))
             yield from sleep(PLAY_SECONDS)
 
     def _pause(self, call: Call, verb: ET.Element, document: Document) -> Steps:
@@ -136,7 +139,7 @@ class Interpreter:
 
     def _reject(self, call: Call, verb: ET.Element, document: Document) -> str:
         if call.status == "ringing":
-            self.sim.finish(call, "busy" if verb.get("reason") == "busy" else "no-answer")
+            self.calls.finish(call, "busy" if verb.get("reason") == "busy" else "no-answer")
         return HANGUP
 
     def _redirect(self, call: Call, verb: ET.Element, document: Document) -> Any:
@@ -149,21 +152,7 @@ class Interpreter:
             if call.direction == "inbound"
             else (call.recipient, call.sender)
         )
-        self._send_message(verb, document, to=caller, sender=line)
-
-    def _send_message(self, verb: ET.Element, document: Document, *, to: str, sender: str):
-        body = verb.find("Body")
-        self.sim.text_out(
-            sender=verb.get("from") or sender,
-            recipient=verb.get("to") or to,
-            body=text(body) if body is not None else text(verb),
-            status_callback=resolve(document.url, verb.get("statusCallback")),
-        )
-
-    def reply_to_text(self, document: Document, text_in: Text) -> None:
-        """Send the <Message> replies of a messaging webhook's answer."""
-        for verb in document.root.iter("Message"):
-            self._send_message(verb, document, to=text_in.sender, sender=text_in.recipient)
+        self.texts.send_message(verb, document, to=caller, sender=line)
 
     def _enqueue(self, call: Call, verb: ET.Element, document: Document) -> Steps:
         return connecting.enqueue(self, call, verb, document)
@@ -177,34 +166,28 @@ class Interpreter:
         """Play a dialled leg's whisper TwiML, then connect it to the call that dialled it."""
         try:
             if leg.url:
-                outcome: Any = self.sim.fetch(leg, leg.url, leg.method)
+                outcome: Any = self.carrier.webhooks.fetch(leg, leg.url, leg.method)
                 while isinstance(outcome, Document):
                     outcome = yield from self.run(leg, outcome)
                 if outcome != END:
                     return
             if parent.ended:
                 return
-            self.sim.bridge(parent, leg)
-            while True:
-                event = yield Wait(frozenset({"unbridged", "bridged"}))
-                if event[0] == "unbridged":
-                    return
+            self.calls.bridge(parent, leg)
+            yield from wait_until("unbridged", "bridged")
         except CallEnded:
             return
 
     def participant(self, leg: Call, room: str, *, starts: bool, ends: bool) -> Steps:
         """Keep an answered participant leg in its conference until the conference ends."""
         try:
-            self.sim.join_conference(self.sim.conference_named(room), leg, starts=starts, ends=ends)
-            while True:
-                event = yield Wait(frozenset({"conference-ended", "conference-changed"}))
-                if event[0] == "conference-ended":
-                    return
+            self.conferences.join(self.conferences.named(room), leg, starts=starts, ends=ends)
+            yield from wait_until("conference-ended", "conference-changed")
         except CallEnded:
             return
         finally:
             if leg.conference is not None:
-                self.sim.leave_conference(leg)
+                self.conferences.leave(leg)
 
     # -- Gather ---------------------------------------------------------------------------------
 
@@ -249,10 +232,10 @@ class Interpreter:
         for child in verb:
             for _ in range(self._loops(child) if child.tag != "Pause" else 1):
                 if child.tag == "Say" and text(child):
-                    self.sim.hear(call, text(child))
+                    self.carrier.directory.hear(call, text(child))
                     yield speaking_seconds(text(child))
                 elif child.tag == "Play":
-                    self.sim.phone(call.device_number).record("music", text(child))
+                    self.carrier.directory.phone(call.device_number).record("music", text(child))
                     yield PLAY_SECONDS
                 elif child.tag == "Pause":
                     yield number(child, "length", 1)

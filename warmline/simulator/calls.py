@@ -1,0 +1,119 @@
+"""Call legs: how they start, ring, are answered, connect and end, as Twilio reports it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from warmline.simulator.carrier import Carrier
+from warmline.simulator.conferences import Conferences
+from warmline.simulator.phones import Phone
+from warmline.simulator.queues import Queues
+from warmline.simulator.state import Call, Source, new_sid
+
+
+class Calls(dict[str, Call]):
+    """The account's call legs by SID, and what happens to them."""
+
+    def __init__(self, carrier: Carrier, queues: Queues, conferences: Conferences) -> None:
+        super().__init__()
+        self._carrier = carrier
+        self._queues = queues
+        self._conferences = conferences
+
+    def new(self, **fields: Any) -> Call:
+        """Make a call leg on the account, on the phone at its far end."""
+        call = Call(
+            sid=new_sid("CA"),
+            account_sid=self._carrier.account_sid,
+            created_at=self._carrier.now(),
+            **fields,
+        )
+        self[call.sid] = call
+        self._carrier.directory.phone(call.device_number).calls.append(call)
+        return call
+
+    def call_in(self, phone: Phone, to: str) -> Call:
+        """Start a call from a simulated phone to one of the account's numbers."""
+        line = self._carrier.directory.line(to)
+        call = self.new(
+            sender=phone.number,
+            recipient=to,
+            direction="inbound",
+            status="ringing",
+            url=line.voice_url,
+            fallback_url=line.fallback_url,
+            status_callback=line.status_callback,
+        )
+        self._carrier.scheduler.start_program(call, Source(url=line.voice_url))
+        return call
+
+    def call_out(self, call: Call, on_answer: Callable[[Call], None]) -> None:
+        """Dial an outgoing leg: initiated, then ringing at the phone."""
+        call.on_answer = on_answer
+        call.status = "initiated"
+        self._carrier.webhooks.status_callback(call, "initiated")
+        if call.ended:
+            return
+        call.status = "ringing"
+        self._carrier.webhooks.status_callback(call, "ringing")
+        self._carrier.directory.phone(call.recipient).ring(call)
+
+    def answer(self, call: Call) -> None:
+        """Mark a call answered and let whoever waits on it know."""
+        if call.status not in ("queued", "initiated", "ringing"):
+            return
+        if call.ring_timer:
+            call.ring_timer.cancel()
+        call.status = "in-progress"
+        call.answered_at = self._carrier.now()
+        self._carrier.webhooks.status_callback(call, "answered")
+        if call.on_answer is not None:
+            call.on_answer(call)
+
+    def hang_up(self, call: Call, status: str = "completed") -> None:
+        """End a call from outside its TwiML: a phone hung up, or the REST API said so."""
+        if not call.ended:
+            self._carrier.scheduler.post(call, "hangup", status)
+
+    def finish(self, call: Call, status: str) -> None:
+        """Record the end of a call and tell everyone tied to it."""
+        if call.ended:
+            return
+        self._carrier.scheduler.end_task(call)
+        if call.ring_timer:
+            call.ring_timer.cancel()
+        call.status = status
+        call.ended_at = self._carrier.now()
+        other, call.bridged_to = call.bridged_to, None
+        if other is not None:
+            other.bridged_to = None
+            self._carrier.scheduler.post(other, "unbridged", call)
+        if call.conference is not None:
+            self._conferences.leave(call)
+        self._queues.drop(call)
+        if call.parent_sid:
+            parent = self[call.parent_sid]
+            self._carrier.scheduler.post(parent, "leg-ended", call)
+        self._carrier.webhooks.status_callback(call, "completed")
+
+    def bridge(self, one: Call, other: Call) -> None:
+        """Connect two calls so their phones talk to each other."""
+        one.bridged_to, other.bridged_to = other, one
+        self._carrier.scheduler.post(one, "bridged", other)
+        self._carrier.scheduler.post(other, "bridged", one)
+
+    def connected_numbers(self, call: Call) -> list[str]:
+        """Return the numbers of the phones this call can talk with."""
+        if call.ended:
+            return []
+        if call.bridged_to is not None:
+            return [call.bridged_to.device_number]
+        if call.conference is not None:
+            room = self._conferences[call.conference]
+            return [
+                other.device_number
+                for other in room.participants
+                if other is not call and room.status == "in-progress"
+            ]
+        return []
