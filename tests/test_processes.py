@@ -16,7 +16,14 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from tests.factories import make_line
-from tests.processes import ROOT, descendants, environment, start, warmline_command
+from tests.processes import (
+    ROOT,
+    descendants,
+    environment,
+    settings_environment,
+    start,
+    warmline_command,
+)
 from tests.services import wait_for
 from warmline.models import AuditEvent, Contact, utcnow
 
@@ -101,11 +108,7 @@ def test_worker_process_runs_the_retention_purge(settings, app, session, redis_c
     session.add_all([old, recent])
     session.commit()
 
-    env = environment(
-        WARMLINE_DATABASE_URL=settings.database_url,
-        WARMLINE_REDIS_URL=settings.redis_url,
-        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
-    )
+    env = settings_environment(settings)
     queued = subprocess.run(
         [*warmline_command(), "purge"],
         cwd=ROOT,
