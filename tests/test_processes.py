@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shlex
 import signal
-import socket
 import subprocess
 import urllib.request
 
@@ -20,6 +19,7 @@ from tests.processes import (
     ROOT,
     descendants,
     environment,
+    free_port,
     settings_environment,
     start,
     warmline_command,
@@ -30,12 +30,6 @@ from warmline.models import AuditEvent, Contact, utcnow
 PROCFILE = dict(
     line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def health(port: int) -> tuple[int, dict]:
