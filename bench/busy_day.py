@@ -45,7 +45,7 @@ from sqlalchemy import select
 from bench import privacy_audit
 from bench.harness import percentile
 from bench.stack import DayStack, day_stack
-from tests.e2e.stack import PASSWORD, Stack
+from tests.e2e.stack import PASSWORD, Stack, holding
 from warmline.lines import add_line
 from warmline.models import Contact, utcnow
 from warmline.people import add_user
@@ -341,7 +341,7 @@ class Day:
                 and person.press9_at
                 and now >= person.press9_at
                 and not person.signalled
-                and self.holding(phone)
+                and holding(self.sim, phone)
             ):
                 # "Press 9 at any time" while waiting: only Twilio's queue listens for it.
                 person.signalled = True
@@ -351,15 +351,6 @@ class Day:
                 phone.hang_up()
         except RuntimeError:
             self.events["caller_action_on_ended_call"] += 1
-
-    def holding(self, phone: Phone) -> bool:
-        """Whether the phone's call waits in one of the simulator's (Twilio's) queues."""
-        with self.sim.lock:
-            return any(
-                member.call.device_number == phone.number
-                for queue in self.sim.queues.values()
-                for member in queue.members
-            )
 
     def follow_texter(self, person: Person, now: float) -> None:
         if person.contact_id is None:
@@ -863,14 +854,19 @@ def report(result: dict) -> None:
     print(f"real {result['real_seconds']:.0f} s, simulated {result['simulated_seconds']:.0f} s")
 
 
+def save(result: dict, path: Path | None) -> None:
+    """Write the figures as JSON to `path`, when there is one."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, default=str))
+
+
 def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     options = parser().parse_args()
     result = run(options)
     report(result)
-    if options.json:
-        options.json.parent.mkdir(parents=True, exist_ok=True)
-        options.json.write_text(json.dumps(result, default=str))
+    save(result, options.json)
 
 
 if __name__ == "__main__":

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.settings import Settings
-from tests.e2e.stack import fresh_database
 from tests.processes import settings_environment
-from tests.services import postgres_server, throwaway_redis, wait_for
+from tests.services import fresh_database, postgres_server, throwaway_redis, wait_for
 from warmline import migrate
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,8 +14,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.tcp_proxy import CuttableProxy
-from tests.e2e.stack import RedisServer, Stack, fresh_database, running_stack
-from tests.services import postgres_server
+from tests.e2e.stack import RedisServer, Stack, running_stack
+from tests.services import fresh_database, postgres_server
 
 ACCOUNT_SID = "AC" + "d" * 32
 AUTH_TOKEN = "bench-day-auth-token-0123456789ab"

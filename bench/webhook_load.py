@@ -49,7 +49,7 @@ from bench.harness import (
     steady_rate,
     wrk,
 )
-from tests.processes import free_port
+from tests.services import free_port
 from warmline.app import create_app
 from warmline.crisis import detect
 from warmline.crisis.report import read_examples

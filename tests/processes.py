@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,13 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    """Return a local TCP port nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def warmline_command() -> list[str]:

@@ -19,12 +19,11 @@ from tests.processes import (
     ROOT,
     descendants,
     environment,
-    free_port,
     settings_environment,
     start,
     warmline_command,
 )
-from tests.services import wait_for
+from tests.services import free_port, wait_for
 from warmline.models import AuditEvent, Contact, utcnow
 
 PROCFILE = dict(

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
-from tests.e2e.stack import RedisServer, Scenario, Stack, fresh_database, running_stack
+from tests.e2e.stack import RedisServer, Scenario, Stack, running_stack
+from tests.services import fresh_database
 
 
 @pytest.hookimpl(hookwrapper=True)

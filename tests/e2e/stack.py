@@ -33,14 +33,13 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import psutil
-import psycopg
 import redis
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from config.settings import Settings
-from tests.processes import ROOT, environment, free_port, warmline_command
-from tests.services import wait_for
+from tests.processes import ROOT, environment, warmline_command
+from tests.services import free_port, redis_answers, wait_for
 from warmline import presence
 from warmline.embedded import redis_server_binary
 from warmline.lines import add_line
@@ -74,19 +73,6 @@ def _health(base_url: str) -> tuple[int, dict]:
         return error.code, {}
     except OSError:
         return 0, {}
-
-
-@contextmanager
-def fresh_database(admin_url: str, prefix: str) -> Iterator[str]:
-    """Create an empty PostgreSQL database for one run; yield its URL, then drop it."""
-    name = f"{prefix}_{secrets.token_hex(6)}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # Processes.
@@ -254,16 +240,6 @@ class _Server:
 # Redis.
 
 
-def _redis_answers(url: str) -> bool:
-    client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
-    try:
-        return bool(client.ping())
-    except (redis.ConnectionError, redis.TimeoutError, OSError):
-        return False
-    finally:
-        client.close()
-
-
 class RedisServer:
     """A private redis-server on a unix socket, which a scenario may stop and start again."""
 
@@ -290,7 +266,7 @@ class RedisServer:
             ],
             stdout=subprocess.DEVNULL,
         )
-        wait_for(lambda: _redis_answers(self.url), timeout=20, what="the e2e Redis server")
+        wait_for(lambda: redis_answers(self.url), timeout=20, what="the e2e Redis server")
 
     def stop(self) -> None:
         """Shut the server down as a crash would look to its clients: it is simply gone."""
@@ -305,6 +281,16 @@ class RedisServer:
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+
+def holding(sim: Simulator, phone: Phone) -> bool:
+    """Whether the phone's call waits in one of the simulator's (Twilio's) queues."""
+    with sim.lock:
+        return any(
+            member.call.device_number == phone.number
+            for queue in sim.queues.values()
+            for member in queue.members
+        )
 
 
 # The stack.
@@ -518,12 +504,7 @@ class Scenario:
 
     def holding(self, phone: Phone) -> bool:
         """Whether the phone's call waits in one of the simulator's (Twilio's) queues."""
-        with self.sim.lock:
-            return any(
-                member.call.device_number == phone.number
-                for queue in self.sim.queues.values()
-                for member in queue.members
-            )
+        return holding(self.sim, phone)
 
     def errors(self) -> list[tuple[str, int, str]]:
         """Errors the simulator recorded (Twilio's debugger) since the scenario began."""
