@@ -2,18 +2,28 @@
 
 from flask import Flask, Response
 
-CONSTANT = (
-    '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Thank you for calling.</Say>'
-    "<Enqueue>bench</Enqueue></Response>"
-)
+# What the bare app answers on each webhook it stands in for.
+CONSTANT_TWIML = {
+    "/webhooks/voice/incoming": (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Thank you for calling.</Say>'
+        "<Enqueue>bench</Enqueue></Response>"
+    ),
+    "/webhooks/sms/incoming": (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Message>Thank you for texting. In '
+        "crisis, call or text 988.</Message></Response>"
+    ),
+    "/webhooks/voice/status": '<?xml version="1.0" encoding="UTF-8"?><Response />',
+}
 
 
-def create_app() -> Flask:
+def create_app(path: str) -> Flask:
+    """Return a bare app answering `path` with its constant TwiML."""
     app = Flask(__name__)
+    twiml = CONSTANT_TWIML[path]
 
-    @app.post("/webhooks/voice/incoming")
-    def incoming():
-        return Response(CONSTANT, mimetype="text/xml")
+    @app.post(path)
+    def webhook():
+        return Response(twiml, mimetype="text/xml")
 
     @app.get("/healthz")
     def healthz():

@@ -2,14 +2,14 @@
 
     python -m bench.busy_day [--contacts 5000] [--specialists 20] [--faults] [--json PATH]
 
-The whole line runs as production runs it (bench/stack.py): gunicorn, `warmline worker`
-processes and the clock, against the Twilio simulator on a manual clock that this process
-moves at `--speed` simulated seconds per real second. Callers dial, hold and talk; texters text
-and are taken from the dashboard API by specialists who are signed in and on shift; one
-contact in twenty is in crisis (a caller presses 9 while waiting, a texter's first text says
-so). Specialists' phones answer after one ring and they press 1 on the whisper; a specialist
-set on break (a missed offer) goes available again from the dashboard, as a person would.
-The app's own timers (ring lease, wrap-up, text timeouts) run on real time.
+The whole line runs as production runs it (tests/e2e/stack.py, by way of bench/stack.py):
+gunicorn, `warmline worker` processes and the clock, against the Twilio simulator on a manual
+clock that this process moves at `--speed` simulated seconds per real second. Callers dial,
+hold and talk; texters text and are taken from the dashboard API by specialists who are signed
+in and on shift; one contact in twenty is in crisis (a caller presses 9 while waiting, a
+texter's first text says so). Specialists' phones answer after one ring and they press 1 on the
+whisper; a specialist set on break (a missed offer) goes available again from the dashboard, as
+a person would. The app's own timers (ring lease, wrap-up, text timeouts) run on real time.
 
 Afterwards it counts what must be zero: contacts lost (still open, still waiting, or never
 recorded), contacts offered to two specialists at once, crisis contacts not referred, callers
@@ -45,7 +45,7 @@ from sqlalchemy import select
 from bench import privacy_audit
 from bench.harness import percentile
 from bench.stack import DayStack, day_stack
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.stack import PASSWORD, Stack, holding
 from warmline.lines import add_line
 from warmline.models import Contact, utcnow
 from warmline.people import add_user
@@ -139,10 +139,11 @@ class Conversation:
 
 
 class Day:
-    def __init__(self, stack: DayStack, options: argparse.Namespace) -> None:
-        self.stack = stack
-        self.sim = stack.sim
-        self.clock = stack.clock
+    def __init__(self, running: DayStack, options: argparse.Namespace) -> None:
+        self.stack = running.line
+        self.database = running.database
+        self.sim = running.line.sim
+        self.clock = running.line.clock
         self.options = options
         self.rng = random.Random(options.seed)
         self.people: list[Person] = []
@@ -340,7 +341,7 @@ class Day:
                 and person.press9_at
                 and now >= person.press9_at
                 and not person.signalled
-                and self.holding(phone)
+                and holding(self.sim, phone)
             ):
                 # "Press 9 at any time" while waiting: only Twilio's queue listens for it.
                 person.signalled = True
@@ -350,15 +351,6 @@ class Day:
                 phone.hang_up()
         except RuntimeError:
             self.events["caller_action_on_ended_call"] += 1
-
-    def holding(self, phone: Phone) -> bool:
-        """Whether the phone's call waits in one of the simulator's (Twilio's) queues."""
-        with self.sim.lock:
-            return any(
-                member.call.device_number == phone.number
-                for queue in self.sim.queues.values()
-                for member in queue.members
-            )
 
     def follow_texter(self, person: Person, now: float) -> None:
         if person.contact_id is None:
@@ -513,7 +505,7 @@ class Day:
             elapsed = time.monotonic() - started
             if elapsed >= next_kill and elapsed < window:
                 next_kill += self.options.kill_every
-                pids = self.stack.worker_pids()
+                pids = self.stack.processes.worker_pids()
                 if pids:
                     name, pid = self.rng.choice(sorted(pids.items()))
                     self.stack.processes.kill(pid)
@@ -528,9 +520,9 @@ class Day:
                     time.sleep(3)
                     self.stack.redis.start()
                 else:
-                    self.stack.database.cut()
+                    self.database.cut()
                     time.sleep(30)
-                    self.stack.database.restore()
+                    self.database.restore()
                 self.faults.append({
                     "at": elapsed, "fault": fault, "seconds": time.monotonic() - began,
                 })  # fmt: skip
@@ -758,7 +750,7 @@ def _summary(samples: list[float]) -> dict:
     }
 
 
-def rss_sampler(stack: DayStack, samples: list[dict], stop: threading.Event, every: float) -> None:
+def rss_sampler(stack: Stack, samples: list[dict], stop: threading.Event, every: float) -> None:
     """Sample the resident memory of the web and worker processes every `every` seconds."""
     started = time.monotonic()
     while not stop.wait(every):
@@ -803,8 +795,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(options: argparse.Namespace, *, rss_every: float | None = None) -> dict:
-    with day_stack(workers=options.workers) as stack:
-        day = Day(stack, options)
+    with day_stack(workers=options.workers) as running:
+        day = Day(running, options)
         day.set_up()
         day.schedule()
         stop = threading.Event()
@@ -815,7 +807,7 @@ def run(options: argparse.Namespace, *, rss_every: float | None = None) -> dict:
         if rss_every:
             helpers.append(
                 threading.Thread(
-                    target=rss_sampler, args=(stack, rss, stop, rss_every), daemon=True
+                    target=rss_sampler, args=(running.line, rss, stop, rss_every), daemon=True
                 )
             )
         for helper in helpers:
@@ -833,14 +825,14 @@ def run(options: argparse.Namespace, *, rss_every: float | None = None) -> dict:
         result = day.check()
         result["real_seconds"] = real_seconds
         result["arrivals_real_seconds"] = (day.arrivals_done_real or time.monotonic()) - started
-        result["simulated_seconds"] = stack.clock.now()
+        result["simulated_seconds"] = running.line.clock.now()
         result["options"] = {k: str(v) for k, v in vars(options).items()}
         result["rss"] = rss
         if options.keep_logs:
-            shutil.copytree(stack.directory / "logs", options.keep_logs, dirs_exist_ok=True)
+            shutil.copytree(running.line.processes.directory, options.keep_logs, dirs_exist_ok=True)
         if not options.no_audit:
             result["privacy"] = privacy_audit.audit(
-                stack,
+                running,
                 numbers=[p.phone.number for p in day.people if p.phone is not None],
                 texts=[body for p in day.people for body in p.bodies],
                 markers=[day.marker(p.index, part) for p in day.people for part in (1, 2)
@@ -862,14 +854,19 @@ def report(result: dict) -> None:
     print(f"real {result['real_seconds']:.0f} s, simulated {result['simulated_seconds']:.0f} s")
 
 
+def save(result: dict, path: Path | None) -> None:
+    """Write the figures as JSON to `path`, when there is one."""
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, default=str))
+
+
 def main() -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     options = parser().parse_args()
     result = run(options)
     report(result)
-    if options.json:
-        options.json.parent.mkdir(parents=True, exist_ok=True)
-        options.json.write_text(json.dumps(result, default=str))
+    save(result, options.json)
 
 
 if __name__ == "__main__":

@@ -17,8 +17,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench.harness import ROOT, bench_settings, describe, environment, percentile
+from bench.harness import ROOT, bench_settings, describe, percentile
 from tests.fake_twilio import fake_twilio
+from tests.processes import settings_environment
 from tests.services import wait_for
 from warmline.lines import add_line
 from warmline.live import LiveLine, now_ms
@@ -54,7 +55,7 @@ def main() -> None:
             line_id, specialist_id = line.id, specialist.id
         live = LiveLine(services.redis, line_id)
         worker = subprocess.Popen(
-            [sys.executable, "-m", "workers"], cwd=ROOT, env=environment(settings),
+            [sys.executable, "-m", "workers"], cwd=ROOT, env=settings_environment(settings),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         latencies = []

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -18,22 +16,15 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
-
 from config.settings import Settings
-from tests.services import postgres_server, throwaway_redis, wait_for
+from tests.processes import settings_environment
+from tests.services import fresh_database, postgres_server, throwaway_redis, wait_for
 from warmline import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLIC_URL = "https://bench.warmline.test"
 AUTH_TOKEN = "bench-auth-token-0123456789abcdef"
 ACCOUNT_SID = "AC" + "b" * 32
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
@@ -44,11 +35,7 @@ def bench_settings(database: str) -> Iterator[Settings]:
         redis_url = stack.enter_context(throwaway_redis(folder))
         if database == "postgresql":
             admin = stack.enter_context(postgres_server())
-            name = f"warmline_bench_{secrets.token_hex(4)}"
-            with psycopg.connect(admin, autocommit=True) as connection:
-                connection.execute(f'CREATE DATABASE "{name}"')
-            stack.callback(_drop, admin, name)
-            database_url = admin.rsplit("/", 1)[0] + f"/{name}"
+            database_url = stack.enter_context(fresh_database(admin, "warmline_bench"))
         else:
             database_url = f"sqlite:///{folder / 'bench.db'}"
         migrate.upgrade(database_url)
@@ -65,34 +52,10 @@ def bench_settings(database: str) -> Iterator[Settings]:
         )
 
 
-def _drop(admin: str, name: str) -> None:
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def environment(settings: Settings, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("WARMLINE_", "TWILIO_"))}
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(
-        WARMLINE_DATABASE_URL=settings.database_url,
-        WARMLINE_REDIS_URL=settings.redis_url,
-        WARMLINE_PUBLIC_URL=settings.public_url,
-        WARMLINE_SECRET_KEY=settings.secret_key,
-        WARMLINE_CALLER_KEY=settings.caller_key,
-        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
-        WARMLINE_LOG_LEVEL="WARNING",
-        TWILIO_ACCOUNT_SID=settings.twilio_account_sid,
-        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
-        TWILIO_API_BASE_URL=settings.twilio_api_base_url,
-        **extra,
-    )
-    return env
-
-
 @contextmanager
 def gunicorn(settings: Settings, app: str, port: int) -> Iterator[str]:
     """Serve `app` with the production gunicorn config; yield its base URL."""
-    env = environment(settings, PORT=str(port))
+    env = settings_environment(settings, PORT=str(port))
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn",
          "--access-logfile", "/dev/null", app],

@@ -14,9 +14,10 @@ import contextlib
 import re
 import subprocess
 import zlib
-from pathlib import Path
 
 import redis
+
+from bench.stack import DayStack
 
 # Digits possibly split by the separators national layouts use: "(415) 200-0001" and so on.
 DIGITS = re.compile(rb"\+?\(?\d[\d\s().-]{8,}\d")
@@ -109,12 +110,14 @@ def scan(
     return hits
 
 
-def audit(stack, *, numbers: list[str], texts: list[str], markers: list[str]) -> dict:
+def audit(day: DayStack, *, numbers: list[str], texts: list[str], markers: list[str]) -> dict:
     """Scan the day's database, Redis and logs; return what was scanned and every hit."""
-    dump = database_dump(stack.database_direct_url)
-    keys = redis_documents(stack.settings.redis_url)
-    logs = [(f"log {path.name}", path.read_bytes()) for path in sorted(Path(stack.directory,
-            "logs").glob("*.log"))]  # fmt: skip
+    dump = database_dump(day.database_direct_url)
+    keys = redis_documents(day.line.settings.redis_url)
+    logs = [
+        (f"log {path.name}", path.read_bytes())
+        for path in sorted(day.line.processes.directory.glob("*.log"))
+    ]
     log_lines = sum(blob.count(b"\n") for _, blob in logs)
     documents = [("database dump", dump), *[(f"redis {k}", v) for k, v in keys], *logs]
     hits = scan(documents, numbers, texts, markers)

@@ -3,7 +3,7 @@
     python -m bench.profile_webhook [--path voice|sms|status] [--requests 2000]
 
 Needs pyinstrument (`.venv/bin/pip install pyinstrument`; not a dependency). The app is built
-by `create_app` on PostgreSQL and a private Redis, seeded as bench/voice_webhook.py does, and
+by `create_app` on PostgreSQL and a private Redis, seeded as bench/webhook_load.py does, and
 driven through Flask's test client, so the profile shows the application's own cost per
 request, without gunicorn and the network. Prints the mean wall and CPU time per request and
 pyinstrument's call tree.
@@ -16,29 +16,23 @@ import time
 
 from pyinstrument import Profiler
 
-from bench import sms_webhook, status_webhook, voice_webhook
 from bench.harness import bench_settings
+from bench.webhook_load import INCOMING_CALL, WEBHOOKS, ringing, seed
 from warmline.app import create_app
-
-
-def requests_for(path: str, count: int) -> tuple[str, list[tuple[str, str]], list]:
-    if path == "voice":
-        return voice_webhook.PATH, voice_webhook.signed_bodies(count), []
-    if path == "sms":
-        return sms_webhook.PATH, sms_webhook.signed_bodies(sms_webhook.bodies(count)), []
-    placed = status_webhook.calls(count, 0)
-    return status_webhook.PATH, status_webhook.completions(placed), placed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--path", choices=["voice", "sms", "status"], default="voice")
+    parser.add_argument("--path", choices=sorted(WEBHOOKS), default="voice")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--database", choices=["postgresql", "sqlite"], default="postgresql")
     options = parser.parse_args()
-    route, pairs, placed = requests_for(options.path, options.requests + 200)
+    webhook = WEBHOOKS[options.path]
+    route = webhook.path
+    requests = webhook.build(options.requests + 200, 0)
+    pairs = requests.load
     with bench_settings(options.database) as settings:
-        voice_webhook.seed(settings)
+        seed(settings)
         app = create_app(settings)
         client = app.test_client()
 
@@ -52,10 +46,8 @@ def main() -> None:
             )
             assert response.status_code == 200, response.status_code
 
-        for call in placed:
-            post(status_webhook.INCOMING, status_webhook.sign(
-                status_webhook.INCOMING, {**call, "CallStatus": "ringing"}
-            ))  # fmt: skip
+        for call in requests.placed:
+            post(INCOMING_CALL, ringing(call))
         for pair in pairs[:200]:  # warm up: imports, pools, caches
             post(route, pair)
         profiler = Profiler(interval=0.0005)

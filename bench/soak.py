@@ -10,10 +10,9 @@ busy day are checked at the end too. Any busy-day option may be given (`--speed`
 
 from __future__ import annotations
 
-import json
 import logging
 
-from bench.busy_day import parser, report, run
+from bench.busy_day import parser, report, run, save
 
 
 def main() -> None:
@@ -30,9 +29,7 @@ def main() -> None:
     result = run(settings, rss_every=settings.every)
     result["minutes"] = settings.minutes
     report(result)
-    if settings.json:
-        settings.json.parent.mkdir(parents=True, exist_ok=True)
-        settings.json.write_text(json.dumps(result, default=str))
+    save(result, settings.json)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,9 @@
 
     python -m bench.webhooks [--seconds 10] [--json bench/results/webhooks.json]
 
-Runs bench.voice_webhook, bench.sms_webhook and bench.status_webhook as separate programs
-(each starts its own database, Redis and gunicorn, and its own bare yardstick in the same
-run), reads the table and the steady-rate line each prints, and writes them as JSON.
+Runs `bench.webhook_load voice`, `sms` and `status` as separate programs (each starts its
+own database, Redis and gunicorn, and its own bare yardstick in the same run), reads the
+table and the steady-rate line each prints, and writes them as JSON.
 """
 
 from __future__ import annotations
@@ -18,11 +18,7 @@ from pathlib import Path
 
 from bench.harness import ROOT
 
-BENCHMARKS = {
-    "voice incoming": "bench.voice_webhook",
-    "sms incoming": "bench.sms_webhook",
-    "voice status": "bench.status_webhook",
-}
+BENCHMARKS = {"voice incoming": "voice", "sms incoming": "sms", "voice status": "status"}
 ROW = re.compile(r"^\| (bare|warmline) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| (\d+) \|$", re.M)
 STEADY = re.compile(r"^steady 100 [\w/]+: n=(\d+) p50=([\d.]+) ms p99=([\d.]+) ms", re.M)
 
@@ -51,10 +47,11 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "webhooks.json")
     options = parser.parse_args()
     results = {}
-    for name, module in BENCHMARKS.items():
+    for name, webhook in BENCHMARKS.items():
         before = load_average()
+        command = [sys.executable, "-m", "bench.webhook_load", webhook]
         output = subprocess.run(
-            [sys.executable, "-m", module, "--seconds", str(options.seconds)],
+            [*command, "--seconds", str(options.seconds)],
             cwd=ROOT, capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip
         results[name] = {**parse(output), "load_before": before, "load_after": load_average()}

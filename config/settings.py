@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 # The local Twilio simulator's credentials: good for embedded mode, refused in production.
 SIMULATOR_ACCOUNT_SID = "AC00000000000000000000000000000000"
 SIMULATOR_AUTH_TOKEN = "warmline-simulator-auth-token"
 TWILIO_API_BASE_URL = "https://api.twilio.com"
+TWILIO_TIMEOUT_SECONDS = 10.0
 # 988 is not routable on every platform; the 10-digit Lifeline number always is.
 LIFELINE_NUMBER = "+18002738255"
+
+T = TypeVar("T", int, float)
 
 LOG_FORMATS = ("text", "json")
 ENVIRONMENTS = ("development", "production")
@@ -35,7 +39,7 @@ class Settings:
     twilio_account_sid: str = SIMULATOR_ACCOUNT_SID
     twilio_auth_token: str = SIMULATOR_AUTH_TOKEN
     twilio_api_base_url: str = TWILIO_API_BASE_URL
-    twilio_timeout_seconds: float = 10.0
+    twilio_timeout_seconds: float = TWILIO_TIMEOUT_SECONDS
     env: str = "development"
     log_format: str = "text"
     log_level: str = "INFO"
@@ -107,6 +111,31 @@ class Settings:
             if not ok:
                 raise SettingsError(f"{variable} must be set in production: {expected}")
 
+    def to_environ(self) -> dict[str, str]:
+        """Return the environment that `from_env` reads back into these settings."""
+        environ = {
+            "WARMLINE_ENV": self.env,
+            "WARMLINE_DATABASE_URL": self.database_url,
+            "WARMLINE_PUBLIC_URL": self.public_url,
+            "WARMLINE_SECRET_KEY": self.secret_key,
+            "WARMLINE_CALLER_KEY": self.caller_key,
+            "WARMLINE_INSTANCE_PATH": str(self.instance_path),
+            "WARMLINE_LOG_FORMAT": self.log_format,
+            "WARMLINE_LOG_LEVEL": self.log_level,
+            "WARMLINE_PROXY_HOPS": str(self.proxy_hops),
+            "WARMLINE_CRISIS_NUMBER": self.crisis_number,
+            "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
+            "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
+            "TWILIO_API_BASE_URL": self.twilio_api_base_url,
+            "TWILIO_TIMEOUT_SECONDS": str(self.twilio_timeout_seconds),
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": str(self.web_concurrency),
+        }
+        # An unset Redis URL is what asks for the embedded server in the instance folder.
+        if not self.embedded_redis:
+            environ["WARMLINE_REDIS_URL"] = self.redis_url
+        return environ
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read settings from the environment, filling embedded defaults."""
@@ -114,7 +143,7 @@ class Settings:
         env = environ.get("WARMLINE_ENV", "development")
         production = env == "production"
         instance = Path(environ.get("WARMLINE_INSTANCE_PATH", "instance")).resolve()
-        port = _int(environ, "PORT", 8000)
+        port = _number(environ, "PORT", 8000, int)
         redis_url = environ.get("WARMLINE_REDIS_URL", "")
         embedded_redis = not redis_url
         if embedded_redis:
@@ -138,24 +167,28 @@ class Settings:
             twilio_account_sid=environ.get("TWILIO_ACCOUNT_SID", SIMULATOR_ACCOUNT_SID),
             twilio_auth_token=environ.get("TWILIO_AUTH_TOKEN", SIMULATOR_AUTH_TOKEN),
             twilio_api_base_url=environ.get("TWILIO_API_BASE_URL", TWILIO_API_BASE_URL).rstrip("/"),
+            twilio_timeout_seconds=_number(
+                environ, "TWILIO_TIMEOUT_SECONDS", TWILIO_TIMEOUT_SECONDS, float
+            ),
             log_format=environ.get("WARMLINE_LOG_FORMAT", "json" if production else "text"),
             log_level=environ.get("WARMLINE_LOG_LEVEL", "INFO").upper(),
             instance_path=instance,
             port=port,
-            web_concurrency=_int(environ, "WEB_CONCURRENCY", 2),
-            proxy_hops=_int(environ, "WARMLINE_PROXY_HOPS", 1),
+            web_concurrency=_number(environ, "WEB_CONCURRENCY", 2, int),
+            proxy_hops=_number(environ, "WARMLINE_PROXY_HOPS", 1, int),
             crisis_number=environ.get("WARMLINE_CRISIS_NUMBER", LIFELINE_NUMBER),
         )
 
 
-def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+def _number(environ: Mapping[str, str], name: str, default: T, parse: Callable[[str], T]) -> T:
     raw = environ.get(name, "")
     if not raw:
         return default
     try:
-        return int(raw)
+        return parse(raw)
     except ValueError:
-        raise SettingsError(f"{name} must be a whole number") from None
+        kind = "a whole number" if parse is int else "a number"
+        raise SettingsError(f"{name} must be {kind}") from None
 
 
 def _instance_secret(instance: Path, filename: str) -> str:

@@ -43,18 +43,7 @@ def descendants(pid: int) -> list[psutil.Process]:
 
 def settings_environment(settings: Settings, **variables: str) -> dict[str, str]:
     """The environment that makes a child process use `settings`."""
-    return environment(
-        WARMLINE_DATABASE_URL=settings.database_url,
-        WARMLINE_REDIS_URL=settings.redis_url,
-        WARMLINE_PUBLIC_URL=settings.public_url,
-        WARMLINE_SECRET_KEY=settings.secret_key,
-        WARMLINE_CALLER_KEY=settings.caller_key,
-        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
-        TWILIO_ACCOUNT_SID=settings.twilio_account_sid,
-        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
-        TWILIO_API_BASE_URL=settings.twilio_api_base_url,
-        **variables,
-    )
+    return environment(**{**settings.to_environ(), **variables})
 
 
 def work(settings: Settings) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -30,7 +31,7 @@ def wait_for(condition: Callable[[], bool], *, timeout: float, what: str) -> Non
         time.sleep(0.05)
 
 
-def _redis_answers(url: str) -> bool:
+def redis_answers(url: str) -> bool:
     client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
     try:
         return bool(client.ping())
@@ -63,7 +64,7 @@ def throwaway_redis(directory: Path) -> Iterator[str]:
     )
     url = f"unix://{socket_path}"
     try:
-        wait_for(lambda: _redis_answers(url), timeout=20, what="the test Redis server")
+        wait_for(lambda: redis_answers(url), timeout=20, what="the test Redis server")
         yield url
     finally:
         process.terminate()
@@ -90,7 +91,8 @@ def _postgres_bin(name: str) -> str:
     return found
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """Return a local TCP port nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -116,7 +118,7 @@ def postgres_server() -> Iterator[str]:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    port = _free_port()
+    port = free_port()
     pg_ctl = _postgres_bin("pg_ctl")
     subprocess.run(
         [
@@ -139,3 +141,16 @@ def postgres_server() -> Iterator[str]:
     finally:
         subprocess.run([*as_owner, pg_ctl, "-D", str(data), "-m", "fast", "stop"], check=False)
         shutil.rmtree(directory, ignore_errors=True)
+
+
+@contextmanager
+def fresh_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database for one run; yield its URL, then drop it."""
+    name = f"{prefix}_{secrets.token_hex(6)}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shlex
 import signal
-import socket
 import subprocess
 import urllib.request
 
@@ -16,19 +15,20 @@ from rq.job import Job, JobStatus
 from sqlalchemy import select
 
 from tests.factories import make_line
-from tests.processes import ROOT, descendants, environment, start, warmline_command
-from tests.services import wait_for
+from tests.processes import (
+    ROOT,
+    descendants,
+    environment,
+    settings_environment,
+    start,
+    warmline_command,
+)
+from tests.services import free_port, wait_for
 from warmline.models import AuditEvent, Contact, utcnow
 
 PROCFILE = dict(
     line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
 )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def health(port: int) -> tuple[int, dict]:
@@ -101,11 +101,7 @@ def test_worker_process_runs_the_retention_purge(settings, app, session, redis_c
     session.add_all([old, recent])
     session.commit()
 
-    env = environment(
-        WARMLINE_DATABASE_URL=settings.database_url,
-        WARMLINE_REDIS_URL=settings.redis_url,
-        WARMLINE_INSTANCE_PATH=str(settings.instance_path),
-    )
+    env = settings_environment(settings)
     queued = subprocess.run(
         [*warmline_command(), "purge"],
         cwd=ROOT,

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+from dataclasses import fields
+from pathlib import Path
 
-from config.settings import SIMULATOR_ACCOUNT_SID, Settings, SettingsError
+import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from config.settings import (
+    ENVIRONMENTS,
+    LOG_FORMATS,
+    SIMULATOR_ACCOUNT_SID,
+    SIMULATOR_AUTH_TOKEN,
+    Settings,
+    SettingsError,
+)
 
 STRONG = "s" * 40
 PRODUCTION = {
@@ -87,3 +100,62 @@ def test_production_refuses_missing_or_default_settings_naming_the_variable(vari
 def test_nonsense_values_are_refused(tmp_path, variable, value):
     with pytest.raises(SettingsError, match=variable):
         Settings.from_env({"WARMLINE_INSTANCE_PATH": str(tmp_path), variable: value})
+
+
+# What an environment variable can hold: no NUL, and no trailing slash where from_env trims one.
+_value = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1)
+_url = _value.map(lambda url: url.rstrip("/")).filter(bool)
+_key = st.text(st.characters(codec="ascii", exclude_characters="\x00"), min_size=32)
+_count = st.integers(min_value=0, max_value=10_000)
+
+
+@st.composite
+def canonical_settings(draw) -> Settings:
+    """Draw settings as from_env makes them: every field varied, production kept valid."""
+    env = draw(st.sampled_from(ENVIRONMENTS))
+    production = env == "production"
+    instance = Path("/nonexistent-warmline") / draw(
+        st.from_regex(r"[a-z0-9]{1,12}", fullmatch=True)
+    )
+    embedded_redis = not production and draw(st.booleans())
+    secret_key = draw(_key)
+    return Settings(
+        env=env,
+        database_url=draw(_value.map(lambda url: f"postgresql://{url}")),
+        redis_url=f"unix://{instance / 'redis.sock'}" if embedded_redis else draw(_value),
+        embedded_redis=embedded_redis,
+        public_url=draw(_url.map(lambda url: f"https://{url}")),
+        secret_key=secret_key,
+        caller_key=draw(_key.filter(lambda key: key != secret_key)),
+        twilio_account_sid=draw(_value.filter(lambda sid: sid != SIMULATOR_ACCOUNT_SID)),
+        twilio_auth_token=draw(_value.filter(lambda token: token != SIMULATOR_AUTH_TOKEN)),
+        twilio_api_base_url=draw(_url),
+        twilio_timeout_seconds=draw(st.floats(allow_nan=False, allow_infinity=False)),
+        log_format=draw(st.sampled_from(LOG_FORMATS)),
+        log_level=draw(st.sampled_from(["DEBUG", "INFO", "WARNING", "ERROR"])),
+        instance_path=instance,
+        port=draw(_count),
+        web_concurrency=draw(_count),
+        proxy_hops=draw(_count),
+        crisis_number=draw(_value),
+    )
+
+
+@hypothesis_settings(max_examples=200, database=None)
+@given(settings=canonical_settings())
+def test_to_environ_is_read_back_into_the_same_settings_field_for_field(settings):
+    assert Settings.from_env(settings.to_environ()) == settings
+
+
+def test_every_field_but_the_derived_embedded_flag_has_its_own_variable():
+    settings = Settings.from_env(
+        {"WARMLINE_INSTANCE_PATH": "/nonexistent-warmline/i", "WARMLINE_SECRET_KEY": "s" * 32,
+         "WARMLINE_CALLER_KEY": "c" * 32, "WARMLINE_REDIS_URL": "redis://cache:6379/0"}
+    )  # fmt: skip
+    assert len(settings.to_environ()) == len(fields(Settings)) - 1
+
+
+def test_embedded_redis_is_asked_for_by_leaving_the_redis_url_unset(tmp_path):
+    settings = Settings.from_env({"WARMLINE_INSTANCE_PATH": str(tmp_path)})
+    assert "WARMLINE_REDIS_URL" not in settings.to_environ()
+    assert Settings.from_env(settings.to_environ()) == settings

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
-from tests.e2e.conftest import PASSWORD
+from tests.e2e.stack import PASSWORD
 from tests.services import wait_for
 from warmline.crisis.scripts import referral_script
 

@@ -299,22 +299,31 @@
   const chats = new Map();
 
   function smsSegments(text) {
-    // GSM-7 fits 160 septets in one SMS, 153 per part when split; anything else is UCS-2.
-    let septets = 0;
-    for (const character of text) {
-      if (GSM_BASIC.includes(character)) septets += 1;
-      else if (GSM_EXTENDED.includes(character)) septets += 2;
-      else {
-        const units = text.length;
-        return units <= 70 ? 1 : Math.ceil(units / 67);
+    // GSM-7 fits 160 septets in one SMS, 153 per part when split, the extension table costing
+    // two; anything else is UCS-2: 70 UTF-16 units, 67 per part. Twilio never splits an
+    // escape pair or a surrogate pair across two parts.
+    const characters = Array.from(text);
+    const gsm = characters.every((c) => GSM_BASIC.includes(c) || GSM_EXTENDED.includes(c));
+    const sizes = characters.map((c) => (gsm ? (GSM_EXTENDED.includes(c) ? 2 : 1) : c.length));
+    const [single, part] = gsm ? [160, 153] : [70, 67];
+    const units = sizes.reduce((sum, size) => sum + size, 0);
+    if (units === 0) return 0;
+    if (units <= single) return 1;
+    let segments = 1;
+    let used = 0;
+    for (const size of sizes) {
+      if (used + size > part) {
+        segments += 1;
+        used = 0;
       }
+      used += size;
     }
-    return septets <= 160 ? 1 : Math.ceil(septets / 153);
+    return segments;
   }
 
   function countSegments(chat) {
     const text = chat.reply.value;
-    const segments = text ? smsSegments(text) : 0;
+    const segments = smsSegments(text);
     chat.counter.textContent = `${text.length} / 1600 characters · ${segments} SMS ${segments === 1 ? "segment" : "segments"}`;
   }
 
