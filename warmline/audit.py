@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import Enum
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warmline.models import AuditEvent
@@ -30,3 +33,46 @@ def record(
     )
     session.add(event)
     return event
+
+
+def snapshot(target: object, names: Iterable[str]) -> dict[str, Any]:
+    """Return the named attributes as the plain values an audit event stores."""
+    values = {name: getattr(target, name) for name in names}
+    return {name: v.value if isinstance(v, Enum) else v for name, v in values.items()}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """Return each value that differs, as [before, after]."""
+    return {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+
+
+# The audit page looks this far back for the events it may show.
+EVENTS_SEARCHED = 1000
+
+
+def events_about(session: Session, line_ids: set[int] | None, limit: int) -> list[AuditEvent]:
+    """Return the newest events about these lines or about people; every event for None."""
+    query = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    events = session.scalars(query.limit(EVENTS_SEARCHED))
+    return [
+        e
+        for e in events
+        if line_ids is None
+        or (e.detail or {}).get("line_id") in line_ids
+        or (e.target_type == "line" and e.target_id in line_ids)
+        or e.target_type == "user"
+    ][:limit]
+
+
+def last_purge(session: Session, line_id: int) -> dict[str, Any] | None:
+    """Return when the retention purge last ran and how many of this line's contacts it removed."""
+    event = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action == "retention.purge")
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    if event is None:
+        return None
+    removed = (event.detail or {}).get("removed", {})
+    return {"at": event.at, "removed": int(removed.get(str(line_id), 0))}
