@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import fields
 from enum import Enum
 from typing import Any
 
@@ -35,15 +35,40 @@ def record(
     return event
 
 
-def snapshot(target: object, names: Iterable[str]) -> dict[str, Any]:
-    """Return the named attributes as the plain values an audit event stores."""
+def _plain(target: object, names: list[str]) -> dict[str, Any]:
     values = {name: getattr(target, name) for name in names}
     return {name: v.value if isinstance(v, Enum) else v for name, v in values.items()}
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """Return each value that differs, as [before, after]."""
-    return {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+def update(
+    session: Session,
+    target: Any,
+    values: Any,
+    *,
+    action: str,
+    target_type: str,
+    actor_id: int | None,
+    via: str,
+    **detail: Any,
+) -> dict[str, list[Any]]:
+    """Copy a dataclass's fields onto a row, auditing what changed as [before, after]."""
+    names = [f.name for f in fields(values)]
+    before = _plain(target, names)
+    for name in names:
+        setattr(target, name, getattr(values, name))
+    after = _plain(target, names)
+    changed = {name: [before[name], after[name]] for name in names if before[name] != after[name]}
+    if changed:
+        record(
+            session,
+            action,
+            target_type,
+            target.id,
+            actor_id=actor_id,
+            via=via,
+            detail={**detail, "changed": changed},
+        )
+    return changed
 
 
 # The audit page looks this far back for the events it may show.

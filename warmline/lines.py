@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
@@ -103,22 +103,16 @@ def update_settings(
         detect("", extra_terms=settings.crisis_terms)
     except ValueError as error:
         raise ValueError(f"crisis terms: {error}") from None
-    names = [f.name for f in fields(settings)]
-    before = audit.snapshot(line, names)
-    for name in names:
-        setattr(line, name, getattr(settings, name))
-    changed = audit.changes(before, audit.snapshot(line, names))
-    if changed:
-        audit.record(
-            session,
-            "line.update",
-            "line",
-            line.id,
-            actor_id=actor_id,
-            via=via,
-            detail={"line_id": line.id, "changed": changed},
-        )
-    return changed
+    return audit.update(
+        session,
+        line,
+        settings,
+        action="line.update",
+        target_type="line",
+        actor_id=actor_id,
+        via=via,
+        line_id=line.id,
+    )
 
 
 def coordinators_of(session: Session, line_id: int) -> list[User]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -89,22 +89,15 @@ def update_user(
     """Give someone a new profile, auditing what changed; return the changes."""
     if not profile.active and user.id == actor_id:
         raise ValueError("you cannot deactivate yourself")
-    names = [f.name for f in fields(profile)]
-    before = audit.snapshot(user, names)
-    for name in names:
-        setattr(user, name, getattr(profile, name))
-    changed = audit.changes(before, audit.snapshot(user, names))
-    if changed:
-        audit.record(
-            session,
-            "user.update",
-            "user",
-            user.id,
-            actor_id=actor_id,
-            via=via,
-            detail={"changed": changed},
-        )
-    return changed
+    return audit.update(
+        session,
+        user,
+        profile,
+        action="user.update",
+        target_type="user",
+        actor_id=actor_id,
+        via=via,
+    )
 
 
 def set_password(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import abort, jsonify, render_template, request
+from flask import jsonify, render_template, request
 
 from warmline import blocks, people
 from warmline.console import forms
-from warmline.console.blueprint import ID, coordinator_route
+from warmline.console.blueprint import ID, coordinator_route, on_line
 from warmline.models import Block, Contact, Line, utcnow
 from warmline.web import db_session
 from warmline.web.access import coordinated_line
@@ -39,9 +39,7 @@ def contacts_page(line_id: int):
 @coordinator_route(f"/lines/<{ID}:line_id>/contacts/<{ID}:contact_id>/block", methods=["POST"])
 def block_contact(line_id: int, contact_id: int):
     line = coordinated_line(line_id)
-    contact = db_session().get(Contact, contact_id)
-    if contact is None or contact.line_id != line.id:
-        abort(404, description="No such contact on this line.")
+    contact = on_line(Contact, contact_id, line, "No such contact on this line.")
     try:
         days = request.form.get("days", "").strip()
         expires = utcnow() + timedelta(days=forms.whole_number("days", 1, 3650)) if days else None
@@ -100,9 +98,7 @@ def blocks_csv(line_id: int):
 @coordinator_route(f"/lines/<{ID}:line_id>/blocks/<{ID}:block_id>/lift", methods=["POST"])
 def lift_block(line_id: int, block_id: int):
     line = coordinated_line(line_id)
-    block = db_session().get(Block, block_id)
-    if block is None or block.line_id != line.id:
-        abort(404, description="No such block on this line.")
+    block = on_line(Block, block_id, line, "No such block on this line.")
     try:
         blocks.lift_block(db_session(), block, actor_id=signed_in_user().id, via=forms.VIA)
         db_session().commit()

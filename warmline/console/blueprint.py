@@ -13,6 +13,8 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, request, url_for
 
+from warmline.models import Line
+from warmline.web import db_session
 from warmline.web.auth import COORDINATORS, current_user, require_user
 from warmline.web.security import require_csrf
 
@@ -48,3 +50,11 @@ def coordinator_route(rule: str, **options: Any) -> Callable:
         return bp.route(rule, **options)(require_user(*COORDINATORS)(view))
 
     return decorator
+
+
+def on_line(model: type[Any], row_id: int, line: Line, missing: str) -> Any:
+    """Return the line's row of `model` with that id; 404 for none or another line's."""
+    row = db_session().get(model, row_id)
+    if row is None or row.line_id != line.id:
+        abort(404, description=missing)
+    return row

@@ -130,11 +130,16 @@ def _charts(report: reports.Report) -> list[Any]:
     ]
 
 
-@coordinator_route(f"/lines/<{ID}:line_id>/reports", methods=["GET"])
-def reports_page(line_id: int):
+def _report(line_id: int) -> tuple[Line, date, date, reports.Report]:
+    """Return the line and the report on the period the query asks for."""
     line = coordinated_line(line_id)
     first, last = _period(line)
-    report = reports.build(db_session(), line, first, last)
+    return line, first, last, reports.build(db_session(), line, first, last)
+
+
+@coordinator_route(f"/lines/<{ID}:line_id>/reports", methods=["GET"])
+def reports_page(line_id: int):
+    line, first, last, report = _report(line_id)
     return render_template(
         "console/reports.html",
         line=line,
@@ -148,9 +153,7 @@ def reports_page(line_id: int):
 
 @coordinator_route(f"/lines/<{ID}:line_id>/reports.json", methods=["GET"])
 def reports_json(line_id: int):
-    line = coordinated_line(line_id)
-    first, last = _period(line)
-    report = reports.build(db_session(), line, first, last)
+    line, first, last, report = _report(line_id)
     return jsonify(
         line_id=line.id,
         first=first.isoformat(),
@@ -165,9 +168,8 @@ def reports_json(line_id: int):
 
 @coordinator_route(f"/lines/<{ID}:line_id>/reports/<name>.csv", methods=["GET"])
 def reports_csv(line_id: int, name: str):
-    line = coordinated_line(line_id)
-    first, last = _period(line)
-    tables = report_tables(reports.build(db_session(), line, first, last))
+    line, first, last, report = _report(line_id)
+    tables = report_tables(report)
     if name not in tables:
         abort(404, description="No such table.")
     _title, header, rows = tables[name]

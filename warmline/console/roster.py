@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from warmline import coverage, people, roster, roster_csv
 from warmline.console import forms
-from warmline.console.blueprint import ID, coordinator_route
+from warmline.console.blueprint import ID, coordinator_route, on_line
 from warmline.models import WEEKDAYS, Line, Shift, ShiftPattern
 from warmline.web import db_session
 from warmline.web.access import coordinated_line
@@ -70,10 +70,7 @@ def _back(line: Line) -> dict[str, Any]:
 
 
 def _shift(line: Line, shift_id: int) -> Shift:
-    shift = db_session().get(Shift, shift_id)
-    if shift is None or shift.line_id != line.id:
-        abort(404, description="No such shift on this line.")
-    return shift
+    return on_line(Shift, shift_id, line, "No such shift on this line.")
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/shifts", methods=["POST"])
@@ -123,9 +120,7 @@ def add_pattern(line_id: int):
 @coordinator_route(f"/lines/<{ID}:line_id>/patterns/<{ID}:pattern_id>/end", methods=["POST"])
 def end_pattern(line_id: int, pattern_id: int):
     line = coordinated_line(line_id)
-    pattern = db_session().get(ShiftPattern, pattern_id)
-    if pattern is None or pattern.line_id != line.id:
-        abort(404, description="No such weekly shift on this line.")
+    pattern = on_line(ShiftPattern, pattern_id, line, "No such weekly shift on this line.")
     try:
         removed = roster.end_pattern(
             db_session(),
