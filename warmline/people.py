@@ -59,6 +59,8 @@ def add_user(
     via: str = "cli",
 ) -> User:
     """Create a user with an argon2 password hash and audit it."""
+    if not display_name.strip():
+        raise ValueError("display name is required")
     user = User(
         email=email,
         display_name=display_name.strip(),
