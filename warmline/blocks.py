@@ -8,7 +8,7 @@ audit keeps the contact and block ids, not the tag.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -52,6 +52,19 @@ def active_block(session: Session, line_id: int, caller_tag: str, at: datetime) 
             or_(Block.expires_at.is_(None), Block.expires_at > at),
         )
     ).first()
+
+
+def recent_contacts(session: Session, line_id: int, *, days: int, limit: int) -> list[Contact]:
+    """Return the line's contacts of the last `days` days, newest first: what can be blocked."""
+    since = utcnow() - timedelta(days=days)
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.line_id == line_id, Contact.arrived_at >= since)
+            .order_by(Contact.arrived_at.desc(), Contact.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def block_from_contact(

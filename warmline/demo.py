@@ -10,9 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warmline import presence
-from warmline.console import access
 from warmline.dispatch import Dispatcher
-from warmline.lines import add_line, find_line
+from warmline.lines import add_line, assign_coordinator, find_line
 from warmline.models import Role, Shift, User, utcnow
 from warmline.people import add_user, find_user
 from warmline.roster import add_shift
@@ -60,7 +59,7 @@ def seed(session: Session) -> Demo:
         )
         sign_ins.append((name, email, phone or ""))
         if role is Role.COORDINATOR:
-            access.assign(session, line, user, via="demo")
+            assign_coordinator(session, line, user, via="demo")
         if role is Role.SPECIALIST and not _rostered_now(session, line.id, user.id):
             add_shift(
                 session,

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warmline import audit
-from warmline.models import WEEKDAYS, Line
+from warmline.crisis import detect
+from warmline.models import WEEKDAYS, Line, LineCoordinator, Role, RoutingStrategy, User
 from warmline.phones import to_e164
 
 
@@ -70,6 +71,110 @@ def add_line(
         session, "line.add", "line", line.id, actor_id=actor_id, detail={"name": line.name}
     )
     return line
+
+
+@dataclass(frozen=True)
+class LineSettings:
+    """Everything a coordinator sets for a line on the console's settings page."""
+
+    name: str
+    opening_hours: dict[str, list[list[str]]]
+    holidays: list[str]
+    languages: list[str]
+    routing_strategy: RoutingStrategy
+    crisis_number: str
+    overflow_number: str | None
+    wrap_up_topics: list[str]
+    crisis_terms: dict[str, list[str]]
+    ring_timeout_seconds: int
+    wrap_up_seconds: int
+    max_wait_seconds: int
+    daily_contact_limit: int
+    retention_days: int
+    max_texts_per_specialist: int
+    min_specialists: int
+
+
+def update_settings(
+    session: Session, line: Line, settings: LineSettings, *, actor_id: int | None, via: str
+) -> dict[str, list[Any]]:
+    """Give the line new settings, auditing what changed; return the changes."""
+    try:
+        detect("", extra_terms=settings.crisis_terms)
+    except ValueError as error:
+        raise ValueError(f"crisis terms: {error}") from None
+    return audit.update(
+        session,
+        line,
+        settings,
+        action="line.update",
+        target_type="line",
+        actor_id=actor_id,
+        via=via,
+        line_id=line.id,
+    )
+
+
+def coordinators_of(session: Session, line_id: int) -> list[User]:
+    """Return the coordinators who run the line, by name."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(LineCoordinator, LineCoordinator.user_id == User.id)
+            .where(LineCoordinator.line_id == line_id)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def _coordinator_link(session: Session, line: Line, user: User) -> LineCoordinator | None:
+    return session.scalar(
+        select(LineCoordinator).where(
+            LineCoordinator.line_id == line.id, LineCoordinator.user_id == user.id
+        )
+    )
+
+
+def _record_coordinator(
+    session: Session, action: str, line: Line, user: User, actor_id: int | None, via: str
+) -> None:
+    audit.record(
+        session,
+        action,
+        "line",
+        line.id,
+        actor_id=actor_id,
+        via=via,
+        detail={"line_id": line.id, "user_id": user.id},
+    )
+
+
+def assign_coordinator(
+    session: Session, line: Line, user: User, *, actor_id: int | None = None, via: str = "console"
+) -> LineCoordinator:
+    """Make `user` (a coordinator) a coordinator of `line`, audited; idempotent."""
+    if user.role != Role.COORDINATOR:
+        raise ValueError("only a coordinator can be given a line to run")
+    link = _coordinator_link(session, line, user)
+    if link is None:
+        link = LineCoordinator(line_id=line.id, user_id=user.id)
+        session.add(link)
+        session.flush()
+        _record_coordinator(session, "line.coordinator_add", line, user, actor_id, via)
+    return link
+
+
+def unassign_coordinator(
+    session: Session, line: Line, user: User, *, actor_id: int | None = None, via: str = "console"
+) -> bool:
+    """Stop `user` coordinating `line`, audited; return whether they did."""
+    link = _coordinator_link(session, line, user)
+    if link is None:
+        return False
+    session.delete(link)
+    _record_coordinator(session, "line.coordinator_remove", line, user, actor_id, via)
+    session.flush()
+    return True
 
 
 def find_line(session: Session, twilio_number: str) -> Line | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -31,6 +33,19 @@ def verify_password(user: User, password: str) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class Profile:
+    """What a coordinator changes about someone on the console's people page."""
+
+    display_name: str
+    phone: str | None
+    languages: list[str]
+    # Fewer texts at once than the line allows; None takes the line's.
+    max_texts: int | None
+    active: bool
+    role: Role
+
+
 def add_user(
     session: Session,
     *,
@@ -41,8 +56,11 @@ def add_user(
     phone: str | None = None,
     languages: list[str] | None = None,
     actor_id: int | None = None,
+    via: str = "cli",
 ) -> User:
     """Create a user with an argon2 password hash and audit it."""
+    if not display_name.strip():
+        raise ValueError("display name is required")
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -51,14 +69,50 @@ def add_user(
         languages=languages or ["en"],
         password_hash=hash_password(password),
     )
-    if session.scalar(select(User.id).where(User.email == user.email)) is not None:
+    if find_user(session, user.email) is not None:
         raise UserExists("someone already signs in with that email")
     session.add(user)
     session.flush()
     audit.record(
-        session, "user.add", "user", user.id, actor_id=actor_id, detail={"role": user.role.value}
+        session,
+        "user.add",
+        "user",
+        user.id,
+        actor_id=actor_id,
+        via=via,
+        detail={"role": user.role.value},
     )
     return user
+
+
+def update_user(
+    session: Session, user: User, profile: Profile, *, actor_id: int | None, via: str
+) -> dict[str, list]:
+    """Give someone a new profile, auditing what changed; return the changes."""
+    if not profile.active and user.id == actor_id:
+        raise ValueError("you cannot deactivate yourself")
+    return audit.update(
+        session,
+        user,
+        profile,
+        action="user.update",
+        target_type="user",
+        actor_id=actor_id,
+        via=via,
+    )
+
+
+def set_password(
+    session: Session, user: User, password: str, *, actor_id: int | None, via: str
+) -> None:
+    """Give someone a new password, which signs them out of every browser, and audit it."""
+    user.password_hash = hash_password(password)
+    audit.record(session, "user.password_reset", "user", user.id, actor_id=actor_id, via=via)
+
+
+def everyone(session: Session) -> list[User]:
+    """Return every user, by name."""
+    return list(session.scalars(select(User).order_by(User.display_name, User.id)))
 
 
 def find_user(session: Session, email: str) -> User | None:

@@ -453,6 +453,28 @@ def shifts_between(
     )
 
 
+def lines_rostered(session: Session, user_id: int, at: datetime) -> list[Line]:
+    """Return the lines someone has a shift on at `at`, by name."""
+    query = (
+        select(Line)
+        .order_by(Line.name)
+        .join(Shift, Shift.line_id == Line.id)
+        .where(Shift.user_id == user_id, Shift.starts_at <= at, Shift.ends_at > at)
+    )
+    return list(session.scalars(query).unique())
+
+
+def patterns_of(session: Session, line_id: int) -> list[ShiftPattern]:
+    """Return the line's weekly shifts, by weekday and start."""
+    return list(
+        session.scalars(
+            select(ShiftPattern)
+            .where(ShiftPattern.line_id == line_id)
+            .order_by(ShiftPattern.weekday, ShiftPattern.start_time)
+        )
+    )
+
+
 def local_day_bounds(line: Line, first: date, last: date) -> tuple[datetime, datetime]:
     """Return the UTC instants of local midnight at the start of `first` and after `last`."""
     tz = zone(line)

@@ -13,7 +13,7 @@ from tests.console.conftest import make_person
 from tests.console.test_console_pages import next_clock_change
 from tests.dashboard.conftest import PASSWORD
 from tests.factories import make_line
-from warmline.console import access
+from warmline.lines import assign_coordinator
 from warmline.models import Channel, Contact, Outcome, Role
 
 
@@ -28,7 +28,7 @@ def sign_in(page, server: str, email: str) -> None:
 def _coordinated_line(session):
     line = make_line(session, timezone="America/Chicago")
     cora = make_person(session, "Cora", Role.COORDINATOR)
-    access.assign(session, line, cora)
+    assign_coordinator(session, line, cora)
     session.commit()
     return line, cora
 

@@ -13,9 +13,8 @@ from sqlalchemy import select
 from tests.console.conftest import BOTH, PASSWORD, make_person
 from tests.factories import make_line
 from warmline import audit
-from warmline.console import access
 from warmline.crisis.scripts import referral_script
-from warmline.lines import context
+from warmline.lines import assign_coordinator, context
 from warmline.models import (
     AuditEvent,
     Block,
@@ -28,6 +27,7 @@ from warmline.models import (
     Shift,
     User,
 )
+from warmline.web.access import visible_lines
 
 
 class Browser:
@@ -61,7 +61,7 @@ class Browser:
 
 @pytest.fixture
 def coordinated(session, line, cora):
-    access.assign(session, line, cora, via="cli")
+    assign_coordinator(session, line, cora, via="cli")
     session.commit()
     return line
 
@@ -139,7 +139,7 @@ def test_an_administrator_links_coordinators_to_lines(app, session, coordinated,
     browser.sign_in(admin.email)
     response = browser.post(f"/console/lines/{other.id}/coordinators", {"user_id": cora.id})
     assert response.status_code == 303
-    assert other.id in {line.id for line in access.visible_lines(session, cora)}
+    assert other.id in {line.id for line in visible_lines(session, cora)}
     assert ("line.coordinator_add", admin.id, "console") in _actions(session)
 
 

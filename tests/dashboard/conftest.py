@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, message_sid
-from warmline.console import access
+from warmline.lines import assign_coordinator
 from warmline.models import Channel, Contact, Role
 from warmline.people import add_user
 from webhooks import paths
@@ -78,7 +78,7 @@ def coordinator(session, line):
         password=PASSWORD,
         role=Role.COORDINATOR,
     )
-    access.assign(session, line, user)
+    assign_coordinator(session, line, user)
     session.commit()
     return user
 

@@ -18,7 +18,7 @@ from tests.dashboard.conftest import (
     signed_in,
 )
 from tests.factories import make_line, make_specialist
-from warmline.console import access
+from warmline.lines import assign_coordinator
 from warmline.live import LiveLine
 from warmline.models import Role, WrapUp
 from warmline.people import add_user
@@ -260,7 +260,7 @@ def test_a_coordinator_of_another_line_finds_neither_its_queue_nor_its_roster(
         role=Role.COORDINATOR,
     )
     elsewhere = make_line(session, name="Hillside Warm Line", twilio_number="+15017120099")
-    access.assign(session, elsewhere, other)
+    assign_coordinator(session, elsewhere, other)
     session.commit()
     browser = Dashboard(app.test_client())
     assert browser.sign_in(other.email).status_code == 200

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.dashboard.conftest import PASSWORD, Dashboard
-from warmline.dashboard.attempts import MAX_FAILURES, WINDOW_SECONDS
 from warmline.models import AuditEvent
+from warmline.web.attempts import MAX_FAILURES, WINDOW_SECONDS
 
 
 def test_the_right_password_signs_in_and_the_session_cookie_is_httponly_and_lax(browser, ana):

@@ -1,12 +1,17 @@
-"""The coordinator console: people, roster, line settings, block list and reports."""
+"""The coordinator console: people, roster, line settings, block list, reports, audit, feeds.
+
+Flask views over the domain's functions; imports `warmline.web`, never `warmline.dashboard`.
+"""
 
 from __future__ import annotations
 
 from flask import Flask
 
-from warmline.console import views
+# Importing a feature module registers its routes on the blueprint.
+from warmline.console import audit, blocks, feeds, lines, people, reports, roster  # noqa: F401
+from warmline.console.blueprint import bp
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(views.bp)
-    app.register_blueprint(views.feeds)
+    app.register_blueprint(bp)
+    app.register_blueprint(feeds.feeds)

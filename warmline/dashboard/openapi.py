@@ -141,6 +141,16 @@ SCHEMAS: dict[str, Any] = {
 }
 
 
+def _call_action(summary: str, accepted: str) -> dict[str, Any]:
+    """Describe a change to your own call that is under way when the answer comes (202)."""
+    responses = {
+        "202": _json({"type": "object"}, accepted),
+        "404": _error("No such contact of yours."),
+        **CONFLICT,
+    }
+    return {"post": _operation(summary, responses, changes=True, parameters=[CONTACT_ID])}
+
+
 def document() -> dict[str, Any]:
     """Return the API's OpenAPI document."""
     paths = {
@@ -254,30 +264,10 @@ def document() -> dict[str, Any]:
                 parameters=[CONTACT_ID],
             )
         },
-        "/api/contacts/{contact_id}/transfer": {
-            "post": _operation(
-                "Dial the crisis line into your call (warm handoff)",
-                {
-                    "202": _json({"type": "object"}, "Dialing."),
-                    "404": _error("No such contact of yours."),
-                    **CONFLICT,
-                },
-                changes=True,
-                parameters=[CONTACT_ID],
-            )
-        },
-        "/api/contacts/{contact_id}/hang-up": {
-            "post": _operation(
-                "Leave your call",
-                {
-                    "202": _json({"type": "object"}, "Hanging up."),
-                    "404": _error("No such contact of yours."),
-                    **CONFLICT,
-                },
-                changes=True,
-                parameters=[CONTACT_ID],
-            )
-        },
+        "/api/contacts/{contact_id}/transfer": _call_action(
+            "Dial the crisis line into your call (warm handoff)", "Dialing."
+        ),
+        "/api/contacts/{contact_id}/hang-up": _call_action("Leave your call", "Hanging up."),
         "/api/contacts/{contact_id}/messages": {
             "get": _operation(
                 "Your text conversation's messages, oldest first, and the referral script",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from warmline.dashboard.auth import current_user, sign_in, sign_out
-from warmline.dashboard.security import require_csrf
+from warmline.web.auth import current_user, sign_in, sign_out
+from warmline.web.security import require_csrf
 
 bp = Blueprint(
     "dashboard",

@@ -234,39 +234,34 @@
     $("queue-empty").hidden = queue.waiting.length > 0;
   }
 
+  // A labelled checkbox; left without a value, the browser submits it as "on".
+  function checkbox(id, name, text, value) {
+    const box = element("input");
+    box.type = "checkbox";
+    box.id = id;
+    box.name = name;
+    if (value !== undefined) box.value = value;
+    const label = element("label", text);
+    label.htmlFor = id;
+    const row = element("div", undefined, "check");
+    row.append(box, label);
+    return row;
+  }
+
   function wrapUpForm(contact) {
     const form = element("form", undefined, "wrap-up stack");
     const topics = element("fieldset");
     topics.append(element("legend", "Topics"));
     const offered = shift.on_shift ? shift.line.wrap_up_topics : [];
     offered.forEach((topic, index) => {
-      const id = `topic-${contact.id}-${index}`;
-      const box = element("input");
-      box.type = "checkbox";
-      box.id = id;
-      box.name = "topic";
-      box.value = topic;
-      const label = element("label", topic);
-      label.htmlFor = id;
-      const row = element("div", undefined, "check");
-      row.append(box, label);
-      topics.append(row);
+      topics.append(checkbox(`topic-${contact.id}-${index}`, "topic", topic, topic));
     });
     form.append(topics);
     for (const [name, text] of [
       ["crisis_referral_offered", "Crisis referral offered"],
       ["follow_up_needed", "Follow-up needed"],
     ]) {
-      const id = `${name}-${contact.id}`;
-      const box = element("input");
-      box.type = "checkbox";
-      box.id = id;
-      box.name = name;
-      const label = element("label", text);
-      label.htmlFor = id;
-      const row = element("div", undefined, "check");
-      row.append(box, label);
-      form.append(row);
+      form.append(checkbox(`${name}-${contact.id}`, name, text));
     }
     const save = element("button", "Save wrap-up", "primary");
     save.type = "submit";

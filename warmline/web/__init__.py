@@ -1,4 +1,7 @@
-"""Request-scoped access to the process's connections."""
+"""What the browser-facing blueprints share: connections per request, sign-in, CSRF, access.
+
+Imports Flask and the domain; neither `warmline.console` nor `warmline.dashboard` owns it.
+"""
 
 from __future__ import annotations
 

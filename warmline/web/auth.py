@@ -11,10 +11,10 @@ from typing import Any
 from flask import abort, g, request, session
 
 from warmline import people
-from warmline.dashboard.attempts import SignInAttempts
-from warmline.dashboard.security import csrf_token
 from warmline.models import Role, User
 from warmline.web import db_session, runtime
+from warmline.web.attempts import SignInAttempts
+from warmline.web.security import csrf_token
 
 # argon2 hashes whatever it is given: a cap keeps a huge "password" from costing CPU.
 MAX_PASSWORD_LENGTH = 1024
@@ -84,6 +84,13 @@ def current_user() -> User | None:
                 user = found
         g.user = user
     return g.user
+
+
+def signed_in_user() -> User:
+    """Return the user a route guarded by `require_user` is serving."""
+    user = current_user()
+    assert user is not None
+    return user
 
 
 def require_user(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -1,0 +1,103 @@
+"""Reading the console's forms and answering them: fields, refusals, redirects, CSV files."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+
+from flask import Response, flash, redirect, request, url_for
+
+from warmline import roster, roster_csv
+from warmline.models import Line, User
+from warmline.web import db_session
+
+# The audit trail's name for changes made here.
+VIA = "console"
+MAX_FIELD = 500
+MAX_ID = 2**31 - 1
+
+
+class FormError(ValueError):
+    """A form value the console refuses, with what to fix."""
+
+
+def text(name: str, *, required: bool = True, limit: int = MAX_FIELD) -> str:
+    """Return the form field, trimmed, refusing it empty (when required) or too long."""
+    value = request.form.get(name, "").strip()
+    if required and not value:
+        raise FormError(f"{name.replace('_', ' ')} is required")
+    if len(value) > limit:
+        raise FormError(f"{name.replace('_', ' ')} has at most {limit} characters")
+    return value
+
+
+def whole_number(name: str, low: int, high: int, source: Any = None) -> int:
+    """Return the field (of the form, or of `source`) as a whole number in [low, high]."""
+    raw = (source or request.form).get(name, "").strip()
+    if not re.fullmatch(r"-?\d{1,9}", raw) or not low <= int(raw) <= high:
+        raise FormError(f"{name.replace('_', ' ')} must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+def optional_number(name: str, low: int, high: int) -> int | None:
+    """Return a whole number in [low, high] from the form, or None when left empty."""
+    if not request.form.get(name, "").strip():
+        return None
+    return whole_number(name, low, high)
+
+
+def day(raw: str | None, name: str = "date") -> date:
+    """Return an ISO date, naming the field when it is not one."""
+    try:
+        return date.fromisoformat((raw or "").strip())
+    except ValueError:
+        raise FormError(f"{name} must be a date like 2026-11-21") from None
+
+
+def language_codes(raw: str) -> list[str]:
+    """Return the comma-separated language codes, lowercased; at least one."""
+    codes = [code.strip().lower() for code in raw.split(",") if code.strip()]
+    if not codes:
+        raise FormError("give at least one language code, such as en")
+    return codes
+
+
+def person(field: str = "user_id") -> User:
+    """Return the user the form names by id."""
+    user = db_session().get(User, whole_number(field, 1, MAX_ID))
+    if user is None:
+        raise FormError("no such person")
+    return user
+
+
+def done(message: str, endpoint: str, **values: Any) -> Response:
+    """Flash that the change is made and show the page again."""
+    flash(message, "ok")
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def refused(error: Exception, endpoint: str, **values: Any) -> Response:
+    """Undo the request's changes, flash why and show the page again."""
+    db_session().rollback()
+    message = str(error)
+    flash(message[:1].upper() + message[1:], "error")
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+def csv_download(name: str, header: list[str], rows: list[list[Any]]) -> Response:
+    """Answer with a CSV file a spreadsheet opens."""
+    body = roster_csv.write_csv(header, rows)
+    safe = re.sub(r"[^a-z0-9_.-]", "-", name.lower())
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
+
+
+def local_time(line: Line, moment: datetime | None) -> str:
+    """Show a moment in the line's timezone, to the minute; nothing for None."""
+    if moment is None:
+        return ""
+    return moment.astimezone(roster.zone(line)).strftime("%Y-%m-%d %H:%M")

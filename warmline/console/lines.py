@@ -1,0 +1,244 @@
+"""The console's line pages: the list, a line and its coordinators, its settings, its scripts."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, render_template, request
+from sqlalchemy.exc import IntegrityError
+
+from warmline import audit, line_scripts, lines, people
+from warmline.console import forms
+from warmline.console.blueprint import ID, coordinator_route
+from warmline.crisis.scripts import CHANNELS, KINDS, check_script, referral_script
+from warmline.models import WEEKDAYS, Line, Role, RoutingStrategy
+from warmline.web import db_session
+from warmline.web.access import coordinated_line, visible_lines
+from warmline.web.auth import signed_in_user
+
+SETTINGS_RANGES = {
+    "ring_timeout_seconds": (5, 120),
+    "wrap_up_seconds": (0, 3600),
+    "max_wait_seconds": (60, 7200),
+    "daily_contact_limit": (0, 100),
+    "retention_days": (1, 3650),
+    "max_texts_per_specialist": (1, 10),
+    "min_specialists": (0, 50),
+}
+HOURS = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
+
+
+@coordinator_route("/", methods=["GET"])
+def index():
+    lines_run = visible_lines(db_session(), signed_in_user())
+    return render_template("console/index.html", lines=lines_run)
+
+
+@coordinator_route(f"/lines/<{ID}:line_id>", methods=["GET"])
+def line_page(line_id: int):
+    session = db_session()
+    line = coordinated_line(line_id)
+    coordinators = [u for u in people.everyone(session) if u.role == Role.COORDINATOR]
+    return render_template(
+        "console/line.html",
+        line=line,
+        purge=audit.last_purge(session, line.id),
+        local=lambda m: forms.local_time(line, m),
+        linked=lines.coordinators_of(session, line.id),
+        coordinators=coordinators,
+        is_admin=signed_in_user().role == Role.ADMIN,
+    )
+
+
+@coordinator_route(f"/lines/<{ID}:line_id>/coordinators", methods=["POST"])
+def line_coordinators(line_id: int):
+    line = coordinated_line(line_id)
+    me = signed_in_user()
+    if me.role != Role.ADMIN:
+        abort(403, description="Only an administrator decides who coordinates a line.")
+    session = db_session()
+    try:
+        user = forms.person()
+        change = (
+            lines.unassign_coordinator
+            if request.form.get("action") == "remove"
+            else lines.assign_coordinator
+        )
+        change(session, line, user, actor_id=me.id, via=forms.VIA)
+    except ValueError as error:
+        return forms.refused(error, "console.line_page", line_id=line.id)
+    session.commit()
+    return forms.done("Coordinators updated.", "console.line_page", line_id=line.id)
+
+
+# Line settings.
+
+
+def _hours_text(line: Line) -> dict[str, str]:
+    return {
+        day: ", ".join(f"{a}-{b}" for a, b in line.opening_hours.get(day, [])) for day in WEEKDAYS
+    }
+
+
+def _terms_text(line: Line) -> str:
+    return "\n".join(
+        f"{category}: {term}" for category, terms in line.crisis_terms.items() for term in terms
+    )
+
+
+@coordinator_route(f"/lines/<{ID}:line_id>/settings", methods=["GET"])
+def settings_page(line_id: int):
+    line = coordinated_line(line_id)
+    return render_template(
+        "console/settings.html",
+        line=line,
+        hours=_hours_text(line),
+        terms=_terms_text(line),
+        strategies=list(RoutingStrategy),
+        ranges=SETTINGS_RANGES,
+        weekdays=WEEKDAYS,
+    )
+
+
+def _opening_hours() -> dict[str, list[list[str]]]:
+    hours: dict[str, list[list[str]]] = {}
+    for day in WEEKDAYS:
+        raw = forms.text(f"hours_{day}", required=False, limit=200)
+        ranges = []
+        for part in filter(None, (p.strip() for p in raw.split(","))):
+            match = HOURS.match(part)
+            if not match:
+                raise forms.FormError(
+                    f"opening hours on {day} must look like 09:00-17:00, 18:00-21:00"
+                )
+            ranges.append([match.group(1), match.group(2)])
+        if ranges:
+            hours[day] = ranges
+    return hours
+
+
+def _crisis_terms() -> dict[str, list[str]]:
+    terms: dict[str, list[str]] = {}
+    rows = forms.text("crisis_terms", required=False, limit=5000).splitlines()
+    for number, row in enumerate(rows, 1):
+        if not row.strip():
+            continue
+        category, sep, term = row.partition(":")
+        if not sep or not term.strip() or not category.strip():
+            raise forms.FormError(f"crisis terms line {number} must look like 'means: word'")
+        terms.setdefault(category.strip().lower(), []).append(" ".join(term.split()).lower())
+    return terms
+
+
+def _routing_strategy() -> RoutingStrategy:
+    strategy = request.form.get("routing_strategy", "")
+    if strategy not in {s.value for s in RoutingStrategy}:
+        raise forms.FormError("choose a routing strategy from the list")
+    return RoutingStrategy(strategy)
+
+
+def _line_settings() -> lines.LineSettings:
+    return lines.LineSettings(
+        name=forms.text("name", limit=120),
+        opening_hours=_opening_hours(),
+        holidays=forms.text("holidays", required=False, limit=2000).split(),
+        languages=forms.language_codes(forms.text("languages", limit=100)),
+        routing_strategy=_routing_strategy(),
+        crisis_number=forms.text("crisis_number", limit=30),
+        overflow_number=forms.text("overflow_number", required=False, limit=30) or None,
+        wrap_up_topics=[
+            t for t in forms.text("wrap_up_topics", limit=3000).splitlines() if t.strip()
+        ],
+        crisis_terms=_crisis_terms(),
+        **{name: forms.whole_number(name, *limits) for name, limits in SETTINGS_RANGES.items()},
+    )
+
+
+@coordinator_route(f"/lines/<{ID}:line_id>/settings", methods=["POST"])
+def save_settings(line_id: int):
+    line = coordinated_line(line_id)
+    session = db_session()
+    try:
+        lines.update_settings(
+            session, line, _line_settings(), actor_id=signed_in_user().id, via=forms.VIA
+        )
+        session.commit()
+    except (ValueError, IntegrityError) as error:
+        return forms.refused(error, "console.settings_page", line_id=line.id)
+    return forms.done("Settings saved.", "console.settings_page", line_id=line.id)
+
+
+# The line's referral scripts.
+
+
+@coordinator_route(f"/lines/<{ID}:line_id>/scripts", methods=["GET", "POST"])
+def scripts_page(line_id: int):
+    """Show the line's referral scripts; check a draft, save it as the line's own, or reset."""
+    line = coordinated_line(line_id)
+    draft, problems, checked = "", [], False
+    kind, channel, language = "caller", "sms", line.languages[0]
+    if request.method == "POST":
+        try:
+            draft = forms.text("draft", required=False, limit=1600)
+            kind = request.form.get("kind", "caller")
+            channel = request.form.get("channel", "")
+            language = request.form.get("language", "")
+            if kind not in KINDS or channel not in CHANNELS or language not in line.languages:
+                raise forms.FormError("choose a kind, a channel and one of the line's languages")
+            action = request.form.get("action", "check")
+            if action in ("save", "reset"):
+                return _save_script(line, action, kind, channel, language, draft)
+            if not draft:
+                raise forms.FormError("write a draft to check")
+        except forms.FormError as error:
+            flash(str(error), "error")
+        else:
+            problems, checked = check_script(draft, channel, language), True
+    return render_template(
+        "console/scripts.html",
+        line=line,
+        scripts=_scripts(line),
+        draft=draft,
+        problems=problems,
+        checked=checked,
+        kind=kind,
+        channel=channel,
+        language=language,
+        kinds=KINDS,
+        channels=CHANNELS,
+    )
+
+
+def _scripts(line: Line) -> list[tuple[str, str, str, str, bool]]:
+    """Return every referral script the line sends, and whether it is the line's own."""
+    own = lines.context(line).scripts
+    scripts = []
+    for script_language in line.languages:
+        for script_kind in KINDS:
+            for script_channel in CHANNELS:
+                try:
+                    text = referral_script(script_kind, script_channel, script_language, own)
+                except LookupError:
+                    continue
+                mine = (script_kind, script_channel, script_language) in own
+                scripts.append((script_kind, script_channel, script_language, text, mine))
+    return scripts
+
+
+def _save_script(line: Line, action: str, kind: str, channel: str, language: str, draft: str):
+    which = {
+        "kind": kind,
+        "channel": channel,
+        "language": language,
+        "actor_id": signed_in_user().id,
+    }
+    try:
+        if action == "save":
+            line_scripts.save(db_session(), line, text=draft, **which)
+        else:
+            line_scripts.reset(db_session(), line, **which)
+        db_session().commit()
+    except (line_scripts.ScriptRefused, LookupError) as error:
+        return forms.refused(error, "console.scripts_page", line_id=line.id)
+    message = "Script saved." if action == "save" else "Script reset."
+    return forms.done(message, "console.scripts_page", line_id=line.id)

@@ -1,0 +1,126 @@
+"""The console's people page: add and edit specialists and coordinators, passwords, calendars."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from warmline import calendar_feed, people
+from warmline.console import forms
+from warmline.console.blueprint import ID, coordinator_route
+from warmline.models import Role, User
+from warmline.web import db_session
+from warmline.web.auth import signed_in_user
+
+
+def _may_edit(actor: User, user: User) -> bool:
+    return actor.role == Role.ADMIN or user.role == Role.SPECIALIST or user.id == actor.id
+
+
+def _people_page(**feed: object) -> str:
+    me = signed_in_user()
+    return render_template(
+        "console/people.html",
+        people=people.everyone(db_session()),
+        me=me,
+        may_edit=lambda u: _may_edit(me, u),
+        roles=list(Role) if me.role == Role.ADMIN else [Role.SPECIALIST],
+        **feed,
+    )
+
+
+@coordinator_route("/people", methods=["GET"])
+def people_page():
+    return _people_page(feed_url=None)
+
+
+def _role() -> Role:
+    raw = request.form.get("role", Role.SPECIALIST.value)
+    if raw not in {r.value for r in Role}:
+        raise forms.FormError("choose a role from the list")
+    role = Role(raw)
+    if role != Role.SPECIALIST and signed_in_user().role != Role.ADMIN:
+        raise forms.FormError("only an administrator can make coordinators and administrators")
+    return role
+
+
+@coordinator_route("/people", methods=["POST"])
+def add_person():
+    session = db_session()
+    try:
+        user = people.add_user(
+            session,
+            email=forms.text("email", limit=254),
+            display_name=forms.text("display_name", limit=120),
+            role=_role(),
+            phone=forms.text("phone", required=False, limit=30) or None,
+            languages=forms.language_codes(forms.text("languages", limit=100)),
+            password=forms.text("password", limit=1024),
+            actor_id=signed_in_user().id,
+            via=forms.VIA,
+        )
+        session.commit()
+    except (ValueError, IntegrityError) as error:
+        return forms.refused(error, "console.people_page")
+    return forms.done(f"{user.display_name} added.", "console.people_page")
+
+
+def _editable(user_id: int) -> User:
+    user = db_session().get(User, user_id)
+    if user is None:
+        abort(404, description="No such person.")
+    if not _may_edit(signed_in_user(), user):
+        abort(403, description="Only an administrator can change coordinators.")
+    return user
+
+
+def _profile(user: User) -> people.Profile:
+    me = signed_in_user()
+    return people.Profile(
+        display_name=forms.text("display_name", limit=120),
+        phone=forms.text("phone", required=False, limit=30) or None,
+        languages=forms.language_codes(forms.text("languages", limit=100)),
+        max_texts=forms.optional_number("max_texts", 1, 10),
+        active=request.form.get("active") == "yes",
+        # Nobody changes their own role, lest the last administrator demote themselves.
+        role=_role() if me.role == Role.ADMIN and user.id != me.id else user.role,
+    )
+
+
+@coordinator_route(f"/people/<{ID}:user_id>", methods=["POST"])
+def edit_person(user_id: int):
+    user = _editable(user_id)
+    session = db_session()
+    try:
+        people.update_user(
+            session, user, _profile(user), actor_id=signed_in_user().id, via=forms.VIA
+        )
+        session.commit()
+    except ValueError as error:
+        return forms.refused(error, "console.people_page")
+    return forms.done(f"{user.display_name} saved.", "console.people_page")
+
+
+@coordinator_route(f"/people/<{ID}:user_id>/password", methods=["POST"])
+def reset_password(user_id: int):
+    user = _editable(user_id)
+    try:
+        password = forms.text("password", limit=1024)
+        people.set_password(
+            db_session(), user, password, actor_id=signed_in_user().id, via=forms.VIA
+        )
+    except ValueError as error:
+        return forms.refused(error, "console.people_page")
+    db_session().commit()
+    return forms.done(f"New password set for {user.display_name}.", "console.people_page")
+
+
+@coordinator_route(f"/people/<{ID}:user_id>/calendar", methods=["POST"])
+def issue_calendar(user_id: int):
+    user = _editable(user_id)
+    token = calendar_feed.issue_token(
+        db_session(), user, actor_id=signed_in_user().id, via=forms.VIA
+    )
+    db_session().commit()
+    feed_url = url_for("feeds.calendar", token=token, _external=True)
+    return _people_page(feed_url=feed_url, feed_for=user)

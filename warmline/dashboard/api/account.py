@@ -1,0 +1,46 @@
+"""Signing in and out of the dashboard, and saying who is signed in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify
+
+from warmline.dashboard.api.blueprint import _body, bp
+from warmline.models import User
+from warmline.web.auth import current_user, sign_in, sign_out
+from warmline.web.security import csrf_token
+
+
+def _user_json(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "display_name": user.display_name,
+        "role": user.role.value,
+        "languages": user.languages,
+    }
+
+
+@bp.get("/session")
+def who_am_i():
+    """Say who is signed in, with the CSRF token every change must carry."""
+    user = current_user()
+    return jsonify(user=_user_json(user) if user else None, csrf_token=csrf_token())
+
+
+@bp.post("/session")
+def start_session():
+    data = _body({"email": str, "password": str})
+    result = sign_in(data["email"], data["password"])
+    if result.user is None:
+        response = jsonify(error=result.error)
+        if result.retry_after_seconds:
+            response.headers["Retry-After"] = str(result.retry_after_seconds)
+        return response, result.status
+    return jsonify(user=_user_json(result.user), csrf_token=csrf_token())
+
+
+@bp.delete("/session")
+def end_session():
+    sign_out()
+    return "", 204

@@ -1,0 +1,95 @@
+"""Text conversations: read one, reply, close it."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify
+
+from warmline import texts
+from warmline.crisis.scripts import referral_script
+from warmline.dashboard.api.blueprint import _body, bp
+from warmline.dashboard.api.shift import _shift_json
+from warmline.lines import context
+from warmline.models import Contact, Line, utcnow
+from warmline.web import db_session, runtime
+from warmline.web.auth import require_user
+from warmline.web.auth import signed_in_user as _me
+
+NOT_YOUR_CONVERSATION = "No open text conversation of yours has that id."
+
+
+@bp.get("/contacts/<int(max=2147483647):contact_id>/messages")
+@require_user()
+def messages(contact_id: int):
+    """Open your text conversation: its messages, oldest first, and the referral script."""
+    user, session, services = _me(), db_session(), runtime()
+    try:
+        opened = texts.conversation_messages(
+            session,
+            services.redis,
+            sealer=services.sealer,
+            contact_id=contact_id,
+            specialist_id=user.id,
+        )
+    except (texts.ConversationUnavailable, texts.NotYourConversation):
+        abort(404, description=NOT_YOUR_CONVERSATION)
+    contact = session.get(Contact, contact_id)
+    line_scripts = context(session.get(Line, contact.line_id)).scripts
+    return jsonify(
+        messages=[
+            {
+                "index": message.index,
+                "sender": message.sender,
+                "body": message.body,
+                "at": message.at.isoformat(),
+                "pictures": message.pictures,
+                "status": message.status,
+            }
+            for message in opened
+        ],
+        referral_script=referral_script("caller", "sms", contact.language, line_scripts),
+    )
+
+
+@bp.post("/contacts/<int(max=2147483647):contact_id>/messages")
+@require_user()
+def send_reply(contact_id: int):
+    data = _body({"body": str})
+    user, services = _me(), runtime()
+    try:
+        sent = texts.reply(
+            db_session(),
+            services.redis,
+            services.dispatch,
+            sealer=services.sealer,
+            contact_id=contact_id,
+            specialist_id=user.id,
+            body=data["body"],
+            at=utcnow(),
+        )
+    except (texts.ConversationUnavailable, texts.NotYourConversation):
+        abort(404, description=NOT_YOUR_CONVERSATION)
+    except ValueError as error:
+        abort(400, description=str(error).capitalize() + ".")
+    return jsonify(index=sent.index), 201
+
+
+@bp.post("/contacts/<int(max=2147483647):contact_id>/close")
+@require_user()
+def close(contact_id: int):
+    """Close your text conversation; its number and messages are deleted."""
+    user, services = _me(), runtime()
+    try:
+        closed = texts.close_conversation(
+            db_session(),
+            services.redis,
+            services.dispatch,
+            contact_id=contact_id,
+            reason=texts.CloseReason.SPECIALIST,
+            at=utcnow(),
+            specialist_id=user.id,
+        )
+    except texts.NotYourConversation:
+        closed = False
+    if not closed:
+        abort(404, description=NOT_YOUR_CONVERSATION)
+    return jsonify(_shift_json(user))

@@ -1,0 +1,67 @@
+"""What a coordinator does from the dashboard: start a shift, reset a password, watch a line."""
+
+from __future__ import annotations
+
+from flask import abort, jsonify
+
+from warmline import people
+from warmline.dashboard import board
+from warmline.dashboard.api.blueprint import _body, bp
+from warmline.dashboard.api.shift import _start
+from warmline.models import Line, Role, User, utcnow
+from warmline.web import db_session, runtime
+from warmline.web.access import coordinates
+from warmline.web.auth import COORDINATORS, MAX_PASSWORD_LENGTH, require_user
+from warmline.web.auth import signed_in_user as _me
+
+
+def _coordinated_line(line_id: int) -> None:
+    """Answer 404 for a line the signed-in coordinator does not run."""
+    if not coordinates(db_session(), _me(), line_id):
+        abort(404, description="No such line.")
+
+
+@bp.post("/coordinator/shifts")
+@require_user(*COORDINATORS)
+def override_start():
+    """Start a specialist's shift although they are not rostered now (audited)."""
+    data = _body({"line_id": int, "specialist_id": int})
+    _coordinated_line(data["line_id"])
+    specialist = db_session().get(User, data["specialist_id"])
+    if specialist is None:
+        abort(404, description="No such person.")
+    _start(data["line_id"], specialist.id, _me().id)
+    return jsonify(specialist_id=specialist.id, line_id=data["line_id"]), 201
+
+
+@bp.post("/coordinator/users/<int(max=2147483647):user_id>/password")
+@require_user(*COORDINATORS)
+def reset_password(user_id: int):
+    """Set a new password for someone; it signs them out of every browser."""
+    data = _body({"password": str})
+    session = db_session()
+    user = session.get(User, user_id)
+    if user is None:
+        abort(404, description="No such person.")
+    if user.role is not Role.SPECIALIST and _me().role is not Role.ADMIN:
+        abort(403, description="Only an administrator resets a coordinator's password.")
+    if len(data["password"]) > MAX_PASSWORD_LENGTH:
+        abort(400, description="That password is too long.")
+    try:
+        people.set_password(session, user, data["password"], actor_id=_me().id, via="dashboard")
+    except ValueError as error:
+        abort(400, description=str(error).capitalize() + ".")
+    session.commit()
+    return "", 204
+
+
+@bp.get("/coordinator/lines/<int(max=2147483647):line_id>/queue")
+@require_user(*COORDINATORS)
+def line_queue(line_id: int):
+    _coordinated_line(line_id)
+    session = db_session()
+    line = session.get(Line, line_id)
+    if line is None:
+        abort(404, description="No such line.")
+    waiting = board.waiting(session, runtime().redis, line, utcnow())
+    return jsonify(waiting=[c.as_json() for c in waiting])
