@@ -33,7 +33,8 @@ from tests.e2e.conftest import (
 )
 from tests.processes import ROOT, environment
 from tests.services import postgres_server, wait_for
-from warmline.runtime import Runtime, build_runtime
+from warmline.composition import build_runtime
+from warmline.runtime import Runtime
 from warmline.simulator import ManualClock, Simulator, create_simulator, simulator_of
 
 ACCOUNT_SID = "AC" + "d" * 32

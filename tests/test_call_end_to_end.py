@@ -15,7 +15,7 @@ from tests.processes import work
 from warmline import calls
 from warmline.live import LiveLine
 from warmline.models import Contact, Outcome, RoutingStrategy, utcnow
-from workers import context, jobs
+from workers import jobs
 
 CALLER = "+14155550123"
 ANA_PHONE = "+14155550171"
@@ -192,7 +192,7 @@ def test_specialist_who_accepts_on_screen_is_rung_straight_into_the_conversation
     contact_id = caller_waits(twilio, sid)
     services = app.extensions["warmline"]
     assert calls.accept(
-        session, services.redis, services.dispatch, contact_id=contact_id, specialist_id=ana.id
+        session, services.redis, services.jobs, contact_id=contact_id, specialist_id=ana.id
     )
     work(settings)
     requests = new_requests(twilio_api, seen)
@@ -235,7 +235,7 @@ def test_warm_handoff_adds_the_crisis_line_and_keeps_the_caller_when_the_special
 
     services = app.extensions["warmline"]
     assert calls.transfer_to_crisis(
-        session, services.redis, services.dispatch, contact_id=contact_id, at=utcnow()
+        session, services.redis, services.jobs, contact_id=contact_id, at=utcnow()
     )
     work(settings)
     [dial_crisis] = new_requests(twilio_api, seen)
@@ -282,12 +282,6 @@ def test_specialist_hanging_up_sends_the_caller_a_goodbye(
         twiml.parse(twilio.post(f"/webhooks/voice/goodbye?contact={contact_id}", {"CallSid": sid}))
     )
     assert "9 8 8" in spoken
-
-
-@pytest.fixture
-def worker_runtime(app):
-    context.install(app.extensions["warmline"])
-    return app.extensions["warmline"]
 
 
 def test_offer_whose_worker_died_goes_back_to_the_line(twilio, team, redis_client, worker_runtime):
@@ -345,7 +339,7 @@ def test_accepting_on_screen_while_the_phone_rings_ends_only_the_whisper_leg(
     assert calls.accept(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         contact_id=contact_id,
         specialist_id=specialist.id,
     )

@@ -2,7 +2,7 @@
 
 Each function is one decision a webhook, a job or the dashboard needs. They take a session,
 the live state and plain values, commit what they decide, and hand slow work (anything
-that talks to Twilio) to the workers through the dispatcher.
+that talks to Twilio) to the workers through `Jobs`.
 """
 
 from __future__ import annotations
@@ -10,24 +10,22 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import redis
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from warmline.admission import Refusal, admit
 from warmline.crisis import detect
-from warmline.dispatch import Dispatcher
-from warmline.lines import LineContext, context, find_line, is_open, next_opening
+from warmline.jobs import Jobs
+from warmline.lines import LineContext, context, find_line, next_opening
 from warmline.live import LiveLine, Resolution, now_ms
-from warmline.models import Block, Channel, Contact, Line, Outcome, User, utcnow
+from warmline.models import Channel, Contact, Line, Outcome, User, utcnow
 
 log = logging.getLogger(__name__)
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
-# A caller whose call dropped and who rings straight back is the same conversation.
-REDIAL_WINDOW = timedelta(minutes=2)
 # How often a waiting caller hears their place in line.
 ANNOUNCE_EVERY_MS = 120_000
 CRISIS_KEY = "9"
@@ -99,11 +97,23 @@ def hears_crisis(digits: str, speech: str, line_terms: dict[str, list[str]] | No
 
 # Arrival.
 
+_FIRST_STEPS = {
+    Refusal.BLOCKED: Step.BLOCKED,
+    Refusal.LIMITED: Step.LIMITED,
+    Refusal.CLOSED: Step.AFTER_HOURS,
+}
+_OUTCOMES = {
+    Step.BLOCKED: Outcome.BLOCKED,
+    Step.LIMITED: Outcome.LIMITED,
+    Step.AFTER_HOURS: Outcome.AFTER_HOURS,
+    Step.ONWARD: Outcome.OVERFLOW,
+}
+
 
 def arrive(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     call_sid: str,
     line_number: str,
@@ -115,17 +125,15 @@ def arrive(
     if line is None:
         return CallPlan(Step.NO_LINE, None)
     live = live_line(client, line.id)
+    reopens_at = None
     try:
-        step = _first_step(session, line, live, caller_tag, at)
+        admission = admit(session, line, live, caller_tag=caller_tag, at=at)
+        step = _FIRST_STEPS.get(admission.refusal) or _admitted_step(line)
+        reopens_at = admission.reopens_at
     except redis.RedisError:
         log.warning("Redis is unreachable: a caller to line %s is sent onward", line.id)
         step = Step.ONWARD
-    outcome = {
-        Step.BLOCKED: Outcome.BLOCKED,
-        Step.LIMITED: Outcome.LIMITED,
-        Step.AFTER_HOURS: Outcome.AFTER_HOURS,
-        Step.ONWARD: Outcome.OVERFLOW,
-    }.get(step, Outcome.OPEN)
+    outcome = _OUTCOMES.get(step, Outcome.OPEN)
     contact = Contact(
         line_id=line.id,
         channel=Channel.VOICE,
@@ -156,33 +164,18 @@ def arrive(
         context(line),
         contact.id,
         contact.language,
-        reopens_at=next_opening(line, at) if step is Step.AFTER_HOURS else None,
+        reopens_at=reopens_at,
     )
 
 
-def _first_step(
-    session: Session, line: Line, live: LiveLine, caller_tag: str | None, at: datetime
-) -> Step:
-    if caller_tag is not None and is_blocked(session, line.id, caller_tag, at):
-        return Step.BLOCKED
-    if caller_tag is not None and over_daily_limit(session, line, caller_tag, at):
-        return Step.LIMITED
-    if not is_open(line, at) or not live.anyone_present():
-        return Step.AFTER_HOURS
-    if len(line.languages) > 1:
-        return Step.CHOOSE_LANGUAGE
-    return Step.QUEUE
+def _admitted_step(line: Line) -> Step:
+    return Step.CHOOSE_LANGUAGE if len(line.languages) > 1 else Step.QUEUE
 
 
 def _resume(
-    session: Session, client: redis.Redis, jobs: Dispatcher, line: Line, contact: Contact
+    session: Session, client: redis.Redis, jobs: Jobs, line: Line, contact: Contact
 ) -> CallPlan:
-    by_outcome = {
-        Outcome.BLOCKED: Step.BLOCKED,
-        Outcome.LIMITED: Step.LIMITED,
-        Outcome.AFTER_HOURS: Step.AFTER_HOURS,
-        Outcome.OVERFLOW: Step.ONWARD,
-    }
+    by_outcome = {outcome: step for step, outcome in _OUTCOMES.items()}
     if contact.outcome in by_outcome:
         step = by_outcome[contact.outcome]
         reopens = next_opening(line, utcnow()) if step is Step.AFTER_HOURS else None
@@ -194,56 +187,12 @@ def _resume(
     return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
 
 
-def is_blocked(session: Session, line_id: int, caller_tag: str, at: datetime) -> bool:
-    """Return whether a coordinator's block on this caller tag is in force."""
-    found = session.scalar(
-        select(Block.id).where(
-            Block.line_id == line_id,
-            Block.caller_tag == caller_tag,
-            Block.lifted_at.is_(None),
-            (Block.expires_at.is_(None)) | (Block.expires_at > at),
-        )
-    )
-    return found is not None
-
-
-def over_daily_limit(session: Session, line: Line, caller_tag: str, at: datetime) -> bool:
-    """Return whether this caller already had the line's daily conversations.
-
-    Only conversations with a specialist count, a redial within two minutes of a dropped
-    call is the same conversation, and a caller ever flagged for crisis today is never
-    limited.
-    """
-    if line.daily_contact_limit == 0:
-        return False
-    zone = ZoneInfo(line.timezone)
-    midnight = at.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = session.scalars(
-        select(Contact)
-        .where(Contact.line_id == line.id, Contact.caller_tag == caller_tag)
-        .where(Contact.arrived_at >= midnight)
-        .order_by(Contact.arrived_at)
-    ).all()
-    if any(c.crisis_tier > 0 or c.crisis_referred_at is not None for c in today):
-        return False
-    conversations = 0
-    last_end: datetime | None = None
-    for contact in today:
-        if contact.outcome is not Outcome.ANSWERED:
-            continue
-        if last_end is None or contact.arrived_at - last_end > REDIAL_WINDOW:
-            conversations += 1
-        last_end = contact.ended_at or at
-    redialling = last_end is not None and at - last_end <= REDIAL_WINDOW
-    return conversations >= line.daily_contact_limit and not redialling
-
-
 def requeue(live: LiveLine, line: Line, contact: Contact) -> None:
     """Put a call back in its old place after Redis lost it."""
     _remember(live, line, contact)
 
 
-def _join_queue(live: LiveLine, jobs: Dispatcher, line: Line, contact: Contact) -> None:
+def _join_queue(live: LiveLine, jobs: Jobs, line: Line, contact: Contact) -> None:
     # One round trip for the waiting line and the dashboards' event.
     with live.client.pipeline(transaction=False) as pipe:
         _remember(live, line, contact, pipe)
@@ -278,7 +227,7 @@ def _open_contact(session: Session, contact_id: int) -> tuple[Contact, Line] | N
 def answer_menu(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     contact_id: int,
     digits: str,
@@ -361,7 +310,7 @@ def pressed_while_waiting(
 def left_queue(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     contact_id: int,
     result: str,
@@ -392,7 +341,7 @@ def left_queue(
 def refer_to_crisis(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     contact_id: int,
     tier: int,
@@ -414,7 +363,7 @@ def refer_to_crisis(
     return CallPlan(Step.CRISIS, context(line), contact.id, contact.language)
 
 
-def _leave_line(live: LiveLine, jobs: Dispatcher, contact_id: int) -> Resolution:
+def _leave_line(live: LiveLine, jobs: Jobs, contact_id: int) -> Resolution:
     resolution = live.remove(contact_id)
     _hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
     if resolution.cancel_specialist_ids:
@@ -422,7 +371,7 @@ def _leave_line(live: LiveLine, jobs: Dispatcher, contact_id: int) -> Resolution
     return resolution
 
 
-def _hang_up_legs(jobs: Dispatcher, resolution: Resolution, specialist_ids) -> None:
+def _hang_up_legs(jobs: Jobs, resolution: Resolution, specialist_ids) -> None:
     legs = resolution.legs or {}
     jobs.hang_up([legs[s] for s in specialist_ids if s in legs])
 
@@ -461,7 +410,7 @@ def lease_ms(line: Line) -> int:
 def offer_answered(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     contact_id: int,
     specialist_id: int,
@@ -488,7 +437,7 @@ def offer_answered(
     return True
 
 
-def _decline(live: LiveLine, jobs: Dispatcher, contact_id: int, specialist_id: int) -> None:
+def _decline(live: LiveLine, jobs: Jobs, contact_id: int, specialist_id: int) -> None:
     before = live.specialist(specialist_id).get("offer")
     resolution = live.resolve(contact_id, specialist_id, "decline")
     if before == str(contact_id):
@@ -500,7 +449,7 @@ def _decline(live: LiveLine, jobs: Dispatcher, contact_id: int, specialist_id: i
 def specialist_leg_ended(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     contact_id: int,
     specialist_id: int,
@@ -524,7 +473,7 @@ def specialist_leg_ended(
 
 
 def _start_wrap_up(
-    session: Session, live: LiveLine, jobs: Dispatcher, specialist_id: int, contact_id: int
+    session: Session, live: LiveLine, jobs: Jobs, specialist_id: int, contact_id: int
 ) -> None:
     """Give a specialist the line's wrap-up time after a conversation, then offers again."""
     if live.specialist(specialist_id).get("contact") != str(contact_id):
@@ -568,7 +517,7 @@ def caller_connected(
 def call_status(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     call_sid: str,
     status: str,
@@ -631,7 +580,7 @@ def call_status(
 
 
 def accept(
-    session: Session, client: redis.Redis, jobs: Dispatcher, *, contact_id: int, specialist_id: int
+    session: Session, client: redis.Redis, jobs: Jobs, *, contact_id: int, specialist_id: int
 ) -> bool:
     """Give a waiting caller to the specialist who accepted on screen; ring them into the call."""
     contact = session.get(Contact, contact_id)
@@ -657,7 +606,7 @@ def accept(
 
 
 def transfer_to_crisis(
-    session: Session, client: redis.Redis, jobs: Dispatcher, *, contact_id: int, at: datetime
+    session: Session, client: redis.Redis, jobs: Jobs, *, contact_id: int, at: datetime
 ) -> bool:
     """Warm handoff: dial the crisis line into the conversation; the specialist stays on."""
     contact = session.get(Contact, contact_id)

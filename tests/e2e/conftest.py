@@ -43,13 +43,14 @@ from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.processes import ROOT, environment, warmline_command
 from tests.services import wait_for
 from warmline import presence
+from warmline.composition import build_runtime
 from warmline.embedded import redis_server_binary
 from warmline.lines import add_line
 from warmline.live import LiveLine
 from warmline.models import Contact, Line, utcnow
 from warmline.people import add_user
 from warmline.roster import add_shift
-from warmline.runtime import Runtime, build_runtime
+from warmline.runtime import Runtime
 from warmline.simulator import ManualClock, Phone, Simulator, create_simulator, simulator_of
 
 PROCFILE = dict(
@@ -506,7 +507,7 @@ class Scenario:
             presence.start_shift(
                 session,
                 services.redis,
-                services.dispatch,
+                services.jobs,
                 line_id=line.id,
                 specialist_id=specialist.id,
                 at=utcnow(),

@@ -192,7 +192,7 @@ def _start(line_id: int, specialist_id: int, override_by: int | None) -> None:
         presence.start_shift(
             session,
             services.redis,
-            services.dispatch,
+            services.jobs,
             line_id=line_id,
             specialist_id=specialist_id,
             at=utcnow(),
@@ -224,7 +224,7 @@ def change_status():
         presence.become_available(
             db_session(),
             services.redis,
-            services.dispatch,
+            services.jobs,
             line_id=shift.line.id,
             specialist_id=user.id,
         )
@@ -309,7 +309,7 @@ def accept(contact_id: int):
             texts.accept_text(
                 session,
                 services.redis,
-                services.dispatch,
+                services.jobs,
                 line_id=shift.line.id,
                 specialist_id=user.id,
                 contact_id=contact_id,
@@ -319,7 +319,7 @@ def accept(contact_id: int):
         )
     else:
         taken = calls.accept(
-            session, services.redis, services.dispatch, contact_id=contact_id, specialist_id=user.id
+            session, services.redis, services.jobs, contact_id=contact_id, specialist_id=user.id
         )
     if not taken:
         abort(409, description="Someone else took that contact, or you are not free.")
@@ -333,7 +333,7 @@ def transfer(contact_id: int):
     user, services = _me(), runtime()
     _own_live_voice_contact(contact_id, user)
     started = calls.transfer_to_crisis(
-        db_session(), services.redis, services.dispatch, contact_id=contact_id, at=utcnow()
+        db_session(), services.redis, services.jobs, contact_id=contact_id, at=utcnow()
     )
     if not started:
         abort(409, description="The caller is not connected yet.")
@@ -349,7 +349,7 @@ def hang_up(contact_id: int):
     leg = LiveLine(services.redis, contact.line_id).offer_legs(contact_id).get(user.id)
     if leg is None:
         abort(409, description="Your phone is not in the call yet.")
-    services.dispatch.hang_up([leg])
+    services.jobs.hang_up([leg])
     return jsonify(state="hanging_up"), 202
 
 
@@ -400,7 +400,7 @@ def send_reply(contact_id: int):
         sent = texts.reply(
             db_session(),
             services.redis,
-            services.dispatch,
+            services.jobs,
             sealer=services.sealer,
             contact_id=contact_id,
             specialist_id=user.id,
@@ -423,7 +423,7 @@ def close(contact_id: int):
         closed = texts.close_conversation(
             db_session(),
             services.redis,
-            services.dispatch,
+            services.jobs,
             contact_id=contact_id,
             reason=texts.CloseReason.SPECIALIST,
             at=utcnow(),
