@@ -53,12 +53,14 @@ def arrive(session, services, body="hi, is anyone there?", number=TEXTER, sid=No
         services.redis,
         services.jobs,
         services.sealer,
-        message_sid=sid or message_sid(),
-        line_number=LINE_NUMBER,
-        caller_tag=texts_tag(services, number),
-        sealed_number=services.sealer.seal(number),
-        body=body,
-        pictures=pictures,
+        texts.IncomingText(
+            message_sid=sid or message_sid(),
+            line_number=LINE_NUMBER,
+            caller_tag=texts_tag(services, number),
+            sealed_number=services.sealer.seal(number),
+            body=body,
+            pictures=pictures,
+        ),
         at=utcnow(),
     )
 
