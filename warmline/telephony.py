@@ -20,6 +20,17 @@ from warmline.gateway import TwilioRefused, TwilioUnreachable
 CALL_PROGRESS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 
 
+def _dialling(to: str, from_: str, status_callback: str, timeout_seconds: int) -> dict:
+    """Return how every outgoing call is placed: with its progress reported to us."""
+    return {
+        "to": to,
+        "from_": from_,
+        "status_callback": status_callback,
+        "status_callback_event": CALL_PROGRESS_EVENTS,
+        "timeout": timeout_seconds,
+    }
+
+
 def _translated(method):
     """Raise the domain's exceptions for Twilio's refusals and for network failures."""
 
@@ -54,12 +65,7 @@ class TwilioGateway:
     ) -> str:
         """Ring a specialist's phone; `url` is the whisper TwiML. Return the new call's SID."""
         call = self._client.calls.create(
-            to=to,
-            from_=from_,
-            url=url,
-            status_callback=status_callback,
-            status_callback_event=CALL_PROGRESS_EVENTS,
-            timeout=timeout_seconds,
+            url=url, **_dialling(to, from_, status_callback, timeout_seconds)
         )
         return call.sid
 
@@ -90,13 +96,9 @@ class TwilioGateway:
     ) -> str:
         """Dial `to` into the named conference (warm handoff, dashboard accept); return call SID."""
         participant = self._client.conferences(conference).participants.create(
-            to=to,
-            from_=from_,
-            status_callback=status_callback,
-            status_callback_event=CALL_PROGRESS_EVENTS,
-            timeout=timeout_seconds,
             end_conference_on_exit=False,
             early_media=True,
+            **_dialling(to, from_, status_callback, timeout_seconds),
         )
         return participant.call_sid
 

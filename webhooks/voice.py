@@ -97,20 +97,28 @@ def incoming():
     )
 
 
-def _menu_answer(*, picks_language: bool):
+def _decide_for_contact(decide, **values):
+    """Hand the contact this URL names to one domain decision; render what the caller hears."""
     session, client, jobs = _services()
-    heard = forms.heard(request.form)
-    plan = calls.answer_menu(
+    plan = decide(
         session,
         client,
         jobs,
         contact_id=forms.query_id(request.args, "contact"),
-        digits=heard.digits,
-        speech=heard.speech,
         at=utcnow(),
-        picks_language=picks_language,
+        **values,
     )
     return xml(_render(plan))
+
+
+def _menu_answer(*, picks_language: bool):
+    heard = forms.heard(request.form)
+    return _decide_for_contact(
+        calls.answer_menu,
+        digits=heard.digits,
+        speech=heard.speech,
+        picks_language=picks_language,
+    )
 
 
 @bp.post("/language")
@@ -122,20 +130,11 @@ def language():
 @bp.post("/crisis")
 def crisis():
     """From a closing message: 9 (or crisis words) reaches the crisis line; else goodbye."""
-    session, client, jobs = _services()
     heard = forms.heard(request.form)
     tier = calls.hears_crisis(heard.digits, heard.speech)
     if not tier:
         return xml(twiml.goodbye("en"))
-    plan = calls.refer_to_crisis(
-        session,
-        client,
-        jobs,
-        contact_id=forms.query_id(request.args, "contact"),
-        tier=tier,
-        at=utcnow(),
-    )
-    return xml(_render(plan))
+    return _decide_for_contact(calls.refer_to_crisis, tier=tier)
 
 
 @bp.post("/wait")
@@ -191,16 +190,7 @@ def wait_key():
 @bp.post("/queue/exit")
 def queue_exit():
     """The caller left Twilio's queue: for help, after the longest wait, or hung up."""
-    session, client, jobs = _services()
-    plan = calls.left_queue(
-        session,
-        client,
-        jobs,
-        contact_id=forms.query_id(request.args, "contact"),
-        result=forms.queue_result(request.form),
-        at=utcnow(),
-    )
-    return xml(_render(plan))
+    return _decide_for_contact(calls.left_queue, result=forms.queue_result(request.form))
 
 
 @bp.post("/overflow")
