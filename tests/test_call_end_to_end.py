@@ -12,7 +12,7 @@ from tests import twiml
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, on_shift
 from tests.fake_twilio import fake_twilio
 from tests.processes import work
-from warmline import calls
+from warmline import calls, offers
 from warmline.live import LiveLine
 from warmline.models import Contact, Outcome, RoutingStrategy, utcnow
 from workers import jobs
@@ -191,7 +191,7 @@ def test_specialist_who_accepts_on_screen_is_rung_straight_into_the_conversation
     sid = call_sid()
     contact_id = caller_waits(twilio, sid)
     services = app.extensions["warmline"]
-    assert calls.accept(
+    assert offers.accept(
         session, services.redis, services.jobs, contact_id=contact_id, specialist_id=ana.id
     )
     work(settings)
@@ -336,7 +336,7 @@ def test_accepting_on_screen_while_the_phone_rings_ends_only_the_whisper_leg(
     [ring] = new_requests(twilio_api, seen)
     specialist = ana if ring.form["To"] == [ANA_PHONE] else bo
     services = app.extensions["warmline"]
-    assert calls.accept(
+    assert offers.accept(
         session,
         services.redis,
         services.jobs,

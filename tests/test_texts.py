@@ -11,7 +11,7 @@ from rq.registry import ScheduledJobRegistry
 
 from tests.factories import LINE_NUMBER, make_line, make_specialist, message_sid, on_shift
 from tests.fake_twilio import fake_twilio
-from warmline import calls, presence, texts
+from warmline import offers, presence, texts
 from warmline.live import LiveLine, now_ms
 from warmline.models import Contact, Outcome, utcnow
 from workers import jobs
@@ -428,7 +428,7 @@ def test_phone_offers_skip_texters_in_the_shared_line(session, services, team):
     line, _ana, _bo = team
     arrive(session, services)
     live = LiveLine(services.redis, line.id)
-    assert live.claim(lease_ms=calls.lease_ms(line)) is None
+    assert live.claim(lease_ms=offers.lease_ms(line)) is None
 
 
 def test_a_specialist_may_hold_fewer_texts_than_the_line_allows(session, services, team):

@@ -29,9 +29,6 @@ TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canc
 # How often a waiting caller hears their place in line.
 ANNOUNCE_EVERY_MS = 120_000
 CRISIS_KEY = "9"
-ACCEPT_KEY = "1"
-# An offer's lease outlives the ring by this much before the sweep takes it back.
-LEASE_MARGIN_SECONDS = 5
 
 
 class Step(enum.Enum):
@@ -217,7 +214,8 @@ def _remember(
     )
 
 
-def _open_contact(session: Session, contact_id: int) -> tuple[Contact, Line] | None:
+def open_call(session: Session, contact_id: int) -> tuple[Contact, Line] | None:
+    """Return a call still going on, with its line; None for a text or an ended call."""
     contact = session.get(Contact, contact_id)
     if contact is None or contact.ended_at is not None or contact.channel is not Channel.VOICE:
         return None
@@ -237,7 +235,7 @@ def answer_menu(
 ) -> CallPlan:
     """Take a menu's answer: 9 or crisis words reach the crisis line; anything else, or
     silence, puts the caller in line (in the language they picked at the greeting)."""
-    found = _open_contact(session, contact_id)
+    found = open_call(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
@@ -319,7 +317,7 @@ def left_queue(
     """Decide what follows the waiting line, from Twilio's QueueResult and why we left."""
     if result in {"hangup", "bridged", "redirected"}:
         return CallPlan(Step.NOTHING, None)
-    found = _open_contact(session, contact_id)
+    found = open_call(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
@@ -348,7 +346,7 @@ def refer_to_crisis(
     at: datetime,
 ) -> CallPlan:
     """Send a caller to the crisis line: record the referral, free their place in line."""
-    found = _open_contact(session, contact_id)
+    found = open_call(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
@@ -365,114 +363,26 @@ def refer_to_crisis(
 
 def _leave_line(live: LiveLine, jobs: Jobs, contact_id: int) -> Resolution:
     resolution = live.remove(contact_id)
-    _hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
+    hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
     if resolution.cancel_specialist_ids:
         jobs.offer_contacts(live.line_id)
     return resolution
 
 
-def _hang_up_legs(jobs: Jobs, resolution: Resolution, specialist_ids) -> None:
+def hang_up_legs(jobs: Jobs, resolution: Resolution, specialist_ids) -> None:
+    """Stop the named specialists' phones ringing for an offer that was resolved."""
     legs = resolution.legs or {}
     jobs.hang_up([legs[s] for s in specialist_ids if s in legs])
 
 
-# Offers.
-
-
-@dataclass(frozen=True)
-class OfferDescription:
-    waited_minutes: int
-    language: str
-    ring_timeout: int
+# Conversations.
 
 
 def contact_line(session: Session, contact_id: int) -> Contact | None:
     return session.get(Contact, contact_id)
 
 
-def describe_offer(session: Session, *, contact_id: int, at: datetime) -> OfferDescription | None:
-    """Say what a specialist is being offered; None once the caller has gone."""
-    found = _open_contact(session, contact_id)
-    if found is None:
-        return None
-    contact, line = found
-    return OfferDescription(
-        waited_minutes=int((at - contact.arrived_at).total_seconds() // 60),
-        language=contact.language,
-        ring_timeout=line.ring_timeout_seconds,
-    )
-
-
-def lease_ms(line: Line) -> int:
-    return (line.ring_timeout_seconds + LEASE_MARGIN_SECONDS) * 1000
-
-
-def offer_answered(
-    session: Session,
-    client: redis.Redis,
-    jobs: Jobs,
-    *,
-    contact_id: int,
-    specialist_id: int,
-    digits: str,
-) -> bool:
-    """Take a specialist's answer to the whisper; True when they won the caller."""
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        return False
-    live = live_line(client, contact.line_id)
-    if digits != ACCEPT_KEY:
-        _decline(live, jobs, contact_id, specialist_id)
-        return False
-    resolution = live.resolve(contact_id, specialist_id, "accept")
-    if not resolution.won:
-        return False
-    contact.specialist_id = specialist_id
-    session.commit()
-    _hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
-    jobs.connect_caller(contact_id)
-    live.publish("contact_accepted", contact_id=contact_id, specialist_id=specialist_id)
-    if resolution.cancel_specialist_ids:
-        jobs.offer_contacts(contact.line_id)
-    return True
-
-
-def _decline(live: LiveLine, jobs: Jobs, contact_id: int, specialist_id: int) -> None:
-    before = live.specialist(specialist_id).get("offer")
-    resolution = live.resolve(contact_id, specialist_id, "decline")
-    if before == str(contact_id):
-        live.publish("specialist_paused", specialist_id=specialist_id, reason="missed_offer")
-    if resolution.requeued:
-        jobs.offer_contacts(live.line_id)
-
-
-def specialist_leg_ended(
-    session: Session,
-    client: redis.Redis,
-    jobs: Jobs,
-    *,
-    contact_id: int,
-    specialist_id: int,
-    call_sid: str,
-    status: str,
-) -> None:
-    """A specialist's phone call ended: a missed offer, or the end of their conversation."""
-    contact = session.get(Contact, contact_id)
-    if contact is None or status not in TERMINAL_STATUSES:
-        return
-    live = live_line(client, contact.line_id)
-    if live.offer_winner(contact_id) != specialist_id:
-        _decline(live, jobs, contact_id, specialist_id)
-        return
-    if live.offer_legs(contact_id).get(specialist_id) != call_sid:
-        # A leg replaced by another (the whisper, after accepting on screen) ends quietly.
-        return
-    _start_wrap_up(session, live, jobs, specialist_id, contact_id)
-    if contact.ended_at is None and live.recall(contact_id, "crisis_leg") != "joined":
-        jobs.say_goodbye(contact_id)
-
-
-def _start_wrap_up(
+def start_wrap_up(
     session: Session, live: LiveLine, jobs: Jobs, specialist_id: int, contact_id: int
 ) -> None:
     """Give a specialist the line's wrap-up time after a conversation, then offers again."""
@@ -496,7 +406,7 @@ def caller_connected(
     session: Session, client: redis.Redis, *, contact_id: int, at: datetime
 ) -> CallPlan:
     """The caller arrived in their conference: record the wait and who answered."""
-    found = _open_contact(session, contact_id)
+    found = open_call(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
@@ -565,7 +475,7 @@ def call_status(
         live = live_line(client, contact.line_id)
         winner = live.offer_winner(contact.id)
         if winner is not None:
-            _start_wrap_up(session, live, jobs, winner, contact.id)
+            start_wrap_up(session, live, jobs, winner, contact.id)
         _leave_line(live, jobs, contact.id)
         live.finish_offer(contact.id)
         live.publish("contact_closed", contact_id=contact.id)
@@ -577,32 +487,6 @@ def call_status(
 
 
 # The dashboard.
-
-
-def accept(
-    session: Session, client: redis.Redis, jobs: Jobs, *, contact_id: int, specialist_id: int
-) -> bool:
-    """Give a waiting caller to the specialist who accepted on screen; ring them into the call."""
-    contact = session.get(Contact, contact_id)
-    if contact is None or contact.ended_at is not None or contact.channel is not Channel.VOICE:
-        return False
-    live = live_line(client, contact.line_id)
-    offered_to_them = live.specialist(specialist_id).get("offer") == str(contact_id)
-    if offered_to_them:
-        resolution = live.resolve(contact_id, specialist_id, "accept")
-        if not resolution.won:
-            return False
-        # Their phone is ringing with the whisper: replace it with a call into the room.
-        _hang_up_legs(jobs, resolution, [specialist_id, *resolution.cancel_specialist_ids])
-        live.forget_leg(contact_id, specialist_id)
-    elif not live.claim_one(contact_id, specialist_id):
-        return False
-    contact.specialist_id = specialist_id
-    session.commit()
-    jobs.bring_specialist(contact_id, specialist_id)
-    jobs.connect_caller(contact_id)
-    live.publish("contact_accepted", contact_id=contact_id, specialist_id=specialist_id)
-    return True
 
 
 def transfer_to_crisis(

@@ -1,22 +1,148 @@
-"""Offers: ringing free specialists for waiting callers, and moving calls once one answers.
+"""Offers: a waiting caller offered to free specialists, answered, missed, or taken on screen.
 
-The bodies of the calls-queue jobs. Each takes the runtime and ids, reloads what it
-needs, and does nothing when the world has moved on (the caller hung up, the offer ended).
+The decisions a webhook or the dashboard needs take a session, the live line and `Jobs`;
+the bodies of the calls-queue jobs take the runtime and ids, reload what they need, and do
+nothing when the world has moved on (the caller hung up, the offer ended).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 
+import redis
 from sqlalchemy.orm import Session
 
 from warmline import calls, urls
 from warmline.gateway import TwilioRefused
+from warmline.jobs import Jobs
 from warmline.live import LiveLine
-from warmline.models import Contact, Line, User
+from warmline.models import Channel, Contact, Line, User
 from warmline.runtime import Runtime
 
 log = logging.getLogger(__name__)
+ACCEPT_KEY = "1"
+# An offer's lease outlives the ring by this much before the sweep takes it back.
+LEASE_MARGIN_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class OfferDescription:
+    waited_minutes: int
+    language: str
+    ring_timeout: int
+
+
+def describe_offer(session: Session, *, contact_id: int, at: datetime) -> OfferDescription | None:
+    """Say what a specialist is being offered; None once the caller has gone."""
+    found = calls.open_call(session, contact_id)
+    if found is None:
+        return None
+    contact, line = found
+    return OfferDescription(
+        waited_minutes=int((at - contact.arrived_at).total_seconds() // 60),
+        language=contact.language,
+        ring_timeout=line.ring_timeout_seconds,
+    )
+
+
+def lease_ms(line: Line) -> int:
+    return (line.ring_timeout_seconds + LEASE_MARGIN_SECONDS) * 1000
+
+
+def offer_answered(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    *,
+    contact_id: int,
+    specialist_id: int,
+    digits: str,
+) -> bool:
+    """Take a specialist's answer to the whisper; True when they won the caller."""
+    contact = session.get(Contact, contact_id)
+    if contact is None:
+        return False
+    live = calls.live_line(client, contact.line_id)
+    if digits != ACCEPT_KEY:
+        _decline(live, jobs, contact_id, specialist_id)
+        return False
+    resolution = live.resolve(contact_id, specialist_id, "accept")
+    if not resolution.won:
+        return False
+    contact.specialist_id = specialist_id
+    session.commit()
+    calls.hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
+    jobs.connect_caller(contact_id)
+    live.publish("contact_accepted", contact_id=contact_id, specialist_id=specialist_id)
+    if resolution.cancel_specialist_ids:
+        jobs.offer_contacts(contact.line_id)
+    return True
+
+
+def _decline(live: LiveLine, jobs: Jobs, contact_id: int, specialist_id: int) -> None:
+    before = live.specialist(specialist_id).get("offer")
+    resolution = live.resolve(contact_id, specialist_id, "decline")
+    if before == str(contact_id):
+        live.publish("specialist_paused", specialist_id=specialist_id, reason="missed_offer")
+    if resolution.requeued:
+        jobs.offer_contacts(live.line_id)
+
+
+def specialist_leg_ended(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    *,
+    contact_id: int,
+    specialist_id: int,
+    call_sid: str,
+    status: str,
+) -> None:
+    """A specialist's phone call ended: a missed offer, or the end of their conversation."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or status not in calls.TERMINAL_STATUSES:
+        return
+    live = calls.live_line(client, contact.line_id)
+    if live.offer_winner(contact_id) != specialist_id:
+        _decline(live, jobs, contact_id, specialist_id)
+        return
+    if live.offer_legs(contact_id).get(specialist_id) != call_sid:
+        # A leg replaced by another (the whisper, after accepting on screen) ends quietly.
+        return
+    calls.start_wrap_up(session, live, jobs, specialist_id, contact_id)
+    if contact.ended_at is None and live.recall(contact_id, "crisis_leg") != "joined":
+        jobs.say_goodbye(contact_id)
+
+
+def accept(
+    session: Session, client: redis.Redis, jobs: Jobs, *, contact_id: int, specialist_id: int
+) -> bool:
+    """Give a waiting caller to the specialist who accepted on screen; ring them into the call."""
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.ended_at is not None or contact.channel is not Channel.VOICE:
+        return False
+    live = calls.live_line(client, contact.line_id)
+    offered_to_them = live.specialist(specialist_id).get("offer") == str(contact_id)
+    if offered_to_them:
+        resolution = live.resolve(contact_id, specialist_id, "accept")
+        if not resolution.won:
+            return False
+        # Their phone is ringing with the whisper: replace it with a call into the room.
+        calls.hang_up_legs(jobs, resolution, [specialist_id, *resolution.cancel_specialist_ids])
+        live.forget_leg(contact_id, specialist_id)
+    elif not live.claim_one(contact_id, specialist_id):
+        return False
+    contact.specialist_id = specialist_id
+    session.commit()
+    jobs.bring_specialist(contact_id, specialist_id)
+    jobs.connect_caller(contact_id)
+    live.publish("contact_accepted", contact_id=contact_id, specialist_id=specialist_id)
+    return True
+
+
+# The calls-queue jobs.
 
 
 def offer_contacts(runtime: Runtime, line_id: int) -> int:
@@ -29,7 +155,7 @@ def offer_contacts(runtime: Runtime, line_id: int) -> int:
         live.making_offers()
         offered = 0
         while claim := live.claim(
-            lease_ms=calls.lease_ms(line),
+            lease_ms=lease_ms(line),
             ring_all=line.routing_strategy == "ring_all",
             rotate=line.routing_strategy == "round_robin",
         ):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import calls, urls
+from warmline import calls, offers, urls
 from warmline.crisis.scripts import referral_script
 from warmline.lines import LineContext
 from warmline.models import utcnow
@@ -252,7 +252,7 @@ def offer_whisper():
     session = db_session()
     contact_id = forms.query_id(request.args, "contact")
     specialist_id = forms.query_id(request.args, "specialist")
-    offer = calls.describe_offer(session, contact_id=contact_id, at=utcnow())
+    offer = offers.describe_offer(session, contact_id=contact_id, at=utcnow())
     if offer is None:
         return xml(twiml.offer_missed(taken=True))
     return xml(
@@ -272,7 +272,7 @@ def offer_answer():
     session, client, jobs = _services()
     contact_id = forms.query_id(request.args, "contact")
     digits = forms.heard(request.form).digits
-    won = calls.offer_answered(
+    won = offers.offer_answered(
         session,
         client,
         jobs,
@@ -282,7 +282,7 @@ def offer_answer():
     )
     if won:
         return xml(twiml.join_as_specialist(calls.conference_name(contact_id)))
-    return xml(twiml.offer_missed(taken=digits == calls.ACCEPT_KEY))
+    return xml(twiml.offer_missed(taken=digits == offers.ACCEPT_KEY))
 
 
 @bp.post("/offer/status")
@@ -291,7 +291,7 @@ def offer_status():
     """The specialist's phone call changed: missed, declined, or their conversation ended."""
     session, client, jobs = _services()
     update = forms.call_status(request.form)
-    calls.specialist_leg_ended(
+    offers.specialist_leg_ended(
         session,
         client,
         jobs,

@@ -13,7 +13,7 @@ from flask import Blueprint, Response, abort, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from warmline import audit, calls, people, presence, texts, wrapups
+from warmline import audit, calls, offers, people, presence, texts, wrapups
 from warmline.console import access
 from warmline.crisis.scripts import referral_script
 from warmline.dashboard import board, events, openapi
@@ -318,7 +318,7 @@ def accept(contact_id: int):
             == contact_id
         )
     else:
-        taken = calls.accept(
+        taken = offers.accept(
             session, services.redis, services.jobs, contact_id=contact_id, specialist_id=user.id
         )
     if not taken:
