@@ -90,7 +90,7 @@ def send_reply(runtime: Runtime, contact_id: int, index: int, attempt: int) -> s
                 status_callback=runtime.url(urls.text_status(line.id, contact_id)),
             )
         except (TwilioRefused, TwilioUnreachable) as error:
-            code = getattr(error, "code", None)
+            code = error.code if isinstance(error, TwilioRefused) else None
             log.warning(
                 "could not send reply %s of contact %s, attempt %s (Twilio error %s)",
                 index,
