@@ -21,10 +21,10 @@ from bench.harness import ROOT, bench_settings, describe, percentile
 from tests.fake_twilio import fake_twilio
 from tests.processes import settings_environment
 from tests.services import wait_for
+from warmline.composition import build_runtime
 from warmline.lines import add_line
 from warmline.live import LiveLine, now_ms
 from warmline.people import add_user
-from warmline.runtime import build_runtime
 
 
 def _ring(twilio_api, contact_id: int):
@@ -65,7 +65,7 @@ def main() -> None:
                 live.go_available(specialist_id, ["en"], ready_ms=now_ms() - 1)
                 started = time.monotonic()
                 live.enqueue(contact_id, language="en", tier=0, arrived_ms=now_ms())
-                services.dispatch.offer_contacts(line_id)
+                services.jobs.offer_contacts(line_id)
                 # Match the request by the contact its whisper URL names: a settled offer's
                 # clean-up (hanging up a leg) is a REST request too.
                 wait_for(

@@ -209,7 +209,7 @@ def seed(settings) -> None:
         )  # fmt: skip
         session.commit()
         become_available(
-            session, services.redis, services.dispatch, line_id=line.id,
+            session, services.redis, services.jobs, line_id=line.id,
             specialist_id=specialist.id,
         )  # fmt: skip
     services.engine.dispose()

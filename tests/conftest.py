@@ -16,6 +16,8 @@ from config.settings import Settings
 from tests.services import postgres_server, throwaway_redis
 from warmline import migrate
 from warmline.app import create_app
+from warmline.runtime import Runtime
+from workers import context
 
 PUBLIC_URL = "https://warmline.example.org"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -85,6 +87,13 @@ def app(settings: Settings):
     app.config["TESTING"] = True
     yield app
     app.extensions["warmline"].engine.dispose()
+
+
+@pytest.fixture
+def worker_runtime(app) -> Iterator[Runtime]:
+    """Run jobs in this process, as a worker would, with the app's connections; then stop."""
+    with context.installed(app.extensions["warmline"]) as services:
+        yield services
 
 
 @pytest.fixture

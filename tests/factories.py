@@ -63,7 +63,7 @@ def on_shift(app, session: Session, line: Line, specialist: User) -> None:
     presence.start_shift(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         line_id=line.id,
         specialist_id=specialist.id,
         at=utcnow(),

@@ -12,10 +12,10 @@ from tests import twiml
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, on_shift
 from tests.fake_twilio import fake_twilio
 from tests.processes import work
-from warmline import calls
+from warmline import calls, offers
 from warmline.live import LiveLine
 from warmline.models import Contact, Outcome, RoutingStrategy, utcnow
-from workers import context, jobs
+from workers import jobs
 
 CALLER = "+14155550123"
 ANA_PHONE = "+14155550171"
@@ -191,8 +191,8 @@ def test_specialist_who_accepts_on_screen_is_rung_straight_into_the_conversation
     sid = call_sid()
     contact_id = caller_waits(twilio, sid)
     services = app.extensions["warmline"]
-    assert calls.accept(
-        session, services.redis, services.dispatch, contact_id=contact_id, specialist_id=ana.id
+    assert offers.accept(
+        session, services.redis, services.jobs, contact_id=contact_id, specialist_id=ana.id
     )
     work(settings)
     requests = new_requests(twilio_api, seen)
@@ -235,7 +235,7 @@ def test_warm_handoff_adds_the_crisis_line_and_keeps_the_caller_when_the_special
 
     services = app.extensions["warmline"]
     assert calls.transfer_to_crisis(
-        session, services.redis, services.dispatch, contact_id=contact_id, at=utcnow()
+        session, services.redis, services.jobs, contact_id=contact_id, at=utcnow()
     )
     work(settings)
     [dial_crisis] = new_requests(twilio_api, seen)
@@ -282,12 +282,6 @@ def test_specialist_hanging_up_sends_the_caller_a_goodbye(
         twiml.parse(twilio.post(f"/webhooks/voice/goodbye?contact={contact_id}", {"CallSid": sid}))
     )
     assert "9 8 8" in spoken
-
-
-@pytest.fixture
-def worker_runtime(app):
-    context.install(app.extensions["warmline"])
-    return app.extensions["warmline"]
 
 
 def test_offer_whose_worker_died_goes_back_to_the_line(twilio, team, redis_client, worker_runtime):
@@ -342,10 +336,10 @@ def test_accepting_on_screen_while_the_phone_rings_ends_only_the_whisper_leg(
     [ring] = new_requests(twilio_api, seen)
     specialist = ana if ring.form["To"] == [ANA_PHONE] else bo
     services = app.extensions["warmline"]
-    assert calls.accept(
+    assert offers.accept(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         contact_id=contact_id,
         specialist_id=specialist.id,
     )

@@ -164,7 +164,7 @@ def test_a_closed_text_conversation_leaves_no_number_or_words_anywhere(
             texts.accept_text(
                 session,
                 services.redis,
-                services.dispatch,
+                services.jobs,
                 line_id=line.id,
                 specialist_id=ana.id,
                 at=utcnow(),
@@ -172,7 +172,7 @@ def test_a_closed_text_conversation_leaves_no_number_or_words_anywhere(
             texts.reply(
                 session,
                 services.redis,
-                services.dispatch,
+                services.jobs,
                 sealer=services.sealer,
                 contact_id=contact_id,
                 specialist_id=ana.id,
@@ -192,7 +192,7 @@ def test_a_closed_text_conversation_leaves_no_number_or_words_anywhere(
             texts.close_conversation(
                 session,
                 services.redis,
-                services.dispatch,
+                services.jobs,
                 contact_id=contact_id,
                 reason=texts.CloseReason.SPECIALIST,
                 specialist_id=ana.id,

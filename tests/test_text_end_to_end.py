@@ -67,7 +67,7 @@ def converse(app, session, twilio, twilio_api, settings, first: str, later: str)
         texts.accept_text(
             session,
             services.redis,
-            services.dispatch,
+            services.jobs,
             line_id=line.id,
             specialist_id=ana.id,
             at=utcnow(),
@@ -77,7 +77,7 @@ def converse(app, session, twilio, twilio_api, settings, first: str, later: str)
     texts.reply(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         sealer=services.sealer,
         contact_id=contact_id,
         specialist_id=ana.id,
@@ -126,7 +126,7 @@ def test_whole_text_conversation_from_hello_to_stop(
         texts.reply(
             session,
             services.redis,
-            services.dispatch,
+            services.jobs,
             sealer=services.sealer,
             contact_id=contact_id,
             specialist_id=ana.id,

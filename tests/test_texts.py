@@ -11,10 +11,11 @@ from rq.registry import ScheduledJobRegistry
 
 from tests.factories import LINE_NUMBER, make_line, make_specialist, message_sid, on_shift
 from tests.fake_twilio import fake_twilio
-from warmline import calls, presence, texts
+from warmline import offers, presence, texts
 from warmline.live import LiveLine, now_ms
 from warmline.models import Contact, Outcome, utcnow
-from workers import context, text_jobs
+from workers import jobs
+from workers.queues import urgency_queues
 
 TEXTER = "+14155550188"
 OTHER_TEXTER = "+14155550189"
@@ -32,10 +33,8 @@ def settings(settings, twilio_api):
 
 
 @pytest.fixture
-def services(app):
-    services = app.extensions["warmline"]
-    context.install(services)
-    return services
+def services(worker_runtime):
+    return worker_runtime
 
 
 @pytest.fixture
@@ -52,14 +51,16 @@ def arrive(session, services, body="hi, is anyone there?", number=TEXTER, sid=No
     return texts.receive_text(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         services.sealer,
-        message_sid=sid or message_sid(),
-        line_number=LINE_NUMBER,
-        caller_tag=texts_tag(services, number),
-        sealed_number=services.sealer.seal(number),
-        body=body,
-        pictures=pictures,
+        texts.IncomingText(
+            message_sid=sid or message_sid(),
+            line_number=LINE_NUMBER,
+            caller_tag=texts_tag(services, number),
+            sealed_number=services.sealer.seal(number),
+            body=body,
+            pictures=pictures,
+        ),
         at=utcnow(),
     )
 
@@ -74,7 +75,7 @@ def accept(session, services, line, specialist, contact_id=None):
     return texts.accept_text(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         line_id=line.id,
         specialist_id=specialist.id,
         contact_id=contact_id,
@@ -86,7 +87,7 @@ def reply(session, services, contact_id, specialist, body="I'm here. What's on y
     return texts.reply(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         sealer=services.sealer,
         contact_id=contact_id,
         specialist_id=specialist.id,
@@ -98,7 +99,7 @@ def reply(session, services, contact_id, specialist, body="I'm here. What's on y
 def run_queued(services) -> list:
     """Run every job waiting on the texts queue, in this process, oldest first."""
     results = []
-    queue = services.queues["texts"]
+    queue = urgency_queues(services.redis)["texts"]
     while job := queue.dequeue_any([queue], None, connection=services.redis):
         job, _queue = job
         results.append(job.func(*job.args, **job.kwargs))
@@ -107,8 +108,8 @@ def run_queued(services) -> list:
 
 
 def scheduled(services) -> list:
-    registry = ScheduledJobRegistry(queue=services.queues["texts"])
-    return [services.queues["texts"].fetch_job(i) for i in registry.get_job_ids()]
+    registry = ScheduledJobRegistry(queue=urgency_queues(services.redis)["texts"])
+    return [urgency_queues(services.redis)["texts"].fetch_job(i) for i in registry.get_job_ids()]
 
 
 def test_first_text_opens_a_conversation_that_waits_in_the_same_line_as_calls(
@@ -198,7 +199,7 @@ def test_a_texting_specialist_gets_no_phone_offers_until_their_last_text_closes(
     assert texts.close_conversation(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         contact_id=plan.contact_id,
         reason=texts.CloseReason.SPECIALIST,
         specialist_id=ana.id,
@@ -218,7 +219,7 @@ def test_coming_back_from_a_break_with_texts_open_keeps_a_specialist_off_the_pho
     assert accept(session, services, line, ana) == plan.contact_id
     presence.take_break(services.redis, line_id=line.id, specialist_id=ana.id, reason="water")
     presence.become_available(
-        session, services.redis, services.dispatch, line_id=line.id, specialist_id=ana.id
+        session, services.redis, services.jobs, line_id=line.id, specialist_id=ana.id
     )
     assert ana.id not in live.free_specialists(10**15)
     assert live.specialist(ana.id)["status"] == "texting"
@@ -286,8 +287,8 @@ def test_failed_deliveries_are_retried_with_backoff_then_flagged(session, servic
         if attempt < texts.MAX_SEND_ATTEMPTS:
             [retry] = retries
             assert retry.args[2] == attempt + 1
-            services.queues["texts"].enqueue_job(retry)
-            ScheduledJobRegistry(queue=services.queues["texts"]).remove(retry)
+            urgency_queues(services.redis)["texts"].enqueue_job(retry)
+            ScheduledJobRegistry(queue=urgency_queues(services.redis)["texts"]).remove(retry)
         else:
             assert retries == []
     state = texts.conversation_state(services.redis, line_id=line.id, contact_id=plan.contact_id)
@@ -303,7 +304,7 @@ def test_close_deletes_the_number_and_messages_and_keeps_the_metadata(session, s
     texts.close_conversation(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         contact_id=plan.contact_id,
         reason=texts.CloseReason.SPECIALIST,
         specialist_id=ana.id,
@@ -331,7 +332,7 @@ def test_a_reply_sent_just_before_closing_still_goes_out_then_is_forgotten(
     texts.close_conversation(
         session,
         services.redis,
-        services.dispatch,
+        services.jobs,
         contact_id=plan.contact_id,
         reason=texts.CloseReason.SPECIALIST,
         specialist_id=ana.id,
@@ -346,7 +347,7 @@ def test_a_reply_sent_just_before_closing_still_goes_out_then_is_forgotten(
 def _watch_now(services, contact_id, line_id):
     live = LiveLine(services.redis, line_id)
     due = int(live.conversation(contact_id)["watch_due"])
-    return text_jobs.watch_conversation(contact_id, due)
+    return jobs.watch_conversation(contact_id, due)
 
 
 def test_an_idle_conversation_closes_itself_but_never_a_crisis_flagged_one(session, services, team):
@@ -361,7 +362,7 @@ def test_an_idle_conversation_closes_itself_but_never_a_crisis_flagged_one(sessi
         live.keep_conversation(contact_id, last_activity=long_ago)
     assert _watch_now(services, calm.contact_id, line.id) == "closed_inactive"
     assert _watch_now(services, crisis.contact_id, line.id) == "crisis"
-    assert text_jobs.sweep_text_conversations()["closed_inactive"] == 0
+    assert jobs.sweep_text_conversations()["closed_inactive"] == 0
     session.expire_all()
     assert session.get(Contact, calm.contact_id).outcome is Outcome.ANSWERED
     assert session.get(Contact, crisis.contact_id).ended_at is None
@@ -372,7 +373,7 @@ def test_a_conversation_with_recent_activity_is_looked_at_again_later(session, s
     plan = arrive(session, services)
     accept(session, services, line, ana)
     assert _watch_now(services, plan.contact_id, line.id) == "watching"
-    assert text_jobs.watch_conversation(plan.contact_id, 1) == "superseded"
+    assert jobs.watch_conversation(plan.contact_id, 1) == "superseded"
 
 
 def test_a_waiting_texter_is_reminded_of_their_place_a_couple_of_times(
@@ -409,7 +410,7 @@ def test_sweep_puts_back_waiting_texts_a_restarted_redis_lost(session, services,
     line, _ana, _bo = team
     plan = arrive(session, services)
     services.redis.flushall()
-    assert text_jobs.sweep_text_conversations()["restored"] == 1
+    assert jobs.sweep_text_conversations()["restored"] == 1
     assert LiveLine(services.redis, line.id).waiting() == [plan.contact_id]
 
 
@@ -419,7 +420,7 @@ def test_sweep_forgets_sealed_data_left_by_a_closed_conversation(session, servic
     contact = session.get(Contact, plan.contact_id)
     contact.ended_at = utcnow() - timedelta(hours=1)
     session.commit()
-    assert text_jobs.sweep_text_conversations()["forgotten"] == 1
+    assert jobs.sweep_text_conversations()["forgotten"] == 1
     assert LiveLine(services.redis, line.id).stored_conversations() == []
 
 
@@ -427,7 +428,7 @@ def test_phone_offers_skip_texters_in_the_shared_line(session, services, team):
     line, _ana, _bo = team
     arrive(session, services)
     live = LiveLine(services.redis, line.id)
-    assert live.claim(lease_ms=calls.lease_ms(line)) is None
+    assert live.claim(lease_ms=offers.lease_ms(line)) is None
 
 
 def test_a_specialist_may_hold_fewer_texts_than_the_line_allows(session, services, team):

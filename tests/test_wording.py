@@ -124,10 +124,6 @@ def test_reopening_refuses_times_that_would_guess_the_lines_day(opens_at, now):
         wording.reopens(opens_at, now, "en", Form.SPOKEN)
 
 
-def test_text_languages_are_the_languages_with_their_own_texts():
-    assert wording.text_languages() == ("en", "es")
-
-
 def test_still_waiting_names_the_place_in_line_in_each_language():
     assert "number 4 in line" in wording.text("still_waiting", "en", position=4)
     assert "el lugar 4 en la fila" in wording.text("still_waiting", "es", position=4)

@@ -8,8 +8,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import webhooks
 from config.settings import Settings
 from warmline import console, dashboard, health
+from warmline.composition import build_runtime
 from warmline.logs import configure_logging
-from warmline.runtime import build_runtime
 from warmline.web import close_session
 
 # Twilio's own requests are small (an SMS body is at most 1,600 characters).

@@ -2,7 +2,7 @@
 
 Each function is one decision a webhook, a job or the dashboard needs. They take a session,
 the live state and plain values, commit what they decide, and hand slow work (anything
-that talks to Twilio) to the workers through the dispatcher.
+that talks to Twilio) to the workers through `Jobs`.
 """
 
 from __future__ import annotations
@@ -10,30 +10,25 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import redis
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from warmline.admission import Refusal, admit
 from warmline.crisis import detect
-from warmline.dispatch import Dispatcher
-from warmline.lines import LineContext, context, find_line, is_open, next_opening
+from warmline.jobs import Jobs
+from warmline.lines import LineContext, context, find_line, next_opening
 from warmline.live import LiveLine, Resolution, now_ms
-from warmline.models import Block, Channel, Contact, Line, Outcome, User, utcnow
+from warmline.models import Channel, Contact, Line, Outcome, User, utcnow
 
 log = logging.getLogger(__name__)
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
-# A caller whose call dropped and who rings straight back is the same conversation.
-REDIAL_WINDOW = timedelta(minutes=2)
 # How often a waiting caller hears their place in line.
 ANNOUNCE_EVERY_MS = 120_000
 CRISIS_KEY = "9"
-ACCEPT_KEY = "1"
-# An offer's lease outlives the ring by this much before the sweep takes it back.
-LEASE_MARGIN_SECONDS = 5
 
 
 class Step(enum.Enum):
@@ -99,11 +94,23 @@ def hears_crisis(digits: str, speech: str, line_terms: dict[str, list[str]] | No
 
 # Arrival.
 
+_FIRST_STEPS = {
+    Refusal.BLOCKED: Step.BLOCKED,
+    Refusal.LIMITED: Step.LIMITED,
+    Refusal.CLOSED: Step.AFTER_HOURS,
+}
+_OUTCOMES = {
+    Step.BLOCKED: Outcome.BLOCKED,
+    Step.LIMITED: Outcome.LIMITED,
+    Step.AFTER_HOURS: Outcome.AFTER_HOURS,
+    Step.ONWARD: Outcome.OVERFLOW,
+}
+
 
 def arrive(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     call_sid: str,
     line_number: str,
@@ -115,17 +122,15 @@ def arrive(
     if line is None:
         return CallPlan(Step.NO_LINE, None)
     live = live_line(client, line.id)
+    reopens_at = None
     try:
-        step = _first_step(session, line, live, caller_tag, at)
+        admission = admit(session, line, live, caller_tag=caller_tag, at=at)
+        step = _FIRST_STEPS.get(admission.refusal) or _admitted_step(line)
+        reopens_at = admission.reopens_at
     except redis.RedisError:
         log.warning("Redis is unreachable: a caller to line %s is sent onward", line.id)
         step = Step.ONWARD
-    outcome = {
-        Step.BLOCKED: Outcome.BLOCKED,
-        Step.LIMITED: Outcome.LIMITED,
-        Step.AFTER_HOURS: Outcome.AFTER_HOURS,
-        Step.ONWARD: Outcome.OVERFLOW,
-    }.get(step, Outcome.OPEN)
+    outcome = _OUTCOMES.get(step, Outcome.OPEN)
     contact = Contact(
         line_id=line.id,
         channel=Channel.VOICE,
@@ -156,33 +161,18 @@ def arrive(
         context(line),
         contact.id,
         contact.language,
-        reopens_at=next_opening(line, at) if step is Step.AFTER_HOURS else None,
+        reopens_at=reopens_at,
     )
 
 
-def _first_step(
-    session: Session, line: Line, live: LiveLine, caller_tag: str | None, at: datetime
-) -> Step:
-    if caller_tag is not None and is_blocked(session, line.id, caller_tag, at):
-        return Step.BLOCKED
-    if caller_tag is not None and over_daily_limit(session, line, caller_tag, at):
-        return Step.LIMITED
-    if not is_open(line, at) or not live.anyone_present():
-        return Step.AFTER_HOURS
-    if len(line.languages) > 1:
-        return Step.CHOOSE_LANGUAGE
-    return Step.QUEUE
+def _admitted_step(line: Line) -> Step:
+    return Step.CHOOSE_LANGUAGE if len(line.languages) > 1 else Step.QUEUE
 
 
 def _resume(
-    session: Session, client: redis.Redis, jobs: Dispatcher, line: Line, contact: Contact
+    session: Session, client: redis.Redis, jobs: Jobs, line: Line, contact: Contact
 ) -> CallPlan:
-    by_outcome = {
-        Outcome.BLOCKED: Step.BLOCKED,
-        Outcome.LIMITED: Step.LIMITED,
-        Outcome.AFTER_HOURS: Step.AFTER_HOURS,
-        Outcome.OVERFLOW: Step.ONWARD,
-    }
+    by_outcome = {outcome: step for step, outcome in _OUTCOMES.items()}
     if contact.outcome in by_outcome:
         step = by_outcome[contact.outcome]
         reopens = next_opening(line, utcnow()) if step is Step.AFTER_HOURS else None
@@ -194,56 +184,12 @@ def _resume(
     return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
 
 
-def is_blocked(session: Session, line_id: int, caller_tag: str, at: datetime) -> bool:
-    """Return whether a coordinator's block on this caller tag is in force."""
-    found = session.scalar(
-        select(Block.id).where(
-            Block.line_id == line_id,
-            Block.caller_tag == caller_tag,
-            Block.lifted_at.is_(None),
-            (Block.expires_at.is_(None)) | (Block.expires_at > at),
-        )
-    )
-    return found is not None
-
-
-def over_daily_limit(session: Session, line: Line, caller_tag: str, at: datetime) -> bool:
-    """Return whether this caller already had the line's daily conversations.
-
-    Only conversations with a specialist count, a redial within two minutes of a dropped
-    call is the same conversation, and a caller ever flagged for crisis today is never
-    limited.
-    """
-    if line.daily_contact_limit == 0:
-        return False
-    zone = ZoneInfo(line.timezone)
-    midnight = at.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = session.scalars(
-        select(Contact)
-        .where(Contact.line_id == line.id, Contact.caller_tag == caller_tag)
-        .where(Contact.arrived_at >= midnight)
-        .order_by(Contact.arrived_at)
-    ).all()
-    if any(c.crisis_tier > 0 or c.crisis_referred_at is not None for c in today):
-        return False
-    conversations = 0
-    last_end: datetime | None = None
-    for contact in today:
-        if contact.outcome is not Outcome.ANSWERED:
-            continue
-        if last_end is None or contact.arrived_at - last_end > REDIAL_WINDOW:
-            conversations += 1
-        last_end = contact.ended_at or at
-    redialling = last_end is not None and at - last_end <= REDIAL_WINDOW
-    return conversations >= line.daily_contact_limit and not redialling
-
-
 def requeue(live: LiveLine, line: Line, contact: Contact) -> None:
     """Put a call back in its old place after Redis lost it."""
     _remember(live, line, contact)
 
 
-def _join_queue(live: LiveLine, jobs: Dispatcher, line: Line, contact: Contact) -> None:
+def _join_queue(live: LiveLine, jobs: Jobs, line: Line, contact: Contact) -> None:
     # One round trip for the waiting line and the dashboards' event.
     with live.client.pipeline(transaction=False) as pipe:
         _remember(live, line, contact, pipe)
@@ -268,7 +214,8 @@ def _remember(
     )
 
 
-def _open_contact(session: Session, contact_id: int) -> tuple[Contact, Line] | None:
+def open_call(session: Session, contact_id: int) -> tuple[Contact, Line] | None:
+    """Return a call still going on, with its line; None for a text or an ended call."""
     contact = session.get(Contact, contact_id)
     if contact is None or contact.ended_at is not None or contact.channel is not Channel.VOICE:
         return None
@@ -278,7 +225,7 @@ def _open_contact(session: Session, contact_id: int) -> tuple[Contact, Line] | N
 def answer_menu(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     contact_id: int,
     digits: str,
@@ -288,7 +235,7 @@ def answer_menu(
 ) -> CallPlan:
     """Take a menu's answer: 9 or crisis words reach the crisis line; anything else, or
     silence, puts the caller in line (in the language they picked at the greeting)."""
-    found = _open_contact(session, contact_id)
+    found = open_call(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
@@ -361,7 +308,7 @@ def pressed_while_waiting(
 def left_queue(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     contact_id: int,
     result: str,
@@ -370,7 +317,7 @@ def left_queue(
     """Decide what follows the waiting line, from Twilio's QueueResult and why we left."""
     if result in {"hangup", "bridged", "redirected"}:
         return CallPlan(Step.NOTHING, None)
-    found = _open_contact(session, contact_id)
+    found = open_call(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
@@ -392,14 +339,14 @@ def left_queue(
 def refer_to_crisis(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     contact_id: int,
     tier: int,
     at: datetime,
 ) -> CallPlan:
     """Send a caller to the crisis line: record the referral, free their place in line."""
-    found = _open_contact(session, contact_id)
+    found = open_call(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
@@ -414,117 +361,29 @@ def refer_to_crisis(
     return CallPlan(Step.CRISIS, context(line), contact.id, contact.language)
 
 
-def _leave_line(live: LiveLine, jobs: Dispatcher, contact_id: int) -> Resolution:
+def _leave_line(live: LiveLine, jobs: Jobs, contact_id: int) -> Resolution:
     resolution = live.remove(contact_id)
-    _hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
+    hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
     if resolution.cancel_specialist_ids:
         jobs.offer_contacts(live.line_id)
     return resolution
 
 
-def _hang_up_legs(jobs: Dispatcher, resolution: Resolution, specialist_ids) -> None:
+def hang_up_legs(jobs: Jobs, resolution: Resolution, specialist_ids) -> None:
+    """Stop the named specialists' phones ringing for an offer that was resolved."""
     legs = resolution.legs or {}
     jobs.hang_up([legs[s] for s in specialist_ids if s in legs])
 
 
-# Offers.
-
-
-@dataclass(frozen=True)
-class OfferDescription:
-    waited_minutes: int
-    language: str
-    ring_timeout: int
+# Conversations.
 
 
 def contact_line(session: Session, contact_id: int) -> Contact | None:
     return session.get(Contact, contact_id)
 
 
-def describe_offer(session: Session, *, contact_id: int, at: datetime) -> OfferDescription | None:
-    """Say what a specialist is being offered; None once the caller has gone."""
-    found = _open_contact(session, contact_id)
-    if found is None:
-        return None
-    contact, line = found
-    return OfferDescription(
-        waited_minutes=int((at - contact.arrived_at).total_seconds() // 60),
-        language=contact.language,
-        ring_timeout=line.ring_timeout_seconds,
-    )
-
-
-def lease_ms(line: Line) -> int:
-    return (line.ring_timeout_seconds + LEASE_MARGIN_SECONDS) * 1000
-
-
-def offer_answered(
-    session: Session,
-    client: redis.Redis,
-    jobs: Dispatcher,
-    *,
-    contact_id: int,
-    specialist_id: int,
-    digits: str,
-) -> bool:
-    """Take a specialist's answer to the whisper; True when they won the caller."""
-    contact = session.get(Contact, contact_id)
-    if contact is None:
-        return False
-    live = live_line(client, contact.line_id)
-    if digits != ACCEPT_KEY:
-        _decline(live, jobs, contact_id, specialist_id)
-        return False
-    resolution = live.resolve(contact_id, specialist_id, "accept")
-    if not resolution.won:
-        return False
-    contact.specialist_id = specialist_id
-    session.commit()
-    _hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
-    jobs.connect_caller(contact_id)
-    live.publish("contact_accepted", contact_id=contact_id, specialist_id=specialist_id)
-    if resolution.cancel_specialist_ids:
-        jobs.offer_contacts(contact.line_id)
-    return True
-
-
-def _decline(live: LiveLine, jobs: Dispatcher, contact_id: int, specialist_id: int) -> None:
-    before = live.specialist(specialist_id).get("offer")
-    resolution = live.resolve(contact_id, specialist_id, "decline")
-    if before == str(contact_id):
-        live.publish("specialist_paused", specialist_id=specialist_id, reason="missed_offer")
-    if resolution.requeued:
-        jobs.offer_contacts(live.line_id)
-
-
-def specialist_leg_ended(
-    session: Session,
-    client: redis.Redis,
-    jobs: Dispatcher,
-    *,
-    contact_id: int,
-    specialist_id: int,
-    call_sid: str,
-    status: str,
-) -> None:
-    """A specialist's phone call ended: a missed offer, or the end of their conversation."""
-    contact = session.get(Contact, contact_id)
-    if contact is None or status not in TERMINAL_STATUSES:
-        return
-    live = live_line(client, contact.line_id)
-    if live.offer_winner(contact_id) != specialist_id:
-        _decline(live, jobs, contact_id, specialist_id)
-        return
-    if live.offer_legs(contact_id).get(specialist_id) != call_sid:
-        # A leg replaced by another (the whisper, after accepting on screen) ends quietly.
-        return
-    _start_wrap_up(session, live, jobs, specialist_id, contact_id)
-    if contact.ended_at is None and live.recall(contact_id, "crisis_leg") != "joined":
-        jobs.say_goodbye(contact_id)
-
-
-def _start_wrap_up(
-    session: Session, live: LiveLine, jobs: Dispatcher, specialist_id: int, contact_id: int
+def start_wrap_up(
+    session: Session, live: LiveLine, jobs: Jobs, specialist_id: int, contact_id: int
 ) -> None:
     """Give a specialist the line's wrap-up time after a conversation, then offers again."""
     if live.specialist(specialist_id).get("contact") != str(contact_id):
@@ -547,7 +406,7 @@ def caller_connected(
     session: Session, client: redis.Redis, *, contact_id: int, at: datetime
 ) -> CallPlan:
     """The caller arrived in their conference: record the wait and who answered."""
-    found = _open_contact(session, contact_id)
+    found = open_call(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
@@ -568,7 +427,7 @@ def caller_connected(
 def call_status(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     call_sid: str,
     status: str,
@@ -616,7 +475,7 @@ def call_status(
         live = live_line(client, contact.line_id)
         winner = live.offer_winner(contact.id)
         if winner is not None:
-            _start_wrap_up(session, live, jobs, winner, contact.id)
+            start_wrap_up(session, live, jobs, winner, contact.id)
         _leave_line(live, jobs, contact.id)
         live.finish_offer(contact.id)
         live.publish("contact_closed", contact_id=contact.id)
@@ -630,34 +489,8 @@ def call_status(
 # The dashboard.
 
 
-def accept(
-    session: Session, client: redis.Redis, jobs: Dispatcher, *, contact_id: int, specialist_id: int
-) -> bool:
-    """Give a waiting caller to the specialist who accepted on screen; ring them into the call."""
-    contact = session.get(Contact, contact_id)
-    if contact is None or contact.ended_at is not None or contact.channel is not Channel.VOICE:
-        return False
-    live = live_line(client, contact.line_id)
-    offered_to_them = live.specialist(specialist_id).get("offer") == str(contact_id)
-    if offered_to_them:
-        resolution = live.resolve(contact_id, specialist_id, "accept")
-        if not resolution.won:
-            return False
-        # Their phone is ringing with the whisper: replace it with a call into the room.
-        _hang_up_legs(jobs, resolution, [specialist_id, *resolution.cancel_specialist_ids])
-        live.forget_leg(contact_id, specialist_id)
-    elif not live.claim_one(contact_id, specialist_id):
-        return False
-    contact.specialist_id = specialist_id
-    session.commit()
-    jobs.bring_specialist(contact_id, specialist_id)
-    jobs.connect_caller(contact_id)
-    live.publish("contact_accepted", contact_id=contact_id, specialist_id=specialist_id)
-    return True
-
-
 def transfer_to_crisis(
-    session: Session, client: redis.Redis, jobs: Dispatcher, *, contact_id: int, at: datetime
+    session: Session, client: redis.Redis, jobs: Jobs, *, contact_id: int, at: datetime
 ) -> bool:
     """Warm handoff: dial the crisis line into the conversation; the specialist stays on."""
     contact = session.get(Contact, contact_id)

@@ -211,11 +211,12 @@ def clock() -> None:
 @main.command()
 def purge() -> None:
     """Queue the deletion of contact metadata past each line's retention period."""
-    from warmline.runtime import build_runtime
+    from warmline.composition import build_runtime
     from workers.jobs import purge_expired_contacts
+    from workers.queues import urgency_queues
 
     services = build_runtime(load_settings())
-    job = services.queues["maintenance"].enqueue(purge_expired_contacts)
+    job = urgency_queues(services.redis)["maintenance"].enqueue(purge_expired_contacts)
     click.echo(f"Queued purge job {job.id} on the maintenance queue.")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warmline import presence
-from warmline.dispatch import Dispatcher
+from warmline.jobs import Jobs
 from warmline.lines import add_line, assign_coordinator, find_line
 from warmline.models import Role, Shift, User, utcnow
 from warmline.people import add_user, find_user
@@ -76,7 +76,7 @@ def _rostered_now(session: Session, line_id: int, user_id: int) -> bool:
     return presence.is_rostered(session, line_id=line_id, specialist_id=user_id, at=utcnow())
 
 
-def start_shifts(session: Session, client: redis.Redis, jobs: Dispatcher) -> None:
+def start_shifts(session: Session, client: redis.Redis, jobs: Jobs) -> None:
     """Put the demo specialists on shift, as each would from the dashboard."""
     line = find_line(session, DEMO_LINE)
     specialists = session.scalars(

@@ -14,8 +14,8 @@ import urllib.request
 
 from config.settings import Settings
 from warmline import demo, migrate
+from warmline.composition import build_runtime
 from warmline.embedded import ensure_embedded_redis, stop_embedded_redis
-from warmline.runtime import build_runtime
 
 STARTUP_DEADLINE_SECONDS = 60
 STOP_DEADLINE_SECONDS = 20
@@ -55,7 +55,7 @@ def _seed_demo(settings: Settings) -> demo.Demo:
     try:
         with services.sessions() as session:
             seeded = demo.seed(session)
-            demo.start_shifts(session, services.redis, services.dispatch)
+            demo.start_shifts(session, services.redis, services.jobs)
         return seeded
     finally:
         services.engine.dispose()

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warmline import audit
-from warmline.dispatch import Dispatcher
+from warmline.jobs import Jobs
 from warmline.live import LiveLine, now_ms
 from warmline.models import Line, Shift, User
 
@@ -35,7 +35,7 @@ def is_rostered(session: Session, *, line_id: int, specialist_id: int, at: datet
 def start_shift(
     session: Session,
     client: redis.Redis,
-    jobs: Dispatcher,
+    jobs: Jobs,
     *,
     line_id: int,
     specialist_id: int,
@@ -63,7 +63,7 @@ def start_shift(
 
 
 def become_available(
-    session: Session, client: redis.Redis, jobs: Dispatcher, *, line_id: int, specialist_id: int
+    session: Session, client: redis.Redis, jobs: Jobs, *, line_id: int, specialist_id: int
 ) -> None:
     """Put a specialist on shift back in line for offers, longest idle from now."""
     specialist = session.get(User, specialist_id)

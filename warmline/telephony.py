@@ -1,18 +1,49 @@
 """The one gateway to Twilio's REST API (or a Twilio-compatible one).
 
-Only workers call it: a webhook never waits on the network.
+Only workers call it: a webhook never waits on the network. It implements the domain's
+`Gateway` port and turns the twilio library's and requests' errors into the port's.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 
+from requests import RequestException
+from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from config.settings import Settings
+from warmline.gateway import TwilioRefused, TwilioUnreachable
 
 CALL_PROGRESS_EVENTS = ["initiated", "ringing", "answered", "completed"]
+
+
+def _dialling(to: str, from_: str, status_callback: str, timeout_seconds: int) -> dict:
+    """Return how every outgoing call is placed: with its progress reported to us."""
+    return {
+        "to": to,
+        "from_": from_,
+        "status_callback": status_callback,
+        "status_callback_event": CALL_PROGRESS_EVENTS,
+        "timeout": timeout_seconds,
+    }
+
+
+def _translated(method):
+    """Raise the domain's exceptions for Twilio's refusals and for network failures."""
+
+    @functools.wraps(method)
+    def call(*args, **kwargs):
+        try:
+            return method(*args, **kwargs)
+        except TwilioRestException as error:
+            raise TwilioRefused(error.status, error.code) from error
+        except RequestException as error:
+            raise TwilioUnreachable(str(error)) from error
+
+    return call
 
 
 class TwilioGateway:
@@ -28,32 +59,32 @@ class TwilioGateway:
         )
         self._client.api.base_url = settings.twilio_api_base_url
 
+    @_translated
     def ring_specialist(
         self, *, to: str, from_: str, url: str, status_callback: str, timeout_seconds: int
     ) -> str:
         """Ring a specialist's phone; `url` is the whisper TwiML. Return the new call's SID."""
         call = self._client.calls.create(
-            to=to,
-            from_=from_,
-            url=url,
-            status_callback=status_callback,
-            status_callback_event=CALL_PROGRESS_EVENTS,
-            timeout=timeout_seconds,
+            url=url, **_dialling(to, from_, status_callback, timeout_seconds)
         )
         return call.sid
 
+    @_translated
     def redirect_call(self, call_sid: str, url: str) -> None:
         """Send a live call to new TwiML, e.g. out of the waiting line into a conference."""
         self._client.calls(call_sid).update(url=url, method="POST")
 
+    @_translated
     def call_status(self, call_sid: str) -> str:
         """Ask Twilio how a call stands (queued, ringing, in-progress, completed...)."""
         return self._client.calls(call_sid).fetch().status
 
+    @_translated
     def hang_up(self, call_sid: str) -> None:
         """End a call, ringing or connected."""
         self._client.calls(call_sid).update(status="completed")
 
+    @_translated
     def add_conference_participant(
         self,
         *,
@@ -65,16 +96,13 @@ class TwilioGateway:
     ) -> str:
         """Dial `to` into the named conference (warm handoff, dashboard accept); return call SID."""
         participant = self._client.conferences(conference).participants.create(
-            to=to,
-            from_=from_,
-            status_callback=status_callback,
-            status_callback_event=CALL_PROGRESS_EVENTS,
-            timeout=timeout_seconds,
             end_conference_on_exit=False,
             early_media=True,
+            **_dialling(to, from_, status_callback, timeout_seconds),
         )
         return participant.call_sid
 
+    @_translated
     def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
         """Send one SMS from the line's number; return the message SID."""
         message = self._client.messages.create(

@@ -182,11 +182,6 @@ def text(kind: str, language: str, /, **values: object) -> str:
     return shipped().text(kind, language, **values)
 
 
-def text_languages() -> tuple[str, ...]:
-    """Return the languages the text line has its own texts in."""
-    return shipped().languages("texts")
-
-
 def spoken(kind: str, language: str, /, **values: object) -> Spoken:
     """Return one sentence a caller hears; a language without its own gets English."""
     return shipped().spoken(kind, language, **values)

@@ -6,13 +6,14 @@ A caller's number is turned into a caller tag here and goes no further.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
 from warmline.phones import to_e164
 from warmline.privacy import Sealer, caller_tag
+from warmline.texts import IncomingText
 
 CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
 MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
@@ -58,20 +59,6 @@ class QueueWait:
     queue_time: int
     average_queue_time: int
     position: int | None
-
-
-@dataclass(frozen=True)
-class IncomingText:
-    message_sid: str
-    line_number: str
-    caller_tag: str | None
-    body: str
-
-
-@dataclass(frozen=True)
-class TextStatus:
-    message_sid: str
-    status: str
 
 
 def _one(form: MultiDict, name: str, *, required: bool = True, limit: int = MAX_FIELD) -> str:
@@ -152,34 +139,6 @@ def query_id(args: MultiDict, name: str) -> int:
     return int(value)
 
 
-def incoming_text(form: MultiDict, caller_key: str) -> IncomingText:
-    return IncomingText(
-        message_sid=_matching(form, "MessageSid", MESSAGE_SID),
-        line_number=_one(form, "To"),
-        caller_tag=caller_tag(_one(form, "From", required=False), caller_key),
-        body=_one(form, "Body", required=False, limit=MAX_BODY),
-    )
-
-
-def text_status(form: MultiDict) -> TextStatus:
-    return TextStatus(
-        message_sid=_matching(form, "MessageSid", MESSAGE_SID),
-        status=_member(form, "MessageStatus", MESSAGE_STATUSES),
-    )
-
-
-@dataclass(frozen=True)
-class TextArrival:
-    """An incoming text; the texter's number leaves here only sealed, to reply while open."""
-
-    message_sid: str
-    line_number: str
-    caller_tag: str | None
-    sealed_number: bytes | None = field(repr=False)
-    body: str = field(repr=False)
-    pictures: int = 0
-
-
 @dataclass(frozen=True)
 class TextDelivery:
     """A status callback for a text we sent; line and contact come from our own signed URL."""
@@ -191,10 +150,10 @@ class TextDelivery:
     contact_id: int | None
 
 
-def text_arrival(form: MultiDict, caller_key: str, sealer: Sealer) -> TextArrival:
+def text_arrival(form: MultiDict, caller_key: str, sealer: Sealer) -> IncomingText:
     raw_number = _one(form, "From", required=False)
     tag = caller_tag(raw_number, caller_key)
-    return TextArrival(
+    return IncomingText(
         message_sid=_matching(form, "MessageSid", MESSAGE_SID),
         line_number=_one(form, "To"),
         caller_tag=tag,

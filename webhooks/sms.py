@@ -58,17 +58,7 @@ def incoming():
     services = runtime()
     text = forms.text_arrival(request.form, services.settings.caller_key, services.sealer)
     plan = texts.receive_text(
-        db_session(),
-        services.redis,
-        services.dispatch,
-        services.sealer,
-        message_sid=text.message_sid,
-        line_number=text.line_number,
-        caller_tag=text.caller_tag,
-        sealed_number=text.sealed_number,
-        body=text.body,
-        pictures=text.pictures,
-        at=utcnow(),
+        db_session(), services.redis, services.jobs, services.sealer, text, at=utcnow()
     )
     if plan.line is not None:
         remember_line(text.line_number, plan.line)
@@ -84,7 +74,7 @@ def status():
         services = runtime()
         texts.delivery_report(
             services.redis,
-            services.dispatch,
+            services.jobs,
             line_id=report.line_id,
             contact_id=report.contact_id,
             message_sid=report.message_sid,

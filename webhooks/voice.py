@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import calls, wording
+from warmline import calls, offers, urls, wording
 from warmline.crisis.scripts import referral_script
 from warmline.lines import LineContext
 from warmline.models import utcnow
 from warmline.web import db_session, runtime
-from webhooks import forms, paths, twiml
+from webhooks import forms, twiml
 from webhooks.safety import (
     CALLBACK,
     GOODBYE,
@@ -27,7 +27,7 @@ bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 def _services():
     services = runtime()
-    return db_session(), services.redis, services.dispatch
+    return db_session(), services.redis, services.jobs
 
 
 def queue_name(line_id: int) -> str:
@@ -44,25 +44,25 @@ def _render(plan: calls.CallPlan) -> str:
         return twiml.emergency(onward_number(request.form.get("To", "")))
     if plan.step is calls.Step.QUEUE:
         return twiml.enqueue(
-            queue_name(line.id), language, paths.wait(line.id, contact), paths.queue_exit(contact)
+            queue_name(line.id), language, urls.wait(line.id, contact), urls.queue_exit(contact)
         )
     if plan.step is calls.Step.CRISIS:
         return twiml.crisis_line(line.crisis_number, language)
     if plan.step is calls.Step.OVERFLOW_MENU:
-        return twiml.overflow_menu(language, paths.overflow(contact), line.speech_enabled)
+        return twiml.overflow_menu(language, urls.overflow(contact), line.speech_enabled)
     return twiml.onward(line.name, line.onward_number, language)
 
 
 @bp.post("/incoming")
 def incoming():
     """Answer a new call: blocked, limited, closed, or greeted and put in line."""
-    session, client, dispatch = _services()
+    session, client, jobs = _services()
     call = forms.incoming_call(request.form, runtime().settings.caller_key)
     at = utcnow()
     plan = calls.arrive(
         session,
         client,
-        dispatch,
+        jobs,
         call_sid=call.call_sid,
         line_number=call.line_number,
         caller_tag=call.caller_tag,
@@ -75,7 +75,7 @@ def incoming():
     if plan.step is calls.Step.BLOCKED:
         return xml(twiml.blocked())
     if plan.step is calls.Step.LIMITED:
-        return xml(twiml.limited(line.name, paths.crisis(plan.contact_id)))
+        return xml(twiml.limited(line.name, urls.crisis(plan.contact_id)))
     if plan.step is calls.Step.ONWARD:
         return xml(twiml.onward(line.name, line.onward_number, plan.language))
     if plan.step is calls.Step.AFTER_HOURS:
@@ -87,7 +87,7 @@ def incoming():
         script = referral_script("after_hours", "voice", "en", line.scripts)
         return xml(
             twiml.after_hours(
-                line.name, script, reopens, paths.crisis(plan.contact_id), line.overflow_number
+                line.name, script, reopens, urls.crisis(plan.contact_id), line.overflow_number
             )
         )
     return xml(
@@ -95,26 +95,34 @@ def incoming():
             line.name,
             line.languages,
             plan.language,
-            paths.language(plan.contact_id),
+            urls.language(plan.contact_id),
             line.speech_enabled,
         )
     )
 
 
-def _menu_answer(*, picks_language: bool):
-    session, client, dispatch = _services()
-    heard = forms.heard(request.form)
-    plan = calls.answer_menu(
+def _decide_for_contact(decide, **values):
+    """Hand the contact this URL names to one domain decision; render what the caller hears."""
+    session, client, jobs = _services()
+    plan = decide(
         session,
         client,
-        dispatch,
+        jobs,
         contact_id=forms.query_id(request.args, "contact"),
-        digits=heard.digits,
-        speech=heard.speech,
         at=utcnow(),
-        picks_language=picks_language,
+        **values,
     )
     return xml(_render(plan))
+
+
+def _menu_answer(*, picks_language: bool):
+    heard = forms.heard(request.form)
+    return _decide_for_contact(
+        calls.answer_menu,
+        digits=heard.digits,
+        speech=heard.speech,
+        picks_language=picks_language,
+    )
 
 
 @bp.post("/language")
@@ -126,20 +134,11 @@ def language():
 @bp.post("/crisis")
 def crisis():
     """From a closing message: 9 (or crisis words) reaches the crisis line; else goodbye."""
-    session, client, dispatch = _services()
     heard = forms.heard(request.form)
     tier = calls.hears_crisis(heard.digits, heard.speech)
     if not tier:
         return xml(twiml.goodbye("en"))
-    plan = calls.refer_to_crisis(
-        session,
-        client,
-        dispatch,
-        contact_id=forms.query_id(request.args, "contact"),
-        tier=tier,
-        at=utcnow(),
-    )
-    return xml(_render(plan))
+    return _decide_for_contact(calls.refer_to_crisis, tier=tier)
 
 
 @bp.post("/wait")
@@ -162,7 +161,7 @@ def wait():
     return xml(
         twiml.wait_cycle(
             language=plan.language,
-            key_url=paths.wait_key(line_id, contact_id),
+            key_url=urls.wait_key(line_id, contact_id),
             speech=plan.speech,
             position=plan.position,
             average_wait_seconds=plan.average_wait_seconds,
@@ -176,7 +175,7 @@ def wait():
 @fallback(LEAVE)
 def wait_key():
     """A key or words while holding: 9 or crisis words leave the line for the crisis line."""
-    session, client, _dispatch = _services()
+    session, client, _jobs = _services()
     heard = forms.heard(request.form)
     line_id = forms.query_id(request.args, "line")
     contact_id = forms.query_id(request.args, "contact")
@@ -189,22 +188,13 @@ def wait_key():
         speech=heard.speech,
     ):
         return xml(twiml.leave_queue())
-    return xml(twiml.back_to_waiting(paths.wait(line_id, contact_id)))
+    return xml(twiml.back_to_waiting(urls.wait(line_id, contact_id)))
 
 
 @bp.post("/queue/exit")
 def queue_exit():
     """The caller left Twilio's queue: for help, after the longest wait, or hung up."""
-    session, client, dispatch = _services()
-    plan = calls.left_queue(
-        session,
-        client,
-        dispatch,
-        contact_id=forms.query_id(request.args, "contact"),
-        result=forms.queue_result(request.form),
-        at=utcnow(),
-    )
-    return xml(_render(plan))
+    return _decide_for_contact(calls.left_queue, result=forms.queue_result(request.form))
 
 
 @bp.post("/overflow")
@@ -216,14 +206,14 @@ def overflow():
 @bp.post("/connect")
 def connect():
     """The caller, redirected out of the queue, joins the conversation's conference."""
-    session, client, _dispatch = _services()
+    session, client, _jobs = _services()
     contact_id = forms.query_id(request.args, "contact")
     plan = calls.caller_connected(session, client, contact_id=contact_id, at=utcnow())
     if plan.step is calls.Step.UNKNOWN:
         return xml(twiml.goodbye("en"))
     return xml(
         twiml.join_as_caller(
-            calls.conference_name(contact_id), plan.language, paths.after(contact_id)
+            calls.conference_name(contact_id), plan.language, urls.after(contact_id)
         )
     )
 
@@ -246,12 +236,12 @@ def goodbye():
 @fallback(CALLBACK)
 def status():
     """Close the contact when the caller's call ends; repeats change nothing twice."""
-    session, client, dispatch = _services()
+    session, client, jobs = _services()
     update = forms.call_status(request.form)
     calls.call_status(
         session,
         client,
-        dispatch,
+        jobs,
         call_sid=update.call_sid,
         status=update.status,
         at=utcnow(),
@@ -266,14 +256,14 @@ def offer_whisper():
     session = db_session()
     contact_id = forms.query_id(request.args, "contact")
     specialist_id = forms.query_id(request.args, "specialist")
-    offer = calls.describe_offer(session, contact_id=contact_id, at=utcnow())
+    offer = offers.describe_offer(session, contact_id=contact_id, at=utcnow())
     if offer is None:
         return xml(twiml.offer_missed(taken=True))
     return xml(
         twiml.whisper(
             minutes=offer.waited_minutes,
             language=offer.language,
-            answer_url=paths.offer_answer(contact_id, specialist_id),
+            answer_url=urls.offer_answer(contact_id, specialist_id),
             ring_timeout=offer.ring_timeout,
         )
     )
@@ -283,32 +273,32 @@ def offer_whisper():
 @fallback(SPECIALIST)
 def offer_answer():
     """The specialist's key: 1 takes the caller into the conference; anything else passes."""
-    session, client, dispatch = _services()
+    session, client, jobs = _services()
     contact_id = forms.query_id(request.args, "contact")
     digits = forms.heard(request.form).digits
-    won = calls.offer_answered(
+    won = offers.offer_answered(
         session,
         client,
-        dispatch,
+        jobs,
         contact_id=contact_id,
         specialist_id=forms.query_id(request.args, "specialist"),
         digits=digits,
     )
     if won:
         return xml(twiml.join_as_specialist(calls.conference_name(contact_id)))
-    return xml(twiml.offer_missed(taken=digits == calls.ACCEPT_KEY))
+    return xml(twiml.offer_missed(taken=digits == offers.ACCEPT_KEY))
 
 
 @bp.post("/offer/status")
 @fallback(CALLBACK)
 def offer_status():
     """The specialist's phone call changed: missed, declined, or their conversation ended."""
-    session, client, dispatch = _services()
+    session, client, jobs = _services()
     update = forms.call_status(request.form)
-    calls.specialist_leg_ended(
+    offers.specialist_leg_ended(
         session,
         client,
-        dispatch,
+        jobs,
         contact_id=forms.query_id(request.args, "contact"),
         specialist_id=forms.query_id(request.args, "specialist"),
         call_sid=update.call_sid,
@@ -321,7 +311,7 @@ def offer_status():
 @fallback(CALLBACK)
 def crisis_leg_status():
     """Follow the crisis counselor's leg of a warm handoff."""
-    session, client, _dispatch = _services()
+    session, client, _jobs = _services()
     update = forms.call_status(request.form)
     contact = calls.contact_line(session, forms.query_id(request.args, "contact"))
     if contact is not None:

@@ -13,7 +13,6 @@ from werkzeug.serving import make_server
 
 from tests.fake_twilio import fake_twilio
 from warmline.dashboard import events
-from workers import context
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -47,13 +46,6 @@ def twilio_api():
 @pytest.fixture
 def settings(settings, twilio_api):
     return replace(settings, twilio_api_base_url=twilio_api.base_url)
-
-
-@pytest.fixture
-def worker(app):
-    """Run jobs in this process, as a worker would, with the app's connections."""
-    context.install(app.extensions["warmline"])
-    return app.extensions["warmline"]
 
 
 @pytest.fixture

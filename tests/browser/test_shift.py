@@ -84,7 +84,7 @@ def test_a_voice_shift_sign_in_start_accept_on_screen_wrap_up_and_end(
 
 
 def test_an_offer_rings_with_a_title_badge_and_is_accepted_from_the_screen(
-    page, server, session, twilio, worker, twilio_api
+    page, server, session, twilio, worker_runtime, twilio_api
 ):
     line = make_line(session)
     ana = make_specialist(session, line, name="Ana")

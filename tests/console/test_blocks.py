@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.console.conftest import BOTH
-from warmline import blocks, calls
+from warmline import admission, blocks
 from warmline.models import AuditEvent, Channel, Contact, Outcome, utcnow
 
 TAG = hashlib.sha256(b"a caller").hexdigest()
@@ -36,12 +36,12 @@ def test_block_from_a_contact_stops_that_tag_and_lifting_lets_it_back(session, l
     )
     session.commit()
     assert block.caller_tag == TAG and block.reason == "abusive to specialists"
-    assert calls.is_blocked(session, line.id, TAG, utcnow())
+    assert admission.is_blocked(session, line.id, TAG, utcnow())
     with pytest.raises(blocks.BlockError, match="already blocked"):
         blocks.block_from_contact(session, contact, reason="again")
     blocks.lift_block(session, block, actor_id=cora.id)
     session.commit()
-    assert not calls.is_blocked(session, line.id, TAG, utcnow())
+    assert not admission.is_blocked(session, line.id, TAG, utcnow())
     events = session.scalars(select(AuditEvent).where(AuditEvent.target_type == "block")).all()
     assert [(e.action, e.actor_id) for e in events] == [
         ("block.add", cora.id),

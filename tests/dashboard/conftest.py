@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, message_sid
+from warmline import urls
 from warmline.lines import assign_coordinator
 from warmline.models import Channel, Contact, Role
 from warmline.people import add_user
-from webhooks import paths
 
 PASSWORD = "a long enough password"
 CALLER = "+14155550123"
@@ -143,7 +143,7 @@ def call_sid_of(session, contact_id: int) -> str:
 def caller_connects(twilio, session, contact_id: int) -> None:
     """The worker moved the caller into their conference: Twilio fetches its TwiML."""
     sid = call_sid_of(session, contact_id)
-    assert twilio.post(paths.connect(contact_id), {"CallSid": sid}).status_code == 200
+    assert twilio.post(urls.connect(contact_id), {"CallSid": sid}).status_code == 200
 
 
 def caller_hangs_up(twilio, session, contact_id: int) -> None:

@@ -47,7 +47,8 @@ from warmline.live import LiveLine
 from warmline.models import Contact, Line, utcnow
 from warmline.people import add_user
 from warmline.roster import add_shift
-from warmline.runtime import Runtime, build_runtime
+from warmline.composition import build_runtime
+from warmline.runtime import Runtime
 from warmline.simulator import ManualClock, Phone, Simulator, create_simulator, simulator_of
 
 PROCFILE = dict(
@@ -479,7 +480,7 @@ class Scenario:
             presence.start_shift(
                 session,
                 services.redis,
-                services.dispatch,
+                services.jobs,
                 line_id=line.id,
                 specialist_id=specialist.id,
                 at=utcnow(),

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.services import wait_for
 from tests.simulator.conftest import serve
+from warmline.gateway import TwilioRefused
 from warmline.simulator import create_simulator, simulator_of
 from warmline.telephony import TwilioGateway
 
@@ -160,14 +160,14 @@ def test_a_queue_member_can_be_taken_out_of_the_queue(sim, client, script, clock
 
 
 def test_an_invalid_to_number_is_refused_with_21211(gateway, script):
-    with pytest.raises(TwilioRestException) as refused:
+    with pytest.raises(TwilioRefused) as refused:
         gateway.send_text(to="12", from_=LINE, body="hi", status_callback=script.base_url)
     assert refused.value.code == 21211
     assert refused.value.status == 400
 
 
 def test_an_unknown_call_is_404_with_20404(gateway):
-    with pytest.raises(TwilioRestException) as refused:
+    with pytest.raises(TwilioRefused) as refused:
         gateway.hang_up("CA" + "0" * 32)
     assert refused.value.code == 20404
     assert refused.value.status == 404
@@ -175,7 +175,7 @@ def test_an_unknown_call_is_404_with_20404(gateway):
 
 def test_wrong_credentials_are_refused_with_20003(api, script):
     gateway = TwilioGateway(replace(api[1], twilio_auth_token="not-the-token"))
-    with pytest.raises(TwilioRestException) as refused:
+    with pytest.raises(TwilioRefused) as refused:
         ring(gateway, script)
     assert refused.value.code == 20003
     assert refused.value.status == 401

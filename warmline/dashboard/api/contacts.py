@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, jsonify
 
-from warmline import calls, texts
+from warmline import calls, offers, texts
 from warmline.dashboard import board
 from warmline.dashboard.api.blueprint import bp
 from warmline.dashboard.api.shift import _shift_json, _shift_or_409
@@ -54,7 +54,7 @@ def accept(contact_id: int):
             texts.accept_text(
                 session,
                 services.redis,
-                services.dispatch,
+                services.jobs,
                 line_id=shift.line.id,
                 specialist_id=user.id,
                 contact_id=contact_id,
@@ -63,8 +63,8 @@ def accept(contact_id: int):
             == contact_id
         )
     else:
-        taken = calls.accept(
-            session, services.redis, services.dispatch, contact_id=contact_id, specialist_id=user.id
+        taken = offers.accept(
+            session, services.redis, services.jobs, contact_id=contact_id, specialist_id=user.id
         )
     if not taken:
         abort(409, description="Someone else took that contact, or you are not free.")
@@ -78,7 +78,7 @@ def transfer(contact_id: int):
     user, services = _me(), runtime()
     _own_live_voice_contact(contact_id, user)
     started = calls.transfer_to_crisis(
-        db_session(), services.redis, services.dispatch, contact_id=contact_id, at=utcnow()
+        db_session(), services.redis, services.jobs, contact_id=contact_id, at=utcnow()
     )
     if not started:
         abort(409, description="The caller is not connected yet.")
@@ -94,5 +94,5 @@ def hang_up(contact_id: int):
     leg = LiveLine(services.redis, contact.line_id).offer_legs(contact_id).get(user.id)
     if leg is None:
         abort(409, description="Your phone is not in the call yet.")
-    services.dispatch.hang_up([leg])
+    services.jobs.hang_up([leg])
     return jsonify(state="hanging_up"), 202

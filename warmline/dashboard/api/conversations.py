@@ -59,7 +59,7 @@ def send_reply(contact_id: int):
         sent = texts.reply(
             db_session(),
             services.redis,
-            services.dispatch,
+            services.jobs,
             sealer=services.sealer,
             contact_id=contact_id,
             specialist_id=user.id,
@@ -82,7 +82,7 @@ def close(contact_id: int):
         closed = texts.close_conversation(
             db_session(),
             services.redis,
-            services.dispatch,
+            services.jobs,
             contact_id=contact_id,
             reason=texts.CloseReason.SPECIALIST,
             at=utcnow(),

@@ -78,7 +78,7 @@ def _start(line_id: int, specialist_id: int, override_by: int | None) -> None:
         presence.start_shift(
             session,
             services.redis,
-            services.dispatch,
+            services.jobs,
             line_id=line_id,
             specialist_id=specialist_id,
             at=utcnow(),
@@ -110,7 +110,7 @@ def change_status():
         presence.become_available(
             db_session(),
             services.redis,
-            services.dispatch,
+            services.jobs,
             line_id=shift.line.id,
             specialist_id=user.id,
         )

@@ -1,10 +1,11 @@
-"""The webhook paths Twilio is sent to, for TwiML (relative) and REST calls (absolute)."""
+"""The webhook URLs Twilio is sent to: paths for TwiML, absolute URLs for REST calls."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
 VOICE = "/webhooks/voice"
+SMS_STATUS = "/webhooks/sms/status"
 
 
 def _path(route: str, **query: int) -> str:
@@ -61,3 +62,8 @@ def offer_status(contact: int, specialist: int) -> str:
 
 def crisis_leg_status(contact: int) -> str:
     return _path("crisis-leg/status", contact=contact)
+
+
+def text_status(line: int, contact: int) -> str:
+    """Return where Twilio reports a sent text's delivery, naming our ids only."""
+    return f"{SMS_STATUS}?{urlencode({'line': line, 'contact': contact})}"

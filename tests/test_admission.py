@@ -1,0 +1,82 @@
+"""One admission for calls and texts: blocked, over the daily limit, closed, or let in."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.factories import make_line, make_specialist, on_shift
+from warmline.admission import Admission, Refusal, admit
+from warmline.live import LiveLine
+from warmline.models import WEEKDAYS, Block, Channel, Contact, Outcome, utcnow
+
+TAG = hashlib.sha256(b"a caller").hexdigest()
+# A Wednesday afternoon in New York, far from midnight: the daily count is that day's.
+AFTERNOON = datetime(2026, 12, 2, 20, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def staffed(app, session):
+    line = make_line(session, daily_contact_limit=1)
+    on_shift(app, session, line, make_specialist(session, line))
+    return line, LiveLine(app.extensions["warmline"].redis, line.id)
+
+
+def answered_today(session, line) -> None:
+    at = AFTERNOON - timedelta(hours=1)
+    session.add(
+        Contact(
+            line_id=line.id,
+            channel=Channel.VOICE,
+            caller_tag=TAG,
+            arrived_at=at,
+            connected_at=at,
+            ended_at=at + timedelta(minutes=10),
+            language="en",
+            outcome=Outcome.ANSWERED,
+        )
+    )
+    session.commit()
+
+
+def test_a_staffed_open_line_lets_a_new_contact_in(session, staffed):
+    line, live = staffed
+    assert admit(session, line, live, caller_tag=TAG, at=utcnow()) == Admission()
+
+
+def test_a_blocked_caller_is_refused_and_a_withheld_number_never_is(session, staffed):
+    line, live = staffed
+    session.add(Block(line_id=line.id, caller_tag=TAG, reason="abusive"))
+    session.commit()
+    refused = admit(session, line, live, caller_tag=TAG, at=utcnow())
+    assert refused.refusal is Refusal.BLOCKED
+    assert admit(session, line, live, caller_tag=None, at=utcnow()).refusal is None
+
+
+def test_over_the_daily_limit_is_refused_unless_the_contact_shows_crisis_signs(session, staffed):
+    line, live = staffed
+    answered_today(session, line)
+    assert admit(session, line, live, caller_tag=TAG, at=AFTERNOON).refusal is Refusal.LIMITED
+    in_crisis = admit(session, line, live, caller_tag=TAG, at=AFTERNOON, crisis_tier=1)
+    assert in_crisis.refusal is None
+
+
+def test_outside_its_hours_the_line_is_closed_until_it_next_opens(session, redis_client):
+    line = make_line(
+        session,
+        timezone="America/New_York",
+        opening_hours={day: [["09:00", "12:00"]] for day in WEEKDAYS},
+    )
+    closed = admit(session, line, LiveLine(redis_client, line.id), caller_tag=TAG, at=AFTERNOON)
+    assert closed.refusal is Refusal.CLOSED
+    assert closed.outside_hours
+    assert closed.reopens_at == datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
+
+
+def test_nobody_on_shift_closes_an_open_line_without_it_being_outside_hours(session, redis_client):
+    line = make_line(session)
+    closed = admit(session, line, LiveLine(redis_client, line.id), caller_tag=TAG, at=utcnow())
+    assert closed.refusal is Refusal.CLOSED
+    assert not closed.outside_hours

@@ -1,0 +1,110 @@
+"""Admission: whether a new call or text conversation may join the line, for both channels.
+
+A caller or texter is turned away when blocked, over the line's daily limit, or when the
+line is closed (outside its hours, or nobody on shift). Those the channels treat
+differently say so through the arguments: a withheld number is never blocked or limited,
+nor is a contact showing crisis signs now.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warmline.lines import is_open, next_opening
+from warmline.live import LiveLine
+from warmline.models import Block, Contact, Line, Outcome
+
+# A caller whose call dropped and who rings straight back is the same conversation.
+REDIAL_WINDOW = timedelta(minutes=2)
+
+
+class Refusal(enum.Enum):
+    """Why a new contact cannot join the line."""
+
+    BLOCKED = "blocked"
+    LIMITED = "limited"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Admission:
+    """The verdict on a new contact, with when the line reopens if it is closed."""
+
+    refusal: Refusal | None = None
+    reopens_at: datetime | None = None
+    # Closed by its hours, not merely because nobody is on shift right now.
+    outside_hours: bool = False
+
+
+def admit(
+    session: Session,
+    line: Line,
+    live: LiveLine,
+    *,
+    caller_tag: str | None,
+    at: datetime,
+    crisis_tier: int = 0,
+) -> Admission:
+    """Decide whether a new contact may join the line, and if not, why."""
+    if caller_tag is not None and is_blocked(session, line.id, caller_tag, at):
+        return Admission(Refusal.BLOCKED)
+    if (
+        caller_tag is not None
+        and not crisis_tier
+        and over_daily_limit(session, line, caller_tag, at)
+    ):
+        return Admission(Refusal.LIMITED)
+    outside_hours = not is_open(line, at)
+    if outside_hours or not live.anyone_present():
+        return Admission(Refusal.CLOSED, next_opening(line, at), outside_hours)
+    return Admission()
+
+
+def is_blocked(session: Session, line_id: int, caller_tag: str, at: datetime) -> bool:
+    """Return whether a coordinator's block on this caller tag is in force."""
+    found = session.scalar(
+        select(Block.id).where(
+            Block.line_id == line_id,
+            Block.caller_tag == caller_tag,
+            Block.lifted_at.is_(None),
+            (Block.expires_at.is_(None)) | (Block.expires_at > at),
+        )
+    )
+    return found is not None
+
+
+def over_daily_limit(session: Session, line: Line, caller_tag: str, at: datetime) -> bool:
+    """Return whether this caller already had the line's daily conversations.
+
+    Only conversations with a specialist count, a redial within two minutes of a dropped
+    call is the same conversation, and a caller ever flagged for crisis today is never
+    limited.
+    """
+    if line.daily_contact_limit == 0:
+        return False
+    zone = ZoneInfo(line.timezone)
+    midnight = at.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = session.scalars(
+        select(Contact)
+        .where(Contact.line_id == line.id, Contact.caller_tag == caller_tag)
+        .where(Contact.arrived_at >= midnight)
+        .order_by(Contact.arrived_at)
+    ).all()
+    if any(c.crisis_tier > 0 or c.crisis_referred_at is not None for c in today):
+        return False
+    conversations = 0
+    last_end: datetime | None = None
+    for contact in today:
+        if contact.outcome is not Outcome.ANSWERED:
+            continue
+        if last_end is None or contact.arrived_at - last_end > REDIAL_WINDOW:
+            conversations += 1
+        last_end = contact.ended_at or at
+    redialling = last_end is not None and at - last_end <= REDIAL_WINDOW
+    return conversations >= line.daily_contact_limit and not redialling

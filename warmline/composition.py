@@ -1,0 +1,35 @@
+"""The runtime builder shared by web, worker and clock processes: ports bound to adapters."""
+
+from __future__ import annotations
+
+import redis
+
+from config.settings import Settings
+from warmline.db import create_db_engine, session_factory
+from warmline.embedded import ensure_embedded_redis
+from warmline.privacy import Sealer
+from warmline.runtime import Runtime
+from warmline.telephony import TwilioGateway
+from workers.queues import RqJobs
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Build engine, Redis, the RQ jobs and the Twilio gateway; connections open lazily."""
+    if settings.embedded_redis:
+        ensure_embedded_redis(settings)
+    engine = create_db_engine(settings.database_url)
+    client = redis.Redis.from_url(
+        settings.redis_url,
+        socket_timeout=2,
+        socket_connect_timeout=2,
+        health_check_interval=30,
+    )
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        redis=client,
+        jobs=RqJobs(client),
+        gateway=TwilioGateway(settings),
+        sealer=Sealer([settings.secret_key]),
+    )

@@ -1,0 +1,55 @@
+"""What the domain asks of the phone network, and the two ways it can say no."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class TwilioRefused(Exception):
+    """Twilio answered and refused the request (an unknown call, a bad number...)."""
+
+    def __init__(self, status: int, code: int | None) -> None:
+        super().__init__(f"Twilio refused the request: HTTP {status}, error {code}")
+        self.status = status
+        self.code = code
+
+    @property
+    def call_is_over(self) -> bool:
+        """Return whether Twilio refused because the call no longer exists or has ended."""
+        return self.status == 404 or self.code in (20404, 21220)
+
+
+class TwilioUnreachable(Exception):
+    """Twilio did not answer in time, or the network between us failed."""
+
+
+class Gateway(Protocol):
+    """Intention-revealing calls to Twilio; each raises TwilioRefused or TwilioUnreachable."""
+
+    def ring_specialist(
+        self, *, to: str, from_: str, url: str, status_callback: str, timeout_seconds: int
+    ) -> str:
+        """Ring a specialist's phone; `url` is the whisper TwiML. Return the new call's SID."""
+        ...
+
+    def redirect_call(self, call_sid: str, url: str) -> None:
+        """Send a live call to new TwiML, e.g. out of the waiting line into a conference."""
+        ...
+
+    def call_status(self, call_sid: str) -> str:
+        """Ask Twilio how a call stands (queued, ringing, in-progress, completed...)."""
+        ...
+
+    def hang_up(self, call_sid: str) -> None:
+        """End a call, ringing or connected."""
+        ...
+
+    def add_conference_participant(
+        self, *, conference: str, to: str, from_: str, status_callback: str, timeout_seconds: int
+    ) -> str:
+        """Dial `to` into the named conference; return the new call's SID."""
+        ...
+
+    def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:
+        """Send one SMS from the line's number; return the message SID."""
+        ...

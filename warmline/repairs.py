@@ -1,0 +1,200 @@
+"""Repairs: the clock's housekeeping that mends drift between Redis, SQL and Twilio.
+
+The bodies of the maintenance jobs. Each takes the runtime, is safe to run twice, and
+returns what it mended.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from warmline import audit, calls, roster, texts
+from warmline.gateway import TwilioRefused, TwilioUnreachable
+from warmline.live import LiveLine, now_ms
+from warmline.models import Channel, Contact, Line, Outcome, utcnow
+from warmline.runtime import Runtime
+
+log = logging.getLogger(__name__)
+# How long the sweep leaves a new call alone: it may still be at the language menu.
+SETTLING = timedelta(seconds=60)
+# How long an accepted caller may take to reach the conference before we move them again.
+CONNECTING_MS = 15_000
+# A call open this long is asked about at Twilio, once a minute, in case its ending was lost.
+ASK_TWILIO_AFTER = timedelta(minutes=2)
+ASK_TWILIO_EVERY_MS = 60_000
+# How long a closed conversation's unsent replies may keep its sealed data for their send.
+SENDING_GRACE = timedelta(minutes=10)
+
+
+def repair_live_state(runtime: Runtime) -> dict[str, int]:
+    """Mend drift between Redis and the database; return what was repaired.
+
+    Offers whose lease ran out (a worker died mid-offer) go back to the line; accepted
+    callers who never reached their conference are moved again; open calls missing from
+    Redis (Redis restarted) are put back in their old place; contacts that ended while Redis
+    missed it leave the line; calls open for minutes are checked at Twilio, and closed when
+    their ending was lost.
+    """
+    repaired = {
+        "expired_offers": 0,
+        "restored": 0,
+        "removed": 0,
+        "reconnected": 0,
+        "closed": 0,
+    }
+    with runtime.sessions() as session:
+        for line in session.scalars(select(Line)):
+            live = LiveLine(runtime.redis, line.id)
+            for contact_id in live.expired_offers(now_ms()):
+                legs = live.offer_legs(contact_id)
+                live.resolve(contact_id, None, "release_all")
+                runtime.jobs.hang_up(list(legs.values()))
+                repaired["expired_offers"] += 1
+            for contact_id in live.stuck_accepted(now_ms() - CONNECTING_MS):
+                contact = session.get(Contact, contact_id)
+                if contact is None or contact.ended_at is not None:
+                    live.reached_conference(contact_id)
+                elif contact.connected_at is None:
+                    live.retry_connecting(contact_id)
+                    runtime.jobs.connect_caller(contact_id)
+                    repaired["reconnected"] += 1
+            for contact_id in live.waiting() + live.offered():
+                contact = session.get(Contact, contact_id)
+                if contact is None or contact.ended_at is not None:
+                    live.remove(contact_id)
+                    repaired["removed"] += 1
+            open_calls = session.scalars(
+                select(Contact).where(
+                    Contact.line_id == line.id,
+                    Contact.channel == Channel.VOICE,
+                    Contact.outcome == Outcome.OPEN,
+                    Contact.ended_at.is_(None),
+                    Contact.connected_at.is_(None),
+                    Contact.call_sid.is_not(None),
+                    Contact.arrived_at < utcnow() - SETTLING,
+                )
+            )
+            for contact in open_calls:
+                if not live.is_live(contact.id):
+                    calls.requeue(live, line, contact)
+                    repaired["restored"] += 1
+            repaired["closed"] += _close_calls_twilio_ended(runtime, session, live, line)
+            if live.waiting() and live.free_specialists(now_ms()):
+                runtime.jobs.offer_contacts(line.id)
+    return repaired
+
+
+def _close_calls_twilio_ended(
+    runtime: Runtime, session: Session, live: LiveLine, line: Line
+) -> int:
+    """Close open calls whose ending never reached us (a status callback lost in an outage)."""
+    long_open = session.scalars(
+        select(Contact).where(
+            Contact.line_id == line.id,
+            Contact.channel == Channel.VOICE,
+            Contact.ended_at.is_(None),
+            Contact.call_sid.is_not(None),
+            Contact.arrived_at < utcnow() - ASK_TWILIO_AFTER,
+        )
+    ).all()
+    closed = 0
+    for contact in long_open:
+        if not live.ask_twilio_due(contact.id, ASK_TWILIO_EVERY_MS):
+            continue
+        try:
+            status = runtime.gateway.call_status(contact.call_sid)
+        except (TwilioRefused, TwilioUnreachable):
+            # Twilio unreachable or the call unknown: ask again next minute.
+            log.warning("could not ask Twilio about contact %s", contact.id, exc_info=True)
+            continue
+        if status in calls.TERMINAL_STATUSES and calls.call_status(
+            session,
+            runtime.redis,
+            runtime.jobs,
+            call_sid=contact.call_sid,
+            status=status,
+            at=utcnow(),
+        ):
+            closed += 1
+    return closed
+
+
+def extend_rosters(runtime: Runtime) -> dict[str, int]:
+    """Expand every line's weekly shift patterns ahead, so the roster never runs dry."""
+    added: dict[str, int] = {}
+    with runtime.sessions() as session:
+        for line in session.scalars(select(Line)):
+            added[str(line.id)] = roster.extend_patterns(session, line=line)
+        session.commit()
+    return added
+
+
+def purge_expired_contacts(runtime: Runtime) -> dict[str, int]:
+    """Delete contact metadata (and its wrap-ups) older than each line's retention period."""
+    removed: dict[str, int] = {}
+    with runtime.sessions() as session:
+        for line in session.scalars(select(Line)):
+            cutoff = utcnow() - timedelta(days=line.retention_days)
+            result = session.execute(
+                delete(Contact).where(Contact.line_id == line.id, Contact.arrived_at < cutoff)
+            )
+            removed[str(line.id)] = result.rowcount
+        audit.record(
+            session, "retention.purge", "contact", None, via="worker", detail={"removed": removed}
+        )
+        session.commit()
+    return removed
+
+
+def sweep_text_conversations(runtime: Runtime) -> dict[str, int]:
+    """Mend what a lost job or a restarted Redis left behind; return what was mended.
+
+    Waiting texts missing from the line go back to their old place, held conversations idle
+    past the line's inactivity time close (never a crisis-flagged one), and sealed data of
+    conversations already closed is deleted.
+    """
+    mended = {"restored": 0, "closed_inactive": 0, "forgotten": 0}
+    with runtime.sessions() as session:
+        for line in session.scalars(select(Line)):
+            live = LiveLine(runtime.redis, line.id)
+            open_texts = session.scalars(
+                select(Contact).where(
+                    Contact.line_id == line.id,
+                    Contact.channel == Channel.SMS,
+                    Contact.ended_at.is_(None),
+                )
+            ).all()
+            for contact in open_texts:
+                if contact.specialist_id is None:
+                    if not live.is_live(contact.id):
+                        texts.restore(live, contact)
+                        mended["restored"] += 1
+                    continue
+                if contact.crisis_tier > 0:
+                    continue
+                idle = texts.inactive_for(live, contact.id)
+                if idle is None:
+                    idle = utcnow() - (contact.connected_at or contact.arrived_at)
+                if idle >= timedelta(minutes=line.text_inactivity_minutes):
+                    texts.close_conversation(
+                        session,
+                        runtime.redis,
+                        runtime.jobs,
+                        contact_id=contact.id,
+                        reason=texts.CloseReason.INACTIVE,
+                        at=utcnow(),
+                    )
+                    mended["closed_inactive"] += 1
+            for contact_id in live.stored_conversations():
+                contact = session.get(Contact, contact_id)
+                if contact is None or contact.ended_at is not None:
+                    unsent_and_recent = live.unsent(contact_id) and contact is not None
+                    if unsent_and_recent and utcnow() - contact.ended_at < SENDING_GRACE:
+                        continue
+                    live.forget_conversation(contact_id)
+                    mended["forgotten"] += 1
+    return mended

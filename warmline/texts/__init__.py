@@ -1,0 +1,74 @@
+"""Texts: a texter's conversation with a peer specialist, from the first text to its close.
+
+`arrival` reads each incoming text (keywords, crisis, admission), `conversation` is what a
+specialist does with an open one, `delivery` sends replies and watches for silence. Callers
+outside this package use the names below.
+"""
+
+from warmline.texts.arrival import (
+    STOP_WORDS,
+    IncomingText,
+    Say,
+    TextPlan,
+    is_opted_out,
+    keyword,
+    receive_text,
+    restore,
+)
+from warmline.texts.conversation import (
+    CloseReason,
+    ConversationUnavailable,
+    NotYourConversation,
+    Sent,
+    TextMessage,
+    accept_text,
+    close_conversation,
+    conversation_messages,
+    conversation_state,
+    reply,
+    texts_held,
+    waiting_texts,
+    watch,
+)
+from warmline.texts.delivery import (
+    MAX_SEND_ATTEMPTS,
+    UNPROMPTED_REMINDERS,
+    delivery_report,
+    flag_undeliverable,
+    inactive_for,
+    send_reply,
+    send_retry_after,
+    watch_conversation,
+)
+
+__all__ = [
+    "MAX_SEND_ATTEMPTS",
+    "STOP_WORDS",
+    "UNPROMPTED_REMINDERS",
+    "CloseReason",
+    "ConversationUnavailable",
+    "IncomingText",
+    "NotYourConversation",
+    "Say",
+    "Sent",
+    "TextMessage",
+    "TextPlan",
+    "accept_text",
+    "close_conversation",
+    "conversation_messages",
+    "conversation_state",
+    "delivery_report",
+    "flag_undeliverable",
+    "inactive_for",
+    "is_opted_out",
+    "keyword",
+    "receive_text",
+    "reply",
+    "restore",
+    "send_reply",
+    "send_retry_after",
+    "texts_held",
+    "waiting_texts",
+    "watch",
+    "watch_conversation",
+]

@@ -1,0 +1,416 @@
+"""Arrival: one incoming text read for keywords and crisis, then joined to the texter's open
+conversation, opened as a new one, or answered with why it cannot be.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import redis
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from warmline.admission import Admission, Refusal, admit
+from warmline.crisis import Detection, detect
+from warmline.crisis.scripts import script_language
+from warmline.jobs import Jobs
+from warmline.lines import LineContext, context, find_line
+from warmline.live import LiveLine, first_time_seen, forget_seen
+from warmline.models import Channel, Contact, Line, Outcome, TextOptOut
+from warmline.privacy import Sealer
+from warmline.texts.conversation import (
+    TEXTER,
+    CloseReason,
+    close_conversation,
+    epoch_ms,
+    live_line,
+    seal_message,
+    watch,
+)
+
+# Twilio's default opt-out, opt-in and help keywords, matched against the whole message.
+STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
+START_WORDS = frozenset({"start", "unstop"})
+HELP_WORDS = frozenset({"help", "info"})
+# The closed-line reply is sent once per texter per closed stretch, for at most this long.
+CLOSED_NOTICE_SECONDS = 12 * 3600
+
+
+class Say(enum.Enum):
+    """One text the webhook's reply sends back."""
+
+    WELCOME = "welcome"
+    REFERRAL = "referral"
+    THIRD_PARTY = "third_party"
+    POSITION = "position"
+    CLOSED = "closed"
+    BLOCKED = "blocked"
+    LIMITED = "limited"
+    HELP = "help"
+    STOPPED = "stopped"
+    STOPPED_FLAGGED = "stopped_flagged"
+    STARTED = "started"
+    NO_PICTURES = "no_pictures"
+    NO_LINE = "no_line"
+
+
+REFUSALS = {
+    Refusal.BLOCKED: (Say.BLOCKED, Outcome.BLOCKED),
+    Refusal.LIMITED: (Say.LIMITED, Outcome.LIMITED),
+    Refusal.CLOSED: (Say.CLOSED, Outcome.AFTER_HOURS),
+}
+
+
+@dataclass(frozen=True)
+class IncomingText:
+    """An incoming text; the texter's number arrives only sealed, to reply while open."""
+
+    message_sid: str
+    line_number: str
+    caller_tag: str | None
+    sealed_number: bytes | None = field(repr=False)
+    body: str = field(repr=False)
+    pictures: int = 0
+
+
+@dataclass(frozen=True)
+class TextPlan:
+    """What the webhook answers: the line, the conversation, and the texts to send back."""
+
+    line: LineContext | None
+    contact_id: int | None = None
+    language: str = "en"
+    says: tuple[Say, ...] = ()
+    position: int | None = None
+    reopens_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Desk:
+    """Where one text is handled: the connections and the line it came to."""
+
+    session: Session
+    live: LiveLine
+    jobs: Jobs
+    sealer: Sealer
+    line: Line
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One text from a known texter, as the line reads it."""
+
+    caller_tag: str
+    sealed_number: bytes = field(repr=False)
+    body: str = field(repr=False)
+    pictures: int
+    at: datetime
+    detection: Detection
+    # The line's language nearest the text's, and the language its scripts are sent in.
+    language: str
+    script: str
+
+    @property
+    def crisis(self) -> tuple[Say, ...]:
+        return _crisis_says(self.detection)
+
+
+def _crisis_says(detection: Detection) -> tuple[Say, ...]:
+    """Return the referral a text needs, if it shows crisis signs."""
+    if not detection.tier:
+        return ()
+    return (Say.THIRD_PARTY if detection.third_party else Say.REFERRAL,)
+
+
+def keyword(body: str) -> str:
+    """Return the whole message folded for keyword matching: case and spacing ignored."""
+    return "".join(body.split()).casefold()
+
+
+def receive_text(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    sealer: Sealer,
+    text: IncomingText,
+    *,
+    at: datetime,
+) -> TextPlan:
+    """Take one incoming text: keywords, crisis, the texter's open conversation or a new one.
+
+    A retried webhook (the same MessageSid) is answered with silence and changes nothing;
+    a text whose handling fails part-way may be handled again.
+    """
+    line = find_line(session, text.line_number)
+    if line is None:
+        return TextPlan(None, says=(Say.NO_LINE,))
+    if not first_time_seen(client, text.message_sid):
+        return TextPlan(context(line))
+    try:
+        return _receive(_Desk(session, live_line(client, line.id), jobs, sealer, line), text, at)
+    except BaseException:
+        forget_seen(client, text.message_sid)
+        raise
+
+
+def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
+    session, line = desk.session, desk.line
+    word = keyword(text.body)
+    detection = detect(text.body, extra_terms=line.crisis_terms or None)
+    script = script_language(detection.language)
+    if text.caller_tag is None or text.sealed_number is None:
+        # No number to answer later: only this reply can reach them.
+        says = (*_crisis_says(detection), Say.HELP)
+        return TextPlan(context(line), language=script, says=says)
+    reading = _Reading(
+        caller_tag=text.caller_tag,
+        sealed_number=text.sealed_number,
+        body=text.body,
+        pictures=text.pictures,
+        at=at,
+        detection=detection,
+        language=detection.language if detection.language in line.languages else line.languages[0],
+        script=script,
+    )
+    if word in STOP_WORDS:
+        return _opt_out(desk, reading)
+    if word in START_WORDS:
+        session.execute(
+            delete(TextOptOut).where(
+                TextOptOut.line_id == line.id, TextOptOut.caller_tag == reading.caller_tag
+            )
+        )
+        session.commit()
+        return TextPlan(context(line), language=script, says=(Say.STARTED,))
+    if is_opted_out(session, line.id, reading.caller_tag):
+        # They asked for nothing more until START; Twilio would refuse to deliver it anyway.
+        return TextPlan(context(line), language=script)
+    contact = _open_conversation(session, desk.live, line, reading.caller_tag)
+    if contact is not None:
+        return _follow_up(desk, contact, reading)
+    if word in HELP_WORDS:
+        return TextPlan(context(line), language=script, says=(Say.HELP,))
+    admission = admit(
+        session,
+        line,
+        desk.live,
+        caller_tag=reading.caller_tag,
+        at=at,
+        crisis_tier=detection.tier,
+    )
+    if admission.refusal is not None:
+        return _turn_away(desk, reading, admission)
+    return _open(desk, reading)
+
+
+def is_opted_out(session: Session, line_id: int, caller_tag: str) -> bool:
+    """Return whether the texter sent STOP and not START since."""
+    found = session.scalar(
+        select(TextOptOut.id).where(
+            TextOptOut.line_id == line_id, TextOptOut.caller_tag == caller_tag
+        )
+    )
+    return found is not None
+
+
+def _open_conversation(
+    session: Session, live: LiveLine, line: Line, caller_tag: str
+) -> Contact | None:
+    """Return the texter's open conversation: from Redis, or from SQL when Redis lost it."""
+    contact_id = live.texter_conversation(caller_tag)
+    if contact_id is not None:
+        contact = session.get(Contact, contact_id)
+        if contact is not None and contact.ended_at is None:
+            return contact
+        live.forget_texter(caller_tag, contact_id)
+    contact = session.scalar(
+        select(Contact)
+        .where(
+            Contact.line_id == line.id,
+            Contact.channel == Channel.SMS,
+            Contact.caller_tag == caller_tag,
+            Contact.ended_at.is_(None),
+        )
+        .order_by(Contact.arrived_at.desc())
+        .limit(1)
+    )
+    if contact is not None:
+        live.claim_texter(caller_tag, contact.id)
+    return contact
+
+
+def _turn_away(desk: _Desk, reading: _Reading, admission: Admission) -> TextPlan:
+    """Answer a texter who can't be queued: a crisis text always gets the referral."""
+    line, live, at = desk.line, desk.live, reading.at
+    crisis = reading.crisis
+    notice, outcome = REFUSALS[admission.refusal]
+    if admission.refusal is Refusal.CLOSED:
+        seconds = CLOSED_NOTICE_SECONDS
+        if admission.reopens_at is not None:
+            seconds = min(seconds, int((admission.reopens_at - at).total_seconds()))
+        if not live.first_notice(f"closed:{reading.caller_tag}", seconds):
+            notice = None
+    if not crisis and notice is None:
+        return TextPlan(context(line), language=reading.script)
+    contact = Contact(
+        line_id=line.id,
+        channel=Channel.SMS,
+        caller_tag=reading.caller_tag,
+        arrived_at=at,
+        ended_at=at,
+        total_seconds=0,
+        language=reading.language,
+        outcome=Outcome.CRISIS_REFERRED if crisis else outcome,
+        crisis_tier=reading.detection.tier,
+        crisis_referred_at=at if crisis else None,
+    )
+    desk.session.add(contact)
+    desk.session.commit()
+    if crisis:
+        _alert(live, contact.id, reading)
+    says = (*crisis, notice) if notice else crisis
+    return TextPlan(
+        context(line),
+        contact.id,
+        reading.script,
+        says,
+        reopens_at=admission.reopens_at
+        if notice is Say.CLOSED and admission.outside_hours
+        else None,
+    )
+
+
+def _alert(live: LiveLine, contact_id: int, reading: _Reading) -> None:
+    live.publish("crisis_alert", contact_id=contact_id, tier=reading.detection.tier, channel="sms")
+
+
+def _store_text(desk: _Desk, contact_id: int, reading: _Reading, **details) -> None:
+    """Seal the texter's number (again) and their text into the live conversation."""
+    desk.live.keep_conversation(
+        contact_id, to=reading.sealed_number, last_activity=epoch_ms(reading.at), **details
+    )
+    sealed = seal_message(desk.sealer, TEXTER, reading.body, reading.at, pictures=reading.pictures)
+    desk.live.add_message(contact_id, sealed, outbound=False)
+
+
+def _open(desk: _Desk, reading: _Reading) -> TextPlan:
+    """Open a conversation and put it in line, unless a racing text from the texter did."""
+    session, live, line, at = desk.session, desk.live, desk.line, reading.at
+    crisis = reading.crisis
+    contact = Contact(
+        line_id=line.id,
+        channel=Channel.SMS,
+        caller_tag=reading.caller_tag,
+        arrived_at=at,
+        language=reading.language,
+        crisis_tier=reading.detection.tier,
+        crisis_referred_at=at if crisis else None,
+    )
+    session.add(contact)
+    session.commit()
+    owner = live.claim_texter(reading.caller_tag, contact.id)
+    if owner != contact.id:
+        # The texter's other text opened the conversation a moment ago: join it instead.
+        session.delete(contact)
+        session.commit()
+        return _follow_up(desk, session.get(Contact, owner), reading)
+    _store_text(
+        desk,
+        contact.id,
+        reading,
+        tag=reading.caller_tag,
+        reminders=0,
+        pictures_told=int(reading.pictures > 0),
+    )
+    live.enqueue_text(
+        contact.id,
+        language=reading.language,
+        tier=reading.detection.tier,
+        arrived_ms=epoch_ms(at),
+    )
+    live.first_notice(f"waiting:{contact.id}", line.text_reminder_minutes * 60)
+    live.publish("contact_waiting", contact_id=contact.id, channel="sms")
+    if crisis:
+        _alert(live, contact.id, reading)
+    watch(live, desk.jobs, contact.id, line.text_reminder_minutes * 60)
+    says = (*crisis, Say.WELCOME, *((Say.NO_PICTURES,) if reading.pictures else ()))
+    return TextPlan(context(line), contact.id, reading.script, says)
+
+
+def _follow_up(desk: _Desk, contact: Contact, reading: _Reading) -> TextPlan:
+    """Add a text to the texter's open conversation; a crisis sign moves it ahead for good."""
+    live, line = desk.live, desk.line
+    crisis = reading.crisis
+    if crisis:
+        contact.crisis_tier = reading.detection.tier
+        contact.crisis_referred_at = contact.crisis_referred_at or reading.at
+        desk.session.commit()
+    if contact.specialist_id is None and not live.is_live(contact.id):
+        # Redis lost this conversation: put it back in its old place.
+        restore(live, contact)
+    told = live.conversation(contact.id).get("pictures_told") == b"1"
+    # The number is sealed again on every text, which also mends a conversation Redis lost.
+    _store_text(
+        desk,
+        contact.id,
+        reading,
+        tag=contact.caller_tag or "",
+        pictures_told=int(told or reading.pictures > 0),
+    )
+    if crisis:
+        live.raise_tier(contact.id, reading.detection.tier)
+        _alert(live, contact.id, reading)
+    owner = contact.specialist_id
+    live.publish("text_received", contact_id=contact.id, specialist_id=owner or 0)
+    says = list(crisis)
+    if keyword(reading.body) in HELP_WORDS:
+        says.append(Say.HELP)
+    if reading.pictures and not told:
+        says.append(Say.NO_PICTURES)
+    position = None
+    if owner is None:
+        position = live.position(contact.id)
+        if position and live.first_notice(f"waiting:{contact.id}", line.text_reminder_minutes * 60):
+            says.append(Say.POSITION)
+    return TextPlan(
+        context(line),
+        contact.id,
+        script_language(reading.detection.language or contact.language),
+        tuple(says),
+        position=position,
+    )
+
+
+def _opt_out(desk: _Desk, reading: _Reading) -> TextPlan:
+    """STOP: close the open conversation, send nothing more until START; one closing reply."""
+    session, line, caller_tag = desk.session, desk.line, reading.caller_tag
+    if not is_opted_out(session, line.id, caller_tag):
+        session.add(TextOptOut(line_id=line.id, caller_tag=caller_tag, opted_out_at=reading.at))
+        session.commit()
+    contact = _open_conversation(session, desk.live, line, caller_tag)
+    flagged = False
+    if contact is not None:
+        flagged = contact.crisis_tier > 0
+        close_conversation(
+            session,
+            desk.live.client,
+            desk.jobs,
+            contact_id=contact.id,
+            reason=CloseReason.OPTED_OUT,
+            at=reading.at,
+        )
+    say = Say.STOPPED_FLAGGED if flagged else Say.STOPPED
+    language = script_language(contact.language) if contact is not None else reading.script
+    return TextPlan(context(line), contact.id if contact else None, language, (say,))
+
+
+def restore(live: LiveLine, contact: Contact) -> None:
+    """Put a waiting text back in its old place after Redis lost it."""
+    live.enqueue_text(
+        contact.id,
+        language=contact.language,
+        tier=contact.crisis_tier,
+        arrived_ms=epoch_ms(contact.arrived_at),
+    )

@@ -1,0 +1,286 @@
+"""A text conversation once it is open: taken, replied to, read, closed.
+
+The texter's number and every message exist only sealed in Redis while the conversation
+is open; SQL keeps the contact's metadata whitelist and nothing else.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import redis
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warmline.jobs import Jobs
+from warmline.live import LiveLine, now_ms
+from warmline.models import Channel, Contact, Line, Outcome, User
+from warmline.privacy import Sealer
+
+# Twilio refuses a longer body.
+MAX_REPLY = 1600
+TEXTER = "texter"
+SPECIALIST = "specialist"
+
+
+@dataclass(frozen=True)
+class TextMessage:
+    """One message of an open conversation, opened for the specialist who owns it."""
+
+    index: int
+    sender: str
+    body: str = field(repr=False)
+    at: datetime
+    pictures: int = 0
+    status: str | None = None
+    specialist_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A reply handed to the workers to send."""
+
+    contact_id: int
+    index: int
+
+
+class CloseReason(enum.StrEnum):
+    SPECIALIST = "specialist"
+    OPTED_OUT = "opted_out"
+    INACTIVE = "inactive"
+
+
+class ConversationUnavailable(LookupError):
+    """No open text conversation has that id."""
+
+
+class NotYourConversation(PermissionError):
+    """The conversation belongs to another specialist, or to nobody yet."""
+
+
+def live_line(client: redis.Redis, line_id: int) -> LiveLine:
+    return LiveLine(client, line_id)
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def seconds_between(start: datetime | None, end: datetime) -> int | None:
+    return None if start is None else max(0, round((end - start).total_seconds()))
+
+
+def seal_message(sealer: Sealer, sender: str, body: str, at: datetime, **extra) -> bytes:
+    """Seal one message with who sent it and when, for the conversation's Redis list."""
+    return sealer.seal(json.dumps({"from": sender, "body": body, "at": at.isoformat(), **extra}))
+
+
+def watch(live: LiveLine, jobs: Jobs, contact_id: int, after_seconds: int) -> None:
+    """Schedule the conversation's next look (a reminder, or the inactivity close).
+
+    Only the latest scheduled look acts: an earlier one finds its due time replaced.
+    """
+    due = now_ms() + after_seconds * 1000
+    live.keep_conversation(contact_id, watch_due=due)
+    jobs.watch_text(contact_id, due, after_seconds=after_seconds)
+
+
+def accept_text(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    *,
+    line_id: int,
+    specialist_id: int,
+    contact_id: int | None = None,
+    at: datetime,
+) -> int | None:
+    """Take a waiting texter (that one, or the first in line they speak); return its id.
+
+    Of two specialists racing for the same texter exactly one wins. A specialist holds at
+    most the line's `max_texts_per_specialist` at once (or their own lower limit), and none
+    while on a call unless the line allows texts during calls; while texting they get no
+    phone offers (same rule).
+    """
+    line = session.get(Line, line_id)
+    specialist = session.get(User, specialist_id)
+    if line is None or specialist is None:
+        return None
+    live = live_line(client, line.id)
+    taken = live.accept_text(
+        specialist_id,
+        contact_id=contact_id,
+        max_texts=min(
+            line.max_texts_per_specialist,
+            specialist.max_texts or line.max_texts_per_specialist,
+        ),
+        during_calls=line.texts_during_calls,
+    )
+    if taken is None:
+        return None
+    contact = session.get(Contact, taken)
+    if contact is None or contact.ended_at is not None:
+        live.release_text(taken, specialist_id, ready_ms=now_ms(), status="available")
+        return None
+    contact.specialist_id = specialist_id
+    contact.connected_at = at
+    contact.wait_seconds = seconds_between(contact.arrived_at, at)
+    session.commit()
+    # Taking the conversation counts as activity: the texter may have waited a while.
+    live.keep_conversation(taken, last_activity=epoch_ms(at))
+    live.publish("contact_accepted", contact_id=taken, specialist_id=specialist_id, channel="sms")
+    watch(live, jobs, taken, line.text_inactivity_minutes * 60)
+    return taken
+
+
+def _owned(session: Session, contact_id: int, specialist_id: int) -> Contact:
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.channel is not Channel.SMS or contact.ended_at is not None:
+        raise ConversationUnavailable("no open text conversation has that id")
+    if contact.specialist_id != specialist_id:
+        raise NotYourConversation("this conversation is not yours")
+    return contact
+
+
+def reply(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    *,
+    sealer: Sealer,
+    contact_id: int,
+    specialist_id: int,
+    body: str,
+    at: datetime,
+) -> Sent:
+    """Queue a specialist's reply for a worker to send from the line's number.
+
+    Raises ConversationUnavailable, NotYourConversation, or ValueError for an empty or
+    over-long body.
+    """
+    text = body.strip()
+    if not text or len(text) > MAX_REPLY:
+        raise ValueError(f"a reply has 1 to {MAX_REPLY} characters")
+    contact = _owned(session, contact_id, specialist_id)
+    live = live_line(client, contact.line_id)
+    index = live.add_message(
+        contact_id,
+        seal_message(sealer, SPECIALIST, text, at, specialist_id=specialist_id),
+        outbound=True,
+    )
+    live.keep_conversation(contact_id, last_activity=epoch_ms(at))
+    jobs.send_text_reply(contact_id, index, attempt=1)
+    return Sent(contact_id, index)
+
+
+def conversation_messages(
+    session: Session, client: redis.Redis, *, sealer: Sealer, contact_id: int, specialist_id: int
+) -> list[TextMessage]:
+    """Open an owned conversation's messages, oldest first, with each reply's delivery status.
+
+    Raises ConversationUnavailable or NotYourConversation.
+    """
+    contact = _owned(session, contact_id, specialist_id)
+    live = live_line(client, contact.line_id)
+    delivery = live.delivery(contact_id)
+    opened = []
+    for index, sealed in enumerate(live.messages(contact_id)):
+        message = json.loads(sealer.open(sealed))
+        opened.append(
+            TextMessage(
+                index=index,
+                sender=message["from"],
+                body=message["body"],
+                at=datetime.fromisoformat(message["at"]),
+                pictures=message.get("pictures", 0),
+                status=delivery.get(f"status:{index}") or None
+                if message["from"] == SPECIALIST
+                else None,
+                specialist_id=message.get("specialist_id"),
+            )
+        )
+    return opened
+
+
+def conversation_state(client: redis.Redis, *, line_id: int, contact_id: int) -> dict[str, int]:
+    """Return what a dashboard shows beside a conversation: place in line, undeliverable."""
+    live = live_line(client, line_id)
+    details = live.conversation(contact_id)
+    return {
+        "position": live.position(contact_id) or 0,
+        "undeliverable": int(details.get("undeliverable", b"0") or 0),
+        "unsent": len(live.unsent(contact_id)),
+    }
+
+
+def texts_held(client: redis.Redis, *, line_id: int, specialist_id: int) -> list[int]:
+    """Return the text conversations a specialist has open on a line."""
+    return live_line(client, line_id).texts_held(specialist_id)
+
+
+def waiting_texts(session: Session, client: redis.Redis, *, line_id: int) -> list[int]:
+    """Return the texters waiting on a line, in the order they will be taken."""
+    live = live_line(client, line_id)
+    waiting = live.waiting()
+    found = session.scalars(
+        select(Contact.id).where(Contact.id.in_(waiting), Contact.channel == Channel.SMS)
+    ).all()
+    texts = set(found)
+    return [c for c in waiting if c in texts]
+
+
+def close_conversation(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    *,
+    contact_id: int,
+    reason: CloseReason,
+    at: datetime,
+    specialist_id: int | None = None,
+) -> bool:
+    """Close a text conversation and delete its number and messages; True if it was open.
+
+    A specialist closes only their own; inactivity never closes a crisis-flagged one.
+    Replies not yet handed to Twilio are still sent, then forgotten (not after STOP).
+    """
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.channel is not Channel.SMS or contact.ended_at is not None:
+        return False
+    if reason is CloseReason.SPECIALIST and contact.specialist_id != specialist_id:
+        raise NotYourConversation("this conversation is not yours")
+    if reason is CloseReason.INACTIVE and contact.crisis_tier > 0:
+        return False
+    line = session.get(Line, contact.line_id)
+    contact.ended_at = at
+    contact.total_seconds = seconds_between(contact.arrived_at, at)
+    if contact.connected_at is not None:
+        contact.talk_seconds = seconds_between(contact.connected_at, at)
+    else:
+        contact.wait_seconds = contact.total_seconds
+    if reason is CloseReason.OPTED_OUT:
+        contact.outcome = Outcome.OPTED_OUT
+    elif contact.outcome is Outcome.OPEN:
+        contact.outcome = Outcome.ANSWERED if contact.connected_at else Outcome.ABANDONED
+    session.commit()
+    live = live_line(client, line.id)
+    owner = contact.specialist_id
+    if live.release_text(
+        contact_id,
+        owner,
+        ready_ms=now_ms() + line.wrap_up_seconds * 1000,
+        status="wrap_up" if line.wrap_up_seconds else "available",
+    ):
+        live.publish("wrap_up", specialist_id=owner, contact_id=contact_id)
+        jobs.offer_contacts(line.id, after_seconds=line.wrap_up_seconds)
+    if contact.caller_tag:
+        live.forget_texter(contact.caller_tag, contact_id)
+    if reason is CloseReason.OPTED_OUT or not live.unsent(contact_id):
+        live.forget_conversation(contact_id)
+    else:
+        live.keep_conversation(contact_id, closed=1)
+    live.publish("contact_closed", contact_id=contact_id, channel="sms", reason=str(reason))
+    return True
