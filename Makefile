@@ -17,10 +17,11 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/warmline run
 
-## lint: ruff, as CI runs it
+## lint: ruff and the import contracts in pyproject.toml, as CI runs them
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## browser: Debian's chromium, which the browser tests drive through Playwright
 browser:

@@ -1,4 +1,7 @@
-"""Twilio-facing blueprints under /webhooks, every one behind the signature check."""
+"""Twilio-facing blueprints under /webhooks, every one behind the signature check.
+
+An adapter: imports Flask, twilio's TwiML builders and the domain; never workers or the dashboard.
+"""
 
 from __future__ import annotations
 

@@ -41,13 +41,13 @@ from config.settings import Settings
 from tests.processes import ROOT, environment, warmline_command
 from tests.services import free_port, redis_answers, wait_for
 from warmline import presence
+from warmline.composition import build_runtime
 from warmline.embedded import redis_server_binary
 from warmline.lines import add_line
 from warmline.live import LiveLine
 from warmline.models import Contact, Line, utcnow
 from warmline.people import add_user
 from warmline.roster import add_shift
-from warmline.composition import build_runtime
 from warmline.runtime import Runtime
 from warmline.simulator import ManualClock, Phone, Simulator, create_simulator, simulator_of
 

@@ -1,6 +1,7 @@
 """A local stand-in for Twilio: its REST API, a TwiML interpreter and simulated phones.
 
-Development and tests only; it never ships as part of the production web app. Its modules
+Development and tests only; it never ships as part of the production web app. An adapter that
+imports Flask, requests and twilio's validator, and of the project only config. Its modules
 import downwards only: state, scheduler, phones, directory, webhook_client, carrier, then
 queues, conferences, calls, texts, then connecting, twiml, and the `Simulator` in engine.
 """

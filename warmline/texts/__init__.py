@@ -1,5 +1,6 @@
 """Texts: a texter's conversation with a peer specialist, from the first text to its close.
 
+Domain: imports config and the rest of the domain, never Flask, Twilio, RQ, webhooks or workers.
 `arrival` reads each incoming text (keywords, crisis, admission), `conversation` is what a
 specialist does with an open one, `delivery` sends replies and watches for silence. Callers
 outside this package use the names below.
