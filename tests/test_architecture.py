@@ -6,6 +6,9 @@ import pkgutil
 import tomllib
 from pathlib import Path
 
+import pytest
+from rq.utils import import_attribute
+
 import warmline
 import workers
 
@@ -45,3 +48,26 @@ def test_every_domain_module_is_held_to_plain_python():
     domain = {name.strip() for name in domain_layer.split(":")}
     (forbidden,) = [c for c in _contracts() if c["type"] == "forbidden"]
     assert set(forbidden["source_modules"]) == domain
+
+
+# Every queued or scheduled RQ job is stored with its function's dotted name: a name that
+# moves strands the jobs waiting in Redis when a new version starts (a texter's reply unsent).
+STORED_JOB_NAMES = [
+    "workers.jobs.offer_contacts",
+    "workers.jobs.connect_caller",
+    "workers.jobs.bring_specialist",
+    "workers.jobs.add_crisis_counselor",
+    "workers.jobs.hang_up",
+    "workers.jobs.say_goodbye",
+    "workers.jobs.repair_live_state",
+    "workers.jobs.extend_rosters",
+    "workers.jobs.purge_expired_contacts",
+    "workers.text_jobs.send_reply",
+    "workers.text_jobs.watch_conversation",
+    "workers.text_jobs.sweep_text_conversations",
+]
+
+
+@pytest.mark.parametrize("name", STORED_JOB_NAMES)
+def test_jobs_queued_by_an_earlier_version_still_find_their_function(name):
+    assert callable(import_attribute(name))

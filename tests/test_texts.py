@@ -14,7 +14,7 @@ from tests.fake_twilio import fake_twilio
 from warmline import offers, presence, texts
 from warmline.live import LiveLine, now_ms
 from warmline.models import Contact, Outcome, utcnow
-from workers import jobs
+from workers import text_jobs
 from workers.queues import urgency_queues
 
 TEXTER = "+14155550188"
@@ -347,7 +347,7 @@ def test_a_reply_sent_just_before_closing_still_goes_out_then_is_forgotten(
 def _watch_now(services, contact_id, line_id):
     live = LiveLine(services.redis, line_id)
     due = int(live.conversation(contact_id)["watch_due"])
-    return jobs.watch_conversation(contact_id, due)
+    return text_jobs.watch_conversation(contact_id, due)
 
 
 def test_an_idle_conversation_closes_itself_but_never_a_crisis_flagged_one(session, services, team):
@@ -362,7 +362,7 @@ def test_an_idle_conversation_closes_itself_but_never_a_crisis_flagged_one(sessi
         live.keep_conversation(contact_id, last_activity=long_ago)
     assert _watch_now(services, calm.contact_id, line.id) == "closed_inactive"
     assert _watch_now(services, crisis.contact_id, line.id) == "crisis"
-    assert jobs.sweep_text_conversations()["closed_inactive"] == 0
+    assert text_jobs.sweep_text_conversations()["closed_inactive"] == 0
     session.expire_all()
     assert session.get(Contact, calm.contact_id).outcome is Outcome.ANSWERED
     assert session.get(Contact, crisis.contact_id).ended_at is None
@@ -373,7 +373,7 @@ def test_a_conversation_with_recent_activity_is_looked_at_again_later(session, s
     plan = arrive(session, services)
     accept(session, services, line, ana)
     assert _watch_now(services, plan.contact_id, line.id) == "watching"
-    assert jobs.watch_conversation(plan.contact_id, 1) == "superseded"
+    assert text_jobs.watch_conversation(plan.contact_id, 1) == "superseded"
 
 
 def test_a_waiting_texter_is_reminded_of_their_place_a_couple_of_times(
@@ -410,7 +410,7 @@ def test_sweep_puts_back_waiting_texts_a_restarted_redis_lost(session, services,
     line, _ana, _bo = team
     plan = arrive(session, services)
     services.redis.flushall()
-    assert jobs.sweep_text_conversations()["restored"] == 1
+    assert text_jobs.sweep_text_conversations()["restored"] == 1
     assert LiveLine(services.redis, line.id).waiting() == [plan.contact_id]
 
 
@@ -420,7 +420,7 @@ def test_sweep_forgets_sealed_data_left_by_a_closed_conversation(session, servic
     contact = session.get(Contact, plan.contact_id)
     contact.ended_at = utcnow() - timedelta(hours=1)
     session.commit()
-    assert jobs.sweep_text_conversations()["forgotten"] == 1
+    assert text_jobs.sweep_text_conversations()["forgotten"] == 1
     assert LiveLine(services.redis, line.id).stored_conversations() == []
 
 

@@ -7,7 +7,7 @@ from rq.cron import CronScheduler
 from config.settings import Settings
 from warmline.composition import build_runtime
 from warmline.logs import configure_logging
-from workers import jobs
+from workers import jobs, text_jobs
 
 # Often enough that an offer whose worker died is back in line within its lease plus 10 s.
 REPAIR_EVERY_SECONDS = 5
@@ -25,7 +25,7 @@ def run_clock(settings: Settings) -> None:
         jobs.repair_live_state, "maintenance", interval=REPAIR_EVERY_SECONDS, result_ttl=0
     )
     scheduler.register(
-        jobs.sweep_text_conversations,
+        text_jobs.sweep_text_conversations,
         "maintenance",
         interval=TEXT_SWEEP_EVERY_SECONDS,
         result_ttl=0,

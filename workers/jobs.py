@@ -1,9 +1,9 @@
-"""RQ jobs: the entry points RQ calls by reference, each handing the installed runtime and its
-ids to the domain function that does the work."""
+"""RQ jobs for calls and housekeeping: entry points RQ calls by reference, each handing the
+installed runtime and its ids to the domain function that does the work."""
 
 from __future__ import annotations
 
-from warmline import offers, repairs, texts
+from warmline import offers, repairs
 from workers.context import current
 
 
@@ -41,15 +41,3 @@ def extend_rosters() -> dict[str, int]:
 
 def purge_expired_contacts() -> dict[str, int]:
     return repairs.purge_expired_contacts(current())
-
-
-def sweep_text_conversations() -> dict[str, int]:
-    return repairs.sweep_text_conversations(current())
-
-
-def send_reply(contact_id: int, index: int, attempt: int) -> str | None:
-    return texts.send_reply(current(), contact_id, index, attempt)
-
-
-def watch_conversation(contact_id: int, due_ms: int) -> str:
-    return texts.watch_conversation(current(), contact_id, due_ms)

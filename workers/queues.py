@@ -9,7 +9,7 @@ from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError
 
 from warmline.live import LiveLine
-from workers import jobs
+from workers import jobs, text_jobs
 
 # Most urgent first: a worker always drains calls before texts before housekeeping.
 QUEUE_NAMES = ("calls", "texts", "maintenance")
@@ -77,7 +77,7 @@ class RqJobs:
             "retry": Retry(max=2, interval=[30, 120]),
             "result_ttl": 0,
         }
-        arguments = (jobs.send_reply, contact_id, index, attempt)
+        arguments = (text_jobs.send_reply, contact_id, index, attempt)
         try:
             if after_seconds > 0:
                 self._texts.enqueue_in(timedelta(seconds=after_seconds), *arguments, **options)
@@ -90,7 +90,7 @@ class RqJobs:
         """Look at a conversation later: remind a waiting texter, or close it when idle."""
         self._texts.enqueue_in(
             timedelta(seconds=after_seconds),
-            jobs.watch_conversation,
+            text_jobs.watch_conversation,
             contact_id,
             due_ms,
             result_ttl=0,

@@ -46,7 +46,7 @@ def test_a_reply_is_queued_for_a_worker_and_shows_in_the_conversation(
     response = ana_browser.post(f"/api/contacts/{contact_id}/messages", {"body": "I'm here."})
     assert response.status_code == 201
     [job] = Queue("texts", connection=redis_client).jobs
-    assert job.func_name == "workers.jobs.send_reply"
+    assert job.func_name == "workers.text_jobs.send_reply"
     senders = [
         m["sender"]
         for m in ana_browser.get(f"/api/contacts/{contact_id}/messages").json["messages"]
