@@ -23,6 +23,14 @@ class ScriptRefused(ValueError):
     """The draft breaks the script rules; the message lists each one."""
 
 
+def script_problems(text: str, *, kind: str, channel: str, language: str) -> list[str]:
+    """List the rules a draft of one of the line's scripts breaks, as saving it would."""
+    problems = check_script(text, channel, language)
+    if (kind, channel) == FIRST_SPOKEN_SCRIPT:
+        problems += check_first_words(text, language, menu=True)
+    return problems
+
+
 def save(
     session: Session,
     line: Line,
@@ -38,10 +46,7 @@ def save(
         raise ScriptRefused("choose a kind, a channel and one of the line's languages")
     referral_script(kind, channel, language)  # the script must exist to be replaced
     text = " ".join(text.split())
-    problems = check_script(text, channel, language)
-    if (kind, channel) == FIRST_SPOKEN_SCRIPT:
-        problems += check_first_words(text, language, menu=True)
-    if problems:
+    if problems := script_problems(text, kind=kind, channel=channel, language=language):
         raise ScriptRefused("; ".join(problems))
     script = _find(session, line, kind, channel, language)
     if script is None:

@@ -229,6 +229,17 @@ def test_script_check_previews_a_draft_and_names_the_broken_rules(console, coord
     assert "it does not name 988" in page
 
 
+def test_script_check_warns_of_every_rule_that_saving_enforces(console, coordinated):
+    shipped = referral_script("after_hours", "voice", "en")
+    without_nine = shipped.replace(" Press 9 now to be connected to the crisis line.", "")
+    which = {"kind": "after_hours", "channel": "voice", "language": "en"}
+    url = f"/console/lines/{coordinated.id}/scripts"
+    page = console.post(url, {"draft": without_nine, **which}).get_data(as_text=True)
+    assert "it does not say to press 9 for the crisis line (en)" in page
+    page = console.post(url, {"draft": shipped, **which}).get_data(as_text=True)
+    assert "This script keeps every rule." in page
+
+
 def next_clock_change(zone: str) -> tuple[date, bool]:
     """Return the next Sunday the line's clocks change, and whether they go forward."""
     tz = ZoneInfo(zone)

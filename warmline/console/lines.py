@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from warmline import audit, line_scripts, lines, people
 from warmline.console import forms
 from warmline.console.blueprint import ID, coordinator_route
-from warmline.crisis.scripts import CHANNELS, KINDS, check_script, referral_script
+from warmline.crisis.scripts import CHANNELS, KINDS, referral_script
 from warmline.models import WEEKDAYS, Line, Role, RoutingStrategy
 from warmline.web import db_session
 from warmline.web.access import coordinated_line, visible_lines
@@ -193,7 +193,10 @@ def scripts_page(line_id: int):
         except forms.FormError as error:
             flash(str(error), "error")
         else:
-            problems, checked = check_script(draft, channel, language), True
+            problems = line_scripts.script_problems(
+                " ".join(draft.split()), kind=kind, channel=channel, language=language
+            )
+            checked = True
     return render_template(
         "console/scripts.html",
         line=line,
