@@ -6,14 +6,13 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from config.settings import Settings
-from tests.services import postgres_server, throwaway_redis
+from tests.services import fresh_database, postgres_server, throwaway_redis
 from warmline import migrate
 from warmline.app import create_app
 from warmline.runtime import Runtime
@@ -45,24 +44,14 @@ def postgres_admin_url() -> Iterator[str]:
         yield url
 
 
-def _postgres_database(admin_url: str) -> Iterator[str]:
-    name = f"warmline_test_{secrets.token_hex(6)}"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(params=["sqlite"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: SQLite unless a test parametrizes it with "postgresql"."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'warmline.db'}"
     else:
-        yield from _postgres_database(request.getfixturevalue("postgres_admin_url"))
+        with fresh_database(request.getfixturevalue("postgres_admin_url"), "warmline_test") as url:
+            yield url
 
 
 @pytest.fixture

@@ -209,6 +209,11 @@ def test_weak_password_and_duplicate_user_are_refused(operator):
         "user", "add", "--email", "ANA@example.org", "--name", "Ana 2", "--password", PASSWORD
     )
     assert again.exit_code != 0 and "already signs in" in again.output
+    nameless = operator(
+        "user", "add", "--email", "cy@example.org", "--name", "  ", "--password", PASSWORD
+    )
+    assert nameless.exit_code != 0 and "Traceback" not in nameless.output
+    assert "name" in nameless.output.lower()
 
 
 @pytest.mark.parametrize(
