@@ -144,6 +144,10 @@ class Settings:
         production = env == "production"
         instance = Path(environ.get("WARMLINE_INSTANCE_PATH", "instance")).resolve()
         port = _number(environ, "PORT", 8000, int)
+        twilio_timeout = _number(environ, "TWILIO_TIMEOUT_SECONDS", TWILIO_TIMEOUT_SECONDS, float)
+        # Zero, a negative or NaN would fail every REST call; a minute is already too long.
+        if not 0 < twilio_timeout <= 60:
+            raise SettingsError("TWILIO_TIMEOUT_SECONDS must be more than 0 and at most 60")
         redis_url = environ.get("WARMLINE_REDIS_URL", "")
         embedded_redis = not redis_url
         if embedded_redis:
@@ -167,9 +171,7 @@ class Settings:
             twilio_account_sid=environ.get("TWILIO_ACCOUNT_SID", SIMULATOR_ACCOUNT_SID),
             twilio_auth_token=environ.get("TWILIO_AUTH_TOKEN", SIMULATOR_AUTH_TOKEN),
             twilio_api_base_url=environ.get("TWILIO_API_BASE_URL", TWILIO_API_BASE_URL).rstrip("/"),
-            twilio_timeout_seconds=_number(
-                environ, "TWILIO_TIMEOUT_SECONDS", TWILIO_TIMEOUT_SECONDS, float
-            ),
+            twilio_timeout_seconds=twilio_timeout,
             log_format=environ.get("WARMLINE_LOG_FORMAT", "json" if production else "text"),
             log_level=environ.get("WARMLINE_LOG_LEVEL", "INFO").upper(),
             instance_path=instance,

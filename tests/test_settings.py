@@ -95,7 +95,16 @@ def test_production_refuses_missing_or_default_settings_naming_the_variable(vari
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("WARMLINE_LOG_FORMAT", "xml"), ("WARMLINE_ENV", "staging"), ("PORT", "eighty")],
+    [
+        ("WARMLINE_LOG_FORMAT", "xml"),
+        ("WARMLINE_ENV", "staging"),
+        ("PORT", "eighty"),
+        ("TWILIO_TIMEOUT_SECONDS", "soon"),
+        ("TWILIO_TIMEOUT_SECONDS", "0"),
+        ("TWILIO_TIMEOUT_SECONDS", "-5"),
+        ("TWILIO_TIMEOUT_SECONDS", "nan"),
+        ("TWILIO_TIMEOUT_SECONDS", "3600"),
+    ],
 )
 def test_nonsense_values_are_refused(tmp_path, variable, value):
     with pytest.raises(SettingsError, match=variable):
@@ -130,7 +139,7 @@ def canonical_settings(draw) -> Settings:
         twilio_account_sid=draw(_value.filter(lambda sid: sid != SIMULATOR_ACCOUNT_SID)),
         twilio_auth_token=draw(_value.filter(lambda token: token != SIMULATOR_AUTH_TOKEN)),
         twilio_api_base_url=draw(_url),
-        twilio_timeout_seconds=draw(st.floats(allow_nan=False, allow_infinity=False)),
+        twilio_timeout_seconds=draw(st.floats(min_value=0, max_value=60, exclude_min=True)),
         log_format=draw(st.sampled_from(LOG_FORMATS)),
         log_level=draw(st.sampled_from(["DEBUG", "INFO", "WARNING", "ERROR"])),
         instance_path=instance,
