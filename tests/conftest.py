@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 import redis
+import yaml
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
 from config.settings import Settings
 from tests.services import fresh_database, postgres_server, throwaway_redis
-from warmline import migrate
+from warmline import migrate, wording
 from warmline.app import create_app
 from warmline.runtime import Runtime
 from workers import context
@@ -67,6 +68,23 @@ def settings(db_url: str, redis_url: str, redis_client: redis.Redis, tmp_path: P
         instance_path=tmp_path / "instance",
         log_level="DEBUG",
     )
+
+
+@pytest.fixture
+def edited_scripts(monkeypatch: pytest.MonkeyPatch):
+    """Let a test replace what config/scripts holds, as an operator's edit would."""
+
+    def edit(load) -> None:
+        monkeypatch.setattr(wording, "documents", load)
+        wording.shipped.cache_clear()
+
+    yield edit
+    wording.shipped.cache_clear()
+
+
+def unreadable_scripts():
+    """Load config/scripts after an edit that left a YAML syntax error behind."""
+    return {"en": yaml.safe_load("calls: [welcome: 'Thank you for calling")}
 
 
 @pytest.fixture

@@ -5,9 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from flask import request
 
+from tests.conftest import unreadable_scripts
 from tests.processes import ROOT, environment
+from warmline.app import create_app
+from warmline.crisis.scripts import WordingRefused
 
 
 def test_forwarded_scheme_and_client_address_are_trusted_from_one_proxy(app):
@@ -21,6 +25,13 @@ def test_forwarded_scheme_and_client_address_are_trusted_from_one_proxy(app):
         environ_base={"REMOTE_ADDR": "10.0.0.2"},
     )
     assert response.json == {"scheme": "https", "remote": "203.0.113.9"}
+
+
+def test_an_app_whose_words_cannot_be_read_refuses_to_start(settings, edited_scripts):
+    # Its safety net speaks those words: better no new release than a crisis answer that fails.
+    edited_scripts(unreadable_scripts)
+    with pytest.raises(WordingRefused, match="config/scripts"):
+        create_app(settings)
 
 
 def test_importing_every_module_connects_to_nothing(tmp_path):

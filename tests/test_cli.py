@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from tests.conftest import unreadable_scripts
 from warmline import migrate
 from warmline.cli import main
 from warmline.db import create_db_engine, session_factory
@@ -214,6 +215,14 @@ def test_weak_password_and_duplicate_user_are_refused(operator):
     )
     assert nameless.exit_code != 0 and "Traceback" not in nameless.output
     assert "name" in nameless.output.lower()
+
+
+def test_commands_refuse_words_that_cannot_be_read_in_one_line(operator, edited_scripts):
+    edited_scripts(unreadable_scripts)
+    result = operator("db", "upgrade")
+    assert result.exit_code != 0
+    assert "config/scripts cannot be read" in result.output
+    assert "Traceback" not in result.output
 
 
 @pytest.mark.parametrize(

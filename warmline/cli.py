@@ -14,15 +14,19 @@ from sqlalchemy.orm import Session
 from config.settings import Settings, SettingsError
 from warmline import lines, migrate, people, roster
 from warmline.crisis.cli import crisis
+from warmline.crisis.scripts import WordingRefused, checked_wording
 from warmline.db import create_db_engine, session_factory
 from warmline.models import WEEKDAYS, Role, RoutingStrategy
 
 
 def load_settings() -> Settings:
+    """Read the settings and check the line's words, refusing to go on with one clear line."""
     try:
-        return Settings.from_env()
-    except SettingsError as error:
+        settings = Settings.from_env()
+        checked_wording()
+    except (SettingsError, WordingRefused) as error:
         raise click.ClickException(str(error)) from None
+    return settings
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import redis
 
 from config.settings import Settings
+from warmline.crisis.scripts import checked_wording
 from warmline.db import create_db_engine, session_factory
 from warmline.embedded import ensure_embedded_redis
 from warmline.privacy import Sealer
@@ -14,7 +15,11 @@ from workers.queues import RqJobs
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """Build engine, Redis, the RQ jobs and the Twilio gateway; connections open lazily."""
+    """Build engine, Redis, the RQ jobs and the Twilio gateway; connections open lazily.
+
+    The words callers hear are loaded and checked first: the safety net speaks them too.
+    """
+    checked_wording()
     if settings.embedded_redis:
         ensure_embedded_redis(settings)
     engine = create_db_engine(settings.database_url)

@@ -4,14 +4,17 @@ import copy
 
 import pytest
 
+from tests.conftest import unreadable_scripts
 from tests.factories import make_line
 from warmline import line_scripts, wording
 from warmline.crisis.scripts import (
     CHANNELS,
     KINDS,
+    WordingRefused,
     check_first_words,
     check_script,
     check_wording,
+    checked_wording,
     referral_script,
     shipped_scripts,
     sms_segments,
@@ -151,6 +154,25 @@ def edited(section: str, language: str, kind: str, words: str) -> Wording:
 
 def test_every_shipped_word_keeps_every_rule():
     assert check_wording(wording.shipped()) == []
+
+
+def test_words_that_cannot_be_read_are_refused_before_anyone_hears_them(edited_scripts):
+    edited_scripts(unreadable_scripts)
+    with pytest.raises(WordingRefused, match="config/scripts cannot be read"):
+        checked_wording()
+
+
+def test_an_edit_that_drops_988_from_the_greeting_is_refused(edited_scripts):
+    documents = edited(
+        "calls", "en", "welcome", "Thank you for calling {name}. Press 9 for help."
+    ).documents
+    edited_scripts(lambda: documents)
+    with pytest.raises(WordingRefused, match="en calls, first words when welcome"):
+        checked_wording()
+
+
+def test_the_shipped_words_pass_the_check_every_process_makes_at_start():
+    assert checked_wording() is wording.shipped()
 
 
 def test_a_language_missing_a_key_is_refused():

@@ -7,6 +7,9 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import yaml
+
+from warmline import wording
 from warmline.crisis.detector import terms
 from warmline.crisis.normalise import fold
 from warmline.wording import OPENINGS, Form, Wording, documents
@@ -171,6 +174,26 @@ def check_first_words(text: str, language: str, *, menu: bool) -> list[str]:
     if menu and not (press and re.search(rf"\b(?:{press}) 9\b", fold(text))):
         problems.append(f"it does not say to press 9 for the crisis line ({language})")
     return problems
+
+
+class WordingRefused(ValueError):
+    """config/scripts cannot be read, or what it says breaks the safe-messaging rules."""
+
+
+def checked_wording() -> Wording:
+    """Load config/scripts and check every word, refusing words a caller must never get.
+
+    Every process checks them before it serves anyone, so an edit that breaks the files stops
+    the new release from starting instead of failing the crisis answers mid-call.
+    """
+    try:
+        words = wording.shipped()
+        problems = check_wording(words)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+        raise WordingRefused(f"config/scripts cannot be read: {error}") from None
+    if problems:
+        raise WordingRefused("config/scripts breaks the script rules: " + "; ".join(problems))
+    return words
 
 
 def check_wording(words: Wording) -> list[str]:
