@@ -65,7 +65,9 @@ def _app(fake: FakeTwilio) -> Flask:
     @app.post("/2010-04-01/Accounts/<account>/Calls.json")
     def create_call(account):
         if not re.fullmatch(r"\+[1-9]\d{6,14}", request.form.get("To", "")):
-            return error(400, 21211, "The 'To' number is not a valid phone number.")
+            # Twilio's own message quotes the number it refused.
+            number = request.form.get("To", "")
+            return error(400, 21211, f"The 'To' number {number} is not a valid phone number.")
         sid = "CA" + secrets.token_hex(16)
         fake.requests[-1].created_sid = sid
         return jsonify(

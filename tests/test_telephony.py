@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from dataclasses import replace
 
 import pytest
@@ -97,6 +98,21 @@ def test_twilio_errors_arrive_with_their_code(gateway):
             timeout_seconds=20,
         )
     assert refused.value.code == 21211
+
+
+def test_a_refusal_quotes_no_number_in_its_traceback(gateway):
+    refused_number = "+14155"
+    with pytest.raises(TwilioRefused) as refused:
+        gateway.ring_specialist(
+            to=refused_number,
+            from_=LINE,
+            url="https://x.org/w",
+            status_callback="https://x.org/s",
+            timeout_seconds=20,
+        )
+    told = "".join(traceback.format_exception(refused.value))
+    assert "21211" in told
+    assert refused_number not in told
 
 
 def test_a_silent_api_does_not_hang_the_worker(settings, twilio_api):
