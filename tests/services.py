@@ -98,6 +98,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def free_port_and_next() -> int:
+    """Return a local TCP port that is free with the one after it (`warmline run` takes both)."""
+    while True:
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+
+
 @contextmanager
 def postgres_server() -> Iterator[str]:
     """Yield an admin URL: the machine's PostgreSQL when it answers, else a throwaway one."""

@@ -23,7 +23,7 @@ from tests.processes import (
     start,
     warmline_command,
 )
-from tests.services import free_port, wait_for
+from tests.services import free_port, free_port_and_next, wait_for
 from warmline.models import AuditEvent, Contact, utcnow
 
 PROCFILE = dict(
@@ -42,7 +42,8 @@ def health(port: int) -> tuple[int, dict]:
 
 
 def test_warmline_run_serves_health_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
-    port = free_port()
+    # The simulator listens on the next port up.
+    port = free_port_and_next()
     instance = tmp_path / "instance"
     env = environment(PORT=str(port), WARMLINE_INSTANCE_PATH=str(instance), WEB_CONCURRENCY="2")
     log = tmp_path / "run.log"
