@@ -107,6 +107,37 @@ def test_redirect_moves_a_live_call_to_new_twiml(sim, gateway, script, clock):
     assert caller.heard == ["You have been moved."]
 
 
+def test_a_call_redirected_out_of_a_queue_reports_redirected_to_the_action_first(
+    sim, gateway, script, clock
+):
+    """Follow https://www.twilio.com/docs/voice/twiml/enqueue (action, QueueResult).
+
+    Dequeued by a REST API request, the action URL is requested right away, with
+    QueueResult "redirected"; the call then runs the TwiML the update named.
+    """
+    script["/webhooks/voice/incoming"] = (
+        "<Response><Enqueue action='/left' waitUrl='/hold'>line-1</Enqueue></Response>"
+    )
+    script["/hold"] = "<Response><Play>hold.mp3</Play></Response>"
+    script["/left"] = "<Response><Say>The action's answer.</Say></Response>"
+    script["/elsewhere"] = "<Response><Say>You have been moved.</Say></Response>"
+    caller = sim.phone(CALLER)
+    call = caller.dial(LINE)
+    clock.advance(4)
+
+    gateway.redirect_call(call.sid, script.base_url + "/elsewhere")
+
+    paths = [seen.path for seen in script.seen]
+    assert paths[-2:] == ["/left", "/elsewhere"]
+    left = script.requests_to("/left")[0]
+    assert left["QueueResult"] == "redirected"
+    assert left["QueueSid"] == sim.queues.named("line-1").sid
+    assert left["QueueTime"] == "4"
+    assert left["CallSid"] == call.sid
+    assert caller.heard == ["You have been moved."]
+    assert sim.queues.named("line-1").members == []
+
+
 def test_conference_participant_joins_the_caller_waiting_in_the_room(sim, gateway, script, clock):
     script["/webhooks/voice/incoming"] = (
         "<Response><Dial><Conference>contact-42</Conference></Dial></Response>"
