@@ -103,7 +103,9 @@ def test_redirect_moves_a_live_call_to_new_twiml(sim, gateway, script, clock):
     caller = sim.phone(CALLER)
     call = caller.dial(LINE)
 
-    gateway.redirect_call(call.sid, script.base_url + "/elsewhere")
+    gateway.redirect_call(
+        call.sid, script.base_url + "/elsewhere", fallback_url=script.base_url + "/safe"
+    )
 
     assert caller.heard == ["You have been moved."]
 
@@ -126,7 +128,9 @@ def test_a_call_redirected_out_of_a_queue_reports_redirected_to_the_action_first
     call = caller.dial(LINE)
     clock.advance(4)
 
-    gateway.redirect_call(call.sid, script.base_url + "/elsewhere")
+    gateway.redirect_call(
+        call.sid, script.base_url + "/elsewhere", fallback_url=script.base_url + "/safe"
+    )
 
     paths = [seen.path for seen in script.seen]
     assert paths[-2:] == ["/left", "/elsewhere"]
