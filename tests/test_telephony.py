@@ -54,11 +54,22 @@ def test_ringing_a_specialist_creates_a_call_with_a_whisper_and_progress_callbac
 
 
 def test_redirect_and_hang_up_update_the_call(gateway, twilio_api, settings):
-    gateway.redirect_call("CA" + "a" * 32, "https://x.org/conference")
+    """A redirect names its FallbackUrl: without one a failing Url is the application error.
+
+    https://www.twilio.com/docs/voice/api/call-resource (update: FallbackUrl covers the Url).
+    """
+    gateway.redirect_call(
+        "CA" + "a" * 32, "https://x.org/conference", fallback_url="https://x.org/fallback"
+    )
     gateway.hang_up("CA" + "b" * 32)
     redirect, hang_up = twilio_api.requests
     assert redirect.path == f"{accounts_path(settings)}/Calls/CA{'a' * 32}.json"
-    assert redirect.form == {"Url": ["https://x.org/conference"], "Method": ["POST"]}
+    assert redirect.form == {
+        "Url": ["https://x.org/conference"],
+        "Method": ["POST"],
+        "FallbackUrl": ["https://x.org/fallback"],
+        "FallbackMethod": ["POST"],
+    }
     assert hang_up.form == {"Status": ["completed"]}
 
 

@@ -490,6 +490,32 @@ def test_fallback_url_answers_callers_with_help(twilio, open_line):
     assert_hears_help_and_is_dialled_to(response, OVERFLOW_NUMBER)
 
 
+@pytest.mark.parametrize(
+    ("failed", "verbs"),
+    [("wait?line=1&contact=2", {"Say", "Pause"}), ("wait/key?line=1&contact=2", {"Leave"})],
+)
+def test_fallback_for_a_failed_hold_loop_url_answers_with_hold_loop_verbs(
+    twilio, open_line, failed, verbs
+):
+    """A waitUrl document may hold only Play, Say, Pause, Hangup, Redirect, Leave, Gather.
+
+    https://www.twilio.com/docs/voice/twiml/enqueue (waitUrl: the verbs it supports; no <Dial>).
+    """
+    incoming(twilio)
+    response = twilio.post(
+        "/webhooks/fallback",
+        {
+            "CallSid": call_sid(),
+            "To": LINE_NUMBER,
+            "From": CALLER,
+            "ErrorCode": "11200",
+            "ErrorUrl": f"https://warmline.example.org/webhooks/voice/{failed}",
+        },
+    )
+    root = twiml.parse(response)
+    assert {child.tag for child in root} == verbs
+
+
 def test_status_with_unknown_status_is_refused_clearly(twilio):
     response = twilio.post(
         "/webhooks/voice/status", {"CallSid": call_sid(), "CallStatus": "exploded"}

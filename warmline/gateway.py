@@ -32,8 +32,8 @@ class Gateway(Protocol):
         """Ring a specialist's phone; `url` is the whisper TwiML. Return the new call's SID."""
         ...
 
-    def redirect_call(self, call_sid: str, url: str) -> None:
-        """Send a live call to new TwiML, e.g. out of the waiting line into a conference."""
+    def redirect_call(self, call_sid: str, url: str, *, fallback_url: str) -> None:
+        """Send a live call to new TwiML, and to `fallback_url` should that TwiML fail."""
         ...
 
     def call_status(self, call_sid: str) -> str:

@@ -203,7 +203,9 @@ def _ring(
 def _redirect_unless_over(runtime: Runtime, call_sid: str, path: str) -> bool:
     """Send a call to new TwiML; False when the caller hung up before we could."""
     try:
-        runtime.gateway.redirect_call(call_sid, runtime.url(path))
+        runtime.gateway.redirect_call(
+            call_sid, runtime.url(path), fallback_url=runtime.url(urls.FALLBACK)
+        )
     except TwilioRefused as refused:
         if not refused.call_is_over:
             raise

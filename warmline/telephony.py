@@ -72,9 +72,11 @@ class TwilioGateway:
         return call.sid
 
     @_translated
-    def redirect_call(self, call_sid: str, url: str) -> None:
-        """Send a live call to new TwiML, e.g. out of the waiting line into a conference."""
-        self._client.calls(call_sid).update(url=url, method="POST")
+    def redirect_call(self, call_sid: str, url: str, *, fallback_url: str) -> None:
+        """Send a live call to new TwiML, and to `fallback_url` should that TwiML fail."""
+        self._client.calls(call_sid).update(
+            url=url, method="POST", fallback_url=fallback_url, fallback_method="POST"
+        )
 
     @_translated
     def call_status(self, call_sid: str) -> str:

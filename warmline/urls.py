@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 VOICE = "/webhooks/voice"
+FALLBACK = "/webhooks/fallback"
 SMS_STATUS = "/webhooks/sms/status"
 
 

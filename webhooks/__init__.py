@@ -23,7 +23,7 @@ def fallback():
     """Answer for the primary handler when Twilio could not reach or use it."""
     if safety.is_sms_request():
         return safety.twiml_response(twiml.message(wording.fallback("no_line")))
-    return safety.emergency_voice_response()
+    return safety.failed_hold_loop_response() or safety.emergency_voice_response()
 
 
 def init_app(app: Flask) -> None:

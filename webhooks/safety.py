@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import Forbidden, HTTPException
 
-from warmline import texts, wording
+from warmline import texts, urls, wording
 from warmline.lines import LineContext, context, find_line
 from warmline.web import runtime
 from webhooks import twiml
@@ -25,6 +26,8 @@ GOODBYE = "goodbye"  # a caller whose conversation has ended
 SPECIALIST = "specialist"  # a specialist's phone: an apology
 CALLBACK = "callback"  # a status callback: nobody listens
 TEXTER = "texter"  # an incoming text: answer silently rather than send twice
+# The hold loop's URLs, by what their failure answers; Twilio's fallback request names the URL.
+HOLD_LOOP = {urlsplit(urls.wait(0, 0)).path: QUEUE, urlsplit(urls.wait_key(0, 0)).path: LEAVE}
 
 
 def fallback(kind: str) -> Callable:
@@ -72,6 +75,16 @@ def emergency_voice_response() -> Response:
     except Exception:
         dial_number = runtime().settings.crisis_number
     return twiml_response(twiml.emergency(dial_number))
+
+
+def failed_hold_loop_response() -> Response | None:
+    """Answer Twilio's fallback request for a failed hold-loop URL with TwiML valid on hold."""
+    kind = HOLD_LOOP.get(urlsplit(request.form.get("ErrorUrl", "")).path)
+    if kind == QUEUE:
+        return twiml_response(twiml.hold_on())
+    if kind == LEAVE:
+        return twiml_response(twiml.leave_queue())
+    return None
 
 
 def is_sms_request() -> bool:

@@ -12,6 +12,7 @@ from tests.services import wait_for
 from tests.simulator.conftest import serve
 from warmline.gateway import TwilioRefused
 from warmline.simulator import create_simulator, simulator_of
+from warmline.simulator.state import APPLICATION_ERROR
 from warmline.telephony import TwilioGateway
 
 LINE = "+15017122661"
@@ -102,9 +103,88 @@ def test_redirect_moves_a_live_call_to_new_twiml(sim, gateway, script, clock):
     caller = sim.phone(CALLER)
     call = caller.dial(LINE)
 
-    gateway.redirect_call(call.sid, script.base_url + "/elsewhere")
+    gateway.redirect_call(
+        call.sid, script.base_url + "/elsewhere", fallback_url=script.base_url + "/safe"
+    )
 
     assert caller.heard == ["You have been moved."]
+
+
+def test_a_call_redirected_out_of_a_queue_reports_redirected_to_the_action_first(
+    sim, gateway, script, clock
+):
+    """Follow https://www.twilio.com/docs/voice/twiml/enqueue (action, QueueResult).
+
+    Dequeued by a REST API request, the action URL is requested right away, with
+    QueueResult "redirected"; the call then runs the TwiML the update named.
+    """
+    script["/webhooks/voice/incoming"] = (
+        "<Response><Enqueue action='/left' waitUrl='/hold'>line-1</Enqueue></Response>"
+    )
+    script["/hold"] = "<Response><Play>hold.mp3</Play></Response>"
+    script["/left"] = "<Response><Say>The action's answer.</Say></Response>"
+    script["/elsewhere"] = "<Response><Say>You have been moved.</Say></Response>"
+    caller = sim.phone(CALLER)
+    call = caller.dial(LINE)
+    clock.advance(4)
+
+    gateway.redirect_call(
+        call.sid, script.base_url + "/elsewhere", fallback_url=script.base_url + "/safe"
+    )
+
+    paths = [seen.path for seen in script.seen]
+    assert paths[-2:] == ["/left", "/elsewhere"]
+    left = script.requests_to("/left")[0]
+    assert left["QueueResult"] == "redirected"
+    assert left["QueueSid"] == sim.queues.named("line-1").sid
+    assert left["QueueTime"] == "4"
+    assert left["CallSid"] == call.sid
+    assert caller.heard == ["You have been moved."]
+    assert sim.queues.named("line-1").members == []
+
+
+@pytest.mark.parametrize("failure", ["status", "invalid"])
+def test_a_redirect_with_a_fallback_url_uses_it_when_the_url_fails(
+    sim, client, script, clock, failure
+):
+    """Follow https://www.twilio.com/docs/voice/api/call-resource (update, FallbackUrl).
+
+    FallbackUrl is requested when requesting or executing the TwiML at the update's Url fails.
+    """
+    script["/webhooks/voice/incoming"] = "<Response><Play loop='0'>hold.mp3</Play></Response>"
+    if failure == "status":
+        script.failing["/elsewhere"] = 500
+    else:
+        script["/elsewhere"] = "<Response><Dance/></Response>"
+    script["/safe"] = "<Response><Say>You are safe with us.</Say></Response>"
+    caller = sim.phone(CALLER)
+    call = caller.dial(LINE)
+
+    client.calls(call.sid).update(
+        url=script.base_url + "/elsewhere", fallback_url=script.base_url + "/safe"
+    )
+
+    assert caller.heard == ["You are safe with us."]
+    safe = script.requests_to("/safe")[0]
+    assert safe["ErrorUrl"] == script.base_url + "/elsewhere"
+    assert safe["ErrorCode"] == ("11200" if failure == "status" else "12100")
+
+
+def test_a_redirect_without_a_fallback_url_plays_the_application_error(sim, client, script, clock):
+    """Follow https://www.twilio.com/docs/voice/api/call-resource (update, FallbackUrl).
+
+    The fallback belongs to the update's Url: without one, a failing Url is Twilio's
+    application error, not the number's own fallback.
+    """
+    script["/webhooks/voice/incoming"] = "<Response><Play loop='0'>hold.mp3</Play></Response>"
+    script.failing["/elsewhere"] = 500
+    caller = sim.phone(CALLER)
+    call = caller.dial(LINE)
+
+    client.calls(call.sid).update(url=script.base_url + "/elsewhere")
+
+    assert caller.heard == [APPLICATION_ERROR]
+    assert script.requests_to("/webhooks/fallback") == []
 
 
 def test_conference_participant_joins_the_caller_waiting_in_the_room(sim, gateway, script, clock):

@@ -182,6 +182,8 @@ def update_call(account_sid: str, sid: str):
             if call.status != "in-progress":
                 raise TwilioError(400, 21220, "Call is not in-progress. Cannot redirect.")
             method = request.form.get("Method", "POST")
+            # The update's FallbackUrl covers its Url; the number's own fallback no longer applies.
+            call.fallback_url = request.form.get("FallbackUrl") if url else None
             sim.scheduler.post(call, "redirect", Source(url=url, method=method, twiml=twiml))
         sim.scheduler.drain()
         return jsonify(call_json(call))

@@ -17,6 +17,7 @@ from warmline.simulator.state import (
     Interrupt,
     LeaveQueue,
     Queue,
+    Redirected,
     Steps,
     Wait,
     wait_until,
@@ -105,12 +106,31 @@ def _wait_in_queue(
                 return "hangup"
     except LeaveQueue:
         return "leave"
+    except Redirected:
+        _report_redirect(interpreter, call, waiting, verb, document)
+        raise
     except Interrupt as interrupt:
         dequeued = interrupt.event
     finally:
         call.interrupts = frozenset()
         interpreter.queues.leave(waiting, call)
     return (yield from _bridged_from_queue(interpreter, call, waiting, dequeued))
+
+
+def _report_redirect(
+    interpreter: Runner, call: Call, waiting: Queue, verb: ET.Element, document: Document
+) -> None:
+    """Tell the action URL at once that a REST update took the call out; its answer is unused."""
+    action = resolve(document.url, verb.get("action"))
+    if action is None:
+        return
+    params = {
+        **interpreter.carrier.webhooks.call_params(call),
+        "QueueResult": "redirected",
+        "QueueSid": waiting.sid,
+        "QueueTime": interpreter.queues.stats(waiting, call)["QueueTime"],
+    }
+    interpreter.carrier.webhooks.send(action, params, verb.get("method", "POST"))
 
 
 def _bridged_from_queue(interpreter: Runner, call: Call, waiting: Queue, dequeued: tuple) -> Steps:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import itertools
 import logging
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from warmline.simulator.clock import Clock, Timer
-from warmline.simulator.state import Call, CallEnded, Interrupt, Source, Steps, Wait
+from warmline.simulator.state import Call, CallEnded, Interrupt, Redirected, Source, Steps, Wait
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,14 @@ class Scheduler:
             return
         task.close()
 
+    def _redirect(self, call: Call, source: Source) -> None:
+        """Let a call's TwiML report that it is being redirected, then run `source` on it."""
+        task = call.task
+        if task is not None and inspect.getgeneratorstate(task) == inspect.GEN_SUSPENDED:
+            with contextlib.suppress(Redirected, StopIteration):
+                task.throw(Redirected())
+        self.start_program(call, source)
+
     def _stop_task(self, call: Call) -> None:
         if call.waiting and call.waiting.timer:
             call.waiting.timer.cancel()
@@ -138,7 +147,7 @@ class Scheduler:
             return
         if kind == "redirect":
             if not call.ended:
-                self.start_program(call, event[1])
+                self._redirect(call, event[1])
             return
         wait = call.waiting
         if call.task is None or wait is None:

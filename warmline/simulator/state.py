@@ -31,6 +31,10 @@ class Interrupt(Exception):
         self.event = event
 
 
+class Redirected(Exception):
+    """Thrown into a call's TwiML when a REST update sends the call to new TwiML."""
+
+
 class LeaveQueue(Exception):
     """<Leave> ran in a queue's wait music."""
 

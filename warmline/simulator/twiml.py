@@ -19,6 +19,7 @@ from warmline.simulator.state import (
     Call,
     CallEnded,
     LeaveQueue,
+    Redirected,
     Source,
     Steps,
     Wait,
@@ -64,7 +65,7 @@ class Interpreter:
             outcome: Any = self._load(call, source)
             while isinstance(outcome, Document):
                 outcome = yield from self.run(call, outcome)
-        except CallEnded:
+        except (CallEnded, Redirected):
             return
 
     def _load(self, call: Call, source: Source) -> Document | None:
