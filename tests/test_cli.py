@@ -190,6 +190,8 @@ def test_operator_stands_up_a_line_with_a_rostered_specialist(operator, db):
             ),
             "no user has that email",
         ),
+        (("twilio", "check", "--line", "+15017120000"), "no line answers that number"),
+        (("twilio", "check", "--line", "+15017122661", "--wait", "5"), "5 is not in the range"),
     ],
 )
 def test_operator_mistakes_get_one_clear_line(operator, args, complaint):
@@ -236,6 +238,7 @@ def test_commands_refuse_words_that_cannot_be_read_in_one_line(operator, edited_
         ("worker",),
         ("run",),
         ("purge",),
+        ("twilio", "check"),
     ],
 )
 def test_every_command_explains_itself(operator, command):

@@ -230,3 +230,70 @@ def run() -> None:
     from warmline.devserver import serve
 
     raise SystemExit(serve(load_settings()))
+
+
+@main.group()
+def twilio() -> None:
+    """Try the line on real Twilio."""
+
+
+class _TerminalOperator:
+    """The person at the terminal, holding the phones the check asks them to use."""
+
+    def tell(self, step: str, instruction: str) -> None:
+        click.echo(f"\n[{step}] {instruction}")
+
+    def confirm(self, question: str) -> bool:
+        return click.confirm(question, default=False)
+
+
+@twilio.command("check")
+@click.option("--line", "line_number", required=True, help="The line's Twilio number.")
+@click.option(
+    "--wait",
+    "wait_seconds",
+    type=click.IntRange(10, 900),
+    default=180,
+    show_default=True,
+    help="Seconds each step waits for the line to see what you did.",
+)
+@click.option(
+    "--crisis-phone-is-mine",
+    is_flag=True,
+    help="Include the warm handoff: the line's crisis number is rung for real.",
+)
+def twilio_check(line_number: str, wait_seconds: int, crisis_phone_is_mine: bool) -> None:
+    """Walk through a call, a warm handoff and a text on the real number, and say what was seen.
+
+    Needs the production settings (Twilio account, database, public URL), two phones (three
+    with the handoff) and a specialist account on shift on the line.
+    """
+    from warmline.twilio_check import Outcome, TwilioCheck, twilio_client
+
+    settings = load_settings()
+    engine = create_db_engine(settings.database_url)
+    try:
+        sessions = session_factory(engine)
+        with sessions() as session:
+            line = lines.find_line(session, line_number)
+        if line is None:
+            raise click.ClickException("no line answers that number; add it with `line add`")
+        check = TwilioCheck(
+            settings=settings,
+            client=twilio_client(settings),
+            sessions=sessions,
+            line=line,
+            operator=_TerminalOperator(),
+            wait_seconds=wait_seconds,
+            handoff=crisis_phone_is_mine,
+        )
+        findings = []
+        for finding in check.run():
+            findings.append(finding)
+            click.echo(f"{finding.outcome.value}  {finding.step}: {finding.detail}")
+    finally:
+        engine.dispose()
+    failed = [finding.step for finding in findings if finding.outcome is Outcome.FAILED]
+    click.echo(f"\n{len(findings) - len(failed)} of {len(findings)} steps did not fail.")
+    if failed:
+        raise SystemExit(1)

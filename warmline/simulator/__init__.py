@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify
 
-from warmline.simulator import api, page
+from warmline.simulator import account, api, page
 from warmline.simulator.clock import Clock, ManualClock, RealClock
 from warmline.simulator.engine import Simulator
 from warmline.simulator.phones import Phone
@@ -33,7 +33,7 @@ __all__ = [
 def create_simulator(
     *, webhook_base_url: str, account_sid: str, auth_token: str, clock: Clock
 ) -> Flask:
-    """Build the simulator as a WSGI app: Twilio's REST API under /2010-04-01."""
+    """Build the simulator as a WSGI app: Twilio's REST API under /2010-04-01, Monitor's /v1."""
     sim = Simulator(
         webhook_base_url=webhook_base_url,
         account_sid=account_sid,
@@ -42,6 +42,7 @@ def create_simulator(
     )
     app = Flask(__name__)
     api.init_app(app, sim)
+    account.init_app(app)
 
     @app.errorhandler(404)
     def not_found(_error):

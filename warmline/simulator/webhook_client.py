@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from dataclasses import dataclass
 from email.utils import formatdate
 from urllib.parse import urlencode
 
@@ -23,6 +25,16 @@ CALLER_PLACE = {"City": "SAN FRANCISCO", "State": "CA", "Zip": "94103", "Country
 LINE_PLACE = {"City": "LITTLE ROCK", "State": "AR", "Zip": "72201", "Country": "US"}
 
 
+@dataclass(frozen=True)
+class Alert:
+    """One error as Twilio's debugger (the Monitor API's Alerts) keeps it, at wall-clock time."""
+
+    resource_sid: str
+    code: int
+    url: str
+    at: float
+
+
 class WebhookClient:
     """Sends the app what Twilio sends, and records what Twilio's debugger would show."""
 
@@ -30,6 +42,7 @@ class WebhookClient:
         self, *, auth_token: str, clock: Clock, directory: Directory, http: requests.Session
     ) -> None:
         self.errors: list[tuple[str, int, str]] = []
+        self.alerts: list[Alert] = []
         self._signer = RequestValidator(auth_token)
         self._clock = clock
         self._directory = directory
@@ -97,18 +110,22 @@ class WebhookClient:
         try:
             return self.fetch_document(line.sms_url, "POST", params, messaging=True)
         except TwimlError as error:
-            self.errors.append((text.sid, error.code, line.sms_url))
+            self._debugger(text.sid, error.code, line.sms_url)
             fallback = {**params, "ErrorCode": str(error.code), "ErrorUrl": line.sms_url}
         try:
             return self.fetch_document(line.fallback_url, "POST", fallback, messaging=True)
         except TwimlError as error:
-            self.errors.append((text.sid, error.code, line.fallback_url))
+            self._debugger(text.sid, error.code, line.fallback_url)
             return None
 
     def record_error(self, call: Call, code: int, url: str) -> None:
         """Note an error on a call, as Twilio's debugger shows it."""
         call.errors.append((code, url))
-        self.errors.append((call.sid, code, url))
+        self._debugger(call.sid, code, url)
+
+    def _debugger(self, sid: str, code: int, url: str) -> None:
+        self.errors.append((sid, code, url))
+        self.alerts.append(Alert(sid, code, url, at=time.time()))
 
     def _log_error(self, call: Call, code: int, url: str) -> None:
         log.warning("simulator: call %s got error %s from %s", call.sid, code, url)
