@@ -12,9 +12,11 @@ except SettingsError as error:
 # Behind a platform's router in production; only this machine in development.
 bind = [f"{'0.0.0.0' if _settings.is_production else '127.0.0.1'}:{_settings.port}"]
 workers = _settings.web_concurrency
-# Threads keep a slow dashboard stream from holding up Twilio's webhooks.
-worker_class = "gthread"
-threads = 4
+# gevent: a dashboard's live event stream waits as a greenlet, not on one of a few threads,
+# so no number of open dashboards delays a Twilio webhook. warmline/dashboard/events.py caps
+# the streams per process at half of these connections, and per person and per line.
+worker_class = "gevent"
+worker_connections = 500
 # Twilio gives up on a webhook after 15 s; a stuck request is cut before that matters.
 timeout = 30
 graceful_timeout = 20

@@ -57,6 +57,19 @@ class Claim:
 
 
 @dataclass(frozen=True)
+class StreamCaps:
+    """How many live event streams a line, and one person on it, may hold open at once.
+
+    `lasts_ms` is how long an open stream counts: its longest life with a margin, so that one
+    whose process died without closing it stops counting on its own.
+    """
+
+    per_person: int
+    per_line: int
+    lasts_ms: int
+
+
+@dataclass(frozen=True)
 class Resolution:
     """What answering or dropping an offer changed."""
 
@@ -83,6 +96,7 @@ class LiveLine:
         self._claim_one = client.register_script(_script("claim_one.lua"))
         self._enqueue = client.register_script(_script("enqueue.lua"))
         self._record_leg = client.register_script(_script("record_leg.lua"))
+        self._open_stream = client.register_script(_script("open_stream.lua"))
 
     def _key(self, name: str) -> str:
         return self.prefix + name
@@ -329,6 +343,19 @@ class LiveLine:
     @property
     def events_channel(self) -> str:
         return self._key("events")
+
+    def open_stream(self, person_id: int, token: str, caps: StreamCaps) -> str:
+        """Count one more open event stream; return "ok", or the cap ("person", "line") hit."""
+        now = now_ms()
+        admitted = self._open_stream(
+            keys=[self._key("streams")],
+            args=[now, now + caps.lasts_ms, person_id, token, caps.per_person, caps.per_line],
+        )
+        return admitted.decode()
+
+    def close_stream(self, person_id: int, token: str) -> None:
+        """Stop counting a stream that ended."""
+        self.client.zrem(self._key("streams"), f"{person_id}:{token}")
 
     # Text conversations. They wait in the same line as calls, scored the same way, under the
     # routing language "sms:<code>": no phone offer's claim matches it, so only accept_text

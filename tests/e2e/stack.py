@@ -167,7 +167,8 @@ class Processes:
         for process in self.running.values():
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
-        for process in self.running.values():
+        # `end` may kill a process that does not stop, which takes it off `running`.
+        for process in list(self.running.values()):
             self.end(process)
 
     def logs(self, lines: int = 60) -> str:

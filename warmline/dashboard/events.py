@@ -2,25 +2,45 @@
 
 An event only says what kind of thing happened and whether it concerns this specialist;
 the page then asks the API for what it may see. Nothing about a contact travels here.
+
+A stream holds a connection for up to a minute, so none may take capacity that Twilio's
+webhooks need: the web processes run gevent workers (config/gunicorn.py), where a waiting
+stream is a greenlet, not one of a few threads; each process serves at most
+STREAMS_PER_PROCESS at once, a person at most STREAMS_PER_PERSON and a line at most
+STREAMS_PER_LINE (counted in Redis, across every process and host). A stream refused by a cap
+answers 204, and the page polls instead.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import secrets
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import redis
 from flask import Response
 
-from warmline.live import LiveLine
+from warmline.live import LiveLine, StreamCaps
 
-# A stream ends after this long and EventSource reconnects: no request holds a thread forever.
+# A stream ends after this long and EventSource reconnects: no request holds on forever.
 STREAM_SECONDS = 55
 # A comment line this often keeps proxies from closing an idle stream.
 HEARTBEAT_SECONDS = 10
 RECONNECT_MS = 2000
+# Tabs a person may stream in at once, and streams one line may hold; the rest poll.
+STREAMS_PER_PERSON = 3
+STREAMS_PER_LINE = 60
+# At most half of a web process's connections (config/gunicorn.py) ever hold a stream.
+STREAMS_PER_PROCESS = 250
+CAPS = StreamCaps(
+    per_person=STREAMS_PER_PERSON,
+    per_line=STREAMS_PER_LINE,
+    lasts_ms=(STREAM_SECONDS + 2 * HEARTBEAT_SECONDS) * 1000,
+)
+_process_streams = threading.BoundedSemaphore(STREAMS_PER_PROCESS)
 
 
 def _frames(client: redis.Redis, channel: str, specialist_id: int) -> Iterator[str]:
@@ -47,10 +67,54 @@ def _frames(client: redis.Redis, channel: str, specialist_id: int) -> Iterator[s
         pubsub.close()
 
 
+class _Counted:
+    """A stream's frames, counted until the server closes the response, however it ended."""
+
+    def __init__(self, frames: Iterator[str], release: Callable[[], None]) -> None:
+        self._frames = frames
+        self._release: Callable[[], None] | None = release
+
+    def __iter__(self) -> Iterator[str]:
+        return self._frames
+
+    def close(self) -> None:
+        self._frames.close()
+        if self._release is not None:
+            self._release, release = None, self._release
+            release()
+
+
+def _admitted(live: LiveLine, specialist_id: int, token: str) -> bool:
+    """Whether this process, this person and this line each have room for one more stream."""
+    if not _process_streams.acquire(blocking=False):
+        return False
+    try:
+        if live.open_stream(specialist_id, token, CAPS) == "ok":
+            return True
+    except redis.RedisError:
+        # Redis is down: the page's polling reports it; no stream could follow the line anyway.
+        pass
+    _process_streams.release()
+    return False
+
+
 def stream(client: redis.Redis, line_id: int, specialist_id: int) -> Response:
-    channel = LiveLine(client, line_id).events_channel
+    """Open a stream for a specialist on shift, or answer 204 (the page polls) when full."""
+    live = LiveLine(client, line_id)
+    token = secrets.token_hex(8)
+    if not _admitted(live, specialist_id, token):
+        return Response(status=204)
+
+    def release() -> None:
+        _process_streams.release()
+        try:
+            live.close_stream(specialist_id, token)
+        except redis.RedisError:
+            return  # it stops counting at its expiry
+
+    frames = _frames(client, live.events_channel, specialist_id)
     return Response(
-        _frames(client, channel, specialist_id),
+        _Counted(frames, release),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
