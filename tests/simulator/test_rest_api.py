@@ -167,6 +167,27 @@ def test_calls_beyond_one_a_second_wait_queued_and_then_ring_their_full_time(
     assert sim.calls[sids[2]].status == "no-answer"
 
 
+def test_dialled_calls_are_not_held_back_by_the_api_calls_queued(sim, gateway, script, clock):
+    """Twilio: "Inbound calls and <Dial> calls are not limited by CPS" (CPS_DOC)."""
+    script["/webhooks/voice/incoming"] = f"<Response><Dial>{OTHER_CALLER}</Dial></Response>"
+    first, queued = sim.phone(SPECIALIST).never_answers(), sim.phone("+14155550178")
+    dialled = sim.phone(OTHER_CALLER).never_answers()
+    ring(gateway, script)
+    second = gateway.ring_specialist(
+        to=queued.number,
+        from_=LINE,
+        url=script.base_url + "/whisper",
+        status_callback=script.base_url + "/status",
+        timeout_seconds=20,
+    )
+    wait_for(lambda: first.ringing, timeout=10, what="the first phone to ring")
+
+    sim.phone(CALLER).dial(LINE)
+
+    assert dialled.ringing
+    assert sim.calls[second].status == "queued"
+
+
 def test_a_queued_call_canceled_before_its_turn_never_rings(sim, gateway, script, clock):
     """A call still queued can be ended before it is placed (CALLS_DOC, "Update a Call")."""
     first, second = sim.phone(SPECIALIST).never_answers(), sim.phone(CALLER).never_answers()
