@@ -132,3 +132,31 @@ def test_a_lapsed_ring_all_offer_pauses_only_the_specialists_it_rang(redis_clien
     assert live.specialist(11)["reason"] == "missed_offer"
     assert live.free_specialists(now_ms()) == [12]
     assert live.waiting() == [1]
+
+
+@pytest.mark.parametrize("status", ["no-answer", "busy", "failed"])
+def test_a_specialist_whose_phone_was_not_answered_goes_on_break(
+    status, twilio, app, session, twilio_api, redis_client, worker_runtime
+):
+    """A leg that ends without an answer (https://www.twilio.com/docs/voice/api/call-resource
+    #call-status-values) is a missed offer: on break, never back to free."""
+    line = make_line(session, ring_timeout_seconds=RING_TIMEOUT)
+    ana = make_specialist(session, line, name="Ana", phone=PHONES[0])
+    on_shift(app, session, line, ana)
+    contact_id = caller_waits(twilio, call_sid())
+    offers.offer_contacts(worker_runtime, line.id)
+    [ring_ana] = twilio_api.requests[-1:]
+    assert ring_ana.form["To"] == [PHONES[0]]
+
+    twilio.post(
+        f"/webhooks/voice/offer/status?contact={contact_id}&specialist={ana.id}",
+        {"CallSid": ring_ana.created_sid, "CallStatus": status},
+    )
+
+    live = LiveLine(redis_client, line.id)
+    assert (live.specialist(ana.id)["status"], live.specialist(ana.id)["reason"]) == (
+        "break",
+        "missed_offer",
+    )
+    assert ana.id not in live.free_specialists(10**15)
+    assert live.waiting() == [contact_id]
