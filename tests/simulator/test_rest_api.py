@@ -415,3 +415,11 @@ def test_wrong_credentials_are_refused_with_20003(api, script):
         ring(gateway, script)
     assert refused.value.code == 20003
     assert refused.value.status == 401
+
+
+def test_a_timeout_that_is_not_a_number_is_refused_with_21208(client, script):
+    """21208 Invalid Timeout: "You may specify any positive, whole integer for the Timeout
+    parameter" (https://www.twilio.com/docs/api/errors/21208)."""
+    with pytest.raises(TwilioRestException) as refused:
+        client.calls.create(to=SPECIALIST, from_=LINE, url=script.base_url, timeout="soon")
+    assert (refused.value.status, refused.value.code) == (400, 21208)

@@ -87,7 +87,7 @@ def _timeout() -> int:
     try:
         return max(1, min(600, int(request.form.get("Timeout", "60"))))
     except ValueError:
-        raise TwilioError(400, 21207, "Invalid Timeout") from None
+        raise TwilioError(400, 21208, "Invalid Timeout") from None
 
 
 def call_json(call: Call) -> dict:
