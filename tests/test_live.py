@@ -135,7 +135,7 @@ def test_caller_who_hangs_up_while_ringing_frees_the_specialists(line):
     assert not line.is_live(1)
 
 
-def test_expired_lease_returns_everyone_to_where_they_were(line):
+def test_a_lease_that_ran_out_before_any_phone_rang_returns_everyone_to_their_place(line):
     arrive(line, 1)
     line.go_available(11, ["en"], ready_ms=now_ms())
     line.claim(lease_ms=-1)

@@ -76,6 +76,7 @@ class Resolution:
     won: bool = False
     requeued: bool = False
     cancel_specialist_ids: tuple[int, ...] = ()
+    missed_specialist_ids: tuple[int, ...] = ()
     legs: dict[int, str] | None = None
 
 
@@ -237,11 +238,30 @@ class LiveLine:
 
     # Offers.
 
-    def claim(self, *, lease_ms: int, ring_all: bool = False, rotate: bool = False) -> Claim | None:
-        """Atomically pair the first waiting contact with free specialists speaking its language."""
+    def claim(
+        self,
+        *,
+        lease_ms: int,
+        queued_call_ms: int = 0,
+        ring_all: bool = False,
+        rotate: bool = False,
+    ) -> Claim | None:
+        """Atomically pair the first waiting contact with free specialists speaking its language.
+
+        The offer's lease is `lease_ms`, plus `queued_call_ms` for each call this line's open
+        offers (this one's included) may have waiting in Twilio's queue of calls to place.
+        """
         result = self._claim(
             keys=self._line_keys,
-            args=[self.prefix, now_ms(), lease_ms, int(ring_all), CLAIM_SCAN, int(rotate)],
+            args=[
+                self.prefix,
+                now_ms(),
+                lease_ms,
+                int(ring_all),
+                CLAIM_SCAN,
+                int(rotate),
+                queued_call_ms,
+            ],
         )
         if not result:
             return None
@@ -256,15 +276,25 @@ class LiveLine:
         )
 
     def resolve(self, contact_id: int, specialist_id: int | None, how: str) -> Resolution:
+        """Settle an offer (see resolve.lua for each `how`) and say what changed.
+
+        'release_all' reports the specialists it put on break as missed; the others report
+        the specialists whose ringing phones must stop.
+        """
         legs = self.offer_legs(contact_id)
         won, requeued, *others = self._resolve(
             keys=self._line_keys,
             args=[self.prefix, contact_id, specialist_id or 0, how, now_ms()],
         )
+        specialist_ids = tuple(int(s) for s in others)
+        if how == "release_all":
+            return Resolution(
+                requeued=bool(requeued), missed_specialist_ids=specialist_ids, legs=legs
+            )
         return Resolution(
             won=bool(won),
             requeued=bool(requeued),
-            cancel_specialist_ids=tuple(int(s) for s in others),
+            cancel_specialist_ids=specialist_ids,
             legs=legs,
         )
 

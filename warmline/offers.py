@@ -23,7 +23,17 @@ from warmline.runtime import Runtime
 
 log = logging.getLogger(__name__)
 ACCEPT_KEY = "1"
-# An offer's lease outlives the ring by this much before the sweep takes it back.
+# Twilio rings an outgoing call for its timeout plus this: "We always add a 5-second timeout
+# buffer to outgoing calls" (the Conference Participant resource, Timeout).
+RING_BUFFER_SECONDS = 5
+# Twilio places an account's API calls at 1 a second unless the account asks for more; the
+# rest wait queued. The lease assumes that default and lowest rate: on an account allowed
+# more, a lease only lasts a little longer than it needs to, never too short.
+CALLS_PER_SECOND = 1
+QUEUED_CALL_MS = 1000 // CALLS_PER_SECOND
+# What the whisper says before it listens, for the ring timeout again, for the key to accept.
+WHISPER_SPEAKING_SECONDS = 10
+# An offer's lease outlives all of that by this much before the sweep takes it back.
 LEASE_MARGIN_SECONDS = 5
 
 
@@ -48,7 +58,15 @@ def describe_offer(session: Session, *, contact_id: int, at: datetime) -> OfferD
 
 
 def lease_ms(line: Line) -> int:
-    return (line.ring_timeout_seconds + LEASE_MARGIN_SECONDS) * 1000
+    """Return how long an offer lasts once its call is placed, until the sweep takes it back.
+
+    The phone rings for the line's timeout and Twilio's buffer; a specialist who picks up at
+    the last ring hears the whisper and has the timeout again to press the key. The wait
+    before Twilio places the call is added per claim (`QUEUED_CALL_MS` a call).
+    """
+    ringing = line.ring_timeout_seconds + RING_BUFFER_SECONDS
+    whisper = WHISPER_SPEAKING_SECONDS + line.ring_timeout_seconds
+    return (ringing + whisper + LEASE_MARGIN_SECONDS) * 1000
 
 
 def offer_answered(
@@ -156,6 +174,7 @@ def offer_contacts(runtime: Runtime, line_id: int) -> int:
         offered = 0
         while claim := live.claim(
             lease_ms=lease_ms(line),
+            queued_call_ms=QUEUED_CALL_MS,
             ring_all=line.routing_strategy == "ring_all",
             rotate=line.routing_strategy == "round_robin",
         ):

@@ -33,11 +33,11 @@ SENDING_GRACE = timedelta(minutes=10)
 def repair_live_state(runtime: Runtime) -> dict[str, int]:
     """Mend drift between Redis and the database; return what was repaired.
 
-    Offers whose lease ran out (a worker died mid-offer) go back to the line; accepted
-    callers who never reached their conference are moved again; open calls missing from
-    Redis (Redis restarted) are put back in their old place; contacts that ended while Redis
-    missed it leave the line; calls open for minutes are checked at Twilio, and closed when
-    their ending was lost.
+    Offers whose lease ran out (a worker died mid-offer, a status callback was lost) go back
+    to the line, and the specialists they rang go on break; accepted callers who never
+    reached their conference are moved again; open calls missing from Redis (Redis restarted)
+    are put back in their old place; contacts that ended while Redis missed it leave the
+    line; calls open for minutes are checked at Twilio, and closed when their ending was lost.
     """
     repaired = {
         "expired_offers": 0,
@@ -50,9 +50,7 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
         for line in session.scalars(select(Line)):
             live = LiveLine(runtime.redis, line.id)
             for contact_id in live.expired_offers(now_ms()):
-                legs = live.offer_legs(contact_id)
-                live.resolve(contact_id, None, "release_all")
-                runtime.jobs.hang_up(list(legs.values()))
+                _take_back_offer(runtime, live, contact_id)
                 repaired["expired_offers"] += 1
             for contact_id in live.stuck_accepted(now_ms() - CONNECTING_MS):
                 contact = session.get(Contact, contact_id)
@@ -86,6 +84,14 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
             if live.waiting() and live.free_specialists(now_ms()):
                 runtime.jobs.offer_contacts(line.id)
     return repaired
+
+
+def _take_back_offer(runtime: Runtime, live: LiveLine, contact_id: int) -> None:
+    """Put a caller whose offer outlived its lease back in line; whoever was rung missed it."""
+    resolution = live.resolve(contact_id, None, "release_all")
+    for specialist_id in resolution.missed_specialist_ids:
+        live.publish("specialist_paused", specialist_id=specialist_id, reason="missed_offer")
+    runtime.jobs.hang_up(list(resolution.legs.values()))
 
 
 def _close_calls_twilio_ended(

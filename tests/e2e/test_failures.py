@@ -47,7 +47,7 @@ def test_caller_is_still_answered_when_the_worker_ringing_the_specialist_is_kill
     stack.processes.start_worker()
     assert ana.phone.transcript == [], "the killed worker never reached Ana's phone"
 
-    # The offer's lease (ring timeout + 5 s) runs out; the clock's repair offers the caller again.
+    # The offer's lease runs out; Ana was never rung, so the clock's repair offers her the caller.
     wait_for(lambda: WHISPER in heard(ana.phone), timeout=60, what="the repair to ring Ana again")
     ana.phone.press("1")
     wait_for(lambda: CONNECTED in heard(caller), timeout=DEADLINE, what="the caller put through")

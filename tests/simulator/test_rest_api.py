@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
@@ -18,6 +19,13 @@ from warmline.telephony import TwilioGateway
 LINE = "+15017122661"
 CALLER = "+14155550123"
 SPECIALIST = "+14155550177"
+OTHER_CALLER = "+14155550124"
+CALLS_DOC = "https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource"
+PARTICIPANTS_DOC = "https://www.twilio.com/docs/voice/api/conference-participant-resource"
+CPS_DOC = "https://www.twilio.com/docs/glossary/cps"
+CALL_QUEUE_DOC = "https://www.twilio.com/docs/api/errors/22005"
+QUEUE_DOC = "https://www.twilio.com/docs/voice/api/queue-resource"
+ENQUEUE_DOC = "https://www.twilio.com/docs/voice/twiml/enqueue#attributes-waiturl"
 
 
 @pytest.fixture
@@ -85,16 +93,119 @@ def test_ringing_a_specialist_reports_progress_and_plays_the_whisper(sim, gatewa
     assert all(seen.signed for seen in script.seen)
 
 
-def test_a_specialist_who_does_not_answer_is_reported_as_no_answer(sim, gateway, script, clock):
+def test_a_specialist_who_does_not_answer_rings_for_the_timeout_and_twilios_buffer(
+    sim, gateway, script, clock
+):
+    """Timeout: "we will add a 5-second buffer to the timeout value you provide" (CALLS_DOC)."""
     specialist = sim.phone(SPECIALIST).never_answers()
     ring(gateway, script, timeout_seconds=20)
     wait_for(lambda: specialist.ringing, timeout=10, what="the specialist's phone to ring")
 
-    clock.advance(20)
+    clock.advance(24)
+    assert specialist.ringing
+    clock.advance(1)
 
     assert statuses(script)[-1] == ("no-answer", "2")
     assert script.requests_to("/status")[-1]["CallDuration"] == "0"
     assert specialist.state == "idle"
+
+
+def test_a_conference_participant_rings_for_the_timeout_and_twilios_buffer(
+    sim, gateway, script, clock
+):
+    """Participants Timeout: "We always add a 5-second timeout buffer to outgoing calls"
+    (PARTICIPANTS_DOC)."""
+    specialist = sim.phone(SPECIALIST).never_answers()
+    sid = gateway.add_conference_participant(
+        conference="contact-42",
+        to=SPECIALIST,
+        from_=LINE,
+        status_callback=script.base_url + "/status",
+        timeout_seconds=20,
+    )
+    wait_for(lambda: specialist.ringing, timeout=10, what="the specialist's phone to ring")
+
+    clock.advance(24)
+    assert specialist.ringing
+    clock.advance(1)
+
+    assert sim.calls[sid].status == "no-answer"
+    assert specialist.state == "idle"
+
+
+def test_calls_beyond_one_a_second_wait_queued_and_then_ring_their_full_time(
+    sim, gateway, client, script, clock
+):
+    """Each account places 1 API call a second by default; the others wait in its call queue
+    (CPS_DOC, CALL_QUEUE_DOC). Waiting is not ringing: Timeout counts from the ring."""
+    numbers = [f"+1415555017{digit}" for digit in (1, 2, 3)]
+    phones = [sim.phone(number).never_answers() for number in numbers]
+    sids = [
+        gateway.ring_specialist(
+            to=number,
+            from_=LINE,
+            url=script.base_url + "/whisper",
+            status_callback=script.base_url + "/status",
+            timeout_seconds=20,
+        )
+        for number in numbers
+    ]
+    wait_for(lambda: phones[0].ringing, timeout=10, what="the first phone to ring")
+
+    assert [sim.calls[sid].status for sid in sids] == ["ringing", "queued", "queued"]
+    last = client.calls(sids[2]).fetch()
+    assert (last.status, last.queue_time) == ("queued", "2000")
+    assert not phones[2].ringing
+    clock.advance(1)
+    assert [phone.ringing for phone in phones] == [True, True, False]
+    clock.advance(1)
+    assert phones[2].ringing
+
+    clock.advance(24)
+    assert [sim.calls[sid].status for sid in sids] == ["no-answer", "no-answer", "ringing"]
+    clock.advance(1)
+    assert sim.calls[sids[2]].status == "no-answer"
+
+
+def test_dialled_calls_are_not_held_back_by_the_api_calls_queued(sim, gateway, script, clock):
+    """Twilio: "Inbound calls and <Dial> calls are not limited by CPS" (CPS_DOC)."""
+    script["/webhooks/voice/incoming"] = f"<Response><Dial>{OTHER_CALLER}</Dial></Response>"
+    first, queued = sim.phone(SPECIALIST).never_answers(), sim.phone("+14155550178")
+    dialled = sim.phone(OTHER_CALLER).never_answers()
+    ring(gateway, script)
+    second = gateway.ring_specialist(
+        to=queued.number,
+        from_=LINE,
+        url=script.base_url + "/whisper",
+        status_callback=script.base_url + "/status",
+        timeout_seconds=20,
+    )
+    wait_for(lambda: first.ringing, timeout=10, what="the first phone to ring")
+
+    sim.phone(CALLER).dial(LINE)
+
+    assert dialled.ringing
+    assert sim.calls[second].status == "queued"
+
+
+def test_a_queued_call_canceled_before_its_turn_never_rings(sim, gateway, script, clock):
+    """A call still queued can be ended before it is placed (CALLS_DOC, "Update a Call")."""
+    first, second = sim.phone(SPECIALIST).never_answers(), sim.phone(CALLER).never_answers()
+    ring(gateway, script)
+    queued = gateway.ring_specialist(
+        to=CALLER,
+        from_=LINE,
+        url=script.base_url + "/whisper",
+        status_callback=script.base_url + "/status",
+        timeout_seconds=20,
+    )
+    wait_for(lambda: first.ringing, timeout=10, what="the first phone to ring")
+
+    gateway.hang_up(queued)
+    clock.advance(2)
+
+    assert sim.calls[queued].ended
+    assert second.transcript == []
 
 
 def test_redirect_moves_a_live_call_to_new_twiml(sim, gateway, script, clock):
@@ -239,6 +350,51 @@ def test_a_queue_member_can_be_taken_out_of_the_queue(sim, client, script, clock
     assert sim.queues.named("line-1").members == []
 
 
+def test_average_queue_time_is_the_wait_of_the_callers_in_the_queue_now(sim, client, script, clock):
+    """AvgQueueTime: "the average time in seconds that all callers have been in the queue"
+    (ENQUEUE_DOC); average_wait_time: "of the members in this queue ... calculated at the time
+    of the request" (QUEUE_DOC). A caller already served no longer counts."""
+    script["/webhooks/voice/incoming"] = (
+        "<Response><Enqueue waitUrl='/wait'>line-1</Enqueue></Response>"
+    )
+    script["/wait"] = "<Response><Pause length='5'/></Response>"
+    served = sim.phone(CALLER).dial(LINE)
+    clock.advance(100)
+    sim.phone(OTHER_CALLER).dial(LINE)
+    queue_sid = sim.queues.named("line-1").sid
+    client.queues(queue_sid).members(served.sid).update(url=script.base_url + "/connect")
+
+    clock.advance(20)
+
+    queue = client.queues(queue_sid).fetch()
+    assert (queue.current_size, queue.average_wait_time) == (1, 20)
+    last_wait = script.requests_to("/wait")[-1]
+    assert (last_wait["QueueTime"], last_wait["AvgQueueTime"]) == ("20", "20")
+
+
+def test_a_queue_is_described_with_the_fields_twilio_documents(sim, client, script, clock):
+    """The Queue resource's properties (QUEUE_DOC)."""
+    script["/webhooks/voice/incoming"] = "<Response><Enqueue>line-1</Enqueue></Response>"
+    sim.phone(CALLER).dial(LINE)
+    clock.advance(30)
+    waiting = sim.queues.named("line-1")
+
+    queue = client.queues(waiting.sid).fetch()
+
+    assert queue.sid == waiting.sid
+    assert queue.account_sid == ACCOUNT_SID
+    assert queue.friendly_name == "line-1"
+    assert (queue.current_size, queue.max_size, queue.average_wait_time) == (1, 1000, 30)
+    assert queue.date_created is not None
+    assert queue.uri == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Queues/{waiting.sid}.json"
+
+
+def test_an_unknown_queue_is_404_with_20404(client):
+    with pytest.raises(TwilioRestException) as refused:
+        client.queues("QU" + "0" * 32).fetch()
+    assert (refused.value.status, refused.value.code) == (404, 20404)
+
+
 def test_an_invalid_to_number_is_refused_with_21211(gateway, script):
     with pytest.raises(TwilioRefused) as refused:
         gateway.send_text(to="12", from_=LINE, body="hi", status_callback=script.base_url)
@@ -259,3 +415,11 @@ def test_wrong_credentials_are_refused_with_20003(api, script):
         ring(gateway, script)
     assert refused.value.code == 20003
     assert refused.value.status == 401
+
+
+def test_a_timeout_that_is_not_a_number_is_refused_with_21208(client, script):
+    """21208 Invalid Timeout: "You may specify any positive, whole integer for the Timeout
+    parameter" (https://www.twilio.com/docs/api/errors/21208)."""
+    with pytest.raises(TwilioRestException) as refused:
+        client.calls.create(to=SPECIALIST, from_=LINE, url=script.base_url, timeout="soon")
+    assert (refused.value.status, refused.value.code) == (400, 21208)

@@ -156,14 +156,16 @@ def test_agent_dialling_the_queue_is_connected_to_the_front_caller(sim, script, 
     assert script.requests_to("/done")[0]["QueueResult"] == "bridged"
 
 
-def test_dial_rings_out_after_its_timeout(sim, script, clock):
+def test_dial_rings_out_after_its_timeout_and_twilios_buffer(sim, script, clock):
+    """A dialled leg is an outgoing call: "We always add a 5-second timeout buffer to outgoing
+    calls" (https://www.twilio.com/docs/voice/api/conference-participant-resource, Timeout)."""
     script[INCOMING] = (
         f"<Response><Dial timeout='10' action='/dialled'>{SPECIALIST}</Dial></Response>"
     )
     sim.phone(SPECIALIST).never_answers()
     sim.phone(CALLER).dial(LINE)
 
-    clock.advance(9)
+    clock.advance(14)
     assert script.requests_to("/dialled") == []
     clock.advance(1)
 

@@ -1,7 +1,9 @@
 -- Pair the first waiting caller with free specialist(s) who speak their language.
 -- KEYS: waiting, offered, free, leases, rotation. ARGV: prefix, now ms, lease ms, ring all,
--- how many waiting callers to look through, rotate (round robin).
+-- how many waiting callers to look through, rotate (round robin), ms each call placed
+-- ahead may wait in Twilio's queue.
 local prefix, now, lease, ring_all, scan, rotate = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
+local queued_call = tonumber(ARGV[7])
 local waiting, offered, free, leases, rotation = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local ready = redis.call('ZRANGEBYSCORE', free, '-inf', now)
 if #ready == 0 then return nil end
@@ -29,10 +31,22 @@ local function free_speakers(language)
   return list
 end
 
+-- How many calls this line's open offers have placed: each may still wait in Twilio's queue
+-- of calls, placed a few a second, ahead of the ones about to be placed.
+local function legs_ringing()
+  local count = 0
+  for _, other in ipairs(redis.call('ZRANGE', offered, 0, -1)) do
+    local list = redis.call('HGET', prefix .. 'offer:' .. other, 'specialists') or ''
+    for _ in string.gmatch(list, '[^,]+') do count = count + 1 end
+  end
+  return count
+end
+
 local function offer(contact, score, chosen)
+  local queued = (legs_ringing() + #chosen) * queued_call
   redis.call('ZREM', waiting, contact)
   redis.call('ZADD', offered, score, contact)
-  redis.call('ZADD', leases, tonumber(now) + tonumber(lease), contact)
+  redis.call('ZADD', leases, tonumber(now) + tonumber(lease) + queued, contact)
   local key = prefix .. 'offer:' .. contact
   redis.call('DEL', key)
   for _, s in ipairs(chosen) do

@@ -87,7 +87,7 @@ def _timeout() -> int:
     try:
         return max(1, min(600, int(request.form.get("Timeout", "60"))))
     except ValueError:
-        raise TwilioError(400, 21207, "Invalid Timeout") from None
+        raise TwilioError(400, 21208, "Invalid Timeout") from None
 
 
 def call_json(call: Call) -> dict:
@@ -111,6 +111,7 @@ def call_json(call: Call) -> dict:
         "api_version": API_VERSION,
         "price": None,
         "price_unit": "USD",
+        "queue_time": str(int(call.queue_time * 1000)),
         "uri": f"/2010-04-01/Accounts/{call.account_sid}/Calls/{call.sid}.json",
     }
 
@@ -136,22 +137,10 @@ def create_call(account_sid: str):
             status_callback_events=_events(),
             timeout=_timeout(),
         )
+        source = Source(url=url, method=call.method, twiml=twiml)
+        sim.calls.place(call, lambda answered: sim.scheduler.start_program(answered, source))
         body = call_json(call)
-    source = Source(url=url, method=call.method, twiml=twiml)
-    sim.scheduler.soon(
-        lambda: _dial_out(sim, call, lambda answered: sim.scheduler.start_program(answered, source))
-    )
     return jsonify(body), 201
-
-
-def _dial_out(sim: Simulator, call: Call, on_answer) -> None:
-    if call.ended:
-        return
-    sim.calls.call_out(call, on_answer)
-    if not call.ended and call.status == "ringing":
-        call.ring_timer = sim.scheduler.later(
-            call.timeout, lambda: sim.calls.finish(call, "no-answer")
-        )
 
 
 def _find_call(sid: str) -> Call:
@@ -244,13 +233,14 @@ def add_participant(account_sid: str, room: str):
             timeout=_timeout(),
         )
         body = participant_json(conference, call, ends=ends, starts=starts)
-    name = conference.name
+        name = conference.name
 
-    def join(answered: Call) -> None:
-        task = sim.interpreter.participant(answered, name, starts=starts, ends=ends)
-        sim.scheduler.start_task(answered, task)
+        def join(answered: Call) -> None:
+            task = sim.interpreter.participant(answered, name, starts=starts, ends=ends)
+            sim.scheduler.start_task(answered, task)
 
-    sim.scheduler.soon(lambda: _dial_out(sim, call, join))
+        # A participant is a call the API places: it waits its turn like any other.
+        sim.calls.place(call, join)
     return jsonify(body), 201
 
 
@@ -264,6 +254,34 @@ def member_json(waiting: Queue, member: Member, position: int) -> dict:
         "uri": f"/2010-04-01/Accounts/{member.call.account_sid}/Queues/{waiting.sid}"
         f"/Members/{member.call.sid}.json",
     }
+
+
+def queue_json(waiting: Queue) -> dict:
+    sim = simulator()
+    return {
+        "account_sid": sim.account_sid,
+        "sid": waiting.sid,
+        "friendly_name": waiting.name,
+        "current_size": len(waiting.members),
+        "max_size": waiting.max_size,
+        "average_wait_time": waiting.average_wait(sim.clock.now()),
+        "date_created": _date(waiting.created_at),
+        "date_updated": _date(sim.clock.now()),
+        "uri": f"/2010-04-01/Accounts/{sim.account_sid}/Queues/{waiting.sid}.json",
+    }
+
+
+@bp.get("/Queues/<queue_sid>.json")
+def fetch_queue(account_sid: str, queue_sid: str):
+    """Describe a queue: its size and the average wait of the calls in it now."""
+    sim = simulator()
+    with sim.lock:
+        waiting = sim.queues.get(queue_sid)
+        if waiting is None:
+            raise TwilioError(
+                404, 20404, f"The requested resource /Queues/{queue_sid}.json was not found"
+            )
+        return jsonify(queue_json(waiting))
 
 
 @bp.post("/Queues/<queue_sid>/Members/<member>.json")

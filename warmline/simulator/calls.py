@@ -11,6 +11,13 @@ from warmline.simulator.phones import Phone
 from warmline.simulator.queues import Queues
 from warmline.simulator.state import Call, Source, new_sid
 
+# "We always add a 5-second timeout buffer to outgoing calls" (the Participants resource's
+# Timeout); the Calls resource says the same "for some call flows": every outgoing leg gets it.
+RING_BUFFER_SECONDS = 5
+# "By default each account is granted 1 CPS for Programmable Voice API calls"; the calls
+# beyond it wait in the account's call queue, and <Dial> is not limited.
+CALLS_PER_SECOND = 1
+
 
 class Calls(dict[str, Call]):
     """The account's call legs by SID, and what happens to them."""
@@ -20,6 +27,8 @@ class Calls(dict[str, Call]):
         self._carrier = carrier
         self._queues = queues
         self._conferences = conferences
+        # When the account's call queue may place its next API call.
+        self._next_placing = float("-inf")
 
     def new(self, **fields: Any) -> Call:
         """Make a call leg on the account, on the phone at its far end."""
@@ -47,6 +56,31 @@ class Calls(dict[str, Call]):
         )
         self._carrier.scheduler.start_program(call, Source(url=line.voice_url))
         return call
+
+    def place(self, call: Call, on_answer: Callable[[Call], None]) -> None:
+        """Queue an API call behind the account's others, one a second, then ring it.
+
+        The wait in the queue is not ringing: the call's timeout (plus Twilio's buffer)
+        starts when it rings.
+        """
+        now = self._carrier.now()
+        placing = max(now, self._next_placing)
+        self._next_placing = placing + 1 / CALLS_PER_SECOND
+        call.queue_time = placing - now
+        scheduler = self._carrier.scheduler
+        if placing <= now:
+            scheduler.soon(lambda: self._ring_placed(call, on_answer))
+        else:
+            scheduler.later(placing - now, lambda: self._ring_placed(call, on_answer))
+
+    def _ring_placed(self, call: Call, on_answer: Callable[[Call], None]) -> None:
+        if call.ended:
+            return
+        self.call_out(call, on_answer)
+        if not call.ended and call.status == "ringing":
+            call.ring_timer = self._carrier.scheduler.later(
+                call.timeout + RING_BUFFER_SECONDS, lambda: self.finish(call, "no-answer")
+            )
 
     def call_out(self, call: Call, on_answer: Callable[[Call], None]) -> None:
         """Dial an outgoing leg: initiated, then ringing at the phone."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any, Protocol
 
-from warmline.simulator.calls import Calls
+from warmline.simulator.calls import RING_BUFFER_SECONDS, Calls
 from warmline.simulator.carrier import Carrier
 from warmline.simulator.conferences import Conferences
 from warmline.simulator.documents import Document, flag, number, resolve, text
@@ -220,7 +220,10 @@ def _numbers(
         interpreter.calls.call_out(
             leg, lambda answered: interpreter.carrier.scheduler.post(call, "leg-answered", answered)
         )
-    deadline = interpreter.carrier.now() + number(verb, "timeout", DIAL_TIMEOUT_SECONDS)
+    # A dialled leg is an outgoing call: it rings for the timeout plus Twilio's buffer. <Dial>
+    # calls are not held back by the account's calls per second.
+    ringing = number(verb, "timeout", DIAL_TIMEOUT_SECONDS) + RING_BUFFER_SECONDS
+    deadline = interpreter.carrier.now() + ringing
     answered = None
     try:
         while answered is None:

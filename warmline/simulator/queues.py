@@ -20,7 +20,7 @@ class Queues(dict[str, Queue]):
         for waiting in self.values():
             if waiting.name == name:
                 return waiting
-        created = Queue(sid=new_sid("QU"), name=name)
+        created = Queue(sid=new_sid("QU"), name=name, created_at=self._scheduler.clock.now())
         self[created.sid] = created
         return created
 
@@ -38,19 +38,20 @@ class Queues(dict[str, Queue]):
                 self._scheduler.post(other, "queue-joined", waiting.name)
 
     def leave(self, waiting: Queue, call: Call) -> None:
-        """Take a call out of a queue, counting its wait in the queue's average."""
-        for member in list(waiting.members):
-            if member.call is call:
-                waiting.members.remove(member)
-                waiting.served_waits.append(self._scheduler.clock.now() - member.enqueued_at)
+        """Take a call out of a queue."""
+        waiting.members = [member for member in waiting.members if member.call is not call]
 
     def drop(self, call: Call) -> None:
-        """Take an ended call out of every queue, without counting its wait."""
+        """Take an ended call out of every queue."""
         for waiting in self.values():
             waiting.members = [member for member in waiting.members if member.call is not call]
 
     def stats(self, waiting: Queue, call: Call) -> dict[str, str]:
-        """Return the queue parameters Twilio sends to a waiting call's wait URL."""
+        """Return the queue parameters Twilio sends to a waiting call's wait URL.
+
+        AvgQueueTime is "the average time in seconds that all callers have been in the
+        queue": the callers in it now, not the ones it has served.
+        """
         member = next((m for m in waiting.members if m.call is call), None)
         waited = int(self._scheduler.clock.now() - member.enqueued_at) if member else 0
         return {

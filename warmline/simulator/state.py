@@ -104,6 +104,7 @@ class Call:
     status_callback: str | None = None
     status_callback_events: frozenset[str] = frozenset({"completed"})
     timeout: int = 60
+    queue_time: float = 0.0
     answered_at: float | None = None
     ended_at: float | None = None
     sequence: int = 0
@@ -146,9 +147,9 @@ class Queue:
 
     sid: str
     name: str
+    created_at: float = 0.0
     max_size: int = 1000
     members: list[Member] = field(default_factory=list)
-    served_waits: list[float] = field(default_factory=list)
 
     def position(self, call: Call) -> int:
         for index, member in enumerate(self.members, start=1):
@@ -157,7 +158,8 @@ class Queue:
         return 0
 
     def average_wait(self, now: float) -> int:
-        waits = self.served_waits + [now - member.enqueued_at for member in self.members]
+        """Return the average wait, in whole seconds, of the calls in the queue now."""
+        waits = [now - member.enqueued_at for member in self.members]
         return int(sum(waits) / len(waits)) if waits else 0
 
 
