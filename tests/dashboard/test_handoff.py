@@ -9,12 +9,15 @@ the line picked up, not that a person did: a crisis line's menu answers first.
 
 from __future__ import annotations
 
+import dataclasses
+
 from rq import Queue
 from sqlalchemy import select
 
 from tests.dashboard.test_contacts import in_conversation, queued_jobs
 from tests.factories import call_sid
-from warmline import urls
+from warmline import offers, urls
+from warmline.gateway import TwilioRefused
 from warmline.live import LiveLine
 from warmline.models import AuditEvent
 
@@ -127,3 +130,22 @@ def test_the_counselor_leaving_after_the_specialist_takes_the_caller_back_once(
     body = redirected.get_data(as_text=True)
     assert "Connecting you to the 9 8 8" in body
     assert "<Dial" in body and line.crisis_number in body
+
+
+class RefusesTheCrisisNumber:
+    """A gateway whose Twilio refuses to dial the crisis line (error 21211, an invalid To)."""
+
+    def add_conference_participant(self, **_dialling) -> str:
+        raise TwilioRefused(400, 21211)
+
+
+def test_a_crisis_line_twilio_will_not_dial_is_shown_unreached_at_once(
+    app, ana_browser, ana, line, twilio, session, redis_client
+):
+    contact_id = handed_off(ana_browser, ana, line, twilio, session, redis_client)
+    services = dataclasses.replace(app.extensions["warmline"], gateway=RefusesTheCrisisNumber())
+
+    offers.add_crisis_counselor(services, contact_id)
+
+    assert state(ana_browser) == "unreached", "no leg, so no callback would ever say so"
+    assert ana_browser.post(f"/api/contacts/{contact_id}/hang-up").status_code == 202
