@@ -251,7 +251,12 @@ def test_warm_handoff_adds_the_crisis_line_and_keeps_the_caller_when_the_special
         f"/webhooks/voice/crisis-leg/status?contact={contact_id}",
         {"CallSid": call_sid(), "CallStatus": "in-progress"},
     )
-    assert LiveLine(redis_client, line.id).recall(contact_id, "crisis_leg") == "joined"
+    live = LiveLine(redis_client, line.id)
+    assert live.recall(contact_id, "crisis_leg") == "answered", "a menu may have answered"
+    assert calls.confirm_counselor(
+        session, services.redis, contact_id=contact_id, specialist_id=specialist.id
+    )
+    assert live.recall(contact_id, "crisis_leg") == "joined"
     twilio.post(
         f"/webhooks/voice/offer/status?contact={contact_id}&specialist={specialist.id}",
         {"CallSid": ring.created_sid, "CallStatus": "completed"},

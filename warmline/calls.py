@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from warmline import audit
 from warmline.admission import Refusal, admit
 from warmline.crisis import detect
 from warmline.jobs import Jobs
@@ -489,6 +490,27 @@ def call_status(
 # The dashboard.
 
 
+# A warm handoff's counselor leg, as the live line notes it ("crisis_leg"): dialing, ringing,
+# answered (by a person or by the crisis line's menu: nobody can tell), joined (the specialist
+# heard a person and said so), unreached (busy, no answer, failed) or left (hung up).
+HANDOFF_WAITING = frozenset({"dialing", "ringing", "answered"})
+_COUNSELOR_LEG = {
+    "queued": "dialing",
+    "initiated": "dialing",
+    "ringing": "ringing",
+    "in-progress": "answered",
+    "busy": "unreached",
+    "no-answer": "unreached",
+    "failed": "unreached",
+    "canceled": "unreached",
+    "completed": "left",
+}
+# Twilio may report progress late or twice: a leg never goes back to an earlier state.
+_LEG_ORDER = ("", "dialing", "ringing", "answered", "joined")
+# How long the note that a caller was taken back keeps a second redirect away.
+TAKEN_BACK_SECONDS = 4 * 60 * 60
+
+
 def transfer_to_crisis(
     session: Session, client: redis.Redis, jobs: Jobs, *, contact_id: int, at: datetime
 ) -> bool:
@@ -496,29 +518,106 @@ def transfer_to_crisis(
     contact = session.get(Contact, contact_id)
     if contact is None or contact.ended_at is not None or contact.connected_at is None:
         return False
+    live = live_line(client, contact.line_id)
+    if live.recall(contact_id, "crisis_leg") in HANDOFF_WAITING | {"joined"}:
+        # A counselor is already on the way or on the call: never dial the crisis line twice.
+        return True
     contact.crisis_referred_at = contact.crisis_referred_at or at
     session.commit()
-    live = live_line(client, contact.line_id)
     live.note(contact_id, crisis_leg="dialing")
     live.publish("crisis_transfer", contact_id=contact_id, state="dialing")
     jobs.add_crisis_counselor(contact_id)
     return True
 
 
-def crisis_leg_status(client: redis.Redis, *, line_id: int, contact_id: int, status: str) -> str:
-    """Follow the crisis counselor's leg; once joined, the specialist may leave the call."""
-    state = {
-        "in-progress": "joined",
-        "answered": "joined",
-        "busy": "unreached",
-        "no-answer": "unreached",
-        "failed": "unreached",
-        "canceled": "unreached",
-        "completed": "left",
-    }.get(status)
+def crisis_leg_status(
+    client: redis.Redis, jobs: Jobs, *, line_id: int, contact_id: int, status: str
+) -> str:
+    """Follow the crisis counselor's leg; an answer is only a menu or a voice, not yet a person.
+
+    When the leg ends after the specialist has left, the caller would be alone in the
+    conference: they are taken back (see `take_caller_back`).
+    """
+    state = _COUNSELOR_LEG.get(status)
     if state is None:
         return ""
     live = live_line(client, line_id)
+    before = live.recall(contact_id, "crisis_leg") or ""
+    if _is_step_back(before, state):
+        return before
     live.note(contact_id, crisis_leg=state)
     live.publish("crisis_transfer", contact_id=contact_id, state=state)
+    if state in {"unreached", "left"} and live.recall(contact_id, "specialist_left"):
+        take_caller_back(live, jobs, contact_id)
     return state
+
+
+def _is_step_back(before: str, state: str) -> bool:
+    if before in {"unreached", "left"}:
+        return True
+    return (
+        state in _LEG_ORDER
+        and before in _LEG_ORDER
+        and (_LEG_ORDER.index(state) <= _LEG_ORDER.index(before))
+    )
+
+
+def confirm_counselor(
+    session: Session, client: redis.Redis, *, contact_id: int, specialist_id: int
+) -> bool:
+    """The specialist heard a person on the crisis line: the counselor has joined (audited).
+
+    Only an answered leg can have a person on it; anything else is refused (False).
+    """
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.ended_at is not None:
+        return False
+    live = live_line(client, contact.line_id)
+    if live.recall(contact_id, "crisis_leg") != "answered":
+        return False
+    live.note(contact_id, crisis_leg="joined")
+    audit.record(
+        session,
+        "handoff.counselor_joined",
+        "contact",
+        contact_id,
+        actor_id=specialist_id,
+        via="dashboard",
+    )
+    session.commit()
+    live.publish("crisis_transfer", contact_id=contact_id, state="joined")
+    return True
+
+
+def may_leave_call(client: redis.Redis, *, line_id: int, contact_id: int) -> bool:
+    """Whether the specialist may leave: not while a counselor is on the way but not yet there."""
+    return live_line(client, line_id).recall(contact_id, "crisis_leg") not in HANDOFF_WAITING
+
+
+def specialist_left(live: LiveLine, jobs: Jobs, contact_id: int) -> None:
+    """The caller's specialist left: stay with a counselor who joined, else take them back."""
+    live.note(contact_id, specialist_left=1)
+    if live.recall(contact_id, "crisis_leg") != "joined":
+        take_caller_back(live, jobs, contact_id)
+
+
+def take_caller_back(live: LiveLine, jobs: Jobs, contact_id: int) -> None:
+    """Redirect a caller nobody is with out of the conference (once): see `after_specialist`."""
+    if live.first_notice(f"taken-back:{contact_id}", TAKEN_BACK_SECONDS):
+        jobs.say_goodbye(contact_id)
+
+
+def after_specialist(session: Session, client: redis.Redis, *, contact_id: int) -> CallPlan:
+    """What a caller hears when nobody is left with them in the conference.
+
+    After an ordinary conversation: a goodbye (Step.NOTHING here). After a warm handoff
+    was asked for (the specialist judged this a crisis) and the counselor is not with them:
+    the crisis line, as a caller who presses 9 reaches it, never silence or a bare goodbye.
+    """
+    found = open_call(session, contact_id)
+    if found is None:
+        return CallPlan(Step.UNKNOWN, None)
+    contact, line = found
+    if not live_line(client, line.id).recall(contact_id, "crisis_leg"):
+        return CallPlan(Step.NOTHING, context(line), contact.id, contact.language)
+    return CallPlan(Step.CRISIS, context(line), contact.id, contact.language)

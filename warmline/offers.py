@@ -130,8 +130,8 @@ def specialist_leg_ended(
         # A leg replaced by another (the whisper, after accepting on screen) ends quietly.
         return
     calls.start_wrap_up(session, live, jobs, specialist_id, contact_id)
-    if contact.ended_at is None and live.recall(contact_id, "crisis_leg") != "joined":
-        jobs.say_goodbye(contact_id)
+    if contact.ended_at is None:
+        calls.specialist_left(live, jobs, contact_id)
 
 
 def accept(
@@ -263,19 +263,26 @@ def bring_specialist(runtime: Runtime, contact_id: int, specialist_id: int) -> N
 
 
 def add_crisis_counselor(runtime: Runtime, contact_id: int) -> None:
-    """Dial the crisis line into the conference; the specialist stays until it answers."""
+    """Dial the crisis line into the conference; the specialist stays until a person is there."""
     with runtime.sessions() as session:
         contact = session.get(Contact, contact_id)
         if contact is None or contact.ended_at is not None:
             return
         line = session.get(Line, contact.line_id)
-        runtime.gateway.add_conference_participant(
-            conference=calls.conference_name(contact_id),
-            to=line.crisis_number,
-            from_=line.twilio_number,
-            status_callback=runtime.url(urls.crisis_leg_status(contact_id)),
-            timeout_seconds=60,
-        )
+        try:
+            runtime.gateway.add_conference_participant(
+                conference=calls.conference_name(contact_id),
+                to=line.crisis_number,
+                from_=line.twilio_number,
+                status_callback=runtime.url(urls.crisis_leg_status(contact_id)),
+                timeout_seconds=60,
+            )
+        except TwilioRefused:
+            # No leg, so no status callbacks: tell the specialist now that it failed.
+            log.warning("could not dial the crisis line for contact %s", contact_id, exc_info=True)
+            calls.crisis_leg_status(
+                runtime.redis, runtime.jobs, line_id=line.id, contact_id=contact_id, status="failed"
+            )
 
 
 def hang_up(runtime: Runtime, call_sids: list[str]) -> None:

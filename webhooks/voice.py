@@ -228,7 +228,13 @@ def after():
 @bp.post("/goodbye")
 @fallback(GOODBYE)
 def goodbye():
-    """The specialist left: thank the caller and remind them of 988."""
+    """Nobody is left with the caller: a goodbye with 988, or the crisis line after a handoff."""
+    session, client, _jobs = _services()
+    plan = calls.after_specialist(
+        session, client, contact_id=forms.query_id(request.args, "contact")
+    )
+    if plan.step is calls.Step.CRISIS:
+        return xml(twiml.crisis_line(plan.line.crisis_number, plan.language))
     return xml(twiml.goodbye("en"))
 
 
@@ -311,11 +317,11 @@ def offer_status():
 @fallback(CALLBACK)
 def crisis_leg_status():
     """Follow the crisis counselor's leg of a warm handoff."""
-    session, client, _jobs = _services()
+    session, client, jobs = _services()
     update = forms.call_status(request.form)
     contact = calls.contact_line(session, forms.query_id(request.args, "contact"))
     if contact is not None:
         calls.crisis_leg_status(
-            client, line_id=contact.line_id, contact_id=contact.id, status=update.status
+            client, jobs, line_id=contact.line_id, contact_id=contact.id, status=update.status
         )
     return xml(twiml.empty())

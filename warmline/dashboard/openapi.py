@@ -135,7 +135,9 @@ SCHEMAS: dict[str, Any] = {
             "waiting_seconds": {"type": "integer"},
             "contacts_this_month": {"type": ["integer", "null"]},
             "state": {"enum": ["waiting", "ringing", "live", "wrap_up"]},
-            "crisis_leg": {"enum": ["", "dialing", "joined", "unreached", "left"]},
+            "crisis_leg": {
+                "enum": ["", "dialing", "ringing", "answered", "joined", "unreached", "left"]
+            },
         },
     },
 }
@@ -267,6 +269,18 @@ def document() -> dict[str, Any]:
         "/api/contacts/{contact_id}/transfer": _call_action(
             "Dial the crisis line into your call (warm handoff)", "Dialing."
         ),
+        "/api/contacts/{contact_id}/counselor-joined": {
+            "post": _operation(
+                "You hear a person from the crisis line: the counselor has joined",
+                {
+                    "200": _json({"type": "object"}, "Joined."),
+                    "404": _error("No such contact of yours."),
+                    **CONFLICT,
+                },
+                changes=True,
+                parameters=[CONTACT_ID],
+            )
+        },
         "/api/contacts/{contact_id}/hang-up": _call_action("Leave your call", "Hanging up."),
         "/api/contacts/{contact_id}/messages": {
             "get": _operation(

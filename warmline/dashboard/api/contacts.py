@@ -74,7 +74,7 @@ def accept(contact_id: int):
 @bp.post("/contacts/<int(max=2147483647):contact_id>/transfer")
 @require_user()
 def transfer(contact_id: int):
-    """Dial the crisis line into your call; stay on until the counselor has joined."""
+    """Dial the crisis line into your call; stay on until you hear the counselor."""
     user, services = _me(), runtime()
     _own_live_voice_contact(contact_id, user)
     started = calls.transfer_to_crisis(
@@ -83,6 +83,20 @@ def transfer(contact_id: int):
     if not started:
         abort(409, description="The caller is not connected yet.")
     return jsonify(state="dialing"), 202
+
+
+@bp.post("/contacts/<int(max=2147483647):contact_id>/counselor-joined")
+@require_user()
+def counselor_joined(contact_id: int):
+    """You hear a person from the crisis line (not its menu): the counselor has joined."""
+    user, services = _me(), runtime()
+    _own_live_voice_contact(contact_id, user)
+    confirmed = calls.confirm_counselor(
+        db_session(), services.redis, contact_id=contact_id, specialist_id=user.id
+    )
+    if not confirmed:
+        abort(409, description="The crisis line has not answered this call.")
+    return jsonify(state="joined")
 
 
 @bp.post("/contacts/<int(max=2147483647):contact_id>/hang-up")
@@ -94,5 +108,7 @@ def hang_up(contact_id: int):
     leg = LiveLine(services.redis, contact.line_id).offer_legs(contact_id).get(user.id)
     if leg is None:
         abort(409, description="Your phone is not in the call yet.")
+    if not calls.may_leave_call(services.redis, line_id=contact.line_id, contact_id=contact_id):
+        abort(409, description="Please stay on: the crisis counselor has not joined yet.")
     services.jobs.hang_up([leg])
     return jsonify(state="hanging_up"), 202

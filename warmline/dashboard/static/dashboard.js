@@ -278,12 +278,18 @@
     return form;
   }
 
+  // A warm handoff's counselor leg. "Answered" may be the crisis line's menu: only the
+  // specialist can tell a person is there, and says so with the button.
   const CRISIS_LEG = {
     dialing: "Calling the crisis line… stay on until the counselor joins.",
+    ringing: "The crisis line is ringing… stay on until the counselor joins.",
+    answered: "The crisis line answered, but a person may not be there yet. Stay on; press " +
+      "\"The counselor is on the line\" once you hear one.",
     joined: "The crisis counselor has joined. You may leave the call.",
     unreached: "The crisis line did not answer. Stay with the caller; give them 988 and 911.",
     left: "The crisis counselor has left the call.",
   };
+  const HANDOFF_WAITING = new Set(["dialing", "ringing", "answered"]);
 
   // Text conversations. A chat panel is built once per conversation and kept across
   // refreshes, so a half-written reply survives live updates.
@@ -408,10 +414,18 @@
         item.append(element("p", "In a call", "waited"));
         if (contact.crisis_leg) item.append(element("p", CRISIS_LEG[contact.crisis_leg] || "", "crisis-leg"));
         const row = element("div", undefined, "row");
-        row.append(
-          button("Transfer to crisis line", () => act("POST", `/api/contacts/${contact.id}/transfer`), "danger"),
-          button("End call", () => act("POST", `/api/contacts/${contact.id}/hang-up`)),
-        );
+        const waiting = HANDOFF_WAITING.has(contact.crisis_leg);
+        if (contact.crisis_leg === "answered") {
+          row.append(button("The counselor is on the line",
+            () => act("POST", `/api/contacts/${contact.id}/counselor-joined`), "confirm-counselor"));
+        }
+        const leave = button("End call", () => act("POST", `/api/contacts/${contact.id}/hang-up`));
+        leave.disabled = waiting;
+        if (waiting) leave.title = "Stay on until the crisis counselor has joined.";
+        const transfer = button("Transfer to crisis line",
+          () => act("POST", `/api/contacts/${contact.id}/transfer`), "danger");
+        transfer.disabled = waiting || contact.crisis_leg === "joined";
+        row.append(transfer, leave);
         item.append(row);
       } else if (contact.state === "live") {
         item.append(element("p", "Text conversation", "waited"), chatPanel(contact));
