@@ -10,6 +10,7 @@ import pytest
 from tests.factories import LINE_NUMBER, call_sid, make_line, message_sid
 from warmline import wording
 from warmline.models import WEEKDAYS
+from warmline.simulator.documents import Document, check_wait_music
 from webhooks import twiml
 
 # 20:00 on Wednesday 2 December in New York, already Thursday in UTC: the hours between the
@@ -65,7 +66,6 @@ def test_hold_loop_gives_the_place_and_the_wait_and_always_9():
         twiml.wait_cycle(
             language="es",
             key_url="/key",
-            speech=False,
             position=3,
             average_wait_seconds=300,
             announce=True,
@@ -77,6 +77,69 @@ def test_hold_loop_gives_the_place_and_the_wait_and_always_9():
         "La espera ahora es de unos 5 minutos.",
         wording.spoken("press_9", "es").text,
     ]
+
+
+def hold_loop_turns() -> list[str]:
+    """Every document the hold loop can play to a queued caller."""
+    turns = [
+        twiml.wait_cycle(
+            language=language,
+            key_url="/key",
+            position=position,
+            average_wait_seconds=300,
+            announce=announce,
+            hold_music_url=music,
+        )
+        for language in ("en", "es")
+        for position in (None, 1, 4)
+        for announce in (True, False)
+        for music in (None, "https://example.org/hold.mp3")
+    ]
+    return [*turns, twiml.hold_on(), twiml.leave_queue(), twiml.back_to_waiting("/wait")]
+
+
+def test_every_turn_of_the_hold_loop_is_wait_music_twilio_plays():
+    """https://www.twilio.com/docs/voice/twiml/enqueue: waitUrl verbs, Gather for one input."""
+    for turn in hold_loop_turns():
+        check_wait_music(Document("/wait", parse(turn)))
+
+
+def test_the_hold_loop_listens_for_keys_alone_so_9_works_throughout():
+    """https://www.twilio.com/docs/voice/twiml/enqueue: input="dtmf speech" ejects a caller."""
+    gathers = [gather for turn in hold_loop_turns() for gather in parse(turn).iter("Gather")]
+    assert gathers
+    for gather in gathers:
+        assert gather.get("input") == "dtmf"
+        assert gather.get("numDigits") == "1"
+        assert gather.get("speechTimeout") is None
+
+
+@pytest.mark.parametrize(("language", "listens_in"), [("en", "en-US"), ("es", "es-US")])
+def test_a_line_with_speech_listens_at_the_greeting_in_the_callers_language(language, listens_in):
+    """https://www.twilio.com/docs/voice/twiml/gather: language, speechTimeout in seconds."""
+    gather = parse(twiml.welcome("Riverside", (language,), language, "/next", True)).find("Gather")
+    assert gather.get("input") == "dtmf speech"
+    assert gather.get("language") == listens_in
+    assert gather.get("speechTimeout") == str(twiml.SPEECH_TIMEOUT_SECONDS)
+    assert gather.get("numDigits") == "1"
+
+
+def test_a_line_with_speech_listens_at_the_overflow_menu_in_the_callers_language():
+    """https://www.twilio.com/docs/voice/twiml/gather: the caller has left the queue by now."""
+    gather = parse(twiml.overflow_menu("es", "/choice", True)).find("Gather")
+    assert gather.get("input") == "dtmf speech"
+    assert gather.get("language") == "es-US"
+    assert gather.get("speechTimeout") == "3"
+
+
+def test_a_line_without_speech_listens_for_keys_alone_at_its_menus():
+    for menu in (
+        twiml.welcome("Riverside", ("en", "es"), "en", "/next", False),
+        twiml.overflow_menu("en", "/choice", False),
+    ):
+        gather = parse(menu).find("Gather")
+        assert gather.get("input") == "dtmf"
+        assert gather.get("language") is None
 
 
 def test_whisper_is_said_twice_inside_the_gather_for_the_ring_time():

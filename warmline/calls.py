@@ -64,7 +64,6 @@ class WaitPlan:
     position: int | None = None
     average_wait_seconds: int | None = None
     announce: bool = False
-    speech: bool = False
     hold_music_url: str | None = None
 
 
@@ -210,7 +209,6 @@ def _remember(
         pipe=pipe,
         call_sid=contact.call_sid or "",
         max_wait=line.max_wait_seconds,
-        speech=int(line.speech_enabled),
         hold=line.hold_music_url or "",
     )
 
@@ -281,7 +279,6 @@ def wait(
         position=live.position(contact_id) or twilio_position,
         average_wait_seconds=average_wait_seconds or None,
         announce=announce,
-        speech=live.recall(contact_id, "speech") == "1",
         hold_music_url=live.recall(contact_id, "hold") or None,
     )
 

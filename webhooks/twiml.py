@@ -18,6 +18,15 @@ VOICES = {"en": "en-US", "es": "es-US"}
 ONWARD_DIAL_TIMEOUT_SECONDS = 30
 CRISIS_DIAL_TIMEOUT_SECONDS = 60
 WAIT_PAUSE_SECONDS = 20
+# Gather's speech recognition language for each of the line's languages, from the list
+# https://www.twilio.com/docs/voice/twiml/gather links (a bare "en" is refused, error 13512):
+# the line's callers are in the US, as the Say voices are.
+SPEECH_LANGUAGES = {"en": "en-US", "es": "es-US"}
+# Seconds of silence that end what a caller says. A person in distress stops mid-sentence to
+# find the words; "auto" would send only those before the first pause ("I don't want to"), and
+# Twilio refuses "auto" once a speechModel is set (warning 13335). Three seconds lets a
+# sentence finish without leaving a silent caller waiting long.
+SPEECH_TIMEOUT_SECONDS = 3
 
 
 def _say(target: VoiceResponse | Gather, sentences: Iterable[Spoken]) -> None:
@@ -29,16 +38,36 @@ def _phrase(target: VoiceResponse | Gather, kind: str, language: str, **values: 
     _say(target, [wording.spoken(kind, language, **values)])
 
 
-def _gather(action: str, *, speech: bool, timeout: int, on_silence: bool = True) -> Gather:
-    """Gather one key (or speech); `on_silence` posts to the action even when nothing came."""
+def _gather(
+    action: str, *, timeout: int, on_silence: bool = True, listens_in: str | None = None
+) -> Gather:
+    """Gather one key; with `listens_in`, spoken words in that language too.
+
+    `on_silence` posts to the action even when nothing came. Only a menu outside Twilio's
+    queue may listen for both: a waitUrl <Gather> takes one input, and keys alone keep 9
+    working through the whole hold loop.
+    """
+    speech = (
+        {}
+        if listens_in is None
+        else {
+            "language": SPEECH_LANGUAGES.get(listens_in, SPEECH_LANGUAGES["en"]),
+            "speech_timeout": SPEECH_TIMEOUT_SECONDS,
+        }
+    )
     return Gather(
         action=action,
         method="POST",
-        input="dtmf speech" if speech else "dtmf",
+        input="dtmf" if listens_in is None else "dtmf speech",
         num_digits=1,
         timeout=timeout,
         action_on_empty_result=on_silence,
+        **speech,
     )
+
+
+def _listening(speech: bool, language: str) -> str | None:
+    return language if speech else None
 
 
 def _dial_onward(response: VoiceResponse, dial_number: str, language: str) -> None:
@@ -84,7 +113,7 @@ def blocked() -> str:
 def limited(line_name: str, crisis_url: str) -> str:
     """Say the daily limit is reached, kindly, and keep 9 for the crisis line."""
     response = VoiceResponse()
-    gather = _gather(crisis_url, speech=False, timeout=3)
+    gather = _gather(crisis_url, timeout=3)
     _say(gather, wording.opening("limited", "en", name=line_name))
     response.append(gather)
     return str(response)
@@ -99,7 +128,7 @@ def after_hours(
 ) -> str:
     """Give the hours and the crisis numbers; 9 reaches the crisis line; then overflow."""
     response = VoiceResponse()
-    gather = _gather(crisis_url, speech=False, timeout=3, on_silence=False)
+    gather = _gather(crisis_url, timeout=3, on_silence=False)
     _phrase(gather, "closed", "en", name=line_name)
     if reopens:
         _phrase(gather, "reopens", "en", when=reopens)
@@ -116,9 +145,13 @@ def after_hours(
 def welcome(
     line_name: str, languages: tuple[str, ...], language: str, next_url: str, speech: bool
 ) -> str:
-    """Greet, name the crisis line and 9, and offer the line's languages when it has several."""
+    """Greet, name the crisis line and 9, and offer the line's languages when it has several.
+
+    A line with speech listens for crisis words here, before the caller is queued, in the
+    line's first language.
+    """
     response = VoiceResponse()
-    gather = _gather(next_url, speech=speech, timeout=4)
+    gather = _gather(next_url, timeout=4, listens_in=_listening(speech, language))
     _say(gather, wording.opening("welcome", language, name=line_name))
     if len(languages) > 1:
         _say(gather, wording.language_menu(languages))
@@ -141,15 +174,18 @@ def wait_cycle(
     *,
     language: str,
     key_url: str,
-    speech: bool,
     position: int | None,
     average_wait_seconds: int | None,
     announce: bool,
     hold_music_url: str | None,
 ) -> str:
-    """One turn of the hold loop: sometimes the caller's place, always a way to press 9."""
+    """One turn of the hold loop: sometimes the caller's place, always a way to press 9.
+
+    Keys only: Twilio ejects a queued caller whose wait music listens for keys and speech at
+    once, and speech alone would leave 9 unheard.
+    """
     response = VoiceResponse()
-    gather = _gather(key_url, speech=speech, timeout=1, on_silence=False)
+    gather = _gather(key_url, timeout=1, on_silence=False)
     if announce:
         if position == 1:
             _phrase(gather, "next", language)
@@ -190,8 +226,9 @@ def back_to_waiting(wait_url: str) -> str:
 
 
 def overflow_menu(language: str, choice_url: str, speech: bool) -> str:
+    """After the longest wait, out of the queue: keep holding, or 9 (or crisis words)."""
     response = VoiceResponse()
-    gather = _gather(choice_url, speech=speech, timeout=6)
+    gather = _gather(choice_url, timeout=6, listens_in=_listening(speech, language))
     _phrase(gather, "overflow", language)
     response.append(gather)
     return str(response)
@@ -245,7 +282,7 @@ def whisper(*, minutes: int, language: str, answer_url: str, ring_timeout: int) 
     """Tell the specialist what is waiting, twice, before they take it: press 1 to accept."""
     sentence = Spoken(wording.whisper(minutes, language), "en")
     response = VoiceResponse()
-    gather = _gather(answer_url, speech=False, timeout=ring_timeout)
+    gather = _gather(answer_url, timeout=ring_timeout)
     _say(gather, [sentence, sentence])
     response.append(gather)
     return str(response)

@@ -162,7 +162,6 @@ def wait():
         twiml.wait_cycle(
             language=plan.language,
             key_url=urls.wait_key(line_id, contact_id),
-            speech=plan.speech,
             position=plan.position,
             average_wait_seconds=plan.average_wait_seconds,
             announce=plan.announce,

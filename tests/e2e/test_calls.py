@@ -6,6 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from tests.services import wait_for
+from warmline import wording
 from warmline.models import WEEKDAYS, Block, Channel, Contact, Outcome, utcnow
 from warmline.privacy import caller_tag
 from warmline.simulator import APPLICATION_ERROR
@@ -15,6 +16,9 @@ DEADLINE = 30
 WHISPER = "Press 1 to accept."
 CONNECTED = "You are now connected with a peer specialist."
 TIMEZONE = "America/Chicago"
+# Long enough for the hold loop to come round several times, announcements included.
+HOLD_LOOP_TURNS = 6
+WAIT_TURN_SECONDS = 25
 
 
 def heard(phone) -> str:
@@ -245,3 +249,69 @@ def test_caller_over_the_daily_limit_hears_the_crisis_numbers_and_can_press_9(sc
     _earlier, limited = scenario.contacts(line)
     assert limited.outcome is Outcome.LIMITED
     assert limited.crisis_referred_at is not None
+
+
+def test_a_line_that_listens_for_speech_keeps_its_caller_in_twilios_queue_until_9(scenario):
+    """A waitUrl <Gather> takes one input; "dtmf speech" would eject the caller with
+    QueueResult=error (https://www.twilio.com/docs/voice/twiml/enqueue)."""
+    line = scenario.line(speech_enabled=True)
+    ana = scenario.specialist(line, "Ana")
+    ana.phone.never_answers()
+    crisis_line = scenario.sim.phone(line.crisis_number).answers_after(rings=1)
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+    for _ in range(HOLD_LOOP_TURNS):
+        scenario.stack.clock.advance(WAIT_TURN_SECONDS)
+        assert scenario.holding(caller), "the caller is still in Twilio's queue"
+    caller.press("9")
+    scenario.advance_until(
+        lambda: caller.connected_to == [crisis_line.number], what="the crisis line answers"
+    )
+
+    assert scenario.errors() == []
+    assert APPLICATION_ERROR not in caller.heard
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.CRISIS_REFERRED
+    assert contact.crisis_tier == 2
+
+
+def test_spanish_crisis_words_at_the_greeting_of_a_spanish_line_reach_the_crisis_line(scenario):
+    """The greeting's <Gather> listens in the caller's language
+    (https://www.twilio.com/docs/voice/twiml/gather: language, speechTimeout)."""
+    line = scenario.line(languages=["es"], speech_enabled=True)
+    scenario.specialist(line, "Ana").phone.never_answers()
+    crisis_line = scenario.sim.phone(line.crisis_number).answers_after(rings=1)
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    caller.say("ya no puedo más", "quiero morir", language="es-MX", pause=2)
+    scenario.advance_until(
+        lambda: caller.connected_to == [crisis_line.number], what="the crisis line answers"
+    )
+
+    assert wording.spoken("crisis", "es").text in caller.heard
+    assert not scenario.holding(caller)
+    assert scenario.errors() == []
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.CRISIS_REFERRED
+    assert contact.crisis_referred_at is not None
+
+
+def test_spanish_words_at_an_english_greeting_are_not_heard_and_the_caller_holds(scenario):
+    """Speech recognition hears the Gather's language alone
+    (https://www.twilio.com/docs/voice/twiml/gather: language, default en-US)."""
+    line = scenario.line(speech_enabled=True)
+    scenario.specialist(line, "Ana").phone.never_answers()
+    crisis_line = scenario.sim.phone(line.crisis_number)
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    caller.say("quiero morir", language="es-MX")
+    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+
+    assert crisis_line.transcript == []
+    assert scenario.contact(line).crisis_referred_at is None
+    assert scenario.errors() == []
+    caller.hang_up()

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 import xml.etree.ElementTree as ET
 from typing import Any, Protocol
 
 from warmline.simulator.calls import RING_BUFFER_SECONDS, Calls
 from warmline.simulator.carrier import Carrier
 from warmline.simulator.conferences import Conferences
-from warmline.simulator.documents import Document, flag, number, resolve, text
+from warmline.simulator.documents import (
+    Document,
+    TwimlError,
+    check_wait_music,
+    flag,
+    number,
+    resolve,
+    text,
+)
 from warmline.simulator.queues import Queues
 from warmline.simulator.state import (
     HANGUP,
@@ -23,6 +32,7 @@ from warmline.simulator.state import (
     wait_until,
 )
 
+log = logging.getLogger(__name__)
 DIAL_TIMEOUT_SECONDS = 30
 DIAL_TIME_LIMIT_SECONDS = 4 * 60 * 60
 
@@ -101,6 +111,8 @@ def _wait_in_queue(
             if outcome is None:
                 return "system-error"
             while isinstance(outcome, Document):
+                if not _playable_while_waiting(interpreter, call, outcome):
+                    return "error"
                 outcome = yield from interpreter.run(call, outcome, in_queue=True)
             if outcome == HANGUP:
                 return "hangup"
@@ -115,6 +127,17 @@ def _wait_in_queue(
         call.interrupts = frozenset()
         interpreter.queues.leave(waiting, call)
     return (yield from _bridged_from_queue(interpreter, call, waiting, dequeued))
+
+
+def _playable_while_waiting(interpreter: Runner, call: Call, document: Document) -> bool:
+    """Check a waitUrl document; one Twilio refuses takes the caller out of the queue."""
+    try:
+        check_wait_music(document)
+    except TwimlError as error:
+        log.warning("simulator: call %s ejected from its queue: %s", call.sid, error.reason)
+        interpreter.carrier.webhooks.record_error(call, error.code, document.url)
+        return False
+    return True
 
 
 def _report_redirect(

@@ -19,6 +19,10 @@ VOICE_CHILDREN = {
     "Dial": {"Number", "Queue", "Conference", "Client", "Sip"},
     "Message": {"Body", "Media"},
 }  # fmt: skip
+# https://www.twilio.com/docs/voice/twiml/enqueue: what an <Enqueue> waitUrl document may
+# hold, and the one input a <Gather> there may listen for.
+WAIT_VERBS = frozenset({"Play", "Say", "Pause", "Hangup", "Redirect", "Leave", "Gather"})
+WAIT_GATHER_INPUTS = frozenset({"dtmf", "speech"})
 MESSAGING_CHILDREN = {
     "Response": {"Message", "Redirect"},
     "Message": {"Body", "Media"},
@@ -68,6 +72,20 @@ def _check(element: ET.Element, allowed: dict[str, set[str]]) -> None:
             raise TwimlError(12100, f"Document parse failure: <{child.tag}> in <{element.tag}>")
         if child.tag in allowed:
             _check(child, allowed)
+
+
+def check_wait_music(document: Document) -> None:
+    """Refuse a waitUrl document Twilio would not play to a queued caller, saying why."""
+    for verb in document.root:
+        if verb.tag not in WAIT_VERBS:
+            raise TwimlError(12100, f"<{verb.tag}> is not allowed in an Enqueue waitUrl document")
+        listens = (verb.get("input") or "dtmf").strip()
+        if verb.tag == "Gather" and listens not in WAIT_GATHER_INPUTS:
+            raise TwimlError(
+                12100,
+                f'<Gather input="{listens}"> in an Enqueue waitUrl document: '
+                'only input="dtmf" or input="speech" is allowed there',
+            )
 
 
 def text(element: ET.Element) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from warmline.simulator.scheduler import Scheduler
+from warmline.simulator.speech import DEFAULT_LANGUAGE, Utterance
 from warmline.simulator.state import RING_SECONDS, Call, Text
 
 
@@ -166,14 +167,19 @@ class Phone:
             self._scheduler.post(call, "digits", digits)
             self._scheduler.drain()
 
-    def say(self, words: str) -> None:
-        """Speak into the phone: speech recognition hears it, and so does whoever is connected."""
+    def say(self, *phrases: str, language: str = DEFAULT_LANGUAGE, pause: float = 0.0) -> None:
+        """Speak into the phone in `language`, `pause` seconds of silence between phrases.
+
+        Whoever is connected hears every word; speech recognition hears what its language
+        and speechTimeout let through (warmline.simulator.speech).
+        """
+        utterance = Utterance(tuple(phrases), language, pause)
         with self._scheduler.lock:
             call = self._live_call()
-            self.record("said", words)
+            self.record("said", utterance.words)
             for number in self._exchange.connected_numbers(call):
-                self._exchange.phone(number).record("voice", words)
-            self._scheduler.post(call, "speech", words)
+                self._exchange.phone(number).record("voice", utterance.words)
+            self._scheduler.post(call, "speech", utterance)
             self._scheduler.drain()
 
     def stay_silent(self, seconds: float) -> None:

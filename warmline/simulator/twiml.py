@@ -12,6 +12,7 @@ from warmline.simulator.carrier import Carrier
 from warmline.simulator.conferences import Conferences
 from warmline.simulator.documents import Document, TwimlError, flag, number, resolve, text
 from warmline.simulator.queues import Queues
+from warmline.simulator.speech import DEFAULT_LANGUAGE, recognise
 from warmline.simulator.state import (
     APPLICATION_ERROR,
     END,
@@ -32,7 +33,7 @@ SECONDS_PER_WORD = 0.4
 PLAY_SECONDS = 10
 SPEECH_CONFIDENCE = "0.92"
 FOREVER = 1000
-WAIT_VERBS = frozenset({"Play", "Say", "Pause", "Gather", "Redirect", "Leave", "Hangup"})
+GATHER_TIMEOUT_SECONDS = 5
 
 
 def speaking_seconds(words: str) -> float:
@@ -81,9 +82,6 @@ class Interpreter:
     def run(self, call: Call, document: Document, *, in_queue: bool = False) -> Steps:
         """Run one document; return the next Document, END when it runs out, or HANGUP."""
         for verb in document.root:
-            if in_queue and verb.tag not in WAIT_VERBS:
-                self.carrier.webhooks.record_error(call, 12100, document.url)
-                continue
             self._answer_if_ringing(call, verb)
             handler = getattr(self, f"_{verb.tag.lower()}", None)
             outcome = None if handler is None else handler(call, verb, document)
@@ -200,11 +198,16 @@ class Interpreter:
         )
         finish_keys = verb.get("finishOnKey", "#")
         wanted = number(verb, "numDigits", 0)
+        timeout = number(verb, "timeout", GATHER_TIMEOUT_SECONDS)
+        language = verb.get("language") or DEFAULT_LANGUAGE
+        # Without speechTimeout, Twilio ends speech input after `timeout` seconds of silence.
+        speech_timeout = verb.get("speechTimeout") or str(timeout)
         collected: list[str] = []
 
         def take(event: tuple) -> dict[str, str] | None:
             if event[0] == "speech":
-                return {"SpeechResult": event[1], "Confidence": SPEECH_CONFIDENCE}
+                words = recognise(event[1], language=language, speech_timeout=speech_timeout)
+                return {"SpeechResult": words, "Confidence": SPEECH_CONFIDENCE} if words else None
             for key in event[1]:
                 if finish_keys and key in finish_keys:
                     return {"Digits": "".join(collected)}
@@ -220,7 +223,7 @@ class Interpreter:
                 result = take(event)
                 break
         while result is None:
-            event = yield Wait(accepts, number(verb, "timeout", 5))
+            event = yield Wait(accepts, timeout)
             timed_out = event[0] == "timeout"
             result = {"Digits": "".join(collected)} if timed_out else take(event)
         if not any(result.values()) and not flag(verb, "actionOnEmptyResult"):
