@@ -9,11 +9,13 @@ outside this package use the names below.
 from warmline.texts.arrival import (
     STOP_WORDS,
     IncomingText,
+    Keyword,
     Say,
     TextPlan,
     is_opted_out,
     keyword,
     receive_text,
+    record_opt_out,
     restore,
 )
 from warmline.texts.conversation import (
@@ -49,6 +51,7 @@ __all__ = [
     "CloseReason",
     "ConversationUnavailable",
     "IncomingText",
+    "Keyword",
     "NotYourConversation",
     "Say",
     "Sent",
@@ -64,6 +67,7 @@ __all__ = [
     "is_opted_out",
     "keyword",
     "receive_text",
+    "record_opt_out",
     "reply",
     "restore",
     "send_reply",
