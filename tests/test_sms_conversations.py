@@ -115,12 +115,30 @@ def test_twilios_opt_out_type_decides_what_a_keyword_is(twilio, line, session):
     assert "988" in welcome
 
 
-def test_a_keyword_twilio_did_not_take_is_answered_by_the_line(twilio, line, session):
-    """Twilio takes only the whole message as the word: 'stop all' reaches us unanswered."""
+def test_a_keyword_twilio_did_not_take_is_a_message_where_twilio_answers_keywords(
+    twilio, line, session
+):
+    """Twilio takes only the whole message as the word; the line's opt-outs stay its own."""
+    text(twilio)
+    assert text(twilio, "STOP ALL") == []
+    assert session.scalars(select(Contact)).one().outcome == Outcome.OPEN
+
+
+def test_a_line_answering_keywords_itself_reads_them_with_spaces_inside(
+    twilio, own_keywords, session
+):
     text(twilio)
     [closing] = text(twilio, "STOP ALL")
     assert "START" in closing
     assert session.scalars(select(Contact)).one().outcome == Outcome.OPTED_OUT
+
+
+def test_a_crisis_text_after_stop_gets_the_referral_where_the_line_answers_keywords(
+    twilio, own_keywords, app
+):
+    text(twilio, "STOP")
+    assert text(twilio, "i want to die") == [referral_script("caller", "sms", "en")]
+    assert waiting(app, own_keywords) == []
 
 
 def test_stop_inside_a_sentence_is_just_a_message(twilio, line):

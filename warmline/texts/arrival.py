@@ -150,20 +150,18 @@ def _keyword_in(word: str) -> Keyword | None:
     return next((kind for kind, words in WORDS.items() if word in words), None)
 
 
-def read_keyword(text: IncomingText) -> Keyword | None:
-    """Return the keyword a text is: Twilio's OptOutType when sent, else the folded message."""
-    return text.opt_out_type or _keyword_in(keyword(text.body))
+def read_keyword(line: Line, text: IncomingText) -> Keyword | None:
+    """Return the keyword a text is: Twilio's OptOutType when sent, else the message's words.
 
-
-def twilio_answered(line: Line, text: IncomingText) -> bool:
-    """Return whether Twilio answered this text as a keyword itself, before we saw it.
-
-    Twilio's opt-out handling takes a text as a keyword only when the whole message, in any
-    case, is the word; after a STOP it refuses anything sent to the texter (error 21610).
+    Where Twilio answers keywords the line reads them exactly as Twilio does (the whole
+    message, in any case), so that its opt-outs and Twilio's are the same; a line answering
+    them itself also ignores the spacing inside the word.
     """
-    if not line.twilio_opt_out:
-        return False
-    return text.opt_out_type is not None or _keyword_in(text.body.strip().casefold()) is not None
+    if text.opt_out_type is not None:
+        return text.opt_out_type
+    if line.twilio_opt_out:
+        return _keyword_in(text.body.strip().casefold())
+    return _keyword_in(keyword(text.body))
 
 
 def receive_text(
@@ -194,9 +192,9 @@ def receive_text(
 
 def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
     session, line = desk.session, desk.line
-    kind = read_keyword(text)
+    kind = read_keyword(line, text)
     # Twilio's own reply went out already: ours would be a second one, or refused after STOP.
-    answered = kind is not None and twilio_answered(line, text)
+    answered = kind is not None and (line.twilio_opt_out or text.opt_out_type is not None)
     detection = detect(text.body, extra_terms=line.crisis_terms or None)
     script = script_language(detection.language)
     if text.caller_tag is None or text.sealed_number is None:
@@ -218,8 +216,10 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
     if kind is Keyword.START and _opt_in(session, line.id, reading.caller_tag):
         return TextPlan(context(line), language=script, says=() if answered else (Say.STARTED,))
     if is_opted_out(session, line.id, reading.caller_tag):
-        # They asked for nothing more until START; Twilio would refuse to deliver it anyway.
-        return TextPlan(context(line), language=script)
+        # They asked for nothing more until START. Only a crisis text is answered, with its
+        # referral, where Twilio would deliver it: on its numbers it refuses all (21610).
+        says = () if line.twilio_opt_out else reading.crisis
+        return TextPlan(context(line), language=script, says=says)
     # A keyword Twilio answered is still a person writing to the line: heard like any text.
     helping = kind is Keyword.HELP and not answered
     contact = _open_conversation(session, desk.live, line, reading.caller_tag)
