@@ -15,7 +15,6 @@ from warmline.texts.arrival import (
     is_opted_out,
     keyword,
     receive_text,
-    record_opt_out,
     restore,
 )
 from warmline.texts.conversation import (
@@ -67,7 +66,6 @@ __all__ = [
     "is_opted_out",
     "keyword",
     "receive_text",
-    "record_opt_out",
     "reply",
     "restore",
     "send_reply",
