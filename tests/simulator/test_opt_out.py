@@ -5,9 +5,10 @@ Pages followed:
   keyword messages still reach the webhook)
 - https://help.twilio.com/hc/en-us/articles/223134027-Twilio-support-for-opt-out-keywords-SMS-STOP-filtering-
   (opt-in START, YES, UNSTOP; help HELP, INFO; Twilio's default replies)
-- https://help.twilio.com/articles/31560110671259 (OptOutType STOP, START or HELP; only a
-  message that is the whole keyword, in any case)
-- https://help.twilio.com/articles/360058144374 (an opted-out texter gets no HELP reply)
+- https://support.twilio.com/hc/en-us/articles/31560110671259-How-to-Track-Opt-Out-Opt-In-and-Help-Messages-Using-the-OptOutType-Parameter
+  (OptOutType STOP, START or HELP; only a message that is the whole keyword, in any case)
+- https://support.twilio.com/hc/en-us/articles/360058144374 (an opted-out texter gets no HELP
+  reply: written for toll-free numbers, followed here for every number, the stricter reading)
 - https://www.twilio.com/docs/api/errors/21610 (sending to an opted-out number)
 """
 

@@ -3,7 +3,8 @@
 Pages followed:
 - https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out (the keywords Twilio
   answers itself before the webhook hears them)
-- https://help.twilio.com/articles/31560110671259 (OptOutType on the incoming-message webhook)
+- https://support.twilio.com/hc/en-us/articles/31560110671259-How-to-Track-Opt-Out-Opt-In-and-Help-Messages-Using-the-OptOutType-Parameter
+  (OptOutType on the incoming-message webhook)
 - https://www.twilio.com/docs/api/errors/21610 (nothing reaches a texter after their STOP)
 """
 
