@@ -68,15 +68,77 @@ def test_every_crisis_text_gets_the_referral_and_the_flag_sticks(twilio, line, s
     assert contact.crisis_tier == 1
 
 
-@pytest.mark.parametrize("word", ["STOP", " stop ", "Stop", "sToP\n", "STOPALL", "unsubscribe",
-                                  "CANCEL", "end", "Quit"])  # fmt: skip
-def test_opt_out_words_close_the_conversation_with_one_reply(twilio, line, session, app, word):
+@pytest.fixture
+def own_keywords(app, session):
+    """A line whose number has Twilio's opt-out handling off: it answers keywords itself."""
+    line = make_line(session, twilio_opt_out=False)
+    on_shift(app, session, line, make_specialist(session, line))
+    return line
+
+
+# Twilio's opt-out words: https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out
+OPT_OUT_WORDS = ["STOP", " stop ", "Stop", "sToP\n", "STOPALL", "unsubscribe", "CANCEL", "end",
+                 "Quit", "REVOKE", "optout"]  # fmt: skip
+
+
+@pytest.mark.parametrize("word", OPT_OUT_WORDS)
+def test_opt_out_words_close_the_conversation_with_one_reply(
+    twilio, own_keywords, session, app, word
+):
     text(twilio)
     [closing] = text(twilio, word)
     assert "START" in closing and "988" in closing
     assert session.scalars(select(Contact)).one().outcome == Outcome.OPTED_OUT
+    assert waiting(app, own_keywords) == []
+    assert text(twilio, "hello?") == []
+
+
+@pytest.mark.parametrize("word", OPT_OUT_WORDS)
+def test_opt_out_words_twilio_answered_close_the_conversation_in_silence(
+    twilio, line, session, app, word
+):
+    """After its own reply Twilio refuses anything sent to the texter (error 21610)."""
+    text(twilio)
+    assert text(twilio, word) == []
+    assert session.scalars(select(Contact)).one().outcome == Outcome.OPTED_OUT
     assert waiting(app, line) == []
     assert text(twilio, "hello?") == []
+
+
+def test_twilios_opt_out_type_decides_what_a_keyword_is(twilio, line, session):
+    """A Messaging Service may add its own keywords; OptOutType names them for the webhook."""
+    text(twilio)
+    assert text(twilio, "ALTO", OptOutType="STOP") == []
+    assert session.scalars(select(Contact)).one().outcome == Outcome.OPTED_OUT
+    assert text(twilio, "VOLVER", OptOutType="START") == []
+    [welcome] = text(twilio, "hola otra vez")
+    assert "988" in welcome
+
+
+def test_a_keyword_twilio_did_not_take_is_a_message_where_twilio_answers_keywords(
+    twilio, line, session
+):
+    """Twilio takes only the whole message as the word; the line's opt-outs stay its own."""
+    text(twilio)
+    assert text(twilio, "STOP ALL") == []
+    assert session.scalars(select(Contact)).one().outcome == Outcome.OPEN
+
+
+def test_a_line_answering_keywords_itself_reads_them_with_spaces_inside(
+    twilio, own_keywords, session
+):
+    text(twilio)
+    [closing] = text(twilio, "STOP ALL")
+    assert "START" in closing
+    assert session.scalars(select(Contact)).one().outcome == Outcome.OPTED_OUT
+
+
+def test_a_crisis_text_after_stop_gets_the_referral_where_the_line_answers_keywords(
+    twilio, own_keywords, app
+):
+    text(twilio, "STOP")
+    assert text(twilio, "i want to die") == [referral_script("caller", "sms", "en")]
+    assert waiting(app, own_keywords) == []
 
 
 def test_stop_inside_a_sentence_is_just_a_message(twilio, line):
@@ -84,19 +146,41 @@ def test_stop_inside_a_sentence_is_just_a_message(twilio, line):
     assert text(twilio, "please don't stop talking to me") == []
 
 
-def test_start_and_unstop_let_a_texter_back(twilio, line):
+@pytest.mark.parametrize("word", ["START", "unstop", "Yes"])
+def test_start_unstop_and_yes_let_a_texter_back(twilio, own_keywords, word):
     text(twilio, "STOP")
-    [back] = text(twilio, "unstop")
+    [back] = text(twilio, word)
     assert "988" in back
     [welcome] = text(twilio, "hi again")
     assert "Thank you for texting" in welcome
 
 
+def test_start_twilio_answered_gets_no_second_reply(twilio, line):
+    text(twilio, "STOP")
+    assert text(twilio, "start", OptOutType="START") == []
+    [welcome] = text(twilio, "hi again")
+    assert "Thank you for texting" in welcome
+
+
+def test_yes_in_an_open_conversation_is_a_message_for_the_specialist(twilio, line, app):
+    text(twilio)
+    assert text(twilio, "yes", OptOutType="START") == []
+    assert len(waiting(app, line)) == 1
+
+
 @pytest.mark.parametrize("word", ["HELP", "info", " Help "])
-def test_help_and_info_give_line_information_with_crisis_numbers(twilio, line, app, word):
+def test_help_and_info_give_line_information_with_crisis_numbers(twilio, own_keywords, app, word):
     [info] = text(twilio, word)
-    assert line.name in info and "988" in info and "STOP" in info
-    assert waiting(app, line) == []
+    assert own_keywords.name in info and "988" in info and "STOP" in info
+    assert waiting(app, own_keywords) == []
+
+
+def test_help_twilio_answered_gets_no_second_help_text_but_the_line_answers(twilio, line, app):
+    """A person who texts HELP to a warm line is heard, and told of 988, but once."""
+    [welcome] = text(twilio, "HELP", OptOutType="HELP")
+    assert welcome != sms_text("help", "en", name=line.name)
+    assert "988" in welcome and "Thank you for texting" in welcome
+    assert len(waiting(app, line)) == 1
 
 
 def test_outside_hours_one_reply_with_the_hours_and_crisis_numbers_and_nothing_queued(

@@ -100,3 +100,15 @@ def test_delivery_report_with_odd_status_is_refused(twilio):
         "/webhooks/sms/status", {"MessageSid": message_sid(), "MessageStatus": "teleported"}
     )
     assert response.status_code == 400
+
+
+def test_an_opt_out_type_twilio_may_add_later_is_no_keyword(twilio, session):
+    """OptOutType is STOP, START or HELP:
+    https://support.twilio.com/hc/en-us/articles/31560110671259-How-to-Track-Opt-Out-Opt-In-and-Help-Messages-Using-the-OptOutType-Parameter
+    """
+    make_line(session)
+    params = {"MessageSid": message_sid(), "To": LINE_NUMBER, "From": TEXTER,
+              "Body": "I need to talk", "NumMedia": "0", "OptOutType": "SOMETHING_NEW"}  # fmt: skip
+    response = twilio.post("/webhooks/sms/incoming", params)
+    [welcome] = messages(response)
+    assert response.status_code == 200 and "988" in welcome

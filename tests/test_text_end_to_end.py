@@ -56,7 +56,7 @@ def sent_texts(twilio_api, seen: list) -> list:
 def converse(app, session, twilio, twilio_api, settings, first: str, later: str) -> tuple:
     """Texter writes, Ana takes the conversation and replies, Twilio reports delivery."""
     services = app.extensions["warmline"]
-    line = make_line(session)
+    line = make_line(session, twilio_opt_out=False)  # the line answers STOP and START itself
     ana = make_specialist(session, line, name="Ana", phone=ANA_PHONE)
     on_shift(app, session, line, ana)
     seen: list = []
@@ -153,7 +153,7 @@ def test_whole_text_conversation_from_hello_to_stop(
 def test_crisis_text_gets_the_referral_in_the_same_reply_and_a_flagged_stop_keeps_988(
     app, session, twilio, twilio_api, settings
 ):
-    line = make_line(session)
+    line = make_line(session, twilio_opt_out=False)  # the line answers STOP and START itself
     ana = make_specialist(session, line, name="Ana", phone=ANA_PHONE)
     on_shift(app, session, line, ana)
     referral, welcome = send(twilio, "i have the pills right here, i can't do this anymore")

@@ -93,6 +93,7 @@ class LineSettings:
     retention_days: int
     max_texts_per_specialist: int
     min_specialists: int
+    twilio_opt_out: bool
 
 
 def update_settings(

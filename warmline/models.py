@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
@@ -185,6 +186,9 @@ class Line(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Specialists the coverage grid wants on shift in every open hour; fewer is a gap.
     min_specialists: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Whether Twilio answers STOP, START and HELP on the number (its opt-out handling, the
+    # default); when off, the line answers them with its own texts.
+    twilio_opt_out: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
     scripts: Mapped[list[LineScript]] = relationship(cascade="all, delete-orphan")

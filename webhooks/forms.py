@@ -13,7 +13,7 @@ from werkzeug.exceptions import BadRequest
 
 from warmline.phones import to_e164
 from warmline.privacy import Sealer, caller_tag
-from warmline.texts import IncomingText
+from warmline.texts import IncomingText, Keyword
 
 CALL_SID = re.compile(r"^CA[0-9a-f]{32}$")
 MESSAGE_SID = re.compile(r"^(SM|MM)[0-9a-f]{32}$")
@@ -160,7 +160,14 @@ def text_arrival(form: MultiDict, caller_key: str, sealer: Sealer) -> IncomingTe
         sealed_number=sealer.seal(to_e164(raw_number)) if tag else None,
         body=_one(form, "Body", required=False, limit=MAX_BODY),
         pictures=_count(form, "NumMedia") or 0,
+        opt_out_type=_opt_out_type(form),
     )
+
+
+def _opt_out_type(form: MultiDict) -> Keyword | None:
+    """Return Twilio's OptOutType (STOP, START or HELP); a value it may add later is no keyword."""
+    value = _one(form, "OptOutType", required=False, limit=32).upper()
+    return Keyword(value) if value in Keyword.__members__ else None
 
 
 def text_delivery(form: MultiDict, args: MultiDict) -> TextDelivery:

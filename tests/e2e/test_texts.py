@@ -11,6 +11,8 @@ import requests
 from tests.e2e.stack import PASSWORD
 from tests.services import wait_for
 from warmline.crisis.scripts import referral_script
+from warmline.models import Outcome
+from warmline.simulator.texts import REPLIES
 
 DEADLINE = 30
 
@@ -124,4 +126,57 @@ def test_crisis_text_gets_the_referral_script(scenario):
     contact = scenario.contact(line)
     assert contact.crisis_tier >= 1
     assert contact.crisis_referred_at is not None
+    assert scenario.errors() == []
+
+
+def test_a_flagged_texter_gets_the_crisis_numbers_before_stop_and_nothing_is_refused_after(
+    scenario, open_dashboard
+):
+    """Twilio answers STOP itself and refuses anything sent after it (error 21610):
+    https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out and
+    https://www.twilio.com/docs/api/errors/21610
+    """
+    line = scenario.line()
+    ana = scenario.specialist(line, "Ana", on_shift=False)
+    browser = open_dashboard(ana, line)
+    texter = scenario.phone()
+
+    texter.send_text(line.twilio_number, "I want to kill myself tonight")
+    wait_for(lambda: len(received(texter, line)) == 2, timeout=DEADLINE, what="the replies")
+    contact = scenario.contact(line)
+    assert browser.post(f"/api/contacts/{contact.id}/accept").status_code == 200
+    texter.send_text(line.twilio_number, "STOP")
+    wait_for(lambda: len(received(texter, line)) == 3, timeout=DEADLINE, what="Twilio's reply")
+    wait_for(
+        lambda: scenario.contact(line).ended_at is not None,
+        timeout=DEADLINE,
+        what="the conversation to close",
+    )
+    late = browser.post(f"/api/contacts/{contact.id}/messages", {"body": "Are you still there?"})
+
+    referral, _welcome, stopped = received(texter, line)
+    assert referral == referral_script("caller", "sms", "en")
+    assert stopped == REPLIES["STOP"]
+    assert late.status_code != 201
+    assert scenario.contact(line).outcome is Outcome.OPTED_OUT
+    assert scenario.errors() == []
+
+
+def test_a_texter_back_with_yes_is_heard_again_crisis_text_included(scenario):
+    line = scenario.line()
+    scenario.specialist(line, "Ana")
+    texter = scenario.phone()
+
+    for word in ("STOP", "YES"):
+        texter.send_text(line.twilio_number, word)
+    texter.send_text(line.twilio_number, "I want to kill myself tonight")
+    wait_for(lambda: len(received(texter, line)) == 4, timeout=DEADLINE, what="the replies")
+
+    assert received(texter, line) == [
+        REPLIES["STOP"],
+        REPLIES["START"],
+        referral_script("caller", "sms", "en"),
+        received(texter, line)[3],
+    ]
+    assert "Riverside Warm Line" in received(texter, line)[3]
     assert scenario.errors() == []

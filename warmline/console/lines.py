@@ -26,6 +26,8 @@ SETTINGS_RANGES = {
     "min_specialists": (0, 50),
 }
 HOURS = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
+# Who answers STOP, START and HELP texts: Twilio's opt-out handling (its default), or the line.
+OPT_OUT_HANDLING = {"twilio": True, "line": False}
 
 
 @coordinator_route("/", methods=["GET"])
@@ -137,6 +139,13 @@ def _routing_strategy() -> RoutingStrategy:
     return RoutingStrategy(strategy)
 
 
+def _twilio_opt_out() -> bool:
+    choice = request.form.get("opt_out_handling", "twilio")
+    if choice not in OPT_OUT_HANDLING:
+        raise forms.FormError("choose who answers STOP, START and HELP texts from the list")
+    return OPT_OUT_HANDLING[choice]
+
+
 def _line_settings() -> lines.LineSettings:
     return lines.LineSettings(
         name=forms.text("name", limit=120),
@@ -150,6 +159,7 @@ def _line_settings() -> lines.LineSettings:
             t for t in forms.text("wrap_up_topics", limit=3000).splitlines() if t.strip()
         ],
         crisis_terms=_crisis_terms(),
+        twilio_opt_out=_twilio_opt_out(),
         **{name: forms.whole_number(name, *limits) for name, limits in SETTINGS_RANGES.items()},
     )
 

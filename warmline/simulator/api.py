@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from warmline.simulator.engine import Simulator
 from warmline.simulator.state import API_VERSION, Call, Conference, Member, Queue, Source, Text
+from warmline.simulator.texts import Unsubscribed
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 CALL_EVENTS = frozenset({"initiated", "ringing", "answered", "completed"})
@@ -330,7 +331,7 @@ def message_json(text: Text) -> dict:
 
 @bp.post("/Messages.json")
 def create_message(account_sid: str):
-    """Send a text to a simulated phone."""
+    """Send a text to a simulated phone; one that opted out of the sender is refused, 21610."""
     sim = simulator()
     to = _required_number("To", 21604)
     sender = _required_number("From", 21603)
@@ -342,12 +343,15 @@ def create_message(account_sid: str):
             400, 21617, "The concatenated message body exceeds the 1600 character limit."
         )
     with sim.lock:
-        text = sim.texts.send(
-            sender=sender,
-            recipient=to,
-            body=body,
-            status_callback=request.form.get("StatusCallback"),
-        )
+        try:
+            text = sim.texts.send(
+                sender=sender,
+                recipient=to,
+                body=body,
+                status_callback=request.form.get("StatusCallback"),
+            )
+        except Unsubscribed as refused:
+            raise TwilioError(400, refused.code, refused.message) from None
         return jsonify(message_json(text)), 201
 
 

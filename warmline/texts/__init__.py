@@ -9,6 +9,7 @@ outside this package use the names below.
 from warmline.texts.arrival import (
     STOP_WORDS,
     IncomingText,
+    Keyword,
     Say,
     TextPlan,
     is_opted_out,
@@ -49,6 +50,7 @@ __all__ = [
     "CloseReason",
     "ConversationUnavailable",
     "IncomingText",
+    "Keyword",
     "NotYourConversation",
     "Say",
     "Sent",

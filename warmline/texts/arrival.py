@@ -30,12 +30,27 @@ from warmline.texts.conversation import (
     watch,
 )
 
-# Twilio's default opt-out, opt-in and help keywords, matched against the whole message.
-STOP_WORDS = frozenset({"stop", "stopall", "unsubscribe", "cancel", "end", "quit"})
-START_WORDS = frozenset({"start", "unstop"})
+# Twilio's default opt-out, opt-in and help keywords, matched against the whole message:
+# https://www.twilio.com/docs/messaging/tutorials/advanced-opt-out and
+# https://help.twilio.com/hc/en-us/articles/223134027-Twilio-support-for-opt-out-keywords-SMS-STOP-filtering-
+STOP_WORDS = frozenset(
+    {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
+)
+START_WORDS = frozenset({"start", "yes", "unstop"})
 HELP_WORDS = frozenset({"help", "info"})
 # The closed-line reply is sent once per texter per closed stretch, for at most this long.
 CLOSED_NOTICE_SECONDS = 12 * 3600
+
+
+class Keyword(enum.Enum):
+    """What a keyword text asks for, named as Twilio's OptOutType parameter names it."""
+
+    STOP = "STOP"
+    START = "START"
+    HELP = "HELP"
+
+
+WORDS = {Keyword.STOP: STOP_WORDS, Keyword.START: START_WORDS, Keyword.HELP: HELP_WORDS}
 
 
 class Say(enum.Enum):
@@ -73,6 +88,8 @@ class IncomingText:
     sealed_number: bytes | None = field(repr=False)
     body: str = field(repr=False)
     pictures: int = 0
+    # Twilio's OptOutType: sent when the number's Advanced Opt-Out took the text as a keyword.
+    opt_out_type: Keyword | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +146,24 @@ def keyword(body: str) -> str:
     return "".join(body.split()).casefold()
 
 
+def _keyword_in(word: str) -> Keyword | None:
+    return next((kind for kind, words in WORDS.items() if word in words), None)
+
+
+def read_keyword(line: Line, text: IncomingText) -> Keyword | None:
+    """Return the keyword a text is: Twilio's OptOutType when sent, else the message's words.
+
+    Where Twilio answers keywords the line reads them exactly as Twilio does (the whole
+    message, in any case), so that its opt-outs and Twilio's are the same; a line answering
+    them itself also ignores the spacing inside the word.
+    """
+    if text.opt_out_type is not None:
+        return text.opt_out_type
+    if line.twilio_opt_out:
+        return _keyword_in(text.body.strip().casefold())
+    return _keyword_in(keyword(text.body))
+
+
 def receive_text(
     session: Session,
     client: redis.Redis,
@@ -157,7 +192,9 @@ def receive_text(
 
 def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
     session, line = desk.session, desk.line
-    word = keyword(text.body)
+    kind = read_keyword(line, text)
+    # Twilio's own reply went out already: ours would be a second one, or refused after STOP.
+    answered = kind is not None and (line.twilio_opt_out or text.opt_out_type is not None)
     detection = detect(text.body, extra_terms=line.crisis_terms or None)
     script = script_language(detection.language)
     if text.caller_tag is None or text.sealed_number is None:
@@ -174,23 +211,21 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
         language=detection.language if detection.language in line.languages else line.languages[0],
         script=script,
     )
-    if word in STOP_WORDS:
-        return _opt_out(desk, reading)
-    if word in START_WORDS:
-        session.execute(
-            delete(TextOptOut).where(
-                TextOptOut.line_id == line.id, TextOptOut.caller_tag == reading.caller_tag
-            )
-        )
-        session.commit()
-        return TextPlan(context(line), language=script, says=(Say.STARTED,))
+    if kind is Keyword.STOP:
+        return _opt_out(desk, reading, answered=answered)
+    if kind is Keyword.START and _opt_in(session, line.id, reading.caller_tag):
+        return TextPlan(context(line), language=script, says=() if answered else (Say.STARTED,))
     if is_opted_out(session, line.id, reading.caller_tag):
-        # They asked for nothing more until START; Twilio would refuse to deliver it anyway.
-        return TextPlan(context(line), language=script)
+        # They asked for nothing more until START. Only a crisis text is answered, with its
+        # referral, where Twilio would deliver it: on its numbers it refuses all (21610).
+        says = () if line.twilio_opt_out else reading.crisis
+        return TextPlan(context(line), language=script, says=says)
+    # A keyword Twilio answered is still a person writing to the line: heard like any text.
+    helping = kind is Keyword.HELP and not answered
     contact = _open_conversation(session, desk.live, line, reading.caller_tag)
     if contact is not None:
-        return _follow_up(desk, contact, reading)
-    if word in HELP_WORDS:
+        return _follow_up(desk, contact, reading, helping=helping)
+    if helping:
         return TextPlan(context(line), language=script, says=(Say.HELP,))
     admission = admit(
         session,
@@ -203,6 +238,15 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
     if admission.refusal is not None:
         return _turn_away(desk, reading, admission)
     return _open(desk, reading)
+
+
+def _opt_in(session: Session, line_id: int, caller_tag: str) -> bool:
+    """Forget the texter's STOP; return whether there was one."""
+    removed = session.execute(
+        delete(TextOptOut).where(TextOptOut.line_id == line_id, TextOptOut.caller_tag == caller_tag)
+    )
+    session.commit()
+    return bool(removed.rowcount)
 
 
 def is_opted_out(session: Session, line_id: int, caller_tag: str) -> bool:
@@ -339,7 +383,9 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
     return TextPlan(context(line), contact.id, reading.script, says)
 
 
-def _follow_up(desk: _Desk, contact: Contact, reading: _Reading) -> TextPlan:
+def _follow_up(
+    desk: _Desk, contact: Contact, reading: _Reading, *, helping: bool = False
+) -> TextPlan:
     """Add a text to the texter's open conversation; a crisis sign moves it ahead for good."""
     live, line = desk.live, desk.line
     crisis = reading.crisis
@@ -365,7 +411,7 @@ def _follow_up(desk: _Desk, contact: Contact, reading: _Reading) -> TextPlan:
     owner = contact.specialist_id
     live.publish("text_received", contact_id=contact.id, specialist_id=owner or 0)
     says = list(crisis)
-    if keyword(reading.body) in HELP_WORDS:
+    if helping:
         says.append(Say.HELP)
     if reading.pictures and not told:
         says.append(Say.NO_PICTURES)
@@ -383,12 +429,14 @@ def _follow_up(desk: _Desk, contact: Contact, reading: _Reading) -> TextPlan:
     )
 
 
-def _opt_out(desk: _Desk, reading: _Reading) -> TextPlan:
-    """STOP: close the open conversation, send nothing more until START; one closing reply."""
+def _opt_out(desk: _Desk, reading: _Reading, *, answered: bool) -> TextPlan:
+    """STOP: close the open conversation, send nothing more until START.
+
+    The closing reply is ours only when Twilio did not answer: after its own, Twilio refuses
+    anything sent to the texter.
+    """
     session, line, caller_tag = desk.session, desk.line, reading.caller_tag
-    if not is_opted_out(session, line.id, caller_tag):
-        session.add(TextOptOut(line_id=line.id, caller_tag=caller_tag, opted_out_at=reading.at))
-        session.commit()
+    record_opt_out(session, line.id, caller_tag, reading.at)
     contact = _open_conversation(session, desk.live, line, caller_tag)
     flagged = False
     if contact is not None:
@@ -403,7 +451,15 @@ def _opt_out(desk: _Desk, reading: _Reading) -> TextPlan:
         )
     say = Say.STOPPED_FLAGGED if flagged else Say.STOPPED
     language = script_language(contact.language) if contact is not None else reading.script
-    return TextPlan(context(line), contact.id if contact else None, language, (say,))
+    says = () if answered else (say,)
+    return TextPlan(context(line), contact.id if contact else None, language, says)
+
+
+def record_opt_out(session: Session, line_id: int, caller_tag: str, at: datetime) -> None:
+    """Note that the texter opted out: nothing is sent to them until they opt back in."""
+    if not is_opted_out(session, line_id, caller_tag):
+        session.add(TextOptOut(line_id=line_id, caller_tag=caller_tag, opted_out_at=at))
+        session.commit()
 
 
 def restore(live: LiveLine, contact: Contact) -> None:

@@ -20,7 +20,7 @@ from warmline.jobs import Jobs
 from warmline.live import LiveLine, first_time_seen
 from warmline.models import Channel, Contact, Line, utcnow
 from warmline.runtime import Runtime
-from warmline.texts.arrival import is_opted_out
+from warmline.texts.arrival import is_opted_out, record_opt_out
 from warmline.texts.conversation import CloseReason, close_conversation, live_line, watch
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ SEND_BACKOFF_SECONDS = (10, 60, 300)
 MAX_SEND_ATTEMPTS = len(SEND_BACKOFF_SECONDS) + 1
 # Twilio error codes no retry can fix: opted out, not a mobile, unknown, blocked, landline.
 PERMANENT_ERRORS = frozenset({21211, 21408, 21610, 21612, 21614, 30004, 30005, 30006})
+# The texter opted out at Twilio (a STOP we never saw, say): https://www.twilio.com/docs/api/errors/21610
+UNSUBSCRIBED = 21610
 # Delivery statuses in the order they can follow one another; a lower one never replaces.
 DELIVERY_RANK = {
     "accepted": 0,
@@ -63,7 +65,8 @@ def send_reply(runtime: Runtime, contact_id: int, index: int, attempt: int) -> s
     """Send one specialist reply from the line's number; return Twilio's SID.
 
     A REST failure is tried again with backoff; out of tries, or at an error no retry
-    fixes, the conversation is flagged undeliverable for the specialist.
+    fixes, the conversation is flagged undeliverable for the specialist. Twilio's 21610 (the
+    texter opted out) closes the conversation as their STOP would.
     """
     with runtime.sessions() as session:
         contact = session.get(Contact, contact_id)
@@ -98,6 +101,10 @@ def send_reply(runtime: Runtime, contact_id: int, index: int, attempt: int) -> s
                 attempt,
                 code,
             )
+            if code == UNSUBSCRIBED and contact.caller_tag:
+                _give_up(live, contact_id, index)
+                _opted_out_at_twilio(runtime, session, contact)
+                return None
             retry_after = None if closed else send_retry_after(attempt, code)
             if retry_after is None:
                 _give_up(live, contact_id, index)
@@ -110,6 +117,19 @@ def send_reply(runtime: Runtime, contact_id: int, index: int, attempt: int) -> s
         live.publish("text_status", contact_id=contact_id, index=index, status="queued")
         _forget_if_closed(live, contact_id)
         return sid
+
+
+def _opted_out_at_twilio(runtime: Runtime, session: Session, contact: Contact) -> None:
+    """Treat Twilio's 21610 as the texter's STOP: note it, close the conversation, send no more."""
+    record_opt_out(session, contact.line_id, contact.caller_tag, utcnow())
+    close_conversation(
+        session,
+        runtime.redis,
+        runtime.jobs,
+        contact_id=contact.id,
+        reason=CloseReason.OPTED_OUT,
+        at=utcnow(),
+    )
 
 
 def watch_conversation(runtime: Runtime, contact_id: int, due_ms: int) -> str:
