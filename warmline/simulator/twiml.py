@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Generator
 from typing import Any
 
-from warmline.simulator import connecting, documents
+from warmline.simulator import connecting, documents, voices
 from warmline.simulator.calls import Calls
 from warmline.simulator.carrier import Carrier
 from warmline.simulator.conferences import Conferences
@@ -113,6 +113,8 @@ class Interpreter:
     # -- simple verbs -------------------------------------------------------------------------
 
     def _say(self, call: Call, verb: ET.Element, document: Document) -> Steps:
+        if voices.refused(self.carrier.webhooks, call, verb, document.url):
+            return
         words = text(verb)
         for _ in range(self._loops(verb)):
             if words:
