@@ -8,8 +8,10 @@ that talks to Twilio) to the workers through `Jobs`.
 from __future__ import annotations
 
 import enum
+import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import redis
@@ -65,6 +67,7 @@ class WaitPlan:
     announce: bool = False
     speech: bool = False
     hold_music_url: str | None = None
+    voices: Mapping[str, str] = field(default_factory=dict)
 
 
 def conference_name(contact_id: int) -> str:
@@ -211,6 +214,7 @@ def _remember(
         max_wait=line.max_wait_seconds,
         speech=int(line.speech_enabled),
         hold=line.hold_music_url or "",
+        voices=json.dumps(line.voices),
     )
 
 
@@ -282,6 +286,7 @@ def wait(
         announce=announce,
         speech=live.recall(contact_id, "speech") == "1",
         hold_music_url=live.recall(contact_id, "hold") or None,
+        voices=json.loads(live.recall(contact_id, "voices") or "{}"),
     )
 
 
