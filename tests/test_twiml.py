@@ -11,6 +11,7 @@ from tests.factories import LINE_NUMBER, call_sid, make_line, message_sid
 from warmline import wording
 from warmline.models import WEEKDAYS
 from warmline.simulator.documents import Document, check_wait_music
+from warmline.simulator import voices as simulator_voices
 from webhooks import twiml
 
 # 20:00 on Wednesday 2 December in New York, already Thursday in UTC: the hours between the
@@ -186,3 +187,73 @@ def test_an_evening_texter_reads_the_line_reopens_tomorrow(
     response = twilio.post("/webhooks/sms/incoming", params)
     [closed] = [m.text for m in parse(response.get_data(as_text=True)).iter("Message")]
     assert closed.endswith(expected)
+
+
+# Voices: https://www.twilio.com/docs/voice/twiml/say -- a <Say> whose voice does not speak its
+# language fails, and the caller hears nothing; the voices by language are on
+# https://www.twilio.com/docs/voice/twiml/say/text-speech.
+
+CHOSEN_VOICES = {"en": "Polly.Stephen-Neural", "es": "Polly.Miguel"}
+
+
+def every_voice_document(language: str, voices) -> dict[str, str]:
+    """Build every caller's and specialist's TwiML, in `language`, for a line's voices."""
+    return {
+        "connect_onward": twiml.connect_onward(
+            "Riverside", "+15555550100", language, voices=voices
+        ),
+        "emergency": twiml.emergency("+15555550100"),
+        "blocked": twiml.blocked(voices=voices),
+        "limited": twiml.limited("Riverside", "/crisis", voices=voices),
+        "after_hours": twiml.after_hours(
+            "Riverside", "Goodbye.", "tomorrow at 9 AM", "/crisis", None, voices=voices
+        ),
+        "welcome": twiml.welcome(
+            "Riverside", ("en", "es"), language, "/next", False, voices=voices
+        ),
+        "enqueue": twiml.enqueue("queue", language, "/wait", "/exit", voices=voices),
+        "wait_cycle": twiml.wait_cycle(
+            language=language,
+            key_url="/key",
+            position=3,
+            average_wait_seconds=300,
+            announce=True,
+            hold_music_url=None,
+            voices=voices,
+        ),
+        "hold_on": twiml.hold_on(),
+        "overflow_menu": twiml.overflow_menu(language, "/choice", False, voices=voices),
+        "crisis_line": twiml.crisis_line("+18002738255", language, voices=voices),
+        "onward": twiml.onward("Riverside", "+15555550100", language, voices=voices),
+        "join_as_caller": twiml.join_as_caller("room", language, "/after", voices=voices),
+        "goodbye": twiml.goodbye(language, voices=voices),
+        "whisper": twiml.whisper(minutes=3, language=language, answer_url="/a", ring_timeout=20),
+        "join_as_specialist": twiml.join_as_specialist("room"),
+        "offer_missed": twiml.offer_missed(taken=True),
+        "offer_failed": twiml.offer_failed(),
+    }
+
+
+@pytest.mark.parametrize("voices", [twiml.NO_CHOICE, CHOSEN_VOICES], ids=["defaults", "chosen"])
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_every_say_names_a_voice_twilio_lists_for_its_language(language, voices):
+    for name, xml in every_voice_document(language, voices).items():
+        for say in parse(xml).iter("Say"):
+            assert say.get("voice") and say.get("language"), (name, say.attrib)
+            assert simulator_voices.refusal(say) is None, (name, say.attrib)
+
+
+def test_a_lines_chosen_voice_reads_its_own_language_and_no_other():
+    root = parse(
+        twiml.welcome(
+            "Riverside", ("en", "es"), "es", "/next", False, voices={"es": "Polly.Miguel"}
+        )
+    )
+    voices = {(say.get("language"), say.get("voice")) for say in root.iter("Say")}
+    assert voices == {("es-US", "Polly.Miguel"), ("en-US", "Polly.Joanna-Neural")}
+
+
+def test_a_stored_voice_for_the_wrong_language_is_never_spoken():
+    root = parse(twiml.goodbye("es", voices={"es": "Polly.Joanna-Neural"}))
+    [say] = root.iter("Say")
+    assert (say.get("language"), say.get("voice")) == ("es-US", "Polly.Lupe-Neural")

@@ -8,8 +8,10 @@ that talks to Twilio) to the workers through `Jobs`.
 from __future__ import annotations
 
 import enum
+import json
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import redis
@@ -65,6 +67,7 @@ class WaitPlan:
     average_wait_seconds: int | None = None
     announce: bool = False
     hold_music_url: str | None = None
+    voices: Mapping[str, str] = field(default_factory=dict)
 
 
 def conference_name(contact_id: int) -> str:
@@ -210,6 +213,7 @@ def _remember(
         call_sid=contact.call_sid or "",
         max_wait=line.max_wait_seconds,
         hold=line.hold_music_url or "",
+        voices=json.dumps(line.voices),
     )
 
 
@@ -280,6 +284,7 @@ def wait(
         average_wait_seconds=average_wait_seconds or None,
         announce=announce,
         hold_music_url=live.recall(contact_id, "hold") or None,
+        voices=json.loads(live.recall(contact_id, "voices") or "{}"),
     )
 
 

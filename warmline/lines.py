@@ -36,6 +36,8 @@ class LineContext:
     hold_music_url: str | None
     # The line's own referral scripts, by (kind, channel, language).
     scripts: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
+    # The voice chosen for each language; one left out is read in its default voice.
+    voices: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def onward_number(self) -> str:
@@ -54,7 +56,14 @@ def context(line: Line) -> LineContext:
         speech_enabled=line.speech_enabled,
         hold_music_url=line.hold_music_url,
         scripts=MappingProxyType({(s.kind, s.channel, s.language): s.text for s in line.scripts}),
+        voices=MappingProxyType(dict(line.voices)),
     )
+
+
+def voices_of(session: Session, line_id: int) -> Mapping[str, str]:
+    """Return the voices a line chose, by language; none for a line that is gone."""
+    line = session.get(Line, line_id)
+    return MappingProxyType(dict(line.voices) if line else {})
 
 
 def add_line(
@@ -81,6 +90,7 @@ class LineSettings:
     opening_hours: dict[str, list[list[str]]]
     holidays: list[str]
     languages: list[str]
+    voices: dict[str, str]
     routing_strategy: RoutingStrategy
     crisis_number: str
     overflow_number: str | None

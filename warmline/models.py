@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from warmline import voices
 from warmline.phones import to_e164
 
 NAMING_CONVENTION = {
@@ -173,6 +174,9 @@ class Line(Base):
     text_inactivity_minutes: Mapped[int] = mapped_column(Integer, default=30)
     # A waiting texter hears their place in line at most once per this many minutes.
     text_reminder_minutes: Mapped[int] = mapped_column(Integer, default=5)
+    # The voice each language's words are read in, {"es": "Polly.Pedro-Neural"}; a language
+    # left out is read in its default voice (config/voices.yml).
+    voices: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # Whether callers may speak at menus; what they say goes through the crisis detector.
     speech_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Hold audio played while waiting; None plays silence rather than fetch anything.
@@ -210,6 +214,10 @@ class Line(Base):
     @validates("languages")
     def _validate_line_languages(self, key: str, languages: list[str]) -> list[str]:
         return _validate_languages(languages)
+
+    @validates("voices")
+    def _validate_voices(self, key: str, chosen: dict[str, str]) -> dict[str, str]:
+        return voices.check(chosen)
 
     @validates("wrap_up_topics")
     def _validate_wrap_up_topics(self, key: str, topics: list[str]) -> list[str]:

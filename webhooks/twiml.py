@@ -6,22 +6,22 @@ them in order around gathers, queues, dials and conferences.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Dial, Gather, VoiceResponse
 
 from warmline import wording
+from warmline.voices import locale, speaker
 from warmline.wording import Spoken
 
-VOICES = {"en": "en-US", "es": "es-US"}
+# A line's voice for each language it chose one for; the rest are read in their default voice.
+Voices = Mapping[str, str]
+NO_CHOICE: Voices = MappingProxyType({})
 ONWARD_DIAL_TIMEOUT_SECONDS = 30
 CRISIS_DIAL_TIMEOUT_SECONDS = 60
 WAIT_PAUSE_SECONDS = 20
-# Gather's speech recognition language for each of the line's languages, from the list
-# https://www.twilio.com/docs/voice/twiml/gather links (a bare "en" is refused, error 13512):
-# the line's callers are in the US, as the Say voices are.
-SPEECH_LANGUAGES = {"en": "en-US", "es": "es-US"}
 # Seconds of silence that end what a caller says. A person in distress stops mid-sentence to
 # find the words; "auto" would send only those before the first pause ("I don't want to"), and
 # Twilio refuses "auto" once a speechModel is set (warning 13335). Three seconds lets a
@@ -29,13 +29,17 @@ SPEECH_LANGUAGES = {"en": "en-US", "es": "es-US"}
 SPEECH_TIMEOUT_SECONDS = 3
 
 
-def _say(target: VoiceResponse | Gather, sentences: Iterable[Spoken]) -> None:
+def _say(target: VoiceResponse | Gather, sentences: Iterable[Spoken], chosen: Voices) -> None:
+    """Say each sentence in a voice that speaks its language, as Twilio requires."""
     for sentence in sentences:
-        target.say(sentence.text, language=VOICES.get(sentence.language, "en-US"))
+        reader = speaker(sentence.language, chosen)
+        target.say(sentence.text, voice=reader.voice, language=reader.locale)
 
 
-def _phrase(target: VoiceResponse | Gather, kind: str, language: str, **values: object) -> None:
-    _say(target, [wording.spoken(kind, language, **values)])
+def _phrase(
+    target: VoiceResponse | Gather, kind: str, language: str, chosen: Voices, **values: object
+) -> None:
+    _say(target, [wording.spoken(kind, language, **values)], chosen)
 
 
 def _gather(
@@ -51,7 +55,7 @@ def _gather(
         {}
         if listens_in is None
         else {
-            "language": SPEECH_LANGUAGES.get(listens_in, SPEECH_LANGUAGES["en"]),
+            "language": locale(listens_in),
             "speech_timeout": SPEECH_TIMEOUT_SECONDS,
         }
     )
@@ -70,51 +74,54 @@ def _listening(speech: bool, language: str) -> str | None:
     return language if speech else None
 
 
-def _dial_onward(response: VoiceResponse, dial_number: str, language: str) -> None:
-    _phrase(response, "onward", language)
+def _dial_onward(response: VoiceResponse, dial_number: str, language: str, chosen: Voices) -> None:
+    _phrase(response, "onward", language, chosen)
     response.dial(dial_number, timeout=ONWARD_DIAL_TIMEOUT_SECONDS, answer_on_bridge=True)
-    _phrase(response, "after_crisis", language)
+    _phrase(response, "after_crisis", language, chosen)
     response.hangup()
 
 
 def _to_specialist(response: VoiceResponse, kind: str) -> None:
-    _say(response, [Spoken(wording.to_specialist(kind), "en")])
+    _say(response, [Spoken(wording.to_specialist(kind), "en")], NO_CHOICE)
 
 
 # When something is broken behind the webhook.
 
 
-def connect_onward(line_name: str, dial_number: str, language: str = "en") -> str:
+def connect_onward(
+    line_name: str, dial_number: str, language: str = "en", *, voices: Voices = NO_CHOICE
+) -> str:
     """Tell the caller nobody can answer, name the crisis numbers, dial the overflow line."""
     response = VoiceResponse()
-    _say(response, wording.opening("unavailable", language, name=line_name))
-    _dial_onward(response, dial_number, language)
+    _say(response, wording.opening("unavailable", language, name=line_name), voices)
+    _dial_onward(response, dial_number, language, voices)
     return str(response)
 
 
 def emergency(dial_number: str) -> str:
     """Answer a caller when something behind the webhook broke: still help, never silence."""
     response = VoiceResponse()
-    _say(response, [Spoken(wording.fallback("sorry"), "en"), *wording.crisis_numbers("en")])
-    _dial_onward(response, dial_number, "en")
+    sentences = [Spoken(wording.fallback("sorry"), "en"), *wording.crisis_numbers("en")]
+    _say(response, sentences, NO_CHOICE)
+    _dial_onward(response, dial_number, "en", NO_CHOICE)
     return str(response)
 
 
 # Arrival.
 
 
-def blocked() -> str:
+def blocked(*, voices: Voices = NO_CHOICE) -> str:
     response = VoiceResponse()
-    _say(response, wording.opening("blocked", "en"))
+    _say(response, wording.opening("blocked", "en"), voices)
     response.hangup()
     return str(response)
 
 
-def limited(line_name: str, crisis_url: str) -> str:
+def limited(line_name: str, crisis_url: str, *, voices: Voices = NO_CHOICE) -> str:
     """Say the daily limit is reached, kindly, and keep 9 for the crisis line."""
     response = VoiceResponse()
     gather = _gather(crisis_url, timeout=3)
-    _say(gather, wording.opening("limited", "en", name=line_name))
+    _say(gather, wording.opening("limited", "en", name=line_name), voices)
     response.append(gather)
     return str(response)
 
@@ -125,25 +132,33 @@ def after_hours(
     reopens: str | None,
     crisis_url: str,
     overflow_number: str | None,
+    *,
+    voices: Voices = NO_CHOICE,
 ) -> str:
     """Give the hours and the crisis numbers; 9 reaches the crisis line; then overflow."""
     response = VoiceResponse()
     gather = _gather(crisis_url, timeout=3, on_silence=False)
-    _phrase(gather, "closed", "en", name=line_name)
+    _phrase(gather, "closed", "en", voices, name=line_name)
     if reopens:
-        _phrase(gather, "reopens", "en", when=reopens)
-    _say(gather, [Spoken(script, "en"), *wording.crisis_numbers("es")])
+        _phrase(gather, "reopens", "en", voices, when=reopens)
+    _say(gather, [Spoken(script, "en"), *wording.crisis_numbers("es")], voices)
     response.append(gather)
     if overflow_number:
-        _dial_onward(response, overflow_number, "en")
+        _dial_onward(response, overflow_number, "en", voices)
     else:
-        _phrase(response, "goodbye", "en")
+        _phrase(response, "goodbye", "en", voices)
         response.hangup()
     return str(response)
 
 
 def welcome(
-    line_name: str, languages: tuple[str, ...], language: str, next_url: str, speech: bool
+    line_name: str,
+    languages: tuple[str, ...],
+    language: str,
+    next_url: str,
+    speech: bool,
+    *,
+    voices: Voices = NO_CHOICE,
 ) -> str:
     """Greet, name the crisis line and 9, and offer the line's languages when it has several.
 
@@ -152,17 +167,19 @@ def welcome(
     """
     response = VoiceResponse()
     gather = _gather(next_url, timeout=4, listens_in=_listening(speech, language))
-    _say(gather, wording.opening("welcome", language, name=line_name))
+    _say(gather, wording.opening("welcome", language, name=line_name), voices)
     if len(languages) > 1:
-        _say(gather, wording.language_menu(languages))
+        _say(gather, wording.language_menu(languages), voices)
     response.append(gather)
     return str(response)
 
 
-def enqueue(queue_name: str, language: str, wait_url: str, action_url: str) -> str:
+def enqueue(
+    queue_name: str, language: str, wait_url: str, action_url: str, *, voices: Voices = NO_CHOICE
+) -> str:
     """Hold the caller in Twilio's queue with our own wait loop and exit handler."""
     response = VoiceResponse()
-    _phrase(response, "hold", language)
+    _phrase(response, "hold", language, voices)
     response.enqueue(queue_name, wait_url=wait_url, wait_url_method="POST", action=action_url)
     return str(response)
 
@@ -178,6 +195,7 @@ def wait_cycle(
     average_wait_seconds: int | None,
     announce: bool,
     hold_music_url: str | None,
+    voices: Voices = NO_CHOICE,
 ) -> str:
     """One turn of the hold loop: sometimes the caller's place, always a way to press 9.
 
@@ -188,15 +206,16 @@ def wait_cycle(
     gather = _gather(key_url, timeout=1, on_silence=False)
     if announce:
         if position == 1:
-            _phrase(gather, "next", language)
+            _phrase(gather, "next", language, voices)
         elif position == 2:
-            _phrase(gather, "ahead_one", language)
+            _phrase(gather, "ahead_one", language, voices)
         elif position:
-            _phrase(gather, "ahead_many", language, count=position - 1)
+            _phrase(gather, "ahead_many", language, voices, count=position - 1)
         if average_wait_seconds:
             minutes = round(average_wait_seconds / 60)
-            _phrase(gather, "average_one" if minutes <= 1 else "average", language, minutes=minutes)
-        _phrase(gather, "press_9", language)
+            kind = "average_one" if minutes <= 1 else "average"
+            _phrase(gather, kind, language, voices, minutes=minutes)
+        _phrase(gather, "press_9", language, voices)
     if hold_music_url:
         gather.play(hold_music_url)
     else:
@@ -208,7 +227,7 @@ def wait_cycle(
 def hold_on() -> str:
     """Keep a holding caller in place while something behind the wait loop recovers."""
     response = VoiceResponse()
-    _phrase(response, "hold", "en")
+    _phrase(response, "hold", "en", NO_CHOICE)
     response.pause(length=WAIT_PAUSE_SECONDS)
     return str(response)
 
@@ -225,27 +244,29 @@ def back_to_waiting(wait_url: str) -> str:
     return str(response)
 
 
-def overflow_menu(language: str, choice_url: str, speech: bool) -> str:
+def overflow_menu(
+    language: str, choice_url: str, speech: bool, *, voices: Voices = NO_CHOICE
+) -> str:
     """After the longest wait, out of the queue: keep holding, or 9 (or crisis words)."""
     response = VoiceResponse()
     gather = _gather(choice_url, timeout=6, listens_in=_listening(speech, language))
-    _phrase(gather, "overflow", language)
+    _phrase(gather, "overflow", language, voices)
     response.append(gather)
     return str(response)
 
 
-def crisis_line(crisis_number: str, language: str) -> str:
+def crisis_line(crisis_number: str, language: str, *, voices: Voices = NO_CHOICE) -> str:
     """Connect the caller to the crisis line, and say how to reach it if that fails."""
     response = VoiceResponse()
-    _phrase(response, "crisis", language)
+    _phrase(response, "crisis", language, voices)
     response.dial(crisis_number, timeout=CRISIS_DIAL_TIMEOUT_SECONDS, answer_on_bridge=True)
-    _phrase(response, "after_crisis", language)
+    _phrase(response, "after_crisis", language, voices)
     response.hangup()
     return str(response)
 
 
-def onward(line_name: str, dial_number: str, language: str) -> str:
-    return connect_onward(line_name, dial_number, language)
+def onward(line_name: str, dial_number: str, language: str, *, voices: Voices = NO_CHOICE) -> str:
+    return connect_onward(line_name, dial_number, language, voices=voices)
 
 
 # Connecting.
@@ -263,17 +284,19 @@ def _conference(name: str, *, ends_with_me: bool, **dial_attributes: str) -> Dia
     return dial
 
 
-def join_as_caller(conference: str, language: str, after_url: str) -> str:
+def join_as_caller(
+    conference: str, language: str, after_url: str, *, voices: Voices = NO_CHOICE
+) -> str:
     """Bring the caller into their conference; when it ends, the after URL says goodbye."""
     response = VoiceResponse()
-    _phrase(response, "connected", language)
+    _phrase(response, "connected", language, voices)
     response.append(_conference(conference, ends_with_me=True, action=after_url))
     return str(response)
 
 
-def goodbye(language: str) -> str:
+def goodbye(language: str, *, voices: Voices = NO_CHOICE) -> str:
     response = VoiceResponse()
-    _phrase(response, "goodbye", language)
+    _phrase(response, "goodbye", language, voices)
     response.hangup()
     return str(response)
 
@@ -283,7 +306,7 @@ def whisper(*, minutes: int, language: str, answer_url: str, ring_timeout: int) 
     sentence = Spoken(wording.whisper(minutes, language), "en")
     response = VoiceResponse()
     gather = _gather(answer_url, timeout=ring_timeout)
-    _say(gather, [sentence, sentence])
+    _say(gather, [sentence, sentence], NO_CHOICE)
     response.append(gather)
     return str(response)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import calls, offers, urls, wording
+from warmline import calls, lines, offers, urls, wording
 from warmline.crisis.scripts import referral_script
 from warmline.lines import LineContext
 from warmline.models import utcnow
@@ -44,13 +44,19 @@ def _render(plan: calls.CallPlan) -> str:
         return twiml.emergency(onward_number(request.form.get("To", "")))
     if plan.step is calls.Step.QUEUE:
         return twiml.enqueue(
-            queue_name(line.id), language, urls.wait(line.id, contact), urls.queue_exit(contact)
+            queue_name(line.id),
+            language,
+            urls.wait(line.id, contact),
+            urls.queue_exit(contact),
+            voices=line.voices,
         )
     if plan.step is calls.Step.CRISIS:
-        return twiml.crisis_line(line.crisis_number, language)
+        return twiml.crisis_line(line.crisis_number, language, voices=line.voices)
     if plan.step is calls.Step.OVERFLOW_MENU:
-        return twiml.overflow_menu(language, urls.overflow(contact), line.speech_enabled)
-    return twiml.onward(line.name, line.onward_number, language)
+        return twiml.overflow_menu(
+            language, urls.overflow(contact), line.speech_enabled, voices=line.voices
+        )
+    return twiml.onward(line.name, line.onward_number, language, voices=line.voices)
 
 
 @bp.post("/incoming")
@@ -73,11 +79,11 @@ def incoming():
         return xml(twiml.emergency(runtime().settings.crisis_number))
     remember_line(call.line_number, line)
     if plan.step is calls.Step.BLOCKED:
-        return xml(twiml.blocked())
+        return xml(twiml.blocked(voices=line.voices))
     if plan.step is calls.Step.LIMITED:
-        return xml(twiml.limited(line.name, urls.crisis(plan.contact_id)))
+        return xml(twiml.limited(line.name, urls.crisis(plan.contact_id), voices=line.voices))
     if plan.step is calls.Step.ONWARD:
-        return xml(twiml.onward(line.name, line.onward_number, plan.language))
+        return xml(twiml.onward(line.name, line.onward_number, plan.language, voices=line.voices))
     if plan.step is calls.Step.AFTER_HOURS:
         reopens = (
             wording.reopens(plan.reopens_at, at, "en", wording.Form.SPOKEN)
@@ -87,7 +93,12 @@ def incoming():
         script = referral_script("after_hours", "voice", "en", line.scripts)
         return xml(
             twiml.after_hours(
-                line.name, script, reopens, urls.crisis(plan.contact_id), line.overflow_number
+                line.name,
+                script,
+                reopens,
+                urls.crisis(plan.contact_id),
+                line.overflow_number,
+                voices=line.voices,
             )
         )
     return xml(
@@ -97,6 +108,7 @@ def incoming():
             plan.language,
             urls.language(plan.contact_id),
             line.speech_enabled,
+            voices=line.voices,
         )
     )
 
@@ -137,7 +149,7 @@ def crisis():
     heard = forms.heard(request.form)
     tier = calls.hears_crisis(heard.digits, heard.speech)
     if not tier:
-        return xml(twiml.goodbye("en"))
+        return xml(twiml.goodbye("en", voices=_contact_voices()))
     return _decide_for_contact(calls.refer_to_crisis, tier=tier)
 
 
@@ -166,6 +178,7 @@ def wait():
             average_wait_seconds=plan.average_wait_seconds,
             announce=plan.announce,
             hold_music_url=plan.hold_music_url,
+            voices=plan.voices,
         )
     )
 
@@ -212,16 +225,26 @@ def connect():
         return xml(twiml.goodbye("en"))
     return xml(
         twiml.join_as_caller(
-            calls.conference_name(contact_id), plan.language, urls.after(contact_id)
+            calls.conference_name(contact_id),
+            plan.language,
+            urls.after(contact_id),
+            voices=plan.line.voices,
         )
     )
+
+
+def _contact_voices() -> twiml.Voices:
+    """Return the voices of the line this URL's contact called; the defaults for none."""
+    session = db_session()
+    contact = calls.contact_line(session, forms.query_id(request.args, "contact"))
+    return lines.voices_of(session, contact.line_id) if contact else twiml.NO_CHOICE
 
 
 @bp.post("/after")
 @fallback(GOODBYE)
 def after():
     """The conversation's conference ended: say goodbye, with 988 for later."""
-    return xml(twiml.goodbye("en"))
+    return xml(twiml.goodbye("en", voices=_contact_voices()))
 
 
 @bp.post("/goodbye")
@@ -233,8 +256,10 @@ def goodbye():
         session, client, contact_id=forms.query_id(request.args, "contact")
     )
     if plan.step is calls.Step.CRISIS:
-        return xml(twiml.crisis_line(plan.line.crisis_number, plan.language))
-    return xml(twiml.goodbye("en"))
+        return xml(twiml.crisis_line(
+                plan.line.crisis_number, plan.language, voices=plan.line.voices
+            ))
+    return xml(twiml.goodbye("en", voices=_contact_voices()))
 
 
 @bp.post("/status")

@@ -220,6 +220,52 @@ def test_bad_settings_are_refused_with_a_reason_and_nothing_changes(
     assert not [a for a in _actions(session) if a[0] == "line.update"]
 
 
+@BOTH
+def test_a_coordinator_chooses_the_voice_each_language_is_read_in(console, session, coordinated):
+    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    assert 'name="voice_en"' in page and 'name="voice_es"' not in page
+    chosen = {"voice_en": "Polly.Matthew-Neural", "voice_es": "Polly.Pedro-Neural"}
+
+    response = console.post(f"/console/lines/{coordinated.id}/settings", {**SETTINGS, **chosen})
+
+    assert response.status_code == 303
+    session.expire_all()
+    line = session.get(Line, coordinated.id)
+    assert line.voices == {"en": "Polly.Matthew-Neural", "es": "Polly.Pedro-Neural"}
+    assert context(line).voices == line.voices
+    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    assert '<option value="Polly.Pedro-Neural" selected>' in page
+    assert "Each voice speaks only one language" in page
+
+
+@pytest.mark.parametrize(
+    ("language", "voice"),
+    [
+        ("es", "Polly.Joanna-Neural"),  # an English voice for Spanish words
+        ("en", "Polly.Lupe-Neural"),
+        ("es", "Polly.Mia"),  # Mexican Spanish, where the line reads US Spanish
+        ("en", "man"),  # Twilio's man voice does not speak en-US
+        ("en", "Polly.Nobody"),
+    ],
+)
+def test_a_coordinator_cannot_save_a_voice_for_the_wrong_language(
+    console, session, coordinated, language, voice
+):
+    """https://www.twilio.com/docs/voice/twiml/say: such a <Say> fails and says nothing."""
+    response = console.post(
+        f"/console/lines/{coordinated.id}/settings", {**SETTINGS, f"voice_{language}": voice}
+    )
+
+    assert response.status_code == 303
+    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    assert 'class="error"' in page and "is not one of the voices that speak" in page
+    session.expire_all()
+    line = session.get(Line, coordinated.id)
+    assert line.voices == {}
+    assert line.ring_timeout_seconds == 20
+    assert not [a for a in _actions(session) if a[0] == "line.update"]
+
+
 def test_script_check_previews_a_draft_and_names_the_broken_rules(console, coordinated):
     page = console.post(
         f"/console/lines/{coordinated.id}/scripts",

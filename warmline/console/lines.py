@@ -7,7 +7,7 @@ import re
 from flask import abort, flash, render_template, request
 from sqlalchemy.exc import IntegrityError
 
-from warmline import audit, line_scripts, lines, people
+from warmline import audit, line_scripts, lines, people, voices
 from warmline.console import forms
 from warmline.console.blueprint import ID, coordinator_route
 from warmline.crisis.scripts import CHANNELS, KINDS, referral_script
@@ -82,6 +82,15 @@ def _hours_text(line: Line) -> dict[str, str]:
     }
 
 
+def _voice_choices(line: Line) -> list[tuple[str, voices.Reading, str]]:
+    """Return, for each of the line's languages read in its own voice, the voice it uses."""
+    return [
+        (language, voices.readings()[language], voices.speaker(language, line.voices).voice)
+        for language in line.languages
+        if language in voices.readings()
+    ]
+
+
 def _terms_text(line: Line) -> str:
     return "\n".join(
         f"{category}: {term}" for category, terms in line.crisis_terms.items() for term in terms
@@ -96,6 +105,7 @@ def settings_page(line_id: int):
         line=line,
         hours=_hours_text(line),
         terms=_terms_text(line),
+        voice_choices=_voice_choices(line),
         strategies=list(RoutingStrategy),
         ranges=SETTINGS_RANGES,
         weekdays=WEEKDAYS,
@@ -146,12 +156,24 @@ def _twilio_opt_out() -> bool:
     return OPT_OUT_HANDLING[choice]
 
 
+def _voices(languages: list[str]) -> dict[str, str]:
+    """Return the voice chosen for each language that has voices; the model checks each one."""
+    chosen = {}
+    for language in languages:
+        voice = forms.text(f"voice_{language}", required=False, limit=100)
+        if voice and language in voices.readings():
+            chosen[language] = voice
+    return chosen
+
+
 def _line_settings() -> lines.LineSettings:
+    languages = forms.language_codes(forms.text("languages", limit=100))
     return lines.LineSettings(
         name=forms.text("name", limit=120),
         opening_hours=_opening_hours(),
         holidays=forms.text("holidays", required=False, limit=2000).split(),
-        languages=forms.language_codes(forms.text("languages", limit=100)),
+        languages=languages,
+        voices=_voices(languages),
         routing_strategy=_routing_strategy(),
         crisis_number=forms.text("crisis_number", limit=30),
         overflow_number=forms.text("overflow_number", required=False, limit=30) or None,

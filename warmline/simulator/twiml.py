@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Generator
 from typing import Any
 
-from warmline.simulator import connecting, documents
+from warmline.simulator import connecting, documents, voices
 from warmline.simulator.calls import Calls
 from warmline.simulator.carrier import Carrier
 from warmline.simulator.conferences import Conferences
@@ -111,6 +111,8 @@ class Interpreter:
     # -- simple verbs -------------------------------------------------------------------------
 
     def _say(self, call: Call, verb: ET.Element, document: Document) -> Steps:
+        if voices.refused(self.carrier.webhooks, call, verb, document.url):
+            return
         words = text(verb)
         for _ in range(self._loops(verb)):
             if words:
@@ -234,6 +236,10 @@ class Interpreter:
     def _prompts(self, call: Call, verb: ET.Element) -> Generator[float]:
         """Play a Gather's nested verbs, yielding how long each part lasts (input cuts in)."""
         for child in verb:
+            if child.tag == "Say" and voices.refused(
+                self.carrier.webhooks, call, child, in_gather=True
+            ):
+                continue
             for _ in range(self._loops(child) if child.tag != "Pause" else 1):
                 if child.tag == "Say" and text(child):
                     self.carrier.directory.hear(call, text(child))
