@@ -21,9 +21,16 @@ from warmline.roster import add_shift
 
 
 @pytest.fixture
-def cal(session):
-    """Someone with an account but no shift now."""
-    user = add_user(session, email="cal@example.org", display_name="Cal", password=PASSWORD)
+def cal(session, line):
+    """A specialist of the line, with a phone, but no shift now."""
+    user = add_user(
+        session,
+        email="cal@example.org",
+        display_name="Cal",
+        password=PASSWORD,
+        phone="+14155550179",
+        line_ids=[line.id],
+    )
     session.commit()
     return user
 
