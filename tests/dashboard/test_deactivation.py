@@ -96,6 +96,8 @@ def test_deactivating_takes_back_the_offer_ringing_them_and_the_next_caller_ring
     hang_up = [
         r for r in twilio_api.requests if r.path.endswith(f"/Calls/{ring_ana.created_sid}.json")
     ]
+    # Ending the ringing leg is an update of the Call to Status=completed, as Twilio documents:
+    # https://www.twilio.com/docs/voice/api/call-resource#update-a-call-resource
     assert [r.form.get("Status") for r in hang_up] == [["completed"]]
     assert rung(twilio_api, seen) == [BO_PHONE]  # the waiting caller goes to Bo
     assert live.specialist(bo.id)["offer"] == str(first)
