@@ -53,7 +53,10 @@ def start_shift(
     at: datetime,
     override_by: int | None = None,
 ) -> None:
-    """Make a rostered specialist available for offers (or anyone, on a coordinator's say)."""
+    """Make a rostered specialist available for offers (unrostered, on a coordinator's say).
+
+    Only an active specialist of the line with a phone: anyone else raises NotRostered.
+    """
     specialist = session.get(User, specialist_id)
     if specialist is None or not specialist.active:
         raise NotRostered("That specialist is not active.")
