@@ -92,6 +92,7 @@ def test_operator_stands_up_a_line_with_a_rostered_specialist(operator, db):
     )
     assert shift.exit_code == 0, shift.output
     assert "2026-11-21 18:00 CST to 2026-11-21 22:00 CST" in shift.output
+    assert "Ana is now one of Riverside Warm Line's specialists." in shift.output
 
     line = db.scalars(select(Line)).one()
     assert line.twilio_number == "+15017122661"
@@ -105,7 +106,8 @@ def test_operator_stands_up_a_line_with_a_rostered_specialist(operator, db):
     rostered = db.scalars(select(Shift)).one()
     assert rostered.starts_at.hour == 0  # 18:00 in Chicago is midnight UTC in November
     actions = [event.action for event in db.scalars(select(AuditEvent).order_by(AuditEvent.id))]
-    assert actions == ["line.add", "user.add", "shift.add"]
+    # The operator acts as administrator: rostering Ana on the line makes her its specialist.
+    assert actions == ["line.add", "user.add", "user.lines", "shift.add"]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from warmline import lines, migrate, people, roster
 from warmline.crisis.cli import crisis
 from warmline.crisis.scripts import WordingRefused, checked_wording
 from warmline.db import create_db_engine, session_factory
-from warmline.models import WEEKDAYS, Role, RoutingStrategy
+from warmline.models import WEEKDAYS, Line, Role, RoutingStrategy
 
 
 def load_settings() -> Settings:
@@ -135,9 +135,21 @@ def user() -> None:
 )
 @click.option("--phone", default=None, help="The phone offers ring, e.g. +15551234567.")
 @click.option("--language", "languages", multiple=True, default=["en"], show_default=True)
+@click.option(
+    "--line",
+    "line_numbers",
+    multiple=True,
+    help="The Twilio number of a line they answer as a specialist; repeat for more.",
+)
 @click.password_option(help="At least 12 characters; asked for when not given.")
 def user_add(
-    email: str, name: str, role: str, phone: str | None, languages: tuple[str, ...], password: str
+    email: str,
+    name: str,
+    role: str,
+    phone: str | None,
+    languages: tuple[str, ...],
+    line_numbers: tuple[str, ...],
+    password: str,
 ) -> None:
     """Create a user who signs in with email and password."""
     with operator_session() as session:
@@ -149,8 +161,16 @@ def user_add(
             role=Role(role),
             phone=phone,
             languages=list(languages),
+            line_ids=[_line(session, number).id for number in line_numbers],
         )
         click.echo(f"User {created.id} {created.email} ({created.role.value}) can sign in.")
+
+
+def _line(session: Session, number: str) -> Line:
+    found = lines.find_line(session, number)
+    if found is None:
+        raise click.ClickException("no line answers that number; add it with `line add`")
+    return found
 
 
 @main.group()
@@ -164,14 +184,17 @@ def shift() -> None:
 @click.option("--start", required=True, help="'YYYY-MM-DD HH:MM' in the line's timezone.")
 @click.option("--end", required=True, help="'YYYY-MM-DD HH:MM' in the line's timezone.")
 def shift_add(line_number: str, email: str, start: str, end: str) -> None:
-    """Roster a specialist on a line."""
+    """Roster a specialist on a line, making them one of its specialists if they are not.
+
+    The operator acts as administrator: rostering someone on a line is deciding they answer
+    it, so they join its specialists (audited, and said here) rather than be refused.
+    """
     with operator_session() as session:
-        found_line = lines.find_line(session, line_number)
-        if found_line is None:
-            raise click.ClickException("no line answers that number; add it with `line add`")
+        found_line = _line(session, line_number)
         found_user = people.find_user(session, email)
         if found_user is None:
             raise click.ClickException("no user has that email; add them with `user add`")
+        joins = not people.serves(session, found_user.id, found_line.id)
         zone = ZoneInfo(found_line.timezone)
         created = roster.add_shift(
             session,
@@ -185,6 +208,8 @@ def shift_add(line_number: str, email: str, start: str, end: str) -> None:
             f"{created.starts_at.astimezone(zone):%Y-%m-%d %H:%M %Z} to "
             f"{created.ends_at.astimezone(zone):%Y-%m-%d %H:%M %Z}."
         )
+        if joins:
+            click.echo(f"{found_user.display_name} is now one of {found_line.name}'s specialists.")
 
 
 def _local_time(text: str, zone: ZoneInfo) -> datetime:

@@ -450,6 +450,17 @@ class LiveLine:
             )
         )
 
+    def return_text(
+        self, contact_id: int, specialist_id: int, *, tier: int, arrived_ms: int
+    ) -> bool:
+        """Take an open text off its specialist and back into line in its old place."""
+        return bool(
+            self._text_script("return_text.lua")(
+                keys=[self._key("waiting")],
+                args=[self.prefix, contact_id, specialist_id, waiting_score(tier, arrived_ms)],
+            )
+        )
+
     def texts_held(self, specialist_id: int) -> list[int]:
         """Return the text conversations a specialist has open."""
         return sorted(int(c) for c in self.client.smembers(self._key(f"texts:{specialist_id}")))

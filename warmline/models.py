@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
@@ -266,6 +267,10 @@ class User(Base):
     # Fewer texts at once than the line allows, for someone who wants it; None: the line's.
     max_texts: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when someone else gave them a password: they choose their own before anything else.
+    must_choose_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="user")
@@ -446,6 +451,18 @@ class LineCoordinator(Base):
 
     __tablename__ = "line_coordinators"
     __table_args__ = (UniqueConstraint("line_id", "user_id", name="uq_line_coordinators_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LineSpecialist(Base):
+    """A line someone answers: only its specialists go on its roster and take its contacts."""
+
+    __tablename__ = "line_specialists"
+    __table_args__ = (UniqueConstraint("line_id", "user_id", name="uq_line_specialists_pair"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))

@@ -193,7 +193,12 @@ def _ring(
     specialist_id: int,
 ) -> None:
     specialist = session.get(User, specialist_id)
-    if specialist is None or not specialist.phone:
+    if specialist is None or not specialist.active:
+        # Deactivated, though Redis still listed them: never ring them, take them off the line.
+        live.resolve(contact_id, specialist_id, "decline")
+        live.go_offline(specialist_id)
+        return
+    if not specialist.phone:
         live.resolve(contact_id, specialist_id, "decline")
         live.publish("specialist_paused", specialist_id=specialist_id, reason="no_phone")
         return

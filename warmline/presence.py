@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warmline import audit
+from warmline import audit, people
 from warmline.jobs import Jobs
 from warmline.live import LiveLine, now_ms
 from warmline.models import Line, Shift, User
+from warmline.texts import conversation
 
 
 class NotRostered(PermissionError):
-    """The specialist has no shift on this line now, and no coordinator overrode that."""
+    """The specialist may not take this line's contacts now: not one of its active
+    specialists with a phone, or no shift now and no coordinator overrode that."""
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """What taking someone off every line did: the lines they left, the texts given back."""
+
+    lines: int
+    texts: int
 
 
 def is_rostered(session: Session, *, line_id: int, specialist_id: int, at: datetime) -> bool:
@@ -42,13 +53,20 @@ def start_shift(
     at: datetime,
     override_by: int | None = None,
 ) -> None:
-    """Make a rostered specialist available for offers (or anyone, on a coordinator's say)."""
+    """Make a rostered specialist available for offers (unrostered, on a coordinator's say).
+
+    Only an active specialist of the line with a phone: anyone else raises NotRostered.
+    """
     specialist = session.get(User, specialist_id)
     if specialist is None or not specialist.active:
-        raise NotRostered("that specialist is not active")
+        raise NotRostered("That specialist is not active.")
+    if not people.serves(session, specialist_id, line_id):
+        raise NotRostered("Only the line's own specialists take its contacts.")
+    if not specialist.phone:
+        raise NotRostered("Set a phone number for offers to ring before starting a shift.")
     if not is_rostered(session, line_id=line_id, specialist_id=specialist_id, at=at):
         if override_by is None:
-            raise NotRostered("no shift on this line now")
+            raise NotRostered("No shift on this line now: ask a coordinator to start yours.")
         audit.record(
             session,
             "shift.override",
@@ -86,3 +104,37 @@ def end_shift(client: redis.Redis, *, line_id: int, specialist_id: int) -> None:
     live = LiveLine(client, line_id)
     live.go_offline(specialist_id)
     live.publish("specialist_offline", specialist_id=specialist_id)
+
+
+def withdraw(session: Session, client: redis.Redis, jobs: Jobs, *, user_id: int) -> Withdrawn:
+    """Take a deactivated person off shift on every line at once.
+
+    An offer ringing their phone is taken back (the call hung up, the caller offered to the
+    next specialist) and their open texts go back in line. A conversation already under way
+    on their phone goes on to its end, so no caller is cut off; they are not offered again.
+    """
+    lines = texts = 0
+    for line_id in session.scalars(select(Line.id).order_by(Line.id)):
+        live = LiveLine(client, line_id)
+        if not live.specialist(user_id) and not live.texts_held(user_id):
+            continue
+        _take_back_offer(live, jobs, user_id)
+        texts += conversation.return_texts(
+            session, client, jobs, line_id=line_id, specialist_id=user_id
+        )
+        end_shift(client, line_id=line_id, specialist_id=user_id)
+        lines += 1
+    return Withdrawn(lines, texts)
+
+
+def _take_back_offer(live: LiveLine, jobs: Jobs, specialist_id: int) -> None:
+    offer = live.specialist(specialist_id).get("offer")
+    if not offer:
+        return
+    contact_id = int(offer)
+    leg = live.offer_legs(contact_id).get(specialist_id)
+    resolution = live.resolve(contact_id, specialist_id, "decline")
+    if leg is not None:
+        jobs.hang_up([leg])
+    if resolution.requeued:
+        jobs.offer_contacts(live.line_id)

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warmline import audit
+from warmline import audit, people
 from warmline.models import WEEKDAYS, Line, Shift, ShiftPattern, User, utcnow
 
 MAX_SHIFT = timedelta(hours=24)
@@ -96,9 +96,14 @@ def _check_length(starts_at: datetime, ends_at: datetime) -> None:
         raise RosterError("a shift may last at most 24 hours")
 
 
-def _check_person(user: User) -> None:
+def _check_person(session: Session, line: Line, user: User) -> None:
+    """Refuse to put on shift anyone but an active specialist of the line with a phone."""
     if not user.active:
         raise RosterError(f"{user.display_name} is deactivated")
+    if not people.serves(session, user.id, line.id):
+        raise RosterError(f"{user.display_name} is not one of this line's specialists")
+    if not user.phone:
+        raise RosterError(f"{user.display_name} has no phone for offers to ring")
 
 
 def overlapping(
@@ -150,12 +155,18 @@ def add_shift(
     actor_id: int | None = None,
     via: str = "cli",
 ) -> Shift:
-    """Roster `user` on `line` from `starts_at` to `ends_at` (aware datetimes) and audit it."""
+    """Roster `user` on `line` from `starts_at` to `ends_at` (aware datetimes) and audit it.
+
+    This is the operator's way, acting as administrator: someone not yet one of the line's
+    specialists becomes one (audited) rather than be refused.
+    """
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise ValueError("shift times need a timezone")
     _check_length(starts_at, ends_at)
-    if not user.active:
-        raise ValueError("that user is deactivated")
+    if user.active and not people.serves(session, user.id, line.id):
+        served = people.lines_served(session, user.id) | {line.id}
+        people.set_lines(session, user, served, actor_id=actor_id, via=via)
+    _check_person(session, line, user)
     shift = Shift(line=line, user=user, starts_at=starts_at, ends_at=ends_at)
     session.add(shift)
     session.flush()
@@ -177,7 +188,7 @@ def add_local_shift(
     via: str = "console",
 ) -> Shift:
     """Roster a one-off shift given in the line's wall-clock time; refuse double booking."""
-    _check_person(user)
+    _check_person(session, line, user)
     window = local_window(line, day, start, end)
     _check_free(session, user, window.starts_at, window.ends_at)
     shift = Shift(line=line, user=user, starts_at=window.starts_at, ends_at=window.ends_at)
@@ -214,7 +225,7 @@ def add_pattern(
     today: date | None = None,
 ) -> ShiftPattern:
     """Roster `user` every week on `weekday` (0 = Monday) in local time and expand it."""
-    _check_person(user)
+    _check_person(session, line, user)
     if weekday not in range(7):
         raise RosterError("the weekday must be 0 (Monday) to 6 (Sunday)")
     if ends_on is not None and ends_on < starts_on:
@@ -273,7 +284,7 @@ def expand_pattern(
     the unique (pattern, occurrence) constraint stops two expansions racing.
     """
     user = session.get(User, pattern.user_id)
-    if user is None or not user.active:
+    if user is None or not user.active or not people.serves(session, user.id, line.id):
         return []
     made = set(
         session.scalars(
@@ -384,7 +395,7 @@ def reassign_shift(
     session: Session, shift: Shift, to: User, *, actor_id: int | None = None, via: str = "console"
 ) -> Shift:
     """Give a shift to someone else (cover), refusing to double-book them."""
-    _check_person(to)
+    _check_person(session, shift.line, to)
     if to.id == shift.user_id:
         raise RosterError(f"{to.display_name} already has this shift")
     _check_free(session, to, shift.starts_at, shift.ends_at, ignore=(shift.id,))
@@ -420,8 +431,8 @@ def swap_shifts(
         raise RosterError("both shifts must be on the same line")
     one, other = session.get(User, first.user_id), session.get(User, second.user_id)
     assert one is not None and other is not None
-    _check_person(one)
-    _check_person(other)
+    _check_person(session, first.line, one)
+    _check_person(session, first.line, other)
     ignore = (first.id, second.id)
     _check_free(session, other, first.starts_at, first.ends_at, ignore)
     _check_free(session, one, second.starts_at, second.ends_at, ignore)

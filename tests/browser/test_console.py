@@ -35,7 +35,7 @@ def _coordinated_line(session):
 
 def test_roster_editing_across_a_daylight_saving_week(page, server, session):
     line, cora = _coordinated_line(session)
-    make_person(session, "Ana")
+    make_person(session, "Ana", phone="+14155550171", line_ids=[line.id])
     sunday, forward = next_clock_change("America/Chicago")
     monday, following = sunday - timedelta(days=6), sunday + timedelta(days=1)
     sign_in(page, server, cora.email)

@@ -32,13 +32,15 @@ def line(session):
 
 
 @pytest.fixture
-def ana(session):
-    return make_person(session, "Ana", phone="+14155550171")
+def ana(session, line):
+    """A specialist of `line`."""
+    return make_person(session, "Ana", phone="+14155550171", line_ids=[line.id])
 
 
 @pytest.fixture
-def bo(session):
-    return make_person(session, "Bo", phone="+14155550172")
+def bo(session, line):
+    """A specialist of `line`."""
+    return make_person(session, "Bo", phone="+14155550172", line_ids=[line.id])
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from tests.console.conftest import BOTH, PASSWORD, make_person
 from tests.factories import make_line
-from warmline import audit
+from warmline import audit, people
 from warmline.crisis.scripts import referral_script
 from warmline.lines import assign_coordinator, context
 from warmline.models import (
@@ -434,7 +434,7 @@ def test_the_overview_shows_when_the_purge_last_ran(console, session, coordinate
     assert 'id="purge-removed">42<' in page
 
 
-def test_people_are_added_edited_and_audited(console, session, cora, ana):
+def test_people_are_added_edited_and_audited(console, session, coordinated, cora, ana):
     response = console.post(
         "/console/people",
         {
@@ -444,14 +444,22 @@ def test_people_are_added_edited_and_audited(console, session, cora, ana):
             "languages": "es",
             "role": "specialist",
             "password": PASSWORD,
+            "line_ids": str(coordinated.id),
         },
     )
     assert response.status_code == 303
     dee = session.scalars(select(User).where(User.email == "dee@example.org")).one()
     assert (dee.phone, dee.languages, dee.role) == ("+14155550199", ["es"], Role.SPECIALIST)
+    assert people.lines_served(session, dee.id) == {coordinated.id}
     console.post(
         f"/console/people/{ana.id}",
-        {"display_name": "Ana M", "phone": "", "languages": "en, es", "active": "no"},
+        {
+            "display_name": "Ana M",
+            "phone": "",
+            "languages": "en, es",
+            "active": "no",
+            "line_ids": str(coordinated.id),
+        },
     )
     session.expire_all()
     assert (ana.display_name, ana.active, ana.phone) == ("Ana M", False, None)
@@ -477,7 +485,8 @@ def test_coordinators_cannot_change_other_coordinators(console, session):
     response = console.post(
         f"/console/people/{other.id}/password", {"password": "another long password"}
     )
-    assert response.status_code == 403
+    # Otto serves no line of theirs: to them he is nobody they can see.
+    assert response.status_code == 404
 
 
 def test_calendar_feed_behind_a_secret_url(console, app, session, coordinated, ana):

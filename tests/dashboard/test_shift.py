@@ -15,15 +15,22 @@ from tests.dashboard.conftest import (
     signed_in,
 )
 from warmline.live import LiveLine
-from warmline.models import AuditEvent, Role, utcnow
+from warmline.models import AuditEvent, Role, Shift, utcnow
 from warmline.people import add_user
 from warmline.roster import add_shift
 
 
 @pytest.fixture
-def cal(session):
-    """Someone with an account but no shift now."""
-    user = add_user(session, email="cal@example.org", display_name="Cal", password=PASSWORD)
+def cal(session, line):
+    """A specialist of the line, with a phone, but no shift now."""
+    user = add_user(
+        session,
+        email="cal@example.org",
+        display_name="Cal",
+        password=PASSWORD,
+        phone="+14155550179",
+        line_ids=[line.id],
+    )
     session.commit()
     return user
 
@@ -136,3 +143,41 @@ def test_a_coordinator_on_shift_is_not_special_for_the_queue_routes(session, lin
     browser = signed_in(app, admin)
     assert [each["id"] for each in browser.get("/api/lines").json["lines"]] == [line.id]
     assert browser.get(f"/api/coordinator/lines/{line.id}/queue").json == {"waiting": []}
+
+
+@pytest.mark.parametrize(
+    ("phone", "serves", "complaint"),
+    [
+        ("+14155550178", False, "Only the line's own specialists"),
+        (None, True, "Set a phone number"),
+    ],
+)
+def test_only_the_lines_specialists_with_a_phone_go_on_shift(
+    app, session, line, coordinator_browser, redis_client, phone, serves, complaint
+):
+    kim = add_user(
+        session,
+        email="kim@example.org",
+        display_name="Kim",
+        password=PASSWORD,
+        phone=phone,
+        line_ids=[line.id] if serves else [],
+    )
+    now = utcnow()
+    # A shift row as older data may hold it, made before the roster checked anything.
+    session.add(
+        Shift(
+            line_id=line.id,
+            user_id=kim.id,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=1),
+        )
+    )
+    session.commit()
+    refused = signed_in(app, kim).start_shift(line.id)
+    assert refused.status_code == 403 and complaint in refused.json["error"]
+    override = coordinator_browser.post(
+        "/api/coordinator/shifts", {"line_id": line.id, "specialist_id": kim.id}
+    )
+    assert override.status_code == 403 and complaint in override.json["error"]
+    assert LiveLine(redis_client, line.id).specialist(kim.id) == {}

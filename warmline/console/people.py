@@ -1,27 +1,37 @@
-"""The console's people page: add and edit specialists and coordinators, passwords, calendars."""
+"""The console's people page: add and edit specialists and coordinators, passwords, calendars.
+
+A coordinator sees the specialists of the lines they run and changes only those whose every
+line is one of theirs; an administrator sees and changes everyone. Anyone else is 404.
+"""
 
 from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
-from warmline import calendar_feed, people
+from warmline import calendar_feed, people, presence
 from warmline.console import forms
 from warmline.console.blueprint import ID, coordinator_route
 from warmline.models import Role, User
-from warmline.web import db_session
+from warmline.web import db_session, runtime
+from warmline.web.access import visible_lines
 from warmline.web.auth import signed_in_user
 
 
 def _may_edit(actor: User, user: User) -> bool:
-    return actor.role == Role.ADMIN or user.role == Role.SPECIALIST or user.id == actor.id
+    if actor.role != Role.ADMIN and user.role != Role.SPECIALIST and user.id != actor.id:
+        return False
+    return people.may_act_on(db_session(), actor, user)
 
 
 def _people_page(**feed: object) -> str:
-    me = signed_in_user()
+    me, session = signed_in_user(), db_session()
+    shown = people.visible_to(session, me)
     return render_template(
         "console/people.html",
-        people=people.everyone(db_session()),
+        people=shown,
+        served={u.id: people.lines_served(session, u.id) for u in shown},
+        lines=visible_lines(session, me),
         me=me,
         may_edit=lambda u: _may_edit(me, u),
         roles=list(Role) if me.role == Role.ADMIN else [Role.SPECIALIST],
@@ -44,6 +54,23 @@ def _role() -> Role:
     return role
 
 
+def _line_ids(*, for_someone_else: bool) -> set[int]:
+    """Return the lines the form ticks, each one the signed-in user runs.
+
+    A coordinator gives someone else one of their lines at least, or nobody could manage them.
+    """
+    me = signed_in_user()
+    mine = {line.id for line in visible_lines(db_session(), me)}
+    chosen = set()
+    for raw in request.form.getlist("line_ids"):
+        if not raw.isdigit() or int(raw) not in mine:
+            raise forms.FormError("choose lines from the list")
+        chosen.add(int(raw))
+    if not chosen and for_someone_else and me.role != Role.ADMIN:
+        raise forms.FormError("choose at least one of your lines")
+    return chosen
+
+
 @coordinator_route("/people", methods=["POST"])
 def add_person():
     session = db_session()
@@ -56,6 +83,7 @@ def add_person():
             phone=forms.text("phone", required=False, limit=30) or None,
             languages=forms.language_codes(forms.text("languages", limit=100)),
             password=forms.text("password", limit=1024),
+            line_ids=_line_ids(for_someone_else=True),
             actor_id=signed_in_user().id,
             via=forms.VIA,
         )
@@ -66,11 +94,13 @@ def add_person():
 
 
 def _editable(user_id: int) -> User:
-    user = db_session().get(User, user_id)
-    if user is None:
+    """Return someone the signed-in user may change: 404 for anyone they cannot see."""
+    session, me = db_session(), signed_in_user()
+    user = session.get(User, user_id)
+    if user is None or user not in people.visible_to(session, me):
         abort(404, description="No such person.")
-    if not _may_edit(signed_in_user(), user):
-        abort(403, description="Only an administrator can change coordinators.")
+    if not _may_edit(me, user):
+        abort(403, description="Only an administrator can change this person.")
     return user
 
 
@@ -90,15 +120,34 @@ def _profile(user: User) -> people.Profile:
 @coordinator_route(f"/people/<{ID}:user_id>", methods=["POST"])
 def edit_person(user_id: int):
     user = _editable(user_id)
-    session = db_session()
+    session, me = db_session(), signed_in_user()
+    was_active = user.active
     try:
-        people.update_user(
-            session, user, _profile(user), actor_id=signed_in_user().id, via=forms.VIA
+        people.update_user(session, user, _profile(user), actor_id=me.id, via=forms.VIA)
+        people.set_lines(
+            session,
+            user,
+            _line_ids(for_someone_else=user.id != me.id),
+            actor_id=me.id,
+            via=forms.VIA,
         )
         session.commit()
     except ValueError as error:
         return forms.refused(error, "console.people_page")
-    return forms.done(f"{user.display_name} saved.", "console.people_page")
+    saved = f"{user.display_name} saved."
+    if was_active and not user.active:
+        saved += " " + _take_off_every_line(user)
+    return forms.done(saved, "console.people_page")
+
+
+def _take_off_every_line(user: User) -> str:
+    """End a deactivated person's shifts and give their texts back; say what was done."""
+    services = runtime()
+    withdrawn = presence.withdraw(db_session(), services.redis, services.jobs, user_id=user.id)
+    return (
+        f"Taken off shift on {withdrawn.lines} line(s); "
+        f"{withdrawn.texts} open text(s) back in line for others."
+    )
 
 
 @coordinator_route(f"/people/<{ID}:user_id>/password", methods=["POST"])

@@ -54,7 +54,7 @@ def roster_page(line_id: int):
         shifts=shifts,
         patterns=roster.patterns_of(session, line.id),
         names=names,
-        specialists=[u for u in everyone if u.active],
+        specialists=[u for u in people.specialists_of(session, line.id) if u.active and u.phone],
         weekdays=WEEKDAYS,
         timedelta=timedelta,
     )

@@ -86,6 +86,7 @@ SCHEMAS: dict[str, Any] = {
             "display_name": {"type": "string"},
             "role": {"enum": ["specialist", "coordinator", "admin"]},
             "languages": {"type": "array", "items": {"type": "string"}},
+            "must_choose_password": {"type": "boolean"},
         },
     },
     "Line": {
@@ -203,6 +204,23 @@ def document() -> dict[str, Any]:
                 changes=True,
                 public=True,
             ),
+        },
+        "/api/session/password": {
+            "post": _operation(
+                "Choose your own password (required first after someone else set one)",
+                {
+                    "204": {"description": "Changed; this browser stays signed in."},
+                    **REFUSED,
+                },
+                changes=True,
+                body=_body(
+                    {
+                        "current_password": {"type": "string", "maxLength": 1024},
+                        "new_password": {"type": "string", "minLength": 12, "maxLength": 1024},
+                    },
+                    ["current_password", "new_password"],
+                ),
+            )
         },
         "/api/shift": {"get": _operation("Your shift", SHIFT_OK)},
         "/api/lines": {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from warmline.web.auth import current_user, sign_in, sign_out
+from warmline.web.auth import choose_password, current_user, sign_in, sign_out
 from warmline.web.security import require_csrf
 
 bp = Blueprint(
@@ -32,6 +32,28 @@ def sign_in_form():
         page = render_template("dashboard/sign_in.html", error=result.error, email=email[:254])
         headers = {"Retry-After": str(result.retry_after_seconds)} if result.status == 429 else {}
         return page, result.status, headers
+    if result.user.must_choose_password:
+        return redirect(url_for("dashboard.choose_password_page"))
+    return redirect(url_for("dashboard.shift_page"))
+
+
+@bp.get("/choose-password")
+def choose_password_page():
+    if current_user() is None:
+        return redirect(url_for("dashboard.sign_in_page"))
+    return render_template("dashboard/choose_password.html", error="")
+
+
+@bp.post("/choose-password")
+def choose_password_form():
+    if current_user() is None:
+        return redirect(url_for("dashboard.sign_in_page"))
+    try:
+        choose_password(request.form.get("password", ""), request.form.get("new_password", ""))
+    except ValueError as error:
+        message = str(error)
+        page = render_template("dashboard/choose_password.html", error=message.capitalize() + ".")
+        return page, 400
     return redirect(url_for("dashboard.shift_page"))
 
 
@@ -46,4 +68,6 @@ def shift_page():
     user = current_user()
     if user is None:
         return redirect(url_for("dashboard.sign_in_page"))
+    if user.must_choose_password:
+        return redirect(url_for("dashboard.choose_password_page"))
     return render_template("dashboard/shift.html", user=user)

@@ -107,7 +107,7 @@ def accept_text(
     """
     line = session.get(Line, line_id)
     specialist = session.get(User, specialist_id)
-    if line is None or specialist is None:
+    if line is None or specialist is None or not specialist.active:
         return None
     live = live_line(client, line.id)
     taken = live.accept_text(
@@ -214,6 +214,33 @@ def conversation_state(client: redis.Redis, *, line_id: int, contact_id: int) ->
         "undeliverable": int(details.get("undeliverable", b"0") or 0),
         "unsent": len(live.unsent(contact_id)),
     }
+
+
+def return_texts(
+    session: Session, client: redis.Redis, jobs: Jobs, *, line_id: int, specialist_id: int
+) -> int:
+    """Put a departing specialist's open texts back in line, each in its old place; return
+    how many. Each waits unowned, so nobody reads it until another specialist takes it."""
+    line = session.get(Line, line_id)
+    live = live_line(client, line_id)
+    returned = 0
+    for contact_id in live.texts_held(specialist_id):
+        contact = session.get(Contact, contact_id)
+        if contact is None or contact.ended_at is not None:
+            continue
+        if not live.return_text(
+            contact_id,
+            specialist_id,
+            tier=contact.crisis_tier,
+            arrived_ms=epoch_ms(contact.arrived_at),
+        ):
+            continue
+        contact.specialist_id = None
+        session.commit()
+        live.publish("contact_waiting", contact_id=contact_id, channel="sms")
+        watch(live, jobs, contact_id, line.text_reminder_minutes * 60)
+        returned += 1
+    return returned
 
 
 def texts_held(client: redis.Redis, *, line_id: int, specialist_id: int) -> list[int]:

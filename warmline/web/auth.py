@@ -21,6 +21,7 @@ MAX_PASSWORD_LENGTH = 1024
 MAX_EMAIL_LENGTH = 254
 COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
 BAD_CREDENTIALS = "That email and password do not match an active account."
+CHOOSE_PASSWORD_FIRST = "Choose a new password first: the one you signed in with was given to you."
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,19 @@ def sign_out() -> None:
     session.clear()
 
 
+def choose_password(current: str, new: str) -> None:
+    """Let the signed-in user replace their password, keeping this browser signed in.
+
+    Raises ValueError (a wrong current password, a short or unchanged new one).
+    """
+    if len(current) > MAX_PASSWORD_LENGTH or len(new) > MAX_PASSWORD_LENGTH:
+        raise ValueError(f"a password has at most {MAX_PASSWORD_LENGTH} characters")
+    user = signed_in_user()
+    people.choose_password(db_session(), user, current, new)
+    db_session().commit()
+    session["password"] = _fingerprint(user)
+
+
 def current_user() -> User | None:
     """Return the signed-in, still active user whose password has not changed since."""
     if "user" not in g:
@@ -93,8 +107,14 @@ def signed_in_user() -> User:
     return user
 
 
-def require_user(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Refuse a request without a signed-in user (401), or with the wrong role (403)."""
+def require_user(
+    *roles: Role, while_choosing_password: bool = False
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Refuse a request without a signed-in user (401), or with the wrong role (403).
+
+    Someone whose password was set by another person is refused everything (403) but the
+    routes that let them choose their own (`while_choosing_password`).
+    """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
@@ -102,6 +122,8 @@ def require_user(*roles: Role) -> Callable[[Callable[..., Any]], Callable[..., A
             user = current_user()
             if user is None:
                 abort(401, description="Please sign in.")
+            if user.must_choose_password and not while_choosing_password:
+                abort(403, description=CHOOSE_PASSWORD_FIRST)
             if roles and user.role not in roles:
                 abort(403, description="Your role cannot do that.")
             return view(*args, **kwargs)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify
+from flask import abort, jsonify
 
 from warmline.dashboard.api.blueprint import _body, bp
 from warmline.models import User
-from warmline.web.auth import current_user, sign_in, sign_out
+from warmline.web.auth import choose_password, current_user, require_user, sign_in, sign_out
 from warmline.web.security import csrf_token
 
 
@@ -18,6 +18,7 @@ def _user_json(user: User) -> dict[str, Any]:
         "display_name": user.display_name,
         "role": user.role.value,
         "languages": user.languages,
+        "must_choose_password": user.must_choose_password,
     }
 
 
@@ -43,4 +44,16 @@ def start_session():
 @bp.delete("/session")
 def end_session():
     sign_out()
+    return "", 204
+
+
+@bp.post("/session/password")
+@require_user(while_choosing_password=True)
+def choose_own_password():
+    """Replace your password with one you choose; the first thing after someone set it."""
+    data = _body({"current_password": str, "new_password": str})
+    try:
+        choose_password(data["current_password"], data["new_password"])
+    except ValueError as error:
+        abort(400, description=str(error).capitalize() + ".")
     return "", 204

@@ -41,10 +41,12 @@ def reset_password(user_id: int):
     data = _body({"password": str})
     session = db_session()
     user = session.get(User, user_id)
-    if user is None:
+    if user is None or user not in people.visible_to(session, _me()):
         abort(404, description="No such person.")
     if user.role is not Role.SPECIALIST and _me().role is not Role.ADMIN:
         abort(403, description="Only an administrator resets a coordinator's password.")
+    if not people.may_act_on(session, _me(), user):
+        abort(403, description="Only an administrator changes someone who serves other lines.")
     if len(data["password"]) > MAX_PASSWORD_LENGTH:
         abort(400, description="That password is too long.")
     try:

@@ -84,8 +84,8 @@ def _start(line_id: int, specialist_id: int, override_by: int | None) -> None:
             at=utcnow(),
             override_by=override_by,
         )
-    except presence.NotRostered:
-        abort(403, description="No shift on this line now: ask a coordinator to start yours.")
+    except presence.NotRostered as refused:
+        abort(403, description=str(refused))
 
 
 @bp.post("/shift/start")
