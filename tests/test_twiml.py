@@ -10,8 +10,8 @@ import pytest
 from tests.factories import LINE_NUMBER, call_sid, make_line, message_sid
 from warmline import wording
 from warmline.models import WEEKDAYS
-from warmline.simulator.documents import Document, check_wait_music
 from warmline.simulator import voices as simulator_voices
+from warmline.simulator.documents import Document, check_wait_music
 from webhooks import twiml
 
 # 20:00 on Wednesday 2 December in New York, already Thursday in UTC: the hours between the

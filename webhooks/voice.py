@@ -256,9 +256,9 @@ def goodbye():
         session, client, contact_id=forms.query_id(request.args, "contact")
     )
     if plan.step is calls.Step.CRISIS:
-        return xml(twiml.crisis_line(
-                plan.line.crisis_number, plan.language, voices=plan.line.voices
-            ))
+        return xml(
+            twiml.crisis_line(plan.line.crisis_number, plan.language, voices=plan.line.voices)
+        )
     return xml(twiml.goodbye("en", voices=_contact_voices()))
 
 
