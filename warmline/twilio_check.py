@@ -238,8 +238,9 @@ class TwilioCheck:
         self._operator.tell(
             step,
             "On the dashboard, press 'Transfer to crisis line'. The line's crisis number "
-            f"({self._line.crisis_number}) rings: answer it. When the three of you hear each "
-            "other, the specialist confirms on the dashboard and hangs up.",
+            f"({self._line.crisis_number}) rings: answer it and speak. When the three of you "
+            "hear each other, press 'The counselor is on the line' on the dashboard, then hang "
+            "up the specialist's phone.",
         )
         referred = self._wait_for(
             Channel.VOICE, lambda c: c.id == contact_id and c.crisis_referred_at

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from tests.e2e.test_texts import Dashboard
 from tests.services import wait_for
 from warmline.twilio_check import Finding, Outcome, TwilioCheck, twilio_client
 
@@ -51,7 +52,9 @@ class ScriptedOperator:
         return bool(self._answers[self._step]())
 
 
-def run_check(scenario, line, operator, *, wait_seconds: float = DEADLINE) -> dict[str, Finding]:
+def run_check(
+    scenario, line, operator, *, wait_seconds: float = DEADLINE, handoff: bool = False
+) -> dict[str, Finding]:
     settings = scenario.stack.settings
     check = TwilioCheck(
         settings=settings,
@@ -60,7 +63,7 @@ def run_check(scenario, line, operator, *, wait_seconds: float = DEADLINE) -> di
         line=line,
         operator=operator,
         wait_seconds=wait_seconds,
-        handoff=False,
+        handoff=handoff,
     )
     return {finding.step: finding for finding in check.run()}
 
@@ -187,3 +190,66 @@ def test_a_number_the_account_does_not_own_is_named(scenario):
 
     assert finding.outcome is Outcome.FAILED
     assert finding.detail == f"this account has no number {line.twilio_number}"
+
+
+def test_with_the_operators_own_crisis_phone_the_check_walks_the_warm_handoff(scenario):
+    line = scenario.line()
+    ana = scenario.specialist(line, "Ana")
+    ana.phone.answers_after(rings=1)
+    crisis_phone = scenario.sim.phone(line.crisis_number).answers_after(rings=1)
+    caller = scenario.phone()
+    dashboard = Dashboard(scenario.stack.settings.public_url)
+    dashboard.sign_in(ana.email)
+
+    def call_in() -> None:
+        caller.dial(line.twilio_number)
+        scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+
+    def answer() -> None:
+        wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+        scenario.advance_until(lambda: WHISPER in heard(ana.phone), what="Ana hears the whisper")
+        ana.phone.press("1")
+        wait_for(
+            lambda: CONNECTED in heard(caller), timeout=DEADLINE, what="the caller put through"
+        )
+
+    def hand_off() -> None:
+        contact_id = scenario.contact(line).id
+        assert dashboard.post(f"/api/contacts/{contact_id}/transfer").status_code == 202
+        wait_for(lambda: crisis_phone.ringing, timeout=DEADLINE, what="the crisis phone rings")
+        scenario.advance_until(lambda: crisis_phone.state == "in-call", what="it is answered")
+        wait_for(
+            lambda: (
+                dashboard.post(f"/api/contacts/{contact_id}/counselor-joined").status_code == 200
+            ),
+            timeout=DEADLINE,
+            what="the dashboard to let Ana confirm the counselor",
+        )
+        ana.phone.hang_up()
+        scenario.advance_until(
+            lambda: caller.connected_to == [crisis_phone.number], what="caller and counselor talk"
+        )
+
+    operator = ScriptedOperator(
+        actions={
+            "greeting": call_in,
+            "answer": answer,
+            "handoff": hand_off,
+            "hang up": caller.hang_up,
+            "text": lambda: caller.send_text(line.twilio_number, "hello"),
+        },
+        answers={
+            "greeting": lambda: IN_LINE in heard(caller),
+            "answer": lambda: caller.connected_to == [ana.phone.number],
+            "handoff": lambda: caller.connected_to == [crisis_phone.number],
+            "text": lambda: True,
+            "stop": lambda: True,
+            "start": lambda: True,
+        },
+    )
+    findings = run_check(scenario, line, operator, handoff=True)
+
+    assert findings["handoff"].outcome is Outcome.PASSED, findings
+    assert findings["hang up"].outcome is Outcome.PASSED, findings
+    assert findings["alerts"].outcome is Outcome.PASSED, findings
+    dashboard.http.close()
