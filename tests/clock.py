@@ -57,3 +57,13 @@ def instants(zone: str, day: date, step: timedelta = timedelta(hours=1)) -> list
 
 def local(zone: str, at: datetime) -> datetime:
     return at.astimezone(ZoneInfo(zone))
+
+
+def zone_at_noon(at: datetime) -> str:
+    """Name a fixed-offset zone where `at` falls between 12:00 and 13:00, far from midnight.
+
+    For tests of whole processes, which run on the real clock: a line there keeps "today"
+    whole for the minutes a test takes, whatever the hour it runs at.
+    """
+    offset = 12 - at.astimezone(UTC).hour
+    return f"Etc/GMT{-offset:+d}"
