@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
@@ -72,6 +72,18 @@ def user_for_token(session: Session, token: str) -> User | None:
     return user if user is not None and user.active else None
 
 
+def _on_the_clock(at: datetime, zone: ZoneInfo) -> datetime:
+    """Return `at` on the line's clock, or in UTC where that clock shows it twice.
+
+    iCalendar reads a local time the fall-back night repeats as its first moment (RFC 5545,
+    3.3.5), so a shift in the second would start or end an hour early in the calendar.
+    """
+    moment = at.astimezone(zone)
+    if moment.replace(fold=1 - moment.fold).utcoffset() != moment.utcoffset():
+        return at.astimezone(UTC)
+    return moment
+
+
 def feed(session: Session, user: User, *, now: datetime | None = None) -> bytes:
     """Render `user`'s shifts from a month back to four months ahead as iCalendar."""
     now = now or utcnow()
@@ -95,8 +107,8 @@ def feed(session: Session, user: User, *, now: datetime | None = None) -> bytes:
         event = Event()
         event.add("uid", f"shift-{shift.id}@warmline")
         event.add("dtstamp", now)
-        event.add("dtstart", shift.starts_at.astimezone(ZoneInfo(tz)))
-        event.add("dtend", shift.ends_at.astimezone(ZoneInfo(tz)))
+        event.add("dtstart", _on_the_clock(shift.starts_at, ZoneInfo(tz)))
+        event.add("dtend", _on_the_clock(shift.ends_at, ZoneInfo(tz)))
         event.add("summary", f"Shift: {line.name}")
         event.add("description", f"Warm line shift on {line.name} ({tz}).")
         calendar.add_component(event)

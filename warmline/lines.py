@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -197,9 +197,9 @@ def find_line(session: Session, twilio_number: str) -> Line | None:
     return session.scalar(select(Line).where(Line.twilio_number == number))
 
 
-def _ranges(line: Line, day: datetime) -> list[tuple[time, time | None]]:
-    """Return the day's opening ranges (none on a holiday); None closes at midnight."""
-    if day.date().isoformat() in line.holidays:
+def _ranges(line: Line, day: date) -> list[tuple[time, time | None]]:
+    """Return a local date's opening ranges (none on a holiday); None closes at midnight."""
+    if day.isoformat() in line.holidays:
         return []
     ranges = []
     for opens, closes in line.opening_hours.get(WEEKDAYS[day.weekday()], []):
@@ -214,18 +214,24 @@ def is_open(line: Line, at: datetime) -> bool:
     moment = local.time().replace(tzinfo=None)
     return any(
         opens <= moment and (closes is None or moment < closes)
-        for opens, closes in _ranges(line, local)
+        for opens, closes in _ranges(line, local.date())
     )
 
 
 def next_opening(line: Line, after: datetime) -> datetime | None:
-    """Return when the line next opens, in its timezone, within a week."""
+    """Return when the line next opens, in its timezone, within a week.
+
+    Instants are compared in UTC, so the hour a fall-back night repeats is not taken for the
+    earlier one. An opening inside the hour clocks skip is the real moment zoneinfo gives it
+    (02:30 on a spring-forward night opens at 03:30), so a caller is told a time the clock
+    shows.
+    """
     zone = ZoneInfo(line.timezone)
-    local = after.astimezone(zone)
+    today = after.astimezone(zone).date()
     for offset in range(8):
-        day = local + timedelta(days=offset)
+        day = today + timedelta(days=offset)
         for opens, _closes in sorted(_ranges(line, day)):
-            start = datetime.combine(day.date(), opens, tzinfo=zone)
-            if start > local:
-                return start
+            start = datetime.combine(day, opens, tzinfo=zone).astimezone(UTC)
+            if start > after:
+                return start.astimezone(zone)
     return None

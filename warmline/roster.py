@@ -64,14 +64,17 @@ def local_window(line: Line, day: date, start: str, end: str) -> Window:
     start (or 24:00) is on the next day.
 
     A start inside the spring-forward gap (02:30 on the night clocks skip 02:00-03:00)
-    begins at the first real moment after it, as zoneinfo's fold=0 does.
+    begins at the first real moment after it, as zoneinfo's fold=0 does. The 24-hour limit
+    is on the wall clock, so a whole day's shift lasts 23 or 25 real hours on the days the
+    clocks change.
     """
     begins, finishes = parse_clock(start), parse_clock(end, end=True)
     tz = zone(line)
     end_day = day + timedelta(days=1) if finishes <= begins else day
     starts_at = datetime.combine(day, begins, tzinfo=tz).astimezone(UTC)
     ends_at = datetime.combine(end_day, finishes, tzinfo=tz).astimezone(UTC)
-    _check_length(starts_at, ends_at)
+    if ends_at <= starts_at:
+        raise RosterError("a shift must end after it starts")
     return Window(day, start.strip(), end.strip(), starts_at, ends_at)
 
 

@@ -13,6 +13,7 @@ from tests.console.conftest import make_person
 from tests.console.test_console_pages import next_clock_change
 from tests.dashboard.conftest import PASSWORD
 from tests.factories import make_line
+from warmline import roster
 from warmline.lines import assign_coordinator
 from warmline.models import Channel, Contact, Outcome, Role
 
@@ -36,7 +37,8 @@ def _coordinated_line(session):
 def test_roster_editing_across_a_daylight_saving_week(page, server, session):
     line, cora = _coordinated_line(session)
     make_person(session, "Ana", phone="+14155550171", line_ids=[line.id])
-    sunday, forward = next_clock_change("America/Chicago")
+    # The server is a real process on the real clock: the week it rosters is still ahead.
+    sunday, forward = next_clock_change("America/Chicago", roster.local_today(line))
     monday, following = sunday - timedelta(days=6), sunday + timedelta(days=1)
     sign_in(page, server, cora.email)
     page.goto(f"{server}/console/lines/{line.id}/roster?week={monday}")

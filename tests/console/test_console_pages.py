@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from tests.console.conftest import BOTH, PASSWORD, make_person
@@ -286,10 +287,11 @@ def test_script_check_warns_of_every_rule_that_saving_enforces(console, coordina
     assert "This script keeps every rule." in page
 
 
-def next_clock_change(zone: str) -> tuple[date, bool]:
-    """Return the next Sunday the line's clocks change, and whether they go forward."""
+def next_clock_change(zone: str, today: date) -> tuple[date, bool]:
+    """Return the first Sunday the line's clocks change more than a week after `today` (the
+    line's date), and whether they go forward."""
     tz = ZoneInfo(zone)
-    day = date.today() + timedelta(days=8)
+    day = today + timedelta(days=8)
     while True:
         before = datetime.combine(day, time(0), tzinfo=tz).utcoffset()
         after = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).utcoffset()
@@ -298,12 +300,22 @@ def next_clock_change(zone: str) -> tuple[date, bool]:
         day += timedelta(days=1)
 
 
+@pytest.fixture(params=[date(2026, 2, 26), date(2026, 10, 22)], ids=["forward", "back"])
+def before_a_clock_change(request):
+    """Freeze the clock ten days before one of Chicago's clock changes, before signing in."""
+    with time_machine.travel(datetime.combine(request.param, time(12), tzinfo=UTC)):
+        yield request.param
+
+
 @BOTH
-def test_roster_editing_across_a_daylight_saving_week(console, session, coordinated, ana, bo):
+def test_roster_editing_across_a_daylight_saving_week(
+    before_a_clock_change, console, session, coordinated, ana, bo
+):
     line_id = coordinated.id
     session.get(Line, line_id).timezone = "America/Chicago"
     session.commit()
-    sunday, forward = next_clock_change("America/Chicago")
+    sunday, forward = next_clock_change("America/Chicago", before_a_clock_change)
+    assert forward == (sunday.month == 3)
     monday, following = sunday - timedelta(days=6), sunday + timedelta(days=1)
     response = console.post(
         f"/console/lines/{line_id}/patterns",

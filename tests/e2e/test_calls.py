@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from tests.clock import zone_at_noon
 from tests.services import wait_for
 from warmline import wording
 from warmline.models import WEEKDAYS, Block, Channel, Contact, Outcome, utcnow
@@ -213,12 +214,13 @@ def test_blocked_caller_hears_a_kind_word_and_the_crisis_numbers(scenario, stack
 
 
 def test_caller_over_the_daily_limit_hears_the_crisis_numbers_and_can_press_9(scenario, stack):
-    line = scenario.line(daily_contact_limit=1)
+    # The earlier call, twenty minutes ago, is on the line's today only far from its midnight.
+    talked = utcnow() - timedelta(minutes=20)
+    line = scenario.line(daily_contact_limit=1, timezone=zone_at_noon(talked))
     ana = scenario.specialist(line, "Ana")
     crisis_line = scenario.sim.phone(line.crisis_number).answers_after(rings=1)
     caller = scenario.phone()
     tag = caller_tag(caller.number, stack.settings.caller_key)
-    talked = utcnow() - timedelta(minutes=20)
     with stack.services.sessions() as session:
         session.add(
             Contact(
