@@ -16,7 +16,7 @@ from sqlalchemy import select
 from tests.clock import ALL_DAYS, DAYS, HOURS_LONG, KINDS, instants, local, midnight
 from tests.console.test_console_pages import Browser
 from tests.factories import make_line
-from warmline import calendar_feed, coverage, reports, roster
+from warmline import calendar_feed, coverage, people, reports, roster
 from warmline.lines import assign_coordinator
 from warmline.models import Channel, Contact, Outcome, Shift
 
@@ -28,14 +28,23 @@ CHANGES = [
 ]
 
 
-def line_in(session, number: int, zone: str):
-    """A line of its own in `zone`: one database serves every zone and day."""
-    return make_line(session, timezone=zone, twilio_number=f"+1501713{number:04d}")
+def line_in(session, number: int, zone: str, *, served_by=None):
+    """A line of its own in `zone` (one database serves every zone and day), and its specialist."""
+    line = make_line(session, timezone=zone, twilio_number=f"+1501713{number:04d}")
+    if served_by is not None:
+        people.set_lines(
+            session,
+            served_by,
+            {*people.lines_served(session, served_by.id), line.id},
+            actor_id=None,
+            via="test",
+        )
+    return line
 
 
 def test_a_whole_day_weekly_shift_lasts_the_days_real_hours_and_covers_each_of_them(session, ana):
     for number, zone, day, kind in CHANGES:
-        line = line_in(session, number, zone)
+        line = line_in(session, number, zone, served_by=ana)
         roster.add_pattern(
             session,
             line=line,
@@ -66,7 +75,7 @@ def test_a_whole_day_weekly_shift_lasts_the_days_real_hours_and_covers_each_of_t
 
 def test_an_overnight_weekly_shift_into_the_change_keeps_its_wall_clock_hours(session, ana):
     for number, zone, day, kind in CHANGES:
-        line = line_in(session, number, zone)
+        line = line_in(session, number, zone, served_by=ana)
         saturday = day - timedelta(days=1)
         roster.add_pattern(
             session,
