@@ -211,7 +211,7 @@ def every_voice_document(language: str, voices) -> dict[str, str]:
         "welcome": twiml.welcome(
             "Riverside", ("en", "es"), language, "/next", False, voices=voices
         ),
-        "enqueue": twiml.enqueue("queue", language, "/wait", "/exit", voices=voices),
+        "enqueue": twiml.enqueue("queue", language, "/wait", "/exit", "/key", voices=voices),
         "wait_cycle": twiml.wait_cycle(
             language=language,
             key_url="/key",

@@ -175,11 +175,24 @@ def welcome(
 
 
 def enqueue(
-    queue_name: str, language: str, wait_url: str, action_url: str, *, voices: Voices = NO_CHOICE
+    queue_name: str,
+    language: str,
+    wait_url: str,
+    action_url: str,
+    key_url: str,
+    *,
+    voices: Voices = NO_CHOICE,
 ) -> str:
-    """Hold the caller in Twilio's queue with our own wait loop and exit handler."""
+    """Hold the caller in Twilio's queue with our own wait loop and exit handler.
+
+    The sentence before the queue listens too: 9 there goes to `key_url` (the overflow
+    menu's answer, which sends 9 to the crisis line and anything else back in line). Silence
+    falls through to <Enqueue> a second later.
+    """
     response = VoiceResponse()
-    _phrase(response, "hold", language, voices)
+    gather = _gather(key_url, timeout=1, on_silence=False)
+    _phrase(gather, "hold", language, voices)
+    response.append(gather)
     response.enqueue(queue_name, wait_url=wait_url, wait_url_method="POST", action=action_url)
     return str(response)
 

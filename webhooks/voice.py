@@ -48,6 +48,7 @@ def _render(plan: calls.CallPlan) -> str:
             language,
             urls.wait(line.id, contact),
             urls.queue_exit(contact),
+            urls.overflow(contact),
             voices=line.voices,
         )
     if plan.step is calls.Step.CRISIS:

@@ -98,6 +98,47 @@ def test_first_specialist_does_not_answer_and_the_second_does(scenario):
     assert (missed["status"], missed["reason"]) == ("break", "missed_offer")
 
 
+HOLD = "Please stay on the line. A peer specialist will be with you soon."
+
+
+def test_9_pressed_during_the_sentence_before_the_queue_reaches_the_crisis_line(scenario):
+    """Issue 13: a 9 right after "Please stay on the line" was lost, and the caller held on."""
+    line = scenario.line()
+    scenario.specialist(line, "Ana").phone.never_answers()
+    crisis_line = scenario.sim.phone(line.crisis_number).answers_after(rings=1)
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: HOLD in caller.heard, what="the sentence before the queue")
+    assert not scenario.holding(caller)
+    caller.press("9")
+    scenario.advance_until(
+        lambda: caller.connected_to == [crisis_line.number], what="the crisis line answers"
+    )
+
+    assert "Connecting you to the 9 8 8 Suicide and Crisis Lifeline now." in heard(caller)
+    assert "You are next in line." not in heard(caller)
+    assert scenario.contact(line).outcome is Outcome.CRISIS_REFERRED
+    assert scenario.live(line).waiting() == []
+    assert scenario.errors() == []
+
+
+def test_another_key_during_the_sentence_before_the_queue_keeps_the_caller_in_line(scenario):
+    line = scenario.line()
+    scenario.specialist(line, "Ana").phone.never_answers()
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: HOLD in caller.heard, what="the sentence before the queue")
+    caller.press("5")
+    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.OPEN and contact.crisis_referred_at is None
+    assert scenario.errors() == []
+    caller.hang_up()
+
+
 def test_caller_who_presses_9_while_waiting_reaches_the_crisis_line(scenario):
     line = scenario.line()
     ana = scenario.specialist(line, "Ana")
