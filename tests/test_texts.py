@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from datetime import timedelta
@@ -386,6 +387,12 @@ def test_a_waiting_texter_is_reminded_of_their_place_a_couple_of_times(
     assert _watch_now(services, plan.contact_id, line.id) == "reminded"
     [sent] = [r for r in twilio_api.requests if r.path.endswith("/Messages.json")]
     assert "You are number 1 in line" in sent.form["Body"][0]
+    kept = [json.loads(services.sealer.open(m)) for m in live.messages(plan.contact_id)]
+    assert [(m["from"], m.get("kind")) for m in kept] == [
+        ("texter", None),
+        ("line", "still_waiting"),
+    ]
+    assert kept[1]["body"] == sent.form["Body"][0], "the chat shows the reminder as it was sent"
     # Within the interval of the last notice the next look sends nothing.
     assert _watch_now(services, plan.contact_id, line.id) == "reminded"
     assert len([r for r in twilio_api.requests if r.path.endswith("/Messages.json")]) == 1
