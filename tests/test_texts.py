@@ -413,6 +413,18 @@ def test_a_texter_who_writes_again_while_waiting_hears_their_place_once_per_inte
     assert first.contact_id in live.waiting()
 
 
+def test_a_crisis_text_is_answered_with_the_crisis_reply_and_nothing_generic_after_it(
+    session, services, team
+):
+    """Issue 13, item 5: neither the welcome nor one's place follows the crisis reply."""
+    first = arrive(session, services, body="I want to kill myself tonight")
+    assert first.says == (texts.Say.REFERRAL,)
+    waiting = arrive(session, services, number=OTHER_TEXTER)
+    LiveLine(services.redis, team[0].id).forget_notice(f"waiting:{waiting.contact_id}")
+    again = arrive(session, services, number=OTHER_TEXTER, body="i just want to die")
+    assert again.says == (texts.Say.REFERRAL,) and again.position is None
+
+
 def test_sweep_puts_back_waiting_texts_a_restarted_redis_lost(session, services, team):
     line, _ana, _bo = team
     plan = arrive(session, services)
