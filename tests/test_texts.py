@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import replace
 from datetime import timedelta
@@ -386,6 +387,12 @@ def test_a_waiting_texter_is_reminded_of_their_place_a_couple_of_times(
     assert _watch_now(services, plan.contact_id, line.id) == "reminded"
     [sent] = [r for r in twilio_api.requests if r.path.endswith("/Messages.json")]
     assert "You are number 1 in line" in sent.form["Body"][0]
+    kept = [json.loads(services.sealer.open(m)) for m in live.messages(plan.contact_id)]
+    assert [(m["from"], m.get("kind")) for m in kept] == [
+        ("texter", None),
+        ("line", "still_waiting"),
+    ]
+    assert kept[1]["body"] == sent.form["Body"][0], "the chat shows the reminder as it was sent"
     # Within the interval of the last notice the next look sends nothing.
     assert _watch_now(services, plan.contact_id, line.id) == "reminded"
     assert len([r for r in twilio_api.requests if r.path.endswith("/Messages.json")]) == 1
@@ -404,6 +411,18 @@ def test_a_texter_who_writes_again_while_waiting_hears_their_place_once_per_inte
     assert again.says == (texts.Say.POSITION,) and again.position == 2
     assert arrive(session, services, body="hello?").says == ()
     assert first.contact_id in live.waiting()
+
+
+def test_a_crisis_text_is_answered_with_the_crisis_reply_and_nothing_generic_after_it(
+    session, services, team
+):
+    """Issue 13, item 5: neither the welcome nor one's place follows the crisis reply."""
+    first = arrive(session, services, body="I want to kill myself tonight")
+    assert first.says == (texts.Say.REFERRAL,)
+    waiting = arrive(session, services, number=OTHER_TEXTER)
+    LiveLine(services.redis, team[0].id).forget_notice(f"waiting:{waiting.contact_id}")
+    again = arrive(session, services, number=OTHER_TEXTER, body="i just want to die")
+    assert again.says == (texts.Say.REFERRAL,) and again.position is None
 
 
 def test_sweep_puts_back_waiting_texts_a_restarted_redis_lost(session, services, team):

@@ -60,9 +60,19 @@ def incoming():
     plan = texts.receive_text(
         db_session(), services.redis, services.jobs, services.sealer, text, at=utcnow()
     )
+    sent = render(plan)
     if plan.line is not None:
         remember_line(text.line_number, plan.line)
-    return twiml_response(twiml.messages(render(plan)))
+    if plan.line is not None and plan.contact_id is not None:
+        texts.keep_line_texts(
+            services.redis,
+            services.sealer,
+            line_id=plan.line.id,
+            contact_id=plan.contact_id,
+            sent=[(say.value, body) for say, body in zip(plan.says, sent, strict=True)],
+            at=utcnow(),
+        )
+    return twiml_response(twiml.messages(sent))
 
 
 @bp.post("/status")

@@ -34,8 +34,9 @@ def test_the_specialist_who_takes_a_text_reads_it_as_plain_data(ana_browser, lin
     assert (mine["id"], mine["state"]) == (contact_id, "live")
     conversation = ana_browser.get(f"/api/contacts/{contact_id}/messages")
     assert conversation.mimetype == "application/json"
-    [message] = conversation.json["messages"]
+    message, welcome = conversation.json["messages"]
     assert (message["sender"], message["body"]) == ("texter", XSS)
+    assert (welcome["sender"], welcome["kind"]) == ("line", "welcome")
     assert "988" in conversation.json["referral_script"]
 
 
@@ -51,7 +52,7 @@ def test_a_reply_is_queued_for_a_worker_and_shows_in_the_conversation(
         m["sender"]
         for m in ana_browser.get(f"/api/contacts/{contact_id}/messages").json["messages"]
     ]
-    assert senders == ["texter", "specialist"]
+    assert senders == ["texter", "line", "specialist"]
 
 
 def test_replies_that_are_empty_or_too_long_are_refused(ana_browser, line, twilio, session):
@@ -70,7 +71,7 @@ def test_another_specialists_conversation_is_out_of_reach(
     reply = bo_browser.post(f"/api/contacts/{contact_id}/messages", {"body": "hello"})
     assert reply.status_code == 404
     assert bo_browser.post(f"/api/contacts/{contact_id}/close").status_code == 404
-    assert len(ana_browser.get(f"/api/contacts/{contact_id}/messages").json["messages"]) == 1
+    assert len(ana_browser.get(f"/api/contacts/{contact_id}/messages").json["messages"]) == 2
 
 
 def test_closing_a_conversation_deletes_its_words_and_asks_for_a_wrap_up(

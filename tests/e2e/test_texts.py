@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 import pytest
 import requests
@@ -111,21 +112,68 @@ def test_two_specialists_race_to_accept_the_same_texter_and_exactly_one_wins(
     assert scenario.errors() == []
 
 
-def test_crisis_text_gets_the_referral_script(scenario):
+def test_a_crisis_texter_gets_the_crisis_reply_alone_and_the_chat_shows_it_with_its_time(
+    scenario, open_dashboard
+):
+    """Issue 13, item 5: the crisis reply and nothing generic after it; the specialist's chat
+    lists every text the line sent, marked as the line's, with its time."""
     line = scenario.line()
-    scenario.specialist(line, "Ana")
+    ana = scenario.specialist(line, "Ana", on_shift=False)
+    browser = open_dashboard(ana, line)
     texter = scenario.phone()
 
     texter.send_text(line.twilio_number, "I want to kill myself tonight")
-    wait_for(lambda: len(received(texter, line)) == 2, timeout=DEADLINE, what="the replies")
-
-    referral, welcome = received(texter, line)
-    assert referral == referral_script("caller", "sms", "en")
-    assert "988" in referral
-    assert "Riverside Warm Line" in welcome
+    wait_for(lambda: received(texter, line), timeout=DEADLINE, what="the crisis reply")
     contact = scenario.contact(line)
-    assert contact.crisis_tier >= 1
-    assert contact.crisis_referred_at is not None
+    assert browser.post(f"/api/contacts/{contact.id}/accept").status_code == 200
+    reply = browser.post(f"/api/contacts/{contact.id}/messages", {"body": "I'm here with you."})
+    assert reply.status_code == 201, reply.text
+    wait_for(
+        lambda: "I'm here with you." in received(texter, line),
+        timeout=DEADLINE,
+        what="the specialist's reply",
+    )
+
+    referral = referral_script("caller", "sms", "en")
+    assert received(texter, line) == [referral, "I'm here with you."]
+    chat = browser.http.get(
+        f"{browser.base_url}/api/contacts/{contact.id}/messages", timeout=10
+    ).json()
+    listed = [(m["sender"], m["kind"], m["body"]) for m in chat["messages"]]
+    assert listed == [
+        ("texter", None, "I want to kill myself tonight"),
+        ("line", "referral", referral),
+        ("specialist", None, "I'm here with you."),
+    ]
+    assert all(datetime.fromisoformat(m["at"]) for m in chat["messages"])
+    assert chat["referral_sent_at"] == chat["messages"][1]["at"]
+    assert scenario.contact(line).crisis_referred_at is not None
+    assert scenario.errors() == []
+
+
+def test_the_welcome_is_in_the_chat_as_the_line_sent_it(scenario, open_dashboard):
+    line = scenario.line()
+    ana = scenario.specialist(line, "Ana", on_shift=False)
+    browser = open_dashboard(ana, line)
+    texter = scenario.phone()
+
+    texter.send_text(line.twilio_number, "hi, it has been a rough week")
+    wait_for(lambda: received(texter, line), timeout=DEADLINE, what="the welcome")
+    contact = scenario.contact(line)
+    assert browser.post(f"/api/contacts/{contact.id}/accept").status_code == 200
+    chat = browser.http.get(
+        f"{browser.base_url}/api/contacts/{contact.id}/messages", timeout=10
+    ).json()
+
+    [welcome] = received(texter, line)
+    texter_text, line_text = chat["messages"]
+    assert (line_text["sender"], line_text["kind"], line_text["body"]) == (
+        "line",
+        "welcome",
+        welcome,
+    )
+    assert datetime.fromisoformat(texter_text["at"]) <= datetime.fromisoformat(line_text["at"])
+    assert chat["referral_sent_at"] is None
     assert scenario.errors() == []
 
 
@@ -142,11 +190,11 @@ def test_a_flagged_texter_gets_the_crisis_numbers_before_stop_and_nothing_is_ref
     texter = scenario.phone()
 
     texter.send_text(line.twilio_number, "I want to kill myself tonight")
-    wait_for(lambda: len(received(texter, line)) == 2, timeout=DEADLINE, what="the replies")
+    wait_for(lambda: len(received(texter, line)) == 1, timeout=DEADLINE, what="the reply")
     contact = scenario.contact(line)
     assert browser.post(f"/api/contacts/{contact.id}/accept").status_code == 200
     texter.send_text(line.twilio_number, "STOP")
-    wait_for(lambda: len(received(texter, line)) == 3, timeout=DEADLINE, what="Twilio's reply")
+    wait_for(lambda: len(received(texter, line)) == 2, timeout=DEADLINE, what="Twilio's reply")
     wait_for(
         lambda: scenario.contact(line).ended_at is not None,
         timeout=DEADLINE,
@@ -154,7 +202,7 @@ def test_a_flagged_texter_gets_the_crisis_numbers_before_stop_and_nothing_is_ref
     )
     late = browser.post(f"/api/contacts/{contact.id}/messages", {"body": "Are you still there?"})
 
-    referral, _welcome, stopped = received(texter, line)
+    referral, stopped = received(texter, line)
     assert referral == referral_script("caller", "sms", "en")
     assert stopped == REPLIES["STOP"]
     assert late.status_code != 201
@@ -170,13 +218,11 @@ def test_a_texter_back_with_yes_is_heard_again_crisis_text_included(scenario):
     for word in ("STOP", "YES"):
         texter.send_text(line.twilio_number, word)
     texter.send_text(line.twilio_number, "I want to kill myself tonight")
-    wait_for(lambda: len(received(texter, line)) == 4, timeout=DEADLINE, what="the replies")
+    wait_for(lambda: len(received(texter, line)) == 3, timeout=DEADLINE, what="the replies")
 
     assert received(texter, line) == [
         REPLIES["STOP"],
         REPLIES["START"],
         referral_script("caller", "sms", "en"),
-        received(texter, line)[3],
     ]
-    assert "Riverside Warm Line" in received(texter, line)[3]
     assert scenario.errors() == []

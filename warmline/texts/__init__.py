@@ -18,6 +18,7 @@ from warmline.texts.arrival import (
     restore,
 )
 from warmline.texts.conversation import (
+    LINE,
     CloseReason,
     ConversationUnavailable,
     NotYourConversation,
@@ -27,6 +28,7 @@ from warmline.texts.conversation import (
     close_conversation,
     conversation_messages,
     conversation_state,
+    keep_line_texts,
     reply,
     texts_held,
     waiting_texts,
@@ -44,6 +46,7 @@ from warmline.texts.delivery import (
 )
 
 __all__ = [
+    "LINE",
     "MAX_SEND_ATTEMPTS",
     "STOP_WORDS",
     "UNPROMPTED_REMINDERS",
@@ -64,6 +67,7 @@ __all__ = [
     "flag_undeliverable",
     "inactive_for",
     "is_opted_out",
+    "keep_line_texts",
     "keyword",
     "receive_text",
     "reply",

@@ -379,7 +379,8 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
     if crisis:
         _alert(live, contact.id, reading)
     watch(live, desk.jobs, contact.id, line.text_reminder_minutes * 60)
-    says = (*crisis, Say.WELCOME, *((Say.NO_PICTURES,) if reading.pictures else ()))
+    # A crisis text is answered with the crisis reply alone: nothing generic after it.
+    says = (*(crisis or (Say.WELCOME,)), *((Say.NO_PICTURES,) if reading.pictures else ()))
     return TextPlan(context(line), contact.id, reading.script, says)
 
 
@@ -416,7 +417,7 @@ def _follow_up(
     if reading.pictures and not told:
         says.append(Say.NO_PICTURES)
     position = None
-    if owner is None:
+    if owner is None and not crisis:
         position = live.position(contact.id)
         if position and live.first_notice(f"waiting:{contact.id}", line.text_reminder_minutes * 60):
             says.append(Say.POSITION)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,10 +21,13 @@ from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, User
 from warmline.privacy import Sealer
 
+log = logging.getLogger(__name__)
 # Twilio refuses a longer body.
 MAX_REPLY = 1600
 TEXTER = "texter"
 SPECIALIST = "specialist"
+# The line's own automatic texts: the welcome, the crisis reply, a reminder of one's place.
+LINE = "line"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class TextMessage:
     pictures: int = 0
     status: str | None = None
     specialist_id: int | None = None
+    # What the line's automatic text was ("welcome", "referral"...); None for a person's.
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -200,9 +206,37 @@ def conversation_messages(
                 if message["from"] == SPECIALIST
                 else None,
                 specialist_id=message.get("specialist_id"),
+                kind=message.get("kind"),
             )
         )
     return opened
+
+
+def keep_line_texts(
+    client: redis.Redis,
+    sealer: Sealer,
+    *,
+    line_id: int,
+    contact_id: int,
+    sent: list[tuple[str, str]],
+    at: datetime,
+) -> None:
+    """Seal the line's automatic texts, each a (kind, body), into an open conversation.
+
+    Their specialist then reads everything the texter received; a conversation already
+    closed, or never kept (a texter turned away), keeps nothing. Redis failing here loses
+    only the record: the texts themselves still go out.
+    """
+    live = live_line(client, line_id)
+    try:
+        details = live.conversation(contact_id)
+        if "to" not in details or details.get("closed") == b"1":
+            return
+        for kind, body in sent:
+            sealed = seal_message(sealer, LINE, body, at, kind=kind)
+            live.add_message(contact_id, sealed, outbound=False)
+    except redis.RedisError:
+        log.warning("could not keep the line's texts in conversation %s", contact_id)
 
 
 def conversation_state(client: redis.Redis, *, line_id: int, contact_id: int) -> dict[str, int]:

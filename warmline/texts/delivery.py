@@ -21,7 +21,13 @@ from warmline.live import LiveLine, first_time_seen
 from warmline.models import Channel, Contact, Line, utcnow
 from warmline.runtime import Runtime
 from warmline.texts.arrival import is_opted_out, record_opt_out
-from warmline.texts.conversation import CloseReason, close_conversation, live_line, watch
+from warmline.texts.conversation import (
+    CloseReason,
+    close_conversation,
+    keep_line_texts,
+    live_line,
+    watch,
+)
 
 log = logging.getLogger(__name__)
 # A waiting texter who writes nothing hears their place this many times, then only on asking.
@@ -184,11 +190,20 @@ def _remind(
         and not opted_out
         and live.first_notice(f"waiting:{contact.id}", interval)
     ):
+        body = wording.text("still_waiting", contact.language, position=position)
         runtime.gateway.send_text(
             to=runtime.sealer.open(details["to"]),
             from_=line.twilio_number,
-            body=wording.text("still_waiting", contact.language, position=position),
+            body=body,
             status_callback=runtime.url(urls.text_status(line.id, contact.id)),
+        )
+        keep_line_texts(
+            runtime.redis,
+            runtime.sealer,
+            line_id=line.id,
+            contact_id=contact.id,
+            sent=[("still_waiting", body)],
+            at=utcnow(),
         )
     live.keep_conversation(contact.id, reminders=reminders + 1)
     if reminders + 1 < UNPROMPTED_REMINDERS:

@@ -43,11 +43,19 @@ def messages(contact_id: int):
                 "at": message.at.isoformat(),
                 "pictures": message.pictures,
                 "status": message.status,
+                "kind": message.kind,
             }
             for message in opened
         ],
         referral_script=referral_script("caller", "sms", contact.language, line_scripts),
+        referral_sent_at=_referral_sent_at(opened),
     )
+
+
+def _referral_sent_at(opened: list[texts.TextMessage]) -> str | None:
+    """When the line last texted the referral script the button inserts, if it did."""
+    sent = [m.at for m in opened if m.sender == texts.LINE and m.kind == texts.Say.REFERRAL.value]
+    return sent[-1].isoformat() if sent else None
 
 
 @bp.post("/contacts/<int(max=2147483647):contact_id>/messages")

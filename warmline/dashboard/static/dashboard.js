@@ -4,6 +4,8 @@
 
 (() => {
   const POLL_MS = 5000;
+  // A crisis contact nobody has taken sounds again this often.
+  const ALARM_REPEAT_MS = 30000;
   const SAFETY_POLL_MS = 20000;
   const TITLE = document.title;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
@@ -41,6 +43,10 @@
   let audio = null;
   let refreshing = null;
   let refreshAgain = false;
+  // Crisis contacts waiting, each with the tier it has sounded for; a new alert sounds again.
+  const alerted = new Map();
+  let alarmDue = false;
+  let alarmTimer = null;
 
   // Talking to the API.
 
@@ -190,11 +196,16 @@
     });
   }
 
+  function renderTitle() {
+    const offer = shift.on_shift && shift.offer_contact_id !== null ? "(1) Offer — " : "";
+    const crisis = crisisWaiting().length > 0 ? "(!) Crisis — " : "";
+    document.title = `${crisis}${offer}${TITLE}`;
+  }
+
   function renderOffer() {
     const offerId = shift.on_shift ? shift.offer_contact_id : null;
     const panel = $("offer");
     panel.hidden = offerId === null;
-    document.title = offerId === null ? TITLE : `(1) Offer — ${TITLE}`;
     if (offerId !== null) {
       const contact = queue.waiting.find((c) => c.id === offerId);
       const waited = contact ? `, waiting ${duration(elapsed(contact))}` : "";
@@ -205,6 +216,70 @@
       }
     }
     lastOfferId = offerId;
+  }
+
+  // The crisis alert: every specialist on shift, until someone takes the contact.
+
+  function crisisWaiting() {
+    return shift.on_shift ? queue.waiting.filter((c) => c.crisis_tier > 0) : [];
+  }
+
+  function alarm() {
+    if (!audio && window.AudioContext) audio = new AudioContext();
+    if (!audio) return;
+    if (audio.state === "suspended") audio.resume();
+    const now = audio.currentTime;
+    [0, 0.3, 0.6].forEach((at) => {
+      const tone = audio.createOscillator();
+      const gain = audio.createGain();
+      tone.type = "square";
+      tone.frequency.value = 988;
+      gain.gain.setValueAtTime(0.3, now + at);
+      gain.gain.exponentialRampToValueAtTime(0.001, now + at + 0.25);
+      tone.connect(gain).connect(audio.destination);
+      tone.start(now + at);
+      tone.stop(now + at + 0.25);
+    });
+  }
+
+  function notifyInBackground(contact) {
+    // Only what the dashboard shows anyway: never the texter's words.
+    if (!document.hidden || !("Notification" in window) || Notification.permission !== "granted") return;
+    new Notification("(!) Crisis — someone is waiting", {
+      body: `${TIERS[contact.crisis_tier]} · ${describe(contact)}. Open the dashboard to take it.`,
+      tag: "warmline-crisis",
+      requireInteraction: true,
+    });
+  }
+
+  function renderCrisis() {
+    const waiting = crisisWaiting();
+    for (const id of alerted.keys()) if (!waiting.some((c) => c.id === id)) alerted.delete(id);
+    $("crisis-alert").hidden = waiting.length === 0;
+    if (waiting.length === 0) {
+      window.clearInterval(alarmTimer);
+      alarmTimer = null;
+      alarmDue = false;
+      return;
+    }
+    const first = waiting.reduce((worst, c) => (c.crisis_tier > worst.crisis_tier ? c : worst));
+    const detail = $("crisis-alert-detail");
+    detail.textContent = `${TIERS[first.crisis_tier]} · ${describe(first)} · `;
+    const waited = element("span", "", "waited");
+    waited.dataset.prefix = "waiting";
+    waited.dataset.seconds = String(first.waiting_seconds);
+    detail.append(waited);
+    const take = $("crisis-accept");
+    take.hidden = !(shift.status !== "on_call" && first.state === "waiting");
+    take.dataset.contactId = String(first.id);
+    const fresh = waiting.filter((c) => (alerted.get(c.id) || 0) < c.crisis_tier);
+    fresh.forEach((c) => alerted.set(c.id, c.crisis_tier));
+    if (fresh.length > 0 || alarmDue) {
+      alarm();
+      notifyInBackground(first);
+    }
+    alarmDue = false;
+    if (!alarmTimer) alarmTimer = window.setInterval(alarm, ALARM_REPEAT_MS);
   }
 
   // Lists of contacts.
@@ -328,6 +403,12 @@
     chat.counter.textContent = `${text.length} / 1600 characters · ${segments} SMS ${segments === 1 ? "segment" : "segments"}`;
   }
 
+  const SENDERS = { specialist: "You", texter: "Texter", line: "The line (automatic)" };
+
+  function clock(iso) {
+    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+  }
+
   function buildChat(contact) {
     const chat = { id: contact.id, script: "" };
     chat.root = element("div", undefined, "chat");
@@ -349,7 +430,7 @@
     chat.reply.addEventListener("input", () => countSegments(chat));
     const send = element("button", "Send", "primary");
     send.type = "submit";
-    const insert = button("Insert referral script", () => {
+    const insert = chat.insert = button("Insert referral script", () => {
       const before = chat.reply.value.trim();
       chat.reply.value = before ? `${before} ${chat.script}` : chat.script;
       countSegments(chat);
@@ -378,11 +459,17 @@
     try {
       const data = await api("GET", `/api/contacts/${chat.id}/messages`);
       chat.script = data.referral_script;
+      chat.insert.textContent = data.referral_sent_at
+        ? `Insert referral script (already sent at ${clock(data.referral_sent_at)})`
+        : "Insert referral script";
       chat.log.replaceChildren(...data.messages.map((message) => {
         const mine = message.sender === "specialist";
-        const item = element("li", undefined, mine ? "message sent" : "message received");
-        item.append(element("span", mine ? "You" : "Texter", "sender"));
-        item.append(element("span", message.body, "body"));
+        const kind = { specialist: "sent", line: "line" }[message.sender] || "received";
+        const item = element("li", undefined, `message ${kind}`);
+        item.append(element("span", SENDERS[message.sender] || message.sender, "sender"));
+        const at = element("time", clock(message.at), "at");
+        at.dateTime = message.at;
+        item.append(at, element("span", message.body, "body"));
         if (message.pictures) item.append(element("span", "(sent a picture, not shown)", "hint"));
         if (mine && message.status) item.append(element("span", message.status, "delivery"));
         return item;
@@ -459,6 +546,8 @@
         renderQueue();
         renderMine();
         renderOffer();
+        renderCrisis();
+        renderTitle();
         tick();
       });
       follow();
@@ -514,6 +603,7 @@
     events.onmessage = (message) => {
       const event = JSON.parse(message.data);
       if (event.type === "offer" && event.mine) notify("A caller is being offered to you.");
+      if (event.type === "crisis_alert") alarmDue = true;
       refresh();
     };
     events.onerror = () => {
@@ -526,6 +616,8 @@
   // Wiring the controls.
 
   $("start-shift").addEventListener("click", () => {
+    // Asked on a click, as browsers require: a crisis alert reaches a tab in the background.
+    if ("Notification" in window && Notification.permission === "default") Notification.requestPermission();
     act("POST", "/api/shift/start", { line_id: Number($("line-choice").value) });
   });
   $("go-available").addEventListener("click", () => act("POST", "/api/shift/status", { status: "available" }));
@@ -535,6 +627,9 @@
   $("end-shift").addEventListener("click", async () => {
     const result = await act("POST", "/api/shift/end");
     if (result && result.ending) notify("Your shift will end after this contact.");
+  });
+  $("crisis-accept").addEventListener("click", (event) => {
+    act("POST", `/api/contacts/${event.currentTarget.dataset.contactId}/accept`);
   });
   $("offer-accept").addEventListener("click", () => {
     if (lastOfferId !== null) act("POST", `/api/contacts/${lastOfferId}/accept`);
