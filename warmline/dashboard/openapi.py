@@ -343,7 +343,7 @@ def document() -> dict[str, Any]:
                 },
                 changes=True,
                 parameters=[CONTACT_ID],
-                body=_body({"confirm": {"type": "boolean"}}, []),
+                body={**_body({"confirm": {"type": "boolean"}}, []), "required": False},
             )
         },
         "/api/contacts/{contact_id}/wrap-up": {
