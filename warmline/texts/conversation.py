@@ -275,8 +275,10 @@ def close_by_specialist(
     specialist_id: int,
     confirmed: bool,
     at: datetime,
-) -> None:
+) -> bool:
     """Close the specialist's own conversation; a flagged one ends with the crisis numbers.
+
+    Returns whether this closed it (False when a STOP closed it a moment before).
 
     Raises ConversationUnavailable, NotYourConversation, or ConfirmFlaggedClose for a
     crisis-flagged conversation the specialist did not confirm closing.
@@ -286,7 +288,7 @@ def close_by_specialist(
         if not confirmed:
             raise ConfirmFlaggedClose("this conversation is flagged for crisis signs")
         _send_closing_text(session, client, jobs, sealer, contact, specialist_id, at)
-    close_conversation(
+    return close_conversation(
         session,
         client,
         jobs,

@@ -88,7 +88,7 @@ def close(contact_id: int):
     # The body is optional: only a flagged conversation needs {"confirm": true}.
     data = _body({}, {"confirm": bool}) if request.get_data() else {}
     try:
-        texts.close_by_specialist(
+        closed = texts.close_by_specialist(
             db_session(),
             services.redis,
             services.jobs,
@@ -102,4 +102,6 @@ def close(contact_id: int):
         abort(404, description=NOT_YOUR_CONVERSATION)
     except texts.ConfirmFlaggedClose:
         abort(409, description=CONFIRM_FLAGGED_CLOSE)
+    if not closed:
+        abort(404, description=NOT_YOUR_CONVERSATION)
     return jsonify(_shift_json(user))
