@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from warmline import audit
 from warmline.admission import Refusal, admit
 from warmline.crisis import detect
+from warmline.crisis.carry import carried_flag
 from warmline.jobs import Jobs
 from warmline.lines import LineContext, context, find_line, next_opening
 from warmline.live import LiveLine, Resolution, now_ms
@@ -126,8 +127,10 @@ def arrive(
         return CallPlan(Step.NO_LINE, None)
     live = live_line(client, line.id)
     reopens_at = None
+    carried = carried_flag(session, line, caller_tag, at)
+    tier = carried.tier if carried else 0
     try:
-        admission = admit(session, line, live, caller_tag=caller_tag, at=at)
+        admission = admit(session, line, live, caller_tag=caller_tag, at=at, crisis_tier=tier)
         step = _FIRST_STEPS.get(admission.refusal) or _admitted_step(line)
         reopens_at = admission.reopens_at
     except redis.RedisError:
@@ -142,6 +145,7 @@ def arrive(
         arrived_at=at,
         language=line.languages[0],
         outcome=outcome,
+        crisis_tier=tier,
     )
     session.add(contact)
     try:

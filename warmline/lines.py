@@ -104,6 +104,7 @@ class LineSettings:
     max_texts_per_specialist: int
     min_specialists: int
     twilio_opt_out: bool
+    crisis_carry_hours: int
 
 
 def update_settings(

@@ -145,6 +145,7 @@ class Line(Base):
         CheckConstraint("max_texts_per_specialist BETWEEN 1 AND 10", name="max_texts"),
         CheckConstraint("text_inactivity_minutes BETWEEN 5 AND 1440", name="text_inactivity"),
         CheckConstraint("text_reminder_minutes BETWEEN 1 AND 120", name="text_reminder"),
+        CheckConstraint("crisis_carry_hours BETWEEN 0 AND 168", name="crisis_carry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -194,6 +195,9 @@ class Line(Base):
     # Whether Twilio answers STOP, START and HELP on the number (its opt-out handling, the
     # default); when off, the line answers them with its own texts.
     twilio_opt_out: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # For this many hours a crisis flag carries over to the same caller tag's next contact,
+    # call or text; 0 carries none over.
+    crisis_carry_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
     scripts: Mapped[list[LineScript]] = relationship(cascade="all, delete-orphan")

@@ -167,6 +167,7 @@ SETTINGS = {
     "retention_days": "180",
     "max_texts_per_specialist": "3",
     "min_specialists": "2",
+    "crisis_carry_hours": "24",
 }
 
 

@@ -10,6 +10,7 @@ from warmline import line_scripts, wording
 from warmline.crisis.scripts import (
     CHANNELS,
     KINDS,
+    TEXT_ONLY_KINDS,
     WordingRefused,
     check_first_words,
     check_script,
@@ -40,7 +41,7 @@ def test_every_kind_has_an_sms_script_in_every_language(kind, language):
 
 
 @pytest.mark.parametrize("language", ["en", "es", "und"])
-@pytest.mark.parametrize("kind", [k for k in KINDS if k != "stop_flagged"])
+@pytest.mark.parametrize("kind", [k for k in KINDS if k not in TEXT_ONLY_KINDS])
 def test_every_spoken_kind_has_a_voice_script(kind, language):
     assert "9 8 8" in referral_script(kind, "voice", language)
 

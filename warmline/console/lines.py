@@ -24,6 +24,7 @@ SETTINGS_RANGES = {
     "retention_days": (1, 3650),
     "max_texts_per_specialist": (1, 10),
     "min_specialists": (0, 50),
+    "crisis_carry_hours": (0, 168),
 }
 HOURS = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
 # Who answers STOP, START and HELP texts: Twilio's opt-out handling (its default), or the line.

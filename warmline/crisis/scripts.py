@@ -14,7 +14,9 @@ from warmline.crisis.detector import terms
 from warmline.crisis.normalise import fold
 from warmline.wording import OPENINGS, Form, Wording, documents
 
-KINDS = ("caller", "third_party", "after_hours", "stop_flagged")
+KINDS = ("caller", "third_party", "after_hours", "stop_flagged", "close_flagged")
+# Kinds only ever texted: the last text of a flagged conversation, after STOP or a close.
+TEXT_ONLY_KINDS = ("stop_flagged", "close_flagged")
 CHANNELS = ("voice", "sms")
 SCRIPT_LANGUAGES = ("en", "es")
 BILINGUAL = "und"
@@ -207,6 +209,23 @@ def check_wording(words: Wording) -> list[str]:
         problems += _first_call_words(words, language)
     for language in words.languages("texts"):
         problems += _first_texts(words, language)
+    problems += _referral_scripts(words)
+    return problems
+
+
+def _referral_scripts(words: Wording) -> list[str]:
+    """List each referral script a kind lacks, and the rules each shipped one breaks."""
+    problems = []
+    for name, document in words.documents.items():
+        scripts = document.get("scripts")
+        if scripts is None:
+            continue
+        for kind in KINDS:
+            channels = ("sms",) if kind in TEXT_ONLY_KINDS else CHANNELS
+            for channel in channels:
+                text = " ".join(scripts.get(kind, {}).get(channel, "").split())
+                found = check_script(text, channel, document["language"])
+                problems += [f"{name} scripts.{kind}.{channel}: {p}" for p in found]
     return problems
 
 

@@ -1,7 +1,8 @@
 """What a dashboard shows: a specialist's shift, the waiting line and their own contacts.
 
 Nothing here reads a number, a name, a place or a message: only the contact metadata
-whitelist, the live state in Redis and a count of this caller tag's contacts this month.
+whitelist, the live state in Redis, a count of this caller tag's contacts this month, and
+when an earlier contact of theirs showed crisis signs (a flag carried over).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from warmline.crisis.carry import carried_flag
 from warmline.live import LiveLine
 from warmline.models import Channel, Contact, Line, Outcome, WrapUp
 
@@ -55,6 +57,9 @@ class ContactView:
     contacts_this_month: int | None
     state: str
     crisis_leg: str = ""
+    # How many hours ago an earlier contact of this caller tag showed crisis signs, if one
+    # did within the line's carry-over period: why this contact is flagged.
+    flagged_hours_ago: int | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -66,6 +71,7 @@ class ContactView:
             "contacts_this_month": self.contacts_this_month,
             "state": self.state,
             "crisis_leg": self.crisis_leg,
+            "flagged_hours_ago": self.flagged_hours_ago,
         }
 
 
@@ -119,8 +125,21 @@ def _monthly_counts(session: Session, line: Line, tags: set[str], at: datetime) 
     return {tag: count for tag, count in rows}
 
 
+def _flagged_hours_ago(session: Session, line: Line, contact: Contact, at: datetime) -> int | None:
+    """Return how long ago the flag this contact carries over was raised, if it carries one."""
+    carried = carried_flag(
+        session, line, contact.caller_tag, contact.arrived_at, before_id=contact.id
+    )
+    return carried.hours_ago(at) if carried else None
+
+
 def _view(
-    contact: Contact, live: LiveLine, counts: dict[str, int], at: datetime, state: str
+    contact: Contact,
+    live: LiveLine,
+    counts: dict[str, int],
+    at: datetime,
+    state: str,
+    flagged_hours_ago: int | None,
 ) -> ContactView:
     live_tier = live.recall(contact.id, "tier")
     return ContactView(
@@ -132,6 +151,7 @@ def _view(
         contacts_this_month=counts.get(contact.caller_tag) if contact.caller_tag else None,
         state=state,
         crisis_leg=live.recall(contact.id, "crisis_leg") or "",
+        flagged_hours_ago=flagged_hours_ago,
     )
 
 
@@ -152,7 +172,14 @@ def waiting(session: Session, client: redis.Redis, line: Line, at: datetime) -> 
     tags = {c.caller_tag for c in contacts.values() if c.caller_tag}
     counts = _monthly_counts(session, line, tags, at)
     return [
-        _view(contacts[contact_id], live, counts, at, state)
+        _view(
+            contacts[contact_id],
+            live,
+            counts,
+            at,
+            state,
+            _flagged_hours_ago(session, line, contacts[contact_id], at),
+        )
         for contact_id, state in states.items()
         if contact_id in contacts
     ]
@@ -178,7 +205,9 @@ def own_contacts(
         line = session.get(Line, contact.line_id)
         live = LiveLine(client, contact.line_id)
         counts = _monthly_counts(session, line, {contact.caller_tag} - {None}, at)
-        views.append(_view(contact, live, counts, at, _own_state(contact, live, specialist_id)))
+        state = _own_state(contact, live, specialist_id)
+        flagged = _flagged_hours_ago(session, line, contact, at)
+        views.append(_view(contact, live, counts, at, state, flagged))
     return views
 
 

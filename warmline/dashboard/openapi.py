@@ -139,6 +139,10 @@ SCHEMAS: dict[str, Any] = {
             "crisis_leg": {
                 "enum": ["", "dialing", "ringing", "answered", "joined", "unreached", "left"]
             },
+            "flagged_hours_ago": {
+                "type": ["integer", "null"],
+                "description": "Hours since an earlier contact of this caller showed crisis signs.",
+            },
         },
     },
 }
@@ -332,9 +336,14 @@ def document() -> dict[str, Any]:
         "/api/contacts/{contact_id}/close": {
             "post": _operation(
                 "Close your text conversation; its number and messages are deleted",
-                {**SHIFT_OK, "404": _error(NO_CONVERSATION)},
+                {
+                    **SHIFT_OK,
+                    "404": _error(NO_CONVERSATION),
+                    "409": _error("A crisis-flagged conversation needs confirm: true."),
+                },
                 changes=True,
                 parameters=[CONTACT_ID],
+                body={**_body({"confirm": {"type": "boolean"}}, []), "required": False},
             )
         },
         "/api/contacts/{contact_id}/wrap-up": {

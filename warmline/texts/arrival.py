@@ -5,7 +5,7 @@ conversation, opened as a new one, or answered with why it cannot be.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import redis
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from warmline.admission import Admission, Refusal, admit
 from warmline.crisis import Detection, detect
+from warmline.crisis.carry import CarriedFlag, carried_flag
 from warmline.crisis.scripts import script_language
 from warmline.jobs import Jobs
 from warmline.lines import LineContext, context, find_line
@@ -128,9 +129,18 @@ class _Reading:
     # The line's language nearest the text's, and the language its scripts are sent in.
     language: str
     script: str
+    # A crisis flag from the texter's earlier contact, still carried (a new conversation only).
+    carried: CarriedFlag | None = None
+
+    @property
+    def tier(self) -> int:
+        """The crisis tier the text's contact has: its own signs, or the flag carried over."""
+        return max(self.detection.tier, self.carried.tier if self.carried else 0)
 
     @property
     def crisis(self) -> tuple[Say, ...]:
+        if self.carried is not None and not self.detection.tier:
+            return (Say.REFERRAL,)
         return _crisis_says(self.detection)
 
 
@@ -227,13 +237,14 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
         return _follow_up(desk, contact, reading, helping=helping)
     if helping:
         return TextPlan(context(line), language=script, says=(Say.HELP,))
+    reading = replace(reading, carried=carried_flag(session, line, reading.caller_tag, at))
     admission = admit(
         session,
         line,
         desk.live,
         caller_tag=reading.caller_tag,
         at=at,
-        crisis_tier=detection.tier,
+        crisis_tier=reading.tier,
     )
     if admission.refusal is not None:
         return _turn_away(desk, reading, admission)
@@ -307,7 +318,7 @@ def _turn_away(desk: _Desk, reading: _Reading, admission: Admission) -> TextPlan
         total_seconds=0,
         language=reading.language,
         outcome=Outcome.CRISIS_REFERRED if crisis else outcome,
-        crisis_tier=reading.detection.tier,
+        crisis_tier=reading.tier,
         crisis_referred_at=at if crisis else None,
     )
     desk.session.add(contact)
@@ -327,7 +338,7 @@ def _turn_away(desk: _Desk, reading: _Reading, admission: Admission) -> TextPlan
 
 
 def _alert(live: LiveLine, contact_id: int, reading: _Reading) -> None:
-    live.publish("crisis_alert", contact_id=contact_id, tier=reading.detection.tier, channel="sms")
+    live.publish("crisis_alert", contact_id=contact_id, tier=reading.tier, channel="sms")
 
 
 def _store_text(desk: _Desk, contact_id: int, reading: _Reading, **details) -> None:
@@ -349,7 +360,7 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
         caller_tag=reading.caller_tag,
         arrived_at=at,
         language=reading.language,
-        crisis_tier=reading.detection.tier,
+        crisis_tier=reading.tier,
         crisis_referred_at=at if crisis else None,
     )
     session.add(contact)
@@ -371,7 +382,7 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
     live.enqueue_text(
         contact.id,
         language=reading.language,
-        tier=reading.detection.tier,
+        tier=reading.tier,
         arrived_ms=epoch_ms(at),
     )
     live.first_notice(f"waiting:{contact.id}", line.text_reminder_minutes * 60)
@@ -379,7 +390,8 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
     if crisis:
         _alert(live, contact.id, reading)
     watch(live, desk.jobs, contact.id, line.text_reminder_minutes * 60)
-    # A crisis text is answered with the crisis reply alone: nothing generic after it.
+    # A crisis text, or a texter flagged before, is answered with the crisis reply alone:
+    # nothing generic after it.
     says = (*(crisis or (Say.WELCOME,)), *((Say.NO_PICTURES,) if reading.pictures else ()))
     return TextPlan(context(line), contact.id, reading.script, says)
 

@@ -16,7 +16,9 @@ import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from warmline.crisis.scripts import referral_script, script_language
 from warmline.jobs import Jobs
+from warmline.lines import context
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, User
 from warmline.privacy import Sealer
@@ -65,6 +67,10 @@ class ConversationUnavailable(LookupError):
 
 class NotYourConversation(PermissionError):
     """The conversation belongs to another specialist, or to nobody yet."""
+
+
+class ConfirmFlaggedClose(RuntimeError):
+    """A crisis-flagged conversation closes only when the specialist confirms it."""
 
 
 def live_line(client: redis.Redis, line_id: int) -> LiveLine:
@@ -291,6 +297,63 @@ def waiting_texts(session: Session, client: redis.Redis, *, line_id: int) -> lis
     ).all()
     texts = set(found)
     return [c for c in waiting if c in texts]
+
+
+def close_by_specialist(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    *,
+    sealer: Sealer,
+    contact_id: int,
+    specialist_id: int,
+    confirmed: bool,
+    at: datetime,
+) -> bool:
+    """Close the specialist's own conversation; a flagged one ends with the crisis numbers.
+
+    Returns whether this closed it (False when a STOP closed it a moment before).
+
+    Raises ConversationUnavailable, NotYourConversation, or ConfirmFlaggedClose for a
+    crisis-flagged conversation the specialist did not confirm closing.
+    """
+    contact = _owned(session, contact_id, specialist_id)
+    if contact.crisis_tier > 0:
+        if not confirmed:
+            raise ConfirmFlaggedClose("this conversation is flagged for crisis signs")
+        _send_closing_text(session, client, jobs, sealer, contact, specialist_id, at)
+    return close_conversation(
+        session,
+        client,
+        jobs,
+        contact_id=contact_id,
+        reason=CloseReason.SPECIALIST,
+        at=at,
+        specialist_id=specialist_id,
+    )
+
+
+def _send_closing_text(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    sealer: Sealer,
+    contact: Contact,
+    specialist_id: int,
+    at: datetime,
+) -> None:
+    """Queue the closing text naming the crisis numbers; it is sent after the close too."""
+    line = session.get(Line, contact.line_id)
+    text = referral_script(
+        "close_flagged", "sms", script_language(contact.language), context(line).scripts
+    )
+    live = live_line(client, contact.line_id)
+    index = live.add_message(
+        contact.id,
+        seal_message(sealer, SPECIALIST, text, at, specialist_id=specialist_id),
+        outbound=True,
+    )
+    jobs.send_text_reply(contact.id, index, attempt=1)
 
 
 def close_conversation(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, jsonify
+from flask import abort, jsonify, request
 
 from warmline import texts
 from warmline.crisis.scripts import referral_script
@@ -15,6 +15,10 @@ from warmline.web.auth import require_user
 from warmline.web.auth import signed_in_user as _me
 
 NOT_YOUR_CONVERSATION = "No open text conversation of yours has that id."
+CONFIRM_FLAGGED_CLOSE = (
+    "This conversation showed crisis signs. Confirm closing it (confirm: true); the texter "
+    "is sent the crisis numbers."
+)
 
 
 @bp.get("/contacts/<int(max=2147483647):contact_id>/messages")
@@ -84,20 +88,28 @@ def send_reply(contact_id: int):
 @bp.post("/contacts/<int(max=2147483647):contact_id>/close")
 @require_user()
 def close(contact_id: int):
-    """Close your text conversation; its number and messages are deleted."""
+    """Close your text conversation; its number and messages are deleted.
+
+    A crisis-flagged one needs `confirm: true`, and its texter gets the crisis numbers.
+    """
     user, services = _me(), runtime()
+    # The body is optional: only a flagged conversation needs {"confirm": true}.
+    data = _body({}, {"confirm": bool}) if request.get_data() else {}
     try:
-        closed = texts.close_conversation(
+        closed = texts.close_by_specialist(
             db_session(),
             services.redis,
             services.jobs,
+            sealer=services.sealer,
             contact_id=contact_id,
-            reason=texts.CloseReason.SPECIALIST,
-            at=utcnow(),
             specialist_id=user.id,
+            confirmed=data.get("confirm") is True,
+            at=utcnow(),
         )
-    except texts.NotYourConversation:
-        closed = False
+    except (texts.ConversationUnavailable, texts.NotYourConversation):
+        abort(404, description=NOT_YOUR_CONVERSATION)
+    except texts.ConfirmFlaggedClose:
+        abort(409, description=CONFIRM_FLAGGED_CLOSE)
     if not closed:
         abort(404, description=NOT_YOUR_CONVERSATION)
     return jsonify(_shift_json(user))

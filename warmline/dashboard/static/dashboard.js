@@ -124,6 +124,11 @@
       const times = contact.contacts_this_month;
       parts.push(times === 1 ? "first contact this month" : `${times} contacts this month`);
     }
+    if (contact.flagged_hours_ago !== null && contact.flagged_hours_ago !== undefined) {
+      const hours = contact.flagged_hours_ago;
+      const ago = hours < 1 ? "less than an hour ago" : hours === 1 ? "1 hour ago" : `${hours} hours ago`;
+      parts.push(`flagged: crisis signs in a contact ${ago}`);
+    }
     return parts.join(" · ");
   }
 
@@ -436,7 +441,7 @@
       countSegments(chat);
       chat.reply.focus();
     });
-    const closing = button("Close conversation", () => act("POST", `/api/contacts/${contact.id}/close`), "danger");
+    const closing = button("Close conversation", () => closeChat(chat), "danger");
     const row = element("div", undefined, "row");
     row.append(send, insert, closing);
     form.append(label, chat.reply, chat.counter, row);
@@ -480,9 +485,22 @@
     }
   }
 
+  // A flagged conversation closes only once the specialist confirms; the texter then gets
+  // the crisis numbers. The server refuses (409) a flagged close sent without confirm.
+  async function closeChat(chat) {
+    const path = `/api/contacts/${chat.id}/close`;
+    if (!chat.flagged) return act("POST", path);
+    const sure = window.confirm(
+      "This texter showed crisis signs. Close the conversation? They will be sent the crisis " +
+      "numbers (988, text HOME to 741741, 911)."
+    );
+    return sure ? act("POST", path, { confirm: true }) : null;
+  }
+
   function chatPanel(contact) {
     if (!chats.has(contact.id)) chats.set(contact.id, buildChat(contact));
     const chat = chats.get(contact.id);
+    chat.flagged = contact.crisis_tier > 0;
     loadMessages(chat);
     return chat.root;
   }

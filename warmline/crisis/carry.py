@@ -1,0 +1,60 @@
+"""A crisis flag carried over: the same caller tag's next contact starts flagged for a while.
+
+Read from the contacts table alone (the caller tag, the tier and when), so no new personal
+data is kept: a flag lasts the line's `crisis_carry_hours`, 0 turning it off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from warmline.models import Contact, Line
+
+
+@dataclass(frozen=True)
+class CarriedFlag:
+    """The tier of the caller tag's latest flagged contact, and when that contact arrived."""
+
+    tier: int
+    flagged_at: datetime
+
+    def hours_ago(self, at: datetime) -> int:
+        """Return the whole hours since the flagged contact arrived."""
+        return max(0, int((at - self.flagged_at).total_seconds() // 3600))
+
+
+def carried_flag(
+    session: Session,
+    line: Line,
+    caller_tag: str | None,
+    at: datetime,
+    *,
+    before_id: int | None = None,
+) -> CarriedFlag | None:
+    """Return the flag a new contact of this caller tag starts with, if one is still carried.
+
+    `before_id` leaves out the contact itself (and later ones) when it is already stored.
+    """
+    hours = line.crisis_carry_hours or 0
+    if caller_tag is None or hours <= 0:
+        return None
+    query = (
+        select(Contact.crisis_tier, Contact.arrived_at)
+        .where(
+            Contact.line_id == line.id,
+            Contact.caller_tag == caller_tag,
+            Contact.crisis_tier > 0,
+            Contact.arrived_at > at - timedelta(hours=hours),
+            Contact.arrived_at <= at,
+        )
+        .order_by(Contact.arrived_at.desc())
+        .limit(1)
+    )
+    if before_id is not None:
+        query = query.where(Contact.id < before_id)
+    row = session.execute(query).first()
+    return CarriedFlag(row.crisis_tier, row.arrived_at) if row else None
