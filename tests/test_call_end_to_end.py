@@ -371,6 +371,7 @@ def test_an_accepted_caller_whose_connecting_job_was_lost_is_moved_again(
     live = LiveLine(redis_client, line.id)
     claim = live.claim(lease_ms=60_000)
     assert live.resolve(contact_id, claim.specialist_ids[0], "accept").won
+    calls.specialist_on_phone(live, contact_id)
     redis_client.delete(*redis_client.keys("rq:*"))  # the worker holding the job died
     redis_client.zadd(f"warmline:{{line:{line.id}}}:accepted", {contact_id: 0})
     assert jobs.repair_live_state()["reconnected"] == 1
@@ -393,6 +394,7 @@ def test_a_call_whose_ending_was_lost_in_an_outage_is_closed_from_twilio(
     claim = live.claim(lease_ms=60_000)
     specialist_id = claim.specialist_ids[0]
     assert live.resolve(contact_id, specialist_id, "accept").won
+    calls.specialist_on_phone(live, contact_id)
     twilio.post(f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid})
     contact = session.get(Contact, contact_id)
     contact.arrived_at = utcnow() - timedelta(minutes=10)

@@ -96,7 +96,7 @@ def hold_loop_turns() -> list[str]:
         for announce in (True, False)
         for music in (None, "https://example.org/hold.mp3")
     ]
-    return [*turns, twiml.hold_on(), twiml.leave_queue(), twiml.back_to_waiting("/wait")]
+    return [*turns, twiml.hold_on("/key"), twiml.leave_queue(), twiml.back_to_waiting("/wait")]
 
 
 def test_every_turn_of_the_hold_loop_is_wait_music_twilio_plays():
@@ -203,7 +203,7 @@ def every_voice_document(language: str, voices) -> dict[str, str]:
             "Riverside", "+15555550100", language, voices=voices
         ),
         "emergency": twiml.emergency("+15555550100"),
-        "blocked": twiml.blocked(voices=voices),
+        "blocked": twiml.blocked("/crisis", voices=voices),
         "limited": twiml.limited("Riverside", "/crisis", voices=voices),
         "after_hours": twiml.after_hours(
             "Riverside", "Goodbye.", "tomorrow at 9 AM", "/crisis", None, voices=voices
@@ -221,12 +221,15 @@ def every_voice_document(language: str, voices) -> dict[str, str]:
             hold_music_url=None,
             voices=voices,
         ),
-        "hold_on": twiml.hold_on(),
+        "hold_on": twiml.hold_on("/key"),
         "overflow_menu": twiml.overflow_menu(language, "/choice", False, voices=voices),
         "crisis_line": twiml.crisis_line("+18002738255", language, voices=voices),
         "onward": twiml.onward("Riverside", "+15555550100", language, voices=voices),
-        "join_as_caller": twiml.join_as_caller("room", language, "/after", voices=voices),
-        "goodbye": twiml.goodbye(language, voices=voices),
+        "connecting": twiml.connecting(language, "/connect", voices=voices),
+        "join_as_caller": twiml.join_as_caller(
+            "room", language, "/after", "/connect", voices=voices
+        ),
+        "goodbye": twiml.goodbye(language, "/crisis", voices=voices),
         "whisper": twiml.whisper(minutes=3, language=language, answer_url="/a", ring_timeout=20),
         "join_as_specialist": twiml.join_as_specialist("room"),
         "offer_missed": twiml.offer_missed(taken=True),
@@ -254,6 +257,125 @@ def test_a_lines_chosen_voice_reads_its_own_language_and_no_other():
 
 
 def test_a_stored_voice_for_the_wrong_language_is_never_spoken():
-    root = parse(twiml.goodbye("es", voices={"es": "Polly.Joanna-Neural"}))
+    root = parse(twiml.goodbye("es", "/crisis", voices={"es": "Polly.Joanna-Neural"}))
     [say] = root.iter("Say")
     assert (say.get("language"), say.get("voice")) == ("es-US", "Polly.Lupe-Neural")
+
+
+# Press 9 at every point (issue 13): every sentence a caller hears is inside a <Gather> whose
+# action takes 9 to the crisis line. NINE stands for the URL each webhook gives its builder
+# for that: the language and overflow answers, the hold loop's key URL, /crisis after a
+# closing message, /connect while being connected (tests/e2e/test_nine.py presses 9 at each).
+# https://www.twilio.com/docs/voice/twiml/gather: keys pressed during nested <Say>/<Pause>
+# are gathered; a key pressed outside a <Gather> is heard by nothing.
+NINE = "/nine"
+
+
+def documents_that_listen_for_9(language: str) -> dict[str, str]:
+    """Every caller's document whose every sentence must listen for 9."""
+    closed = {
+        f"after_hours{'' if reopens else '_no_reopening'}": twiml.after_hours(
+            "Riverside", "Goodbye.", reopens, NINE, None
+        )
+        for reopens in ("tomorrow at 9 AM", None)
+    }
+    hold_loop = {
+        f"wait_cycle_{position}_{announce}": twiml.wait_cycle(
+            language=language,
+            key_url=NINE,
+            position=position,
+            average_wait_seconds=300,
+            announce=announce,
+            hold_music_url=None,
+        )
+        for position in (None, 1, 2, 4)
+        for announce in (True, False)
+    }
+    return {
+        "welcome": twiml.welcome("Riverside", ("en", "es"), language, NINE, False),
+        "welcome_speech": twiml.welcome("Riverside", (language,), language, NINE, True),
+        "blocked": twiml.blocked(NINE),
+        "limited": twiml.limited("Riverside", NINE),
+        **closed,
+        "enqueue": twiml.enqueue("queue", language, "/wait", "/exit", NINE),
+        **hold_loop,
+        "hold_on": twiml.hold_on(NINE),
+        "overflow_menu": twiml.overflow_menu(language, NINE, True),
+        "connecting": twiml.connecting(language, NINE),
+        "join_as_caller": twiml.join_as_caller("room", language, "/after", NINE),
+        "goodbye": twiml.goodbye(language, NINE),
+    }
+
+
+def heard_outside_a_gather(root: ET.Element) -> list[str]:
+    inside = {id(say) for gather in root.iter("Gather") for say in gather.iter("Say")}
+    return [say.text or "" for say in root.iter("Say") if id(say) not in inside]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_sentence_a_caller_hears_is_inside_a_gather_that_takes_9(language):
+    for name, xml in documents_that_listen_for_9(language).items():
+        root = parse(xml)
+        assert heard_outside_a_gather(root) == [], name
+        gathers = list(root.iter("Gather"))
+        assert gathers, name
+        for gather in gathers:
+            assert gather.get("action") == NINE, name
+            assert "dtmf" in gather.get("input", "").split(), name
+            assert gather.get("numDigits") == "1", name
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_only_sentences_outside_a_gather_come_as_the_caller_is_dialled_to_help(language):
+    """The exceptions, where the next step is help itself and so honours 9.
+
+    crisis_line: said as the crisis line is dialled, and after it if it failed. connect_onward,
+    onward and emergency (nobody can answer, or something broke): the caller is dialled to
+    the overflow line or, without one, the crisis line, at once. after_hours with an overflow
+    line: the same dial after the closed message.
+    """
+    onward = wording.spoken("onward", language).text
+    after_crisis = wording.spoken("after_crisis", language).text
+    crisis = wording.spoken("crisis", language).text
+    dialled = {
+        "crisis_line": (twiml.crisis_line("+18002738255", language), [crisis, after_crisis]),
+        "onward": (
+            twiml.onward("Riverside", "+15555550100", language),
+            [
+                *[s.text for s in wording.opening("unavailable", language, name="Riverside")],
+                onward,
+                after_crisis,
+            ],
+        ),
+        "emergency": (
+            twiml.emergency("+15555550100"),
+            [
+                wording.fallback("sorry"),
+                *[s.text for s in wording.crisis_numbers("en")],
+                wording.spoken("onward", "en").text,
+                wording.spoken("after_crisis", "en").text,
+            ],
+        ),
+        "after_hours_overflow": (
+            twiml.after_hours("Riverside", "Goodbye.", None, NINE, "+15555550100"),
+            [wording.spoken("onward", "en").text, wording.spoken("after_crisis", "en").text],
+        ),
+    }
+    for name, (xml, outside) in dialled.items():
+        root = parse(xml)
+        assert heard_outside_a_gather(root) == outside, name
+        [dial] = root.iter("Dial")
+        assert dial.text in {"+18002738255", "+15555550100"}, name
+
+
+def test_a_caller_hears_connected_only_with_the_conference_after_it():
+    """Connecting: "one moment" and a loop back; connected: the sentence, then the room."""
+    waiting = parse(twiml.connecting("en", "/connect"))
+    assert [child.tag for child in waiting] == ["Gather", "Redirect"]
+    assert said(waiting) == [(wording.spoken("connecting", "en").text, "en-US")]
+    assert waiting.find("Redirect").text == "/connect"
+    assert waiting.find("Dial") is None
+    joined = parse(twiml.join_as_caller("room", "en", "/after", "/connect"))
+    assert [child.tag for child in joined] == ["Gather", "Dial"]
+    assert said(joined) == [(wording.spoken("connected", "en").text, "en-US")]
+    assert joined.find("Dial/Conference").text == "room"

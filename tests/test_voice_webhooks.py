@@ -23,7 +23,7 @@ from tests.factories import (
 )
 from tests.faults import break_database, break_redis
 from tests.services import throwaway_redis
-from warmline import calls
+from warmline import calls, urls
 from warmline.app import create_app
 from warmline.live import LiveLine
 from warmline.models import Block, Contact, Outcome, utcnow
@@ -450,7 +450,8 @@ def test_holding_caller_keeps_their_place_when_redis_blips(twilio, app, open_lin
     contact_id, _ = greet(twilio)
     break_redis(app, tmp_path)
     root = twiml.parse(wait_cycle(twilio, open_line.id, contact_id))
-    assert root.find("Pause") is not None
+    assert root.find("Gather/Pause") is not None
+    assert root.find("Gather").get("action") == urls.wait_key(open_line.id, contact_id)
     assert root.find("Leave") is None
 
 
@@ -494,7 +495,7 @@ def test_fallback_url_answers_callers_with_help(twilio, open_line):
 
 @pytest.mark.parametrize(
     ("failed", "verbs"),
-    [("wait?line=1&contact=2", {"Say", "Pause"}), ("wait/key?line=1&contact=2", {"Leave"})],
+    [("wait?line=1&contact=2", {"Gather"}), ("wait/key?line=1&contact=2", {"Leave"})],
 )
 def test_fallback_for_a_failed_hold_loop_url_answers_with_hold_loop_verbs(
     twilio, open_line, failed, verbs
@@ -516,6 +517,10 @@ def test_fallback_for_a_failed_hold_loop_url_answers_with_hold_loop_verbs(
     )
     root = twiml.parse(response)
     assert {child.tag for child in root} == verbs
+    for gather in root.iter("Gather"):
+        # Keys still reach the hold loop's key URL, where 9 leaves for the crisis line.
+        assert {child.tag for child in gather} == {"Say", "Pause"}
+        assert gather.get("action") == urls.wait_key(1, 2)
 
 
 def test_status_with_unknown_status_is_refused_clearly(twilio):
@@ -540,7 +545,7 @@ def test_new_callers_still_hear_help_after_the_real_redis_server_stops(app, sett
             redis_py.Redis.from_url(url).shutdown(nosave=True)
         assert_hears_help_and_is_dialled_to(incoming(twilio), OVERFLOW_NUMBER)
         holding = twiml.parse(wait_cycle(twilio, line.id, contact_id))
-        assert holding.find("Pause") is not None
+        assert holding.find("Gather/Pause") is not None
         own.extensions["warmline"].engine.dispose()
 
 

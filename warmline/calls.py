@@ -33,6 +33,8 @@ TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canc
 # How often a waiting caller hears their place in line.
 ANNOUNCE_EVERY_MS = 120_000
 CRISIS_KEY = "9"
+# The live note that the caller's specialist is on their phone, ready to talk.
+SPECIALIST_ON_PHONE = "specialist_on_phone"
 
 
 class Step(enum.Enum):
@@ -46,6 +48,7 @@ class Step(enum.Enum):
     QUEUE = "queue"
     CRISIS = "crisis"
     OVERFLOW_MENU = "overflow_menu"
+    CONNECTING = "connecting"
     ONWARD = "onward"
     NOTHING = "nothing"
     UNKNOWN = "unknown"
@@ -412,12 +415,18 @@ def start_wrap_up(
 def caller_connected(
     session: Session, client: redis.Redis, *, contact_id: int, at: datetime
 ) -> CallPlan:
-    """The caller arrived in their conference: record the wait and who answered."""
+    """The caller is joining their conference: record the wait and who answered.
+
+    Only once the specialist is on their phone (`specialist_on_phone`); until then the plan
+    is Step.CONNECTING, and nothing is recorded.
+    """
     found = open_call(session, contact_id)
     if found is None:
         return CallPlan(Step.UNKNOWN, None)
     contact, line = found
     live = live_line(client, line.id)
+    if not live.recall(contact_id, SPECIALIST_ON_PHONE):
+        return CallPlan(Step.CONNECTING, context(line), contact.id, contact.language)
     live.reached_conference(contact_id)
     if contact.connected_at is None:
         contact.connected_at = at
@@ -426,6 +435,42 @@ def caller_connected(
         session.commit()
         live.publish("contact_connected", contact_id=contact_id)
     return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
+
+
+def specialist_on_phone(live: LiveLine, contact_id: int) -> None:
+    """Note that the caller's specialist is on their phone: the caller may hear "connected"."""
+    live.note(contact_id, **{SPECIALIST_ON_PHONE: 1})
+
+
+def specialist_picked_up(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    *,
+    contact_id: int,
+    specialist_id: int,
+    call_sid: str,
+    status: str,
+) -> bool:
+    """The phone of the specialist who took this caller was answered: connect the caller now.
+
+    Only the leg that rings the winner into the conference counts (accepted on screen); the
+    leg an offer rings is answered before anyone has won, and its key press says the rest.
+    Twilio's "answered" event reports CallStatus in-progress.
+    """
+    if status != "in-progress":
+        return False
+    contact = session.get(Contact, contact_id)
+    if contact is None or contact.ended_at is not None:
+        return False
+    live = live_line(client, contact.line_id)
+    if live.offer_winner(contact_id) != specialist_id:
+        return False
+    if live.offer_legs(contact_id).get(specialist_id, call_sid) != call_sid:
+        return False
+    specialist_on_phone(live, contact_id)
+    jobs.connect_caller(contact_id)
+    return True
 
 
 # Endings.

@@ -92,6 +92,7 @@ def offer_answered(
     contact.specialist_id = specialist_id
     session.commit()
     calls.hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
+    calls.specialist_on_phone(live, contact_id)
     jobs.connect_caller(contact_id)
     live.publish("contact_accepted", contact_id=contact_id, specialist_id=specialist_id)
     if resolution.cancel_specialist_ids:

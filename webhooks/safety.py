@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import Forbidden, HTTPException
@@ -77,11 +77,20 @@ def emergency_voice_response() -> Response:
     return twiml_response(twiml.emergency(dial_number))
 
 
+def _hold_on(wait_url: str) -> Response:
+    """Keep a caller on hold, their keys still going to the hold loop's key URL."""
+    query = parse_qs(urlsplit(wait_url).query)
+    ids = [query.get(name, ["0"])[0] for name in ("line", "contact")]
+    line, contact = (int(value) if value.isdigit() else 0 for value in ids)
+    return twiml_response(twiml.hold_on(urls.wait_key(line, contact)))
+
+
 def failed_hold_loop_response() -> Response | None:
     """Answer Twilio's fallback request for a failed hold-loop URL with TwiML valid on hold."""
-    kind = HOLD_LOOP.get(urlsplit(request.form.get("ErrorUrl", "")).path)
+    error_url = request.form.get("ErrorUrl", "")
+    kind = HOLD_LOOP.get(urlsplit(error_url).path)
     if kind == QUEUE:
-        return twiml_response(twiml.hold_on())
+        return _hold_on(error_url)
     if kind == LEAVE:
         return twiml_response(twiml.leave_queue())
     return None
@@ -129,11 +138,13 @@ def handle_webhook_error(error: Exception) -> Response | HTTPException:
         return twiml_response(twiml.message(wording.fallback("trouble")))
     if kind == QUEUE:
         # Twilio asks the wait URL again after this; a passing fault costs a pause, not a place.
-        return twiml_response(twiml.hold_on())
+        return _hold_on(request.full_path)
     if kind == LEAVE:
         return twiml_response(twiml.leave_queue())
     if kind == GOODBYE:
-        return twiml_response(twiml.goodbye("en"))
+        contact = request.args.get("contact", "")
+        crisis_url = urls.crisis(int(contact) if contact.isdigit() else 0)
+        return twiml_response(twiml.goodbye("en", crisis_url))
     if kind == SPECIALIST:
         return twiml_response(twiml.offer_failed())
     # A caller must never hear Twilio's "application error": always answer with help.

@@ -110,9 +110,13 @@ def emergency(dial_number: str) -> str:
 # Arrival.
 
 
-def blocked(*, voices: Voices = NO_CHOICE) -> str:
+def blocked(crisis_url: str, *, voices: Voices = NO_CHOICE) -> str:
+    """Say the line cannot take the call, kindly; 9 still reaches the crisis line."""
     response = VoiceResponse()
-    _say(response, wording.opening("blocked", "en"), voices)
+    gather = _gather(crisis_url, timeout=3, on_silence=False)
+    _say(gather, wording.opening("blocked", "en"), voices)
+    _phrase(gather, "press_9", "en", voices)
+    response.append(gather)
     response.hangup()
     return str(response)
 
@@ -146,8 +150,7 @@ def after_hours(
     if overflow_number:
         _dial_onward(response, overflow_number, "en", voices)
     else:
-        _phrase(response, "goodbye", "en", voices)
-        response.hangup()
+        _goodbye(response, "en", crisis_url, voices)
     return str(response)
 
 
@@ -237,11 +240,16 @@ def wait_cycle(
     return str(response)
 
 
-def hold_on() -> str:
-    """Keep a holding caller in place while something behind the wait loop recovers."""
+def hold_on(key_url: str) -> str:
+    """Keep a holding caller in place while something behind the wait loop recovers.
+
+    Keys still go to the hold loop's key URL, so 9 works while it does.
+    """
     response = VoiceResponse()
-    _phrase(response, "hold", "en", NO_CHOICE)
-    response.pause(length=WAIT_PAUSE_SECONDS)
+    gather = _gather(key_url, timeout=1, on_silence=False)
+    _phrase(gather, "hold", "en", NO_CHOICE)
+    gather.pause(length=WAIT_PAUSE_SECONDS)
+    response.append(gather)
     return str(response)
 
 
@@ -297,21 +305,54 @@ def _conference(name: str, *, ends_with_me: bool, **dial_attributes: str) -> Dia
     return dial
 
 
-def join_as_caller(
-    conference: str, language: str, after_url: str, *, voices: Voices = NO_CHOICE
-) -> str:
-    """Bring the caller into their conference; when it ends, the after URL says goodbye."""
+def connecting(language: str, connect_url: str, *, voices: Voices = NO_CHOICE) -> str:
+    """Hold a caller whose specialist's phone is still ringing: one moment, 9 for help.
+
+    Keys go to `connect_url`, which sends 9 to the crisis line; the loop asks it again until
+    the specialist answers (a worker redirects the caller there as soon as they do).
+    """
     response = VoiceResponse()
-    _phrase(response, "connected", language, voices)
+    gather = _gather(connect_url, timeout=1, on_silence=False)
+    _phrase(gather, "connecting", language, voices)
+    gather.pause(length=WAIT_PAUSE_SECONDS)
+    response.append(gather)
+    response.redirect(connect_url, method="POST")
+    return str(response)
+
+
+def join_as_caller(
+    conference: str,
+    language: str,
+    after_url: str,
+    connect_url: str,
+    *,
+    voices: Voices = NO_CHOICE,
+) -> str:
+    """Tell the caller they are connected and bring them into their conference.
+
+    The sentence listens for 9 (at `connect_url`); when the conference ends, the after URL
+    says goodbye.
+    """
+    response = VoiceResponse()
+    gather = _gather(connect_url, timeout=1, on_silence=False)
+    _phrase(gather, "connected", language, voices)
+    response.append(gather)
     response.append(_conference(conference, ends_with_me=True, action=after_url))
     return str(response)
 
 
-def goodbye(language: str, *, voices: Voices = NO_CHOICE) -> str:
+def goodbye(language: str, crisis_url: str, *, voices: Voices = NO_CHOICE) -> str:
+    """Say goodbye, with 9 8 8 for later; 9 while it is said still reaches the crisis line."""
     response = VoiceResponse()
-    _phrase(response, "goodbye", language, voices)
-    response.hangup()
+    _goodbye(response, language, crisis_url, voices)
     return str(response)
+
+
+def _goodbye(response: VoiceResponse, language: str, crisis_url: str, voices: Voices) -> None:
+    gather = _gather(crisis_url, timeout=1, on_silence=False)
+    _phrase(gather, "goodbye", language, voices)
+    response.append(gather)
+    response.hangup()
 
 
 def whisper(*, minutes: int, language: str, answer_url: str, ring_timeout: int) -> str:

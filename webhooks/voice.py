@@ -80,7 +80,7 @@ def incoming():
         return xml(twiml.emergency(runtime().settings.crisis_number))
     remember_line(call.line_number, line)
     if plan.step is calls.Step.BLOCKED:
-        return xml(twiml.blocked(voices=line.voices))
+        return xml(twiml.blocked(urls.crisis(plan.contact_id), voices=line.voices))
     if plan.step is calls.Step.LIMITED:
         return xml(twiml.limited(line.name, urls.crisis(plan.contact_id), voices=line.voices))
     if plan.step is calls.Step.ONWARD:
@@ -150,7 +150,7 @@ def crisis():
     heard = forms.heard(request.form)
     tier = calls.hears_crisis(heard.digits, heard.speech)
     if not tier:
-        return xml(twiml.goodbye("en", voices=_contact_voices()))
+        return xml(twiml.goodbye("en", _crisis_url(), voices=_contact_voices()))
     return _decide_for_contact(calls.refer_to_crisis, tier=tier)
 
 
@@ -218,20 +218,39 @@ def overflow():
 
 @bp.post("/connect")
 def connect():
-    """The caller, redirected out of the queue, joins the conversation's conference."""
+    """The caller, out of the queue: connected once their specialist's phone is answered.
+
+    Until then they hear that they are being connected; 9 (a key pressed while they hear
+    either) reaches the crisis line.
+    """
     session, client, _jobs = _services()
     contact_id = forms.query_id(request.args, "contact")
+    heard = forms.heard(request.form)
+    tier = calls.hears_crisis(heard.digits, heard.speech)
+    if tier:
+        return _decide_for_contact(calls.refer_to_crisis, tier=tier)
     plan = calls.caller_connected(session, client, contact_id=contact_id, at=utcnow())
     if plan.step is calls.Step.UNKNOWN:
-        return xml(twiml.goodbye("en"))
+        return xml(twiml.goodbye("en", urls.crisis(contact_id)))
+    if plan.step is calls.Step.CONNECTING:
+        connecting = twiml.connecting(
+            plan.language, urls.connect(contact_id), voices=plan.line.voices
+        )
+        return xml(connecting)
     return xml(
         twiml.join_as_caller(
             calls.conference_name(contact_id),
             plan.language,
             urls.after(contact_id),
+            urls.connect(contact_id),
             voices=plan.line.voices,
         )
     )
+
+
+def _crisis_url() -> str:
+    """Return where 9 goes for this URL's contact: the crisis line, or help if it is gone."""
+    return urls.crisis(forms.query_id(request.args, "contact"))
 
 
 def _contact_voices() -> twiml.Voices:
@@ -245,7 +264,7 @@ def _contact_voices() -> twiml.Voices:
 @fallback(GOODBYE)
 def after():
     """The conversation's conference ended: say goodbye, with 988 for later."""
-    return xml(twiml.goodbye("en", voices=_contact_voices()))
+    return xml(twiml.goodbye("en", _crisis_url(), voices=_contact_voices()))
 
 
 @bp.post("/goodbye")
@@ -260,7 +279,7 @@ def goodbye():
         return xml(
             twiml.crisis_line(plan.line.crisis_number, plan.language, voices=plan.line.voices)
         )
-    return xml(twiml.goodbye("en", voices=_contact_voices()))
+    return xml(twiml.goodbye("en", _crisis_url(), voices=_contact_voices()))
 
 
 @bp.post("/status")
@@ -326,6 +345,15 @@ def offer_status():
     """The specialist's phone call changed: missed, declined, or their conversation ended."""
     session, client, jobs = _services()
     update = forms.call_status(request.form)
+    calls.specialist_picked_up(
+        session,
+        client,
+        jobs,
+        contact_id=forms.query_id(request.args, "contact"),
+        specialist_id=forms.query_id(request.args, "specialist"),
+        call_sid=update.call_sid,
+        status=update.status,
+    )
     offers.specialist_leg_ended(
         session,
         client,

@@ -141,8 +141,12 @@ def call_sid_of(session, contact_id: int) -> str:
 
 
 def caller_connects(twilio, session, contact_id: int) -> None:
-    """The worker moved the caller into their conference: Twilio fetches its TwiML."""
+    """The specialist's phone was answered, and the worker moved the caller into their
+    conference: Twilio reports the answer, then fetches the caller's TwiML."""
     sid = call_sid_of(session, contact_id)
+    specialist_id = session.get(Contact, contact_id).specialist_id
+    answered = {"CallSid": call_sid(), "CallStatus": "in-progress"}
+    assert twilio.post(urls.offer_status(contact_id, specialist_id), answered).status_code == 200
     assert twilio.post(urls.connect(contact_id), {"CallSid": sid}).status_code == 200
 
 

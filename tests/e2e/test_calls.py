@@ -7,15 +7,17 @@ from zoneinfo import ZoneInfo
 
 from tests.clock import zone_at_noon
 from tests.services import wait_for
-from warmline import wording
+from warmline import offers, wording
 from warmline.models import WEEKDAYS, Block, Channel, Contact, Outcome, utcnow
 from warmline.privacy import caller_tag
 from warmline.simulator import APPLICATION_ERROR
+from warmline.simulator.state import RING_SECONDS
 
 # Real processes answer in milliseconds; this is only how long to wait before giving up.
 DEADLINE = 30
 WHISPER = "Press 1 to accept."
 CONNECTED = "You are now connected with a peer specialist."
+CONNECTING = wording.spoken("connecting", "en").text
 TIMEZONE = "America/Chicago"
 # Long enough for the hold loop to come round several times, announcements included.
 HOLD_LOOP_TURNS = 6
@@ -96,6 +98,57 @@ def test_first_specialist_does_not_answer_and_the_second_does(scenario):
     assert contact.specialist_id == second.id
     missed = scenario.live(line).specialist(first.id)
     assert (missed["status"], missed["reason"]) == ("break", "missed_offer")
+
+
+def test_a_caller_accepted_on_screen_hears_connected_only_once_the_specialist_answers(scenario):
+    """Issue 13: after "Accept on screen" the caller heard "connected" while the phone rang.
+
+    The specialist's leg is a conference participant; its "answered" status callback (CallStatus
+    in-progress) is when they are on the call
+    (https://www.twilio.com/docs/voice/api/conference-participant-resource: statusCallbackEvent).
+    """
+    line = scenario.line()
+    ana = scenario.specialist(line, "Ana")
+    ana.phone.never_answers()
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    ana.phone.answers_after(rings=3)
+    services = scenario.stack.services
+    with services.sessions() as session:
+        assert offers.accept(
+            session,
+            services.redis,
+            services.jobs,
+            contact_id=scenario.contact(line).id,
+            specialist_id=ana.id,
+        )
+    wait_for(lambda: len(ana.phone.calls) == 2, timeout=DEADLINE, what="a worker to call Ana in")
+    scenario.advance_until(lambda: rings(ana.phone) == 2, what="Ana's phone rings again")
+    for _ in range(3 * RING_SECONDS):
+        assert CONNECTED not in heard(caller), "told 'connected' while Ana's phone rings"
+        scenario.stack.clock.advance(1)
+    scenario.advance_until(
+        lambda: caller.connected_to == [ana.phone.number], what="caller and Ana talk"
+    )
+
+    assert CONNECTING in heard(caller)
+    told = next(m.at for m in caller.transcript if CONNECTED in m.words)
+    answered = [call for call in ana.phone.calls if call.answered_at is not None]
+    assert [call.answered_at <= told for call in answered] == [True]
+    assert ana.phone.connected_to == [caller.number]
+    assert APPLICATION_ERROR not in caller.heard
+    assert scenario.errors() == []
+    contact = scenario.contact(line)
+    assert contact.specialist_id == ana.id
+    assert contact.connected_at is not None
+    caller.hang_up()
+
+
+def rings(phone) -> int:
+    return sum(1 for moment in phone.transcript if moment.kind == "ringing")
 
 
 HOLD = "Please stay on the line. A peer specialist will be with you soon."
