@@ -130,6 +130,10 @@ def test_a_caller_accepted_on_screen_hears_connected_only_once_the_specialist_an
     for _ in range(3 * RING_SECONDS):
         assert CONNECTED not in heard(caller), "told 'connected' while Ana's phone rings"
         scenario.stack.clock.advance(1)
+    scenario.advance_until(lambda: ana.phone.state == "in-call", what="Ana answers")
+    # A worker moves the caller in once Ana's phone reports the answer: wait for it on the
+    # real clock, not by running the simulated one past it.
+    wait_for(lambda: CONNECTED in heard(caller), timeout=DEADLINE, what="the caller put through")
     scenario.advance_until(
         lambda: caller.connected_to == [ana.phone.number], what="caller and Ana talk"
     )

@@ -118,7 +118,8 @@ def while_the_specialist_who_accepted_on_screen_is_rung(scenario: Scenario, call
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
     wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
     accept_on_screen(scenario, scenario.contact(line).id, ana)
-    scenario.advance_until(hears(caller, CONNECTING), what="the caller hears 'one moment'")
+    # A worker moves the caller: wait on the real clock, not by running the simulated one on.
+    wait_for(hears(caller, CONNECTING), timeout=DEADLINE, what="the caller hears 'one moment'")
     return line
 
 
@@ -133,7 +134,7 @@ def as_the_caller_is_told_they_are_connected(scenario: Scenario, caller: Phone) 
         lambda: WHISPER in " ".join(ana.phone.heard), what="Ana hears the whisper"
     )
     ana.phone.press("1")
-    scenario.advance_until(hears(caller, CONNECTED), what="the caller hears 'connected'")
+    wait_for(hears(caller, CONNECTED), timeout=DEADLINE, what="the caller hears 'connected'")
     return line
 
 
