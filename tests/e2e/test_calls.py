@@ -127,6 +127,8 @@ def test_a_caller_accepted_on_screen_hears_connected_only_once_the_specialist_an
         )
     wait_for(lambda: len(ana.phone.calls) == 2, timeout=DEADLINE, what="a worker to call Ana in")
     scenario.advance_until(lambda: rings(ana.phone) == 2, what="Ana's phone rings again")
+    # The worker that rings Ana also moves the caller on: they hear "one moment" while it rings.
+    wait_for(lambda: CONNECTING in heard(caller), timeout=DEADLINE, what="the caller moved on")
     for _ in range(3 * RING_SECONDS):
         assert CONNECTED not in heard(caller), "told 'connected' while Ana's phone rings"
         scenario.stack.clock.advance(1)
