@@ -12,6 +12,7 @@ from flask import Flask, Response, request
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
+from config.settings import Settings
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from warmline import migrate
 from warmline.app import create_app
@@ -124,6 +125,29 @@ class Line:
     clock: ManualClock
     gateway: TwilioGateway
     app: Flask
+
+
+@pytest.fixture
+def api(settings, script: Script, clock: ManualClock) -> Iterator[tuple[Simulator, Settings]]:
+    """The simulator's REST API served over HTTP, its webhooks going to the script server.
+
+    Yields the simulator and settings pointing twilio_api_base_url at it.
+    """
+    app = create_simulator(
+        webhook_base_url=script.base_url,
+        account_sid=ACCOUNT_SID,
+        auth_token=AUTH_TOKEN,
+        clock=clock,
+    )
+    with serve(app) as url:
+        yield simulator_of(app), replace(settings, twilio_api_base_url=url)
+    simulator_of(app).close()
+
+
+@pytest.fixture
+def gateway(api) -> TwilioGateway:
+    """warmline's own Twilio gateway, talking to the served simulator."""
+    return TwilioGateway(api[1])
 
 
 @pytest.fixture

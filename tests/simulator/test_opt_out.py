@@ -14,17 +14,11 @@ Pages followed:
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.services import wait_for
-from tests.simulator.conftest import serve
 from warmline.gateway import TwilioRefused
-from warmline.simulator import create_simulator, simulator_of
 from warmline.simulator.texts import REPLIES
-from warmline.telephony import TwilioGateway
 
 LINE = "+15017122661"
 CALLER = "+14155550123"
@@ -33,27 +27,9 @@ APP_REPLY = "<Response><Message>The line's own answer.</Message></Response>"
 
 
 @pytest.fixture
-def api(settings, script, clock):
-    """The simulator served over HTTP, its webhooks going to the script server."""
-    app = create_simulator(
-        webhook_base_url=script.base_url,
-        account_sid=ACCOUNT_SID,
-        auth_token=AUTH_TOKEN,
-        clock=clock,
-    )
-    with serve(app) as url:
-        yield simulator_of(app), replace(settings, twilio_api_base_url=url)
-    simulator_of(app).close()
-
-
-@pytest.fixture
 def sim(api):
+    """The served simulator (the REST API's), in place of conftest's in-process one."""
     return api[0]
-
-
-@pytest.fixture
-def gateway(api):
-    return TwilioGateway(api[1])
 
 
 def send(sim, script, body: str) -> dict[str, str]:

@@ -8,11 +8,9 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
-from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
+from tests.conftest import ACCOUNT_SID
 from tests.services import wait_for
-from tests.simulator.conftest import serve
 from warmline.gateway import TwilioRefused
-from warmline.simulator import create_simulator, simulator_of
 from warmline.simulator.state import APPLICATION_ERROR
 from warmline.telephony import TwilioGateway
 
@@ -29,27 +27,9 @@ ENQUEUE_DOC = "https://www.twilio.com/docs/voice/twiml/enqueue#attributes-waitur
 
 
 @pytest.fixture
-def api(settings, script, clock):
-    """The simulator's REST API served over HTTP, its webhooks going to the script server."""
-    app = create_simulator(
-        webhook_base_url=script.base_url,
-        account_sid=ACCOUNT_SID,
-        auth_token=AUTH_TOKEN,
-        clock=clock,
-    )
-    with serve(app) as url:
-        yield simulator_of(app), replace(settings, twilio_api_base_url=url)
-    simulator_of(app).close()
-
-
-@pytest.fixture
 def sim(api):
+    """The served simulator (the REST API's), in place of conftest's in-process one."""
     return api[0]
-
-
-@pytest.fixture
-def gateway(api):
-    return TwilioGateway(api[1])
 
 
 @pytest.fixture
