@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.clock import zone_at_noon
-from tests.e2e.stack import Scenario
+from tests.e2e.stack import Scenario, Specialist
 from tests.services import wait_for
 from warmline import offers, wording
 from warmline.models import WEEKDAYS, Block, Channel, Contact, Line, Outcome, utcnow
@@ -97,26 +97,35 @@ def at_the_overflow_menu(scenario: Scenario, caller: Phone) -> Line:
     return line
 
 
-def while_the_specialist_hears_the_whisper(scenario: Scenario, caller: Phone) -> Line:
+def _ana_rung(scenario: Scenario, caller: Phone, *, answers: bool) -> tuple[Line, Specialist]:
+    """The caller holds and a worker rings Ana, who picks up at once or not at all."""
     line = scenario.line()
     ana = scenario.specialist(line, "Ana")
-    ana.phone.answers_after(rings=1)
+    if answers:
+        ana.phone.answers_after(rings=1)
+    else:
+        ana.phone.never_answers()
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
     wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    return line, ana
+
+
+def _at_the_whisper(scenario: Scenario, caller: Phone) -> tuple[Line, Specialist]:
+    line, ana = _ana_rung(scenario, caller, answers=True)
     scenario.advance_until(
         lambda: WHISPER in " ".join(ana.phone.heard), what="Ana hears the whisper"
     )
+    return line, ana
+
+
+def while_the_specialist_hears_the_whisper(scenario: Scenario, caller: Phone) -> Line:
+    line, _ana = _at_the_whisper(scenario, caller)
     return line
 
 
 def while_the_specialist_who_accepted_on_screen_is_rung(scenario: Scenario, caller: Phone) -> Line:
-    line = scenario.line()
-    ana = scenario.specialist(line, "Ana")
-    ana.phone.never_answers()
-    caller.dial(line.twilio_number)
-    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
-    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    line, ana = _ana_rung(scenario, caller, answers=False)
     accept_on_screen(scenario, scenario.contact(line).id, ana)
     # A worker moves the caller: wait on the real clock, not by running the simulated one on.
     wait_for(hears(caller, CONNECTING), timeout=DEADLINE, what="the caller hears 'one moment'")
@@ -124,15 +133,7 @@ def while_the_specialist_who_accepted_on_screen_is_rung(scenario: Scenario, call
 
 
 def as_the_caller_is_told_they_are_connected(scenario: Scenario, caller: Phone) -> Line:
-    line = scenario.line()
-    ana = scenario.specialist(line, "Ana")
-    ana.phone.answers_after(rings=1)
-    caller.dial(line.twilio_number)
-    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
-    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
-    scenario.advance_until(
-        lambda: WHISPER in " ".join(ana.phone.heard), what="Ana hears the whisper"
-    )
+    line, ana = _at_the_whisper(scenario, caller)
     ana.phone.press("1")
     wait_for(hears(caller, CONNECTED), timeout=DEADLINE, what="the caller hears 'connected'")
     return line
