@@ -131,7 +131,8 @@ def serve(settings: Settings) -> int:
         readiness.append(lambda: _answers(f"{simulator_url}/simulator/"))
         commands.append(
             [sys.executable, "-m", "warmline.simulator", "--webhook-url", settings.public_url,
-             "--port", str(port), "--line", seeded.line_number]
+             "--port", str(port), "--line", seeded.line_number,
+             *(f"--phone={phone}={name}" for name, _email, phone in seeded.sign_ins if phone)]
         )  # fmt: skip
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     log = settings.instance_path / "run.log"

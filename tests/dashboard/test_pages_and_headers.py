@@ -38,6 +38,15 @@ def test_the_script_and_stylesheet_are_served_from_the_package(client):
             assert response.status_code == 200
 
 
+def test_every_page_names_the_icon_it_serves(client, ana_browser):
+    icon = '<link rel="icon" href="/dashboard/static/favicon.svg" type="image/svg+xml">'
+    for response in (client.get("/sign-in"), ana_browser.get("/dashboard")):
+        assert icon in response.get_data(as_text=True)
+    with client.get("/dashboard/static/favicon.svg") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"
+
+
 def test_a_script_in_the_sign_in_form_comes_back_as_text(client, ana):
     token = client.get("/api/session").json["csrf_token"]
     page = client.post("/sign-in", data={"csrf_token": token, "email": XSS, "password": "x"})
