@@ -26,10 +26,11 @@ def test_pages_forbid_inline_script_and_third_party_assets(client, ana_browser):
         assert " style=" not in html
 
 
-def test_the_dashboard_page_needs_a_signed_in_user(client):
-    response = client.get("/dashboard")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/sign-in")
+def test_the_dashboard_pages_need_a_signed_in_user(client):
+    for path in ("/dashboard", "/me"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/sign-in")
 
 
 def test_the_script_and_stylesheet_are_served_from_the_package(client):
