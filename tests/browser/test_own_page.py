@@ -31,7 +31,7 @@ def test_a_specialist_finds_their_next_shifts_and_their_own_counts(page, server,
             talk_seconds=15 * 60,
             outcome=Outcome.ANSWERED,
             specialist_id=ana.id,
-        )  # fmt: skip
+        )
     )
     session.commit()
     sign_in(page, server, ana.email)
