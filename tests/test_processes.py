@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import signal
 import subprocess
+import time
 import urllib.request
 
 import psutil
 import pytest
+import requests
 from rq import Queue
 from rq.job import Job, JobStatus
 from sqlalchemy import select
@@ -24,7 +27,11 @@ from tests.processes import (
     warmline_command,
 )
 from tests.services import free_port, free_port_and_next, wait_for
+from warmline.demo import DEMO_PASSWORD
 from warmline.models import AuditEvent, Contact, utcnow
+
+# Ctrl-C stops `warmline run` in under 5 s (issue 16); the margin is for a loaded CI machine.
+STOP_SECONDS = 8
 
 PROCFILE = dict(
     line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if line
@@ -75,6 +82,61 @@ def test_warmline_run_serves_health_with_a_worker_and_stops_cleanly_on_ctrl_c(tm
     embedded_redis.wait(timeout=30)
     assert health(port) == (0, {})
     assert "warmline stopped." in log.read_text()
+
+
+def test_ctrl_c_with_a_dashboard_streaming_stops_everything_quickly_and_quietly(tmp_path):
+    port = free_port_and_next()
+    instance = tmp_path / "instance"
+    env = environment(PORT=str(port), WARMLINE_INSTANCE_PATH=str(instance), WEB_CONCURRENCY="2")
+    log = tmp_path / "run.log"
+    # Its own session, as a terminal's foreground job: Ctrl-C signals the whole group.
+    with open(log, "wb") as sink:
+        run = subprocess.Popen(
+            [*warmline_command(), "run"], cwd=ROOT, env=env, stdout=sink,
+            stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    browser = requests.Session()
+    try:
+        wait_for(
+            lambda: "Press Ctrl-C to stop." in log.read_text() or run.poll() is not None,
+            timeout=90,
+            what="warmline run to say it is ready",
+        )
+        assert run.poll() is None, log.read_text()
+        base_url = f"http://127.0.0.1:{port}"
+        csrf = browser.get(f"{base_url}/api/session", timeout=10).json()["csrf_token"]
+        signed_in = browser.post(
+            f"{base_url}/api/session",
+            json={"email": "ana@demo.warmline.test", "password": DEMO_PASSWORD},
+            headers={"X-CSRF-Token": csrf},
+            timeout=10,
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        stream = browser.get(f"{base_url}/api/events", stream=True, timeout=(5, 30))
+        assert stream.status_code == 200
+        assert next(stream.iter_lines()) == b"retry: 2000"
+        children = descendants(run.pid)
+        started = time.monotonic()
+        os.killpg(run.pid, signal.SIGINT)
+        run.wait(timeout=STOP_SECONDS)
+        stopped_in = time.monotonic() - started
+    finally:
+        browser.close()
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 0, log.read_text()
+    _gone, alive = psutil.wait_procs(children, timeout=STOP_SECONDS)
+    assert alive == []
+    print(f"warmline run stopped in {stopped_in:.1f} s with a stream open")
+    assert health(port) == (0, {})
+    output = log.read_text()
+    assert "warmline stopped." in output
+    for text in (output, (instance / "run.log").read_text()):
+        assert "Traceback" not in text
+        assert "KeyboardInterrupt" not in text
+    # The processes' chatter went to the instance log, not over the banner.
+    assert f"log of every process: {instance / 'run.log'}" in output
+    assert "Listening at" not in output
 
 
 def test_gunicorn_refuses_to_start_in_production_without_secrets(tmp_path):

@@ -1,7 +1,13 @@
-"""`warmline run`: the whole line on one machine, stopped cleanly by Ctrl-C."""
+"""`warmline run`: the whole line on one machine, stopped cleanly by Ctrl-C.
+
+The children run in sessions of their own, so a terminal's Ctrl-C reaches only this process,
+which stops them in order (no child dies of a KeyboardInterrupt mid-job). Their output goes to
+`run.log` in the instance folder, so the banner stays readable.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -11,6 +17,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 from config.settings import Settings
 from warmline import demo, migrate
@@ -18,7 +25,12 @@ from warmline.composition import build_runtime
 from warmline.embedded import ensure_embedded_redis, stop_embedded_redis
 
 STARTUP_DEADLINE_SECONDS = 60
-STOP_DEADLINE_SECONDS = 20
+STOP_DEADLINE_SECONDS = 4
+# Gunicorn waits this long for requests in flight; a dashboard's event stream never ends by
+# itself, so a longer wait only delays Ctrl-C. Production keeps config/gunicorn.py's 20 s.
+GRACEFUL_SECONDS = 2
+# How much of the log a failed start prints.
+LOG_TAIL_LINES = 40
 
 
 def _answers(url: str) -> bool:
@@ -48,6 +60,14 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        # Whatever a child left in its session (a gunicorn worker, an RQ work horse) goes too,
+        # so no orphan keeps the port for the next `make run`.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _tail(log: Path) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:])
 
 
 def _seed_demo(settings: Settings) -> demo.Demo:
@@ -61,7 +81,9 @@ def _seed_demo(settings: Settings) -> demo.Demo:
         services.engine.dispose()
 
 
-def _banner(settings: Settings, simulator_url: str | None, seeded: demo.Demo | None) -> str:
+def _banner(
+    settings: Settings, simulator_url: str | None, seeded: demo.Demo | None, log: Path
+) -> str:
     lines = [
         "",
         f"warmline is running at {settings.public_url}/",
@@ -78,7 +100,7 @@ def _banner(settings: Settings, simulator_url: str | None, seeded: demo.Demo | N
             f"  demo sign-ins (password {seeded.password!r}):",
             *(f"    {name}: {email} {phone}".rstrip() for name, email, phone in seeded.sign_ins),
         ]
-    lines += ["Press Ctrl-C to stop.", ""]
+    lines += [f"  log of every process: {log}", "Press Ctrl-C to stop.", ""]
     return "\n".join(lines)
 
 
@@ -97,7 +119,7 @@ def serve(settings: Settings) -> int:
     simulator_url = seeded = None
     commands = [
         [sys.executable, "-m", "gunicorn", "--config", "python:config.gunicorn",
-         "warmline.app:create_app()"],
+         "--graceful-timeout", str(GRACEFUL_SECONDS), "warmline.app:create_app()"],
         [sys.executable, "-m", "workers"],
         [sys.executable, "-m", "warmline", "clock"],
     ]  # fmt: skip
@@ -109,21 +131,33 @@ def serve(settings: Settings) -> int:
         readiness.append(lambda: _answers(f"{simulator_url}/simulator/"))
         commands.append(
             [sys.executable, "-m", "warmline.simulator", "--webhook-url", settings.public_url,
-             "--port", str(port), "--line", seeded.line_number]
+             "--port", str(port), "--line", seeded.line_number,
+             *(f"--phone={phone}={name}" for name, _email, phone in seeded.sign_ins if phone)]
         )  # fmt: skip
-    processes = [subprocess.Popen(command, env=env) for command in commands]
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    log = settings.instance_path / "run.log"
+    with open(log, "ab") as sink:
+        processes = [
+            subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT,
+                             start_new_session=True)
+            for command in commands
+        ]  # fmt: skip
     try:
         give_up = time.monotonic() + STARTUP_DEADLINE_SECONDS
         while not all(ready() for ready in readiness):
             if stopping.wait(0.2):
                 return 0
             if any(p.poll() is not None for p in processes) or time.monotonic() > give_up:
-                print("warmline: the line did not start; see the messages above.", file=sys.stderr)
+                print(f"warmline: the line did not start. The end of {log}:", file=sys.stderr)
+                print(_tail(log), file=sys.stderr)
                 return 1
-        print(_banner(settings, simulator_url, seeded), flush=True)
+        print(_banner(settings, simulator_url, seeded, log), flush=True)
         while not stopping.wait(0.5):
             if any(p.poll() is not None for p in processes):
-                print("warmline: a process stopped unexpectedly; stopping.", file=sys.stderr)
+                print(
+                    f"warmline: a process stopped unexpectedly. The end of {log}:", file=sys.stderr
+                )
+                print(_tail(log), file=sys.stderr)
                 return 1
         return 0
     finally:

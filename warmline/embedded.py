@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from config.settings import Settings
 
@@ -25,7 +27,10 @@ def redis_server_binary() -> Path:
 
 
 def _answers(socket_path: Path) -> bool:
-    client = redis.Redis(unix_socket_path=str(socket_path), socket_timeout=1)
+    # One try: redis-py's default retries with backoff would make "not there" take seconds.
+    client = redis.Redis(
+        unix_socket_path=str(socket_path), socket_timeout=1, retry=Retry(NoBackoff(), 0)
+    )
     try:
         return bool(client.ping())
     except (redis.ConnectionError, redis.TimeoutError, OSError):

@@ -228,6 +228,10 @@ class LiveLine:
         """Whether any specialist has started a shift and not ended it."""
         return bool(self.client.scard(self._key("present")))
 
+    def present(self) -> list[int]:
+        """Return the specialists who have started a shift and not ended it, by id."""
+        return sorted(int(s) for s in self.client.smembers(self._key("present")))
+
     def specialist(self, specialist_id: int) -> dict[str, str]:
         raw = self.client.hgetall(self._key(f"specialist:{specialist_id}"))
         return {k.decode(): v.decode() for k, v in raw.items()}

@@ -108,6 +108,54 @@ class Report:
         return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
 
 
+@dataclass(frozen=True)
+class OwnRecord:
+    """What one specialist did on one line: in the shift under way, and this month."""
+
+    line: Line
+    shift: Shift | None
+    shift_contacts: int
+    shift_talk_seconds: int
+    month_contacts: int
+    month_talk_seconds: int
+
+
+def _own_totals(
+    session: Session, line_id: int, specialist_id: int, since: datetime
+) -> tuple[int, int]:
+    count, talk = session.execute(
+        select(func.count(Contact.id), func.coalesce(func.sum(Contact.talk_seconds), 0)).where(
+            Contact.line_id == line_id,
+            Contact.specialist_id == specialist_id,
+            Contact.connected_at >= since,
+        )
+    ).one()
+    return int(count), int(talk)
+
+
+def own_record(session: Session, line: Line, specialist_id: int, at: datetime) -> OwnRecord:
+    """Count a specialist's answered contacts and talk time on a line.
+
+    "This shift" is the rostered shift covering `at`, if there is one; "this month" starts at
+    midnight on the first of the line's local month.
+    """
+    shift = session.scalars(
+        select(Shift)
+        .where(
+            Shift.line_id == line.id,
+            Shift.user_id == specialist_id,
+            Shift.starts_at <= at,
+            Shift.ends_at > at,
+        )
+        .order_by(Shift.starts_at)
+    ).first()
+    first_day = roster.local_today(line, at).replace(day=1)
+    month_start, _ = roster.local_day_bounds(line, first_day, first_day)
+    on_shift = _own_totals(session, line.id, specialist_id, shift.starts_at) if shift else (0, 0)
+    this_month = _own_totals(session, line.id, specialist_id, month_start)
+    return OwnRecord(line, shift, *on_shift, *this_month)
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 

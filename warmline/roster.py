@@ -467,6 +467,18 @@ def shifts_between(
     )
 
 
+def next_shifts(session: Session, user_id: int, at: datetime, limit: int) -> list[Shift]:
+    """Return someone's shifts that have not ended at `at`, on any line, earliest first."""
+    return list(
+        session.scalars(
+            select(Shift)
+            .where(Shift.user_id == user_id, Shift.ends_at > at)
+            .order_by(Shift.starts_at, Shift.id)
+            .limit(limit)
+        )
+    )
+
+
 def lines_rostered(session: Session, user_id: int, at: datetime) -> list[Line]:
     """Return the lines someone has a shift on at `at`, by name."""
     query = (

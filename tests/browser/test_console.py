@@ -15,7 +15,8 @@ from tests.dashboard.conftest import PASSWORD
 from tests.factories import make_line
 from warmline import roster
 from warmline.lines import assign_coordinator
-from warmline.models import Channel, Contact, Outcome, Role
+from warmline.live import LiveLine, now_ms
+from warmline.models import Channel, Contact, Outcome, Role, utcnow
 
 
 def sign_in(page, server: str, email: str) -> None:
@@ -115,3 +116,42 @@ def test_a_specialist_is_refused_from_coordinator_pages(page, server, session):
         response = page.goto(f"{server}{path}")
         assert response.status == 403, path
     shoot(page, "console-04-specialist-refused")
+
+
+def test_the_live_board_shows_who_is_on_shift_and_who_waits_counting_up(page, server, session, app):
+    line, cora = _coordinated_line(session)
+    ana = make_person(session, "Ana", phone="+14155550171", line_ids=[line.id])
+    bo = make_person(session, "Bo", phone="+14155550172", line_ids=[line.id])
+    arrived = utcnow() - timedelta(minutes=3)
+    waiting = Contact(
+        line_id=line.id, channel=Channel.VOICE, caller_tag="b" * 64, arrived_at=arrived,
+        crisis_tier=2, language="en",
+    )  # fmt: skip
+    session.add(waiting)
+    session.commit()
+    live = LiveLine(app.extensions["warmline"].redis, line.id)
+    live.go_available(ana.id, ["en"], ready_ms=now_ms())
+    live.go_on_break(bo.id, "meal")
+    live.enqueue(waiting.id, language="en", tier=2, arrived_ms=int(arrived.timestamp() * 1000))
+    sign_in(page, server, cora.email)
+
+    page.goto(f"{server}/console/lines/{line.id}")
+    page.get_by_role("link", name="Live").click()
+
+    team = page.locator("#on-shift tr")
+    expect(team).to_have_count(2)
+    expect(team.nth(0)).to_have_text("AnaFree for the next contact")
+    expect(team.nth(1)).to_have_text("BoOn a break (meal)")
+    row = page.locator("#waiting tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(f"Call #{waiting.id} (en)")
+    expect(row).to_contain_text("Imminent risk")
+    expect(row).to_have_class("crisis")
+    first = row.locator("td").nth(1).inner_text()
+    assert first.startswith("3:")
+    # The wait counts up between refreshes, as the coordinator watches.
+    expect(row.locator("td").nth(1)).not_to_have_text(first)
+    shoot(page, "console-live-board")
+
+    live.go_offline(bo.id)
+    expect(team).to_have_count(1)

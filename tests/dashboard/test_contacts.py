@@ -250,6 +250,24 @@ def test_a_coordinator_sees_their_lines_waiting_line(
     assert "5550123" not in body
 
 
+def test_a_coordinators_board_shows_who_is_on_shift_in_what_state_and_who_waits(
+    coordinator_browser, ana_browser, bo_browser, line, twilio, session
+):
+    ana_browser.start_shift(line.id)
+    bo_browser.start_shift(line.id)
+    bo_browser.post("/api/shift/status", {"status": "break", "reason": "meal"})
+    contact_id = caller_arrives(twilio, session)
+
+    board = coordinator_browser.get(f"/api/coordinator/lines/{line.id}/board").json
+
+    states = {p["name"]: (p["status"], p["reason"]) for p in board["specialists"]}
+    assert states["Bo"] == ("break", "meal")
+    assert states["Ana"][0] in {"available", "on_call"}
+    assert [c["id"] for c in board["waiting"]] == [contact_id]
+    assert "5550123" not in json.dumps(board)
+    assert ana_browser.get(f"/api/coordinator/lines/{line.id}/board").status_code == 403
+
+
 def test_a_coordinator_of_another_line_finds_neither_its_queue_nor_its_roster(
     app, session, line, bo
 ):
@@ -266,6 +284,7 @@ def test_a_coordinator_of_another_line_finds_neither_its_queue_nor_its_roster(
     browser = Dashboard(app.test_client())
     assert browser.sign_in(other.email).status_code == 200
     assert browser.get(f"/api/coordinator/lines/{line.id}/queue").status_code == 404
+    assert browser.get(f"/api/coordinator/lines/{line.id}/board").status_code == 404
     override = browser.post("/api/coordinator/shifts", {"line_id": line.id, "specialist_id": bo.id})
     assert override.status_code == 404
     assert [entry["id"] for entry in browser.get("/api/lines").json["lines"]] == [elsewhere.id]

@@ -26,16 +26,26 @@ def test_pages_forbid_inline_script_and_third_party_assets(client, ana_browser):
         assert " style=" not in html
 
 
-def test_the_dashboard_page_needs_a_signed_in_user(client):
-    response = client.get("/dashboard")
-    assert response.status_code == 302
-    assert response.headers["Location"].endswith("/sign-in")
+def test_the_dashboard_pages_need_a_signed_in_user(client):
+    for path in ("/dashboard", "/me"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith("/sign-in")
 
 
 def test_the_script_and_stylesheet_are_served_from_the_package(client):
     for name in ("dashboard.js", "dashboard.css"):
         with client.get(f"/dashboard/static/{name}") as response:
             assert response.status_code == 200
+
+
+def test_every_page_names_the_icon_it_serves(client, ana_browser):
+    icon = '<link rel="icon" href="/dashboard/static/favicon.svg" type="image/svg+xml">'
+    for response in (client.get("/sign-in"), ana_browser.get("/dashboard")):
+        assert icon in response.get_data(as_text=True)
+    with client.get("/dashboard/static/favicon.svg") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"
 
 
 def test_a_script_in_the_sign_in_form_comes_back_as_text(client, ana):

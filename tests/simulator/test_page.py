@@ -73,3 +73,27 @@ def test_texting_from_the_page_shows_the_thread(browser, sim, script):
 def test_a_bad_number_is_refused(browser):
     response = browser.post("/simulator/phones", data={"number": "call me"})
     assert response.status_code == 400
+
+
+def test_named_phones_show_whose_they_are_from_the_start(sim):
+    app = Flask(__name__)
+    page.init_app(app, sim, {"+15005550006": "Ana"})
+
+    html = app.test_client().get("/simulator/").get_data(as_text=True)
+
+    assert "Ana's phone · +15005550006" in html
+
+
+def test_a_phone_shows_only_its_latest_call(browser, sim, script):
+    script[INCOMING] = "<Response><Say>Hello, caller.</Say><Pause length='60'/></Response>"
+    phone = sim.phone(CALLER)
+    phone.dial(LINE)
+    assert "Hello, caller." in browser.get("/simulator/").get_data(as_text=True)
+    phone.hang_up()
+    script[INCOMING] = "<Response><Say>Welcome back.</Say><Pause length='60'/></Response>"
+
+    phone.dial(LINE)
+
+    html = browser.get("/simulator/").get_data(as_text=True)
+    assert "Welcome back." in html
+    assert "Hello, caller." not in html

@@ -53,6 +53,12 @@ def line_page(line_id: int):
     )
 
 
+@coordinator_route(f"/lines/<{ID}:line_id>/live", methods=["GET"])
+def live_page(line_id: int):
+    """Who is on shift and in what state, who waits and how long, kept current by the page."""
+    return render_template("console/live.html", line=coordinated_line(line_id))
+
+
 @coordinator_route(f"/lines/<{ID}:line_id>/coordinators", methods=["POST"])
 def line_coordinators(line_id: int):
     line = coordinated_line(line_id)

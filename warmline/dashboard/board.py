@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from warmline.crisis.carry import carried_flag
 from warmline.live import LiveLine
-from warmline.models import Channel, Contact, Line, Outcome, WrapUp
+from warmline.models import Channel, Contact, Line, Outcome, User, WrapUp
 
 # Contacts older than this no longer ask their specialist for a wrap-up.
 WRAP_UP_LOOKBACK = timedelta(hours=12)
@@ -75,6 +75,28 @@ class ContactView:
         }
 
 
+@dataclass(frozen=True)
+class OnShift:
+    """A specialist on shift as a coordinator sees them: who, and in what state."""
+
+    id: int
+    name: str
+    status: str
+    reason: str
+    wrap_up_seconds_left: int
+    ending: bool
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "status": self.status,
+            "reason": self.reason,
+            "wrap_up_seconds_left": self.wrap_up_seconds_left,
+            "ending": self.ending,
+        }
+
+
 def _ending_key(line_id: int, specialist_id: int) -> str:
     return ENDING_KEY.format(line_id=line_id, specialist_id=specialist_id)
 
@@ -94,6 +116,33 @@ def current_shift(session: Session, client: redis.Redis, specialist_id: int) -> 
                 ending=bool(client.exists(_ending_key(line.id, specialist_id))),
             )
     return None
+
+
+def on_shift(session: Session, client: redis.Redis, line: Line, at_ms: int) -> list[OnShift]:
+    """Return who is on shift on a line and in what state, by name."""
+    live = LiveLine(client, line.id)
+    ids = live.present()
+    names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    team = []
+    for specialist_id in ids:
+        state = live.specialist(specialist_id)
+        if not state or specialist_id not in names:
+            continue
+        status = state.get("status", "available")
+        ready_ms = int(state.get("ready") or 0)
+        team.append(
+            OnShift(
+                id=specialist_id,
+                name=names[specialist_id],
+                status=status,
+                reason=state.get("reason", ""),
+                wrap_up_seconds_left=(
+                    max(0, (ready_ms - at_ms + 999) // 1000) if status == "wrap_up" else 0
+                ),
+                ending=bool(client.exists(_ending_key(line.id, specialist_id))),
+            )
+        )
+    return sorted(team, key=lambda person: person.name.casefold())
 
 
 def mark_ending(client: redis.Redis, *, line_id: int, specialist_id: int, ending: bool) -> None:

@@ -145,6 +145,18 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
+    "OnShift": {
+        "description": "A specialist on shift, as their line's coordinators see them.",
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "status": {"enum": ["available", "on_call", "texting", "wrap_up", "break"]},
+            "reason": {"type": "string", "description": "Why on a break, if they are."},
+            "wrap_up_seconds_left": {"type": "integer"},
+            "ending": {"type": "boolean", "description": "Stopping after this contact."},
+        },
+    },
 }
 
 
@@ -419,6 +431,25 @@ def document() -> dict[str, Any]:
                             "properties": {"waiting": {"type": "array", "items": _ref("Contact")}},
                         },
                         "The waiting line.",
+                    ),
+                    "404": _error("No such line."),
+                },
+                parameters=[_path_id("line_id")],
+            )
+        },
+        "/api/coordinator/lines/{line_id}/board": {
+            "get": _operation(
+                "Coordinators: who is on shift on a line and in what state, and who waits",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "specialists": {"type": "array", "items": _ref("OnShift")},
+                                "waiting": {"type": "array", "items": _ref("Contact")},
+                            },
+                        },
+                        "The line's live board.",
                     ),
                     "404": _error("No such line."),
                 },

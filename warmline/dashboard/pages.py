@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
+from sqlalchemy import select
 
+from warmline import people, reports, roster
+from warmline.models import Line, utcnow
+from warmline.web import db_session
 from warmline.web.auth import choose_password, current_user, sign_in, sign_out
 from warmline.web.security import require_csrf
+
+# How many of a person's coming shifts their own page lists.
+NEXT_SHIFTS = 8
 
 bp = Blueprint(
     "dashboard",
@@ -71,3 +78,24 @@ def shift_page():
     if user.must_choose_password:
         return redirect(url_for("dashboard.choose_password_page"))
     return render_template("dashboard/shift.html", user=user)
+
+
+@bp.get("/me")
+def own_page():
+    """A specialist's own page: their next shifts, and what they did this shift and month."""
+    user = current_user()
+    if user is None:
+        return redirect(url_for("dashboard.sign_in_page"))
+    if user.must_choose_password:
+        return redirect(url_for("dashboard.choose_password_page"))
+    session, at = db_session(), utcnow()
+    served = people.lines_served(session, user.id)
+    lines = session.scalars(select(Line).where(Line.id.in_(served)).order_by(Line.name)).all()
+    by_id = {line.id: line for line in lines}
+    shifts = [
+        (by_id[shift.line_id], roster.describe(by_id[shift.line_id], shift))
+        for shift in roster.next_shifts(session, user.id, at, NEXT_SHIFTS)
+        if shift.line_id in by_id
+    ]
+    records = [reports.own_record(session, line, user.id, at) for line in lines]
+    return render_template("dashboard/me.html", user=user, shifts=shifts, records=records)

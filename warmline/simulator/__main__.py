@@ -12,6 +12,13 @@ from config.settings import SIMULATOR_ACCOUNT_SID, SIMULATOR_AUTH_TOKEN
 from warmline.simulator import RealClock, create_simulator, page, simulator_of
 
 
+def _named_phone(value: str) -> tuple[str, str]:
+    number, _, name = value.partition("=")
+    if not number.startswith("+") or not name:
+        raise argparse.ArgumentTypeError("give a phone as +14155550123=Name")
+    return number, name
+
+
 def main(argv: list[str] | None = None) -> None:
     """Serve the REST API and the /simulator page on a real clock until a signal."""
     parser = argparse.ArgumentParser(prog="python -m warmline.simulator")
@@ -21,6 +28,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--account-sid", default=SIMULATOR_ACCOUNT_SID)
     parser.add_argument("--auth-token", default=SIMULATOR_AUTH_TOKEN)
     parser.add_argument("--line", action="append", default=[], help="a line number to list")
+    parser.add_argument(
+        "--phone",
+        action="append",
+        default=[],
+        type=_named_phone,
+        metavar="NUMBER=NAME",
+        help="a phone to show from the start, labelled with whose it is",
+    )
     args = parser.parse_args(argv)
 
     clock = RealClock()
@@ -31,7 +46,7 @@ def main(argv: list[str] | None = None) -> None:
         clock=clock,
     )
     sim = simulator_of(app)
-    page.init_app(app, sim)
+    page.init_app(app, sim, dict(args.phone))
     for number in args.line:
         sim.line(number)
     server = make_server(args.host, args.port, app, threaded=True)

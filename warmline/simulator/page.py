@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 
@@ -11,6 +12,8 @@ from warmline.simulator.engine import Simulator
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 KEYPAD = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"]
 TRANSCRIPT_LINES = 40
+# A phone's transcript starts afresh with each call it makes or receives.
+CALL_STARTS = frozenset({"dialled", "ringing"})
 
 bp = Blueprint(
     "simulator_page",
@@ -23,6 +26,12 @@ bp = Blueprint(
 
 def _simulator() -> Simulator:
     return current_app.extensions["simulator"]
+
+
+def _this_call(transcript: list) -> list:
+    """The moments since the phone's latest call began (all of them before its first call)."""
+    starts = [index for index, moment in enumerate(transcript) if moment.kind in CALL_STARTS]
+    return transcript[starts[-1] if starts else 0 :][-TRANSCRIPT_LINES:]
 
 
 def _number(raw: str) -> str:
@@ -38,13 +47,15 @@ def _number(raw: str) -> str:
 def index():
     """Show every phone: its state, what it heard, a keypad, a speech box and its texts."""
     sim = _simulator()
+    names = current_app.extensions["simulator_names"]
     with sim.lock:
         phones = [
             {
                 "number": phone.number,
+                "name": names.get(phone.number, ""),
                 "state": phone.state,
                 "connected_to": phone.connected_to,
-                "transcript": phone.transcript[-TRANSCRIPT_LINES:],
+                "transcript": _this_call(phone.transcript),
                 "texts": list(phone.texts),
                 "rings": phone.rings_before_answer,
             }
@@ -101,7 +112,14 @@ def act(number: str, action: str):
     return redirect(url_for(".index") + f"#phone-{phone.number[1:]}")
 
 
-def init_app(app: Flask, sim: Simulator) -> None:
-    """Serve the /simulator page for `sim` on `app`; only ever in demo mode."""
+def init_app(app: Flask, sim: Simulator, names: Mapping[str, str] | None = None) -> None:
+    """Serve the /simulator page for `sim` on `app`; only ever in demo mode.
+
+    `names` label phones by whose they are (number -> name); each named phone is on the page
+    from the start.
+    """
     app.extensions["simulator"] = sim
+    app.extensions["simulator_names"] = dict(names or {})
+    for number in app.extensions["simulator_names"]:
+        sim.phone(number)
     app.register_blueprint(bp)

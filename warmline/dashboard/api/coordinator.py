@@ -67,3 +67,23 @@ def line_queue(line_id: int):
         abort(404, description="No such line.")
     waiting = board.waiting(session, runtime().redis, line, utcnow())
     return jsonify(waiting=[c.as_json() for c in waiting])
+
+
+@bp.get("/coordinator/lines/<int(max=2147483647):line_id>/board")
+@require_user(*COORDINATORS)
+def line_board(line_id: int):
+    """Who is on shift and in what state, and who is waiting: the console's live board."""
+    _coordinated_line(line_id)
+    session = db_session()
+    line = session.get(Line, line_id)
+    if line is None:
+        abort(404, description="No such line.")
+    at = utcnow()
+    client = runtime().redis
+    return jsonify(
+        specialists=[
+            person.as_json()
+            for person in board.on_shift(session, client, line, int(at.timestamp() * 1000))
+        ],
+        waiting=[c.as_json() for c in board.waiting(session, client, line, at)],
+    )

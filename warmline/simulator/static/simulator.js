@@ -3,6 +3,13 @@
   "use strict";
   var INTERVAL_MS = 1500;
 
+  // Each transcript shows its newest line, as a phone's screen would.
+  function scrollToNewest() {
+    document.querySelectorAll(".transcript").forEach(function (list) {
+      list.scrollTop = list.scrollHeight;
+    });
+  }
+
   function busy() {
     var active = document.activeElement;
     return active && active.tagName === "INPUT" && active.value !== "";
@@ -23,10 +30,12 @@
         var next = fresh.querySelector("[data-live]");
         if (live && next && live.innerHTML !== next.innerHTML) {
           live.innerHTML = next.innerHTML;
+          scrollToNewest();
         }
       })
       .catch(function () {});
   }
 
+  document.addEventListener("DOMContentLoaded", scrollToNewest);
   window.setInterval(refresh, INTERVAL_MS);
 })();
