@@ -34,6 +34,7 @@ def test_the_specialist_confirms_the_counselor_before_the_panel_lets_them_leave(
     LiveLine(redis_client, line.id).record_leg(contact_id, ana.id, call_sid())
 
     mine.get_by_role("button", name="Transfer to crisis line").click()
+    page.get_by_role("dialog").get_by_role("button", name="Dial the crisis line").click()
     expect(mine.locator(".crisis-leg")).to_contain_text("Calling the crisis line")
     expect(mine.get_by_role("button", name="End call")).to_be_disabled()
 
@@ -46,4 +47,4 @@ def test_the_specialist_confirms_the_counselor_before_the_panel_lets_them_leave(
     mine.get_by_role("button", name="The counselor is on the line").click()
     expect(mine.locator(".crisis-leg")).to_contain_text("The crisis counselor has joined")
     expect(mine.get_by_role("button", name="The counselor is on the line")).to_have_count(0)
-    expect(mine.get_by_role("button", name="End call")).to_be_enabled()
+    expect(mine.get_by_role("button", name="Leave the call (the counselor stays)")).to_be_enabled()

@@ -59,6 +59,7 @@ def test_a_waiting_caller_shows_what_a_specialist_needs_and_nothing_identifying(
         "contacts_this_month": 3,
         "state": "waiting",
         "crisis_leg": "",
+        "crisis_referred": False,
         "flagged_hours_ago": None,
     }
     body = response.get_data(as_text=True)

@@ -57,6 +57,8 @@ class ContactView:
     contacts_this_month: int | None
     state: str
     crisis_leg: str = ""
+    # The specialist transferred this contact to the crisis line: a crisis referral.
+    crisis_referred: bool = False
     # How many hours ago an earlier contact of this caller tag showed crisis signs, if one
     # did within the line's carry-over period: why this contact is flagged.
     flagged_hours_ago: int | None = None
@@ -71,6 +73,7 @@ class ContactView:
             "contacts_this_month": self.contacts_this_month,
             "state": self.state,
             "crisis_leg": self.crisis_leg,
+            "crisis_referred": self.crisis_referred,
             "flagged_hours_ago": self.flagged_hours_ago,
         }
 
@@ -200,6 +203,7 @@ def _view(
         contacts_this_month=counts.get(contact.caller_tag) if contact.caller_tag else None,
         state=state,
         crisis_leg=live.recall(contact.id, "crisis_leg") or "",
+        crisis_referred=contact.crisis_referred_at is not None,
         flagged_hours_ago=flagged_hours_ago,
     )
 

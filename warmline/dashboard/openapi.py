@@ -139,6 +139,10 @@ SCHEMAS: dict[str, Any] = {
             "crisis_leg": {
                 "enum": ["", "dialing", "ringing", "answered", "joined", "unreached", "left"]
             },
+            "crisis_referred": {
+                "type": "boolean",
+                "description": "Transferred to the crisis line: the wrap-up's referral is ticked.",
+            },
             "flagged_hours_ago": {
                 "type": ["integer", "null"],
                 "description": "Hours since an earlier contact of this caller showed crisis signs.",

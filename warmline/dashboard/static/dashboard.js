@@ -343,6 +343,7 @@
     ]) {
       form.append(checkbox(`${name}-${contact.id}`, name, text));
     }
+    preTickReferral(form.elements.crisis_referral_offered, contact);
     const save = element("button", "Save wrap-up", "primary");
     save.type = "submit";
     form.append(save);
@@ -370,6 +371,45 @@
     left: "The crisis counselor has left the call.",
   };
   const HANDOFF_WAITING = new Set(["dialing", "ringing", "answered"]);
+  // Contacts whose pre-ticked "crisis referral offered" the specialist unticked: a redraw
+  // must not tick it again.
+  const referralUnticked = new Set();
+
+  function preTickReferral(box, contact) {
+    // A transfer to the crisis line is a crisis referral: say so, unless told otherwise.
+    box.checked = contact.crisis_referred && !referralUnticked.has(contact.id);
+    box.addEventListener("change", () => {
+      if (contact.crisis_referred && !box.checked) referralUnticked.add(contact.id);
+      else referralUnticked.delete(contact.id);
+    });
+  }
+
+  // Dialling the crisis line is asked once more, in the page: an accidental click must not
+  // ring 988 into a caller's call. Cancel has the focus, so Enter or Escape dials nobody.
+  let transferring = null;
+
+  function askTransfer(contactId) {
+    transferring = contactId;
+    $("transfer-confirm").showModal();
+    $("transfer-cancel").focus();
+  }
+
+  function transferButton(contactId) {
+    return document.querySelector(`#mine-list li[data-contact-id="${contactId}"] .transfer`);
+  }
+
+  function closeTransfer(dial) {
+    const contactId = transferring;
+    transferring = null;
+    $("transfer-confirm").close();
+    if (contactId === null) return;
+    if (dial) {
+      act("POST", `/api/contacts/${contactId}/transfer`);
+      return;
+    }
+    const again = transferButton(contactId);
+    if (again) again.focus();
+  }
 
   // Text conversations. A chat panel is built once per conversation and kept across
   // refreshes, so a half-written reply survives live updates.
@@ -524,13 +564,18 @@
           row.append(button("The counselor is on the line",
             () => act("POST", `/api/contacts/${contact.id}/counselor-joined`), "confirm-counselor"));
         }
-        const leave = button("End call", () => act("POST", `/api/contacts/${contact.id}/hang-up`));
+        const joined = contact.crisis_leg === "joined";
+        // With the counselor on, hanging up only takes the specialist out of the call.
+        const leave = button(joined ? "Leave the call (the counselor stays)" : "End call",
+          () => act("POST", `/api/contacts/${contact.id}/hang-up`));
         leave.disabled = waiting;
         if (waiting) leave.title = "Stay on until the crisis counselor has joined.";
-        const transfer = button("Transfer to crisis line",
-          () => act("POST", `/api/contacts/${contact.id}/transfer`), "danger");
-        transfer.disabled = waiting || contact.crisis_leg === "joined";
-        row.append(transfer, leave);
+        if (!joined) {
+          const transfer = button("Transfer to crisis line", () => askTransfer(contact.id), "danger transfer");
+          transfer.disabled = waiting;
+          row.append(transfer);
+        }
+        row.append(leave);
         item.append(row);
       } else if (contact.state === "live") {
         item.append(element("p", "Text conversation", "waited"), chatPanel(contact));
@@ -645,6 +690,12 @@
   $("end-shift").addEventListener("click", async () => {
     const result = await act("POST", "/api/shift/end");
     if (result && result.ending) notify("Your shift will end after this contact.");
+  });
+  $("transfer-dial").addEventListener("click", () => closeTransfer(true));
+  $("transfer-cancel").addEventListener("click", () => closeTransfer(false));
+  $("transfer-confirm").addEventListener("cancel", (event) => {
+    event.preventDefault();
+    closeTransfer(false);
   });
   $("crisis-accept").addEventListener("click", (event) => {
     act("POST", `/api/contacts/${event.currentTarget.dataset.contactId}/accept`);
