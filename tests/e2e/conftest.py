@@ -7,12 +7,13 @@ scenario leaves behind (a delayed job, a phone's transcript) reaches the next.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.stack import RedisServer, Scenario, Stack, running_stack
+from tests.e2e.test_texts import Dashboard
 from tests.services import fresh_database
 
 
@@ -66,3 +67,19 @@ def scenario(stack: Stack, request: pytest.FixtureRequest) -> Iterator[Scenario]
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         print(stack.processes.logs())
+
+
+@pytest.fixture
+def open_dashboard(stack) -> Iterator[Callable[..., Dashboard]]:
+    """Sign a specialist in on a browser of their own (their shift has started)."""
+    opened: list[Dashboard] = []
+
+    def open_for(specialist) -> Dashboard:
+        dashboard = Dashboard(stack.settings.public_url)
+        opened.append(dashboard)
+        dashboard.sign_in(specialist.email)
+        return dashboard
+
+    yield open_for
+    for dashboard in opened:
+        dashboard.http.close()

@@ -11,10 +11,6 @@ conference goes on while anyone is in it unless the one leaving has `endConferen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
-import pytest
-
 from tests.e2e.test_texts import Dashboard
 from tests.services import wait_for
 from warmline.simulator import APPLICATION_ERROR
@@ -29,22 +25,6 @@ GOODBYE = "Thank you for calling. If you need help later"
 
 def heard(phone) -> str:
     return " ".join(phone.heard)
-
-
-@pytest.fixture
-def open_dashboard(stack) -> Iterator[Callable[..., Dashboard]]:
-    """Sign a specialist in on a browser of their own (their shift has started)."""
-    opened: list[Dashboard] = []
-
-    def open_for(specialist) -> Dashboard:
-        dashboard = Dashboard(stack.settings.public_url)
-        opened.append(dashboard)
-        dashboard.sign_in(specialist.email)
-        return dashboard
-
-    yield open_for
-    for dashboard in opened:
-        dashboard.http.close()
 
 
 def in_conversation(scenario, line, ana, caller) -> int:

@@ -18,7 +18,6 @@ from tests.e2e.test_handoff import (
     DEADLINE,
     handoff_state,
     in_conversation,
-    open_dashboard,  # noqa: F401 (a fixture)
 )
 from tests.services import wait_for
 from warmline.simulator import APPLICATION_ERROR
@@ -64,7 +63,7 @@ def streams() -> Iterator[list[Stream]]:
 
 def test_each_step_of_the_counselor_leg_reaches_the_dashboard_as_an_event(
     scenario,
-    open_dashboard,  # noqa: F811
+    open_dashboard,
     streams,
 ):
     line = scenario.line()
@@ -105,7 +104,7 @@ def test_each_step_of_the_counselor_leg_reaches_the_dashboard_as_an_event(
 
 def test_the_wrap_up_after_a_transfer_counts_a_crisis_referral(
     scenario,
-    open_dashboard,  # noqa: F811
+    open_dashboard,
 ):
     line = scenario.line()
     ana = scenario.specialist(line, "Ana")
