@@ -124,8 +124,8 @@ def test_line_with_two_languages_asks_and_holds_spanish_callers_in_spanish(
     on_shift(app, session, line, make_specialist(session, line, languages=["es"]))
     root = twiml.parse(incoming(twilio))
     spoken = twiml.spoken(root)
-    assert "For English, press 1." in spoken
-    assert "Para español, marque 2." in spoken
+    assert "For English, press 1." not in spoken, "the welcome is English: no prompt for it"
+    assert spoken.endswith("Para español, marque 2.")
     path = root.find("Gather").get("action")
     response = twilio.post(path, {"CallSid": call_sid(), "Digits": "2"})
     assert "Pronto le atenderá" in twiml.spoken(twiml.parse(response))

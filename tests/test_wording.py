@@ -135,14 +135,11 @@ def test_crisis_numbers_are_said_in_both_languages_unless_the_caller_speaks_span
     assert [s.language for s in wording.crisis_numbers("es")] == ["es"]
 
 
-def test_language_menu_names_each_language_in_english_then_spanish():
-    menu = [s.text for s in wording.language_menu(("en", "es"))]
-    assert menu == [
-        "For English, press 1.",
-        "Para inglés, marque 1.",
-        "For Spanish, press 2.",
-        "Para español, marque 2.",
-    ]
+def test_language_menu_offers_each_extra_language_once_in_its_own_language():
+    menu = [(s.text, s.language) for s in wording.language_menu(("en", "es"), "en")]
+    assert menu == [("Para español, marque 2.", "es")]
+    assert [s.text for s in wording.language_menu(("en", "es"), "es")] == ["For English, press 1."]
+    assert wording.language_menu(("en",), "en") == ()
 
 
 @pytest.mark.parametrize(

@@ -87,17 +87,17 @@ class Wording:
                 sentences.append(self.spoken(key, language, **values))
         return tuple(sentences)
 
-    def language_menu(self, languages: tuple[str, ...]) -> tuple[Spoken, ...]:
-        """Offer each of the line's languages by number, in every language the line speaks."""
+    def language_menu(self, languages: tuple[str, ...], welcomed_in: str) -> tuple[Spoken, ...]:
+        """Offer each of the line's languages but the welcome's by number, in its own language.
+
+        The welcome's language needs no prompt: the caller just heard it, and silence keeps it.
+        """
         return tuple(
             self.spoken(
-                "choose_language",
-                spoken_in,
-                choice=self.language_name(code, spoken_in),
-                number=number,
+                "choose_language", code, choice=self.language_name(code, code), number=number
             )
             for number, code in enumerate(languages, start=1)
-            for spoken_in in self.languages("calls")
+            if code != welcomed_in
         )
 
     def language_name(self, code: str, in_language: str) -> str:
@@ -197,9 +197,9 @@ def opening(kind: str, language: str, /, **values: object) -> tuple[Spoken, ...]
     return shipped().opening(kind, language, **values)
 
 
-def language_menu(languages: tuple[str, ...]) -> tuple[Spoken, ...]:
-    """Offer the line's languages by number."""
-    return shipped().language_menu(languages)
+def language_menu(languages: tuple[str, ...], welcomed_in: str) -> tuple[Spoken, ...]:
+    """Offer the line's languages but the welcome's by number, one prompt each."""
+    return shipped().language_menu(languages, welcomed_in)
 
 
 def fallback(kind: str) -> str:

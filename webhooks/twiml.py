@@ -172,7 +172,7 @@ def welcome(
     gather = _gather(next_url, timeout=4, listens_in=_listening(speech, language))
     _say(gather, wording.opening("welcome", language, name=line_name), voices)
     if len(languages) > 1:
-        _say(gather, wording.language_menu(languages), voices)
+        _say(gather, wording.language_menu(languages, language), voices)
     response.append(gather)
     return str(response)
 

@@ -66,7 +66,7 @@ def at_the_language_menu(scenario: Scenario, caller: Phone) -> Line:
     line = scenario.line(languages=["en", "es"])
     scenario.specialist(line, "Ana").phone.never_answers()
     caller.dial(line.twilio_number)
-    first_choice = wording.language_menu(("en", "es"))[0].text
+    first_choice = wording.language_menu(("en", "es"), "en")[0].text
     scenario.advance_until(hears(caller, first_choice), what="the language menu")
     return line
 
