@@ -34,9 +34,20 @@ class Tally:
         return self.right / self.total if self.total else 1.0
 
 
+# The header of a corpus batch (data/crisis/corpus/): one author's messages, by column name.
+CORPUS_COLUMNS = ("author", "tier", "lang", "category", "situation", "style", "text")
+
+
 def read_examples(path: Path) -> Iterator[Example]:
-    """Read a tab-separated set: tier, language, kind, text; # lines are comments."""
-    for line in path.read_text(encoding="utf-8").splitlines():
+    """Read a tab-separated set: a corpus batch (its header names the columns), or the
+    development set's tier, language, kind, text; # lines are comments."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if lines and tuple(lines[0].split("\t")) == CORPUS_COLUMNS:
+        for line in lines[1:]:
+            row = dict(zip(CORPUS_COLUMNS, line.split("\t", len(CORPUS_COLUMNS) - 1), strict=True))
+            yield Example(int(row["tier"]), row["lang"], row["category"], row["text"])
+        return
+    for line in lines:
         if line.strip() and not line.startswith("#"):
             tier, language, kind, text = line.split("\t", 3)
             yield Example(int(tier), language, kind, text)
@@ -103,5 +114,8 @@ EVERYDAY_KINDS = frozenset(
         "worry",
         "medicine",
         "line",
+        "recovered",
+        "media",
+        "admin",
     }
 )
