@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from datetime import UTC, date, datetime, time, timedelta
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -113,8 +115,43 @@ def test_specialists_are_refused_from_every_console_route(app, session, coordina
 
 def test_signed_out_visitors_go_to_sign_in_and_json_says_401(client, coordinated):
     page = client.get("/console/")
-    assert page.status_code == 302 and page.location.endswith("/sign-in")
+    assert page.status_code == 302 and page.location.endswith("/sign-in?next=/console/")
     assert client.get(f"/console/lines/{coordinated.id}/reports.json").status_code == 401
+
+
+def _sign_in_through_the_page(client, sign_in_url: str, email: str):
+    page = client.get(sign_in_url).get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    landing = re.search(r'name="next" value="([^"]*)"', page).group(1)
+    form = {"csrf_token": csrf, "next": landing, "email": email, "password": PASSWORD}
+    return client.post("/sign-in", data=form)
+
+
+def test_a_coordinator_sent_to_sign_in_from_the_console_lands_back_on_it(client, coordinated, cora):
+    sign_in_url = client.get(f"/console/lines/{coordinated.id}/settings").location
+    response = _sign_in_through_the_page(client, sign_in_url, cora.email)
+    assert response.status_code == 302
+    assert response.location == f"/console/lines/{coordinated.id}/settings"
+    assert client.get("/sign-in?next=/console/").location == "/console/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/console/", "//evil.example/console/", "/console/\\evil", "/api/x"],
+)
+def test_sign_in_never_sends_anyone_outside_the_console_or_dashboard(client, cora, target):
+    response = _sign_in_through_the_page(
+        client, "/sign-in?" + urlencode({"next": target}), cora.email
+    )
+    assert response.status_code == 302 and response.location == "/dashboard"
+
+
+def test_the_dashboard_links_to_the_console_only_for_coordinators(app, console, ana):
+    assert 'href="/console/"' in console.page("/dashboard")
+    assert 'href="/dashboard"' in console.page("/console/")
+    specialist = Browser(app.test_client())
+    specialist.sign_in(ana.email)
+    assert 'href="/console/"' not in specialist.page("/dashboard")
 
 
 def test_forms_without_the_csrf_token_are_refused(console, coordinated, ana):

@@ -36,7 +36,7 @@ def _coordinators_only() -> Any:
     user = current_user()
     if user is None:
         if request.method == "GET" and not request.path.endswith((".json", ".csv")):
-            return redirect(url_for("dashboard.sign_in_page"))
+            return redirect(url_for("dashboard.sign_in_page", next=request.path))
         abort(401, description="Please sign in.")
     if user.role not in COORDINATORS:
         abort(403, description="Only coordinators can use the console.")

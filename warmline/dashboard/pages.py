@@ -24,24 +24,35 @@ bp = Blueprint(
 bp.before_request(require_csrf)
 
 
+def _landing(target: str) -> str:
+    """Return where to go after sign-in: the console page asked for, else the dashboard."""
+    if target.startswith("/console/") and "//" not in target and "\\" not in target:
+        return target[:512]
+    return url_for("dashboard.shift_page")
+
+
 @bp.get("/sign-in")
 def sign_in_page():
+    landing = _landing(request.args.get("next", ""))
     if current_user() is not None:
-        return redirect(url_for("dashboard.shift_page"))
-    return render_template("dashboard/sign_in.html", error="", email="")
+        return redirect(landing)
+    return render_template("dashboard/sign_in.html", error="", email="", landing=landing)
 
 
 @bp.post("/sign-in")
 def sign_in_form():
     email = request.form.get("email", "")
+    landing = _landing(request.form.get("next", ""))
     result = sign_in(email, request.form.get("password", ""))
     if result.user is None:
-        page = render_template("dashboard/sign_in.html", error=result.error, email=email[:254])
+        page = render_template(
+            "dashboard/sign_in.html", error=result.error, email=email[:254], landing=landing
+        )
         headers = {"Retry-After": str(result.retry_after_seconds)} if result.status == 429 else {}
         return page, result.status, headers
     if result.user.must_choose_password:
         return redirect(url_for("dashboard.choose_password_page"))
-    return redirect(url_for("dashboard.shift_page"))
+    return redirect(landing)
 
 
 @bp.get("/choose-password")
