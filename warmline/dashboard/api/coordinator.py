@@ -15,10 +15,12 @@ from warmline.web.auth import COORDINATORS, MAX_PASSWORD_LENGTH, require_user
 from warmline.web.auth import signed_in_user as _me
 
 
-def _coordinated_line(line_id: int) -> None:
-    """Answer 404 for a line the signed-in coordinator does not run."""
-    if not coordinates(db_session(), _me(), line_id):
+def _coordinated_line(line_id: int) -> Line:
+    """Return a line the signed-in coordinator runs; answer 404 for any other."""
+    line = db_session().get(Line, line_id)
+    if line is None or not coordinates(db_session(), _me(), line_id):
         abort(404, description="No such line.")
+    return line
 
 
 @bp.post("/coordinator/shifts")
@@ -60,12 +62,8 @@ def reset_password(user_id: int):
 @bp.get("/coordinator/lines/<int(max=2147483647):line_id>/queue")
 @require_user(*COORDINATORS)
 def line_queue(line_id: int):
-    _coordinated_line(line_id)
-    session = db_session()
-    line = session.get(Line, line_id)
-    if line is None:
-        abort(404, description="No such line.")
-    waiting = board.waiting(session, runtime().redis, line, utcnow())
+    line = _coordinated_line(line_id)
+    waiting = board.waiting(db_session(), runtime().redis, line, utcnow())
     return jsonify(waiting=[c.as_json() for c in waiting])
 
 
@@ -73,11 +71,8 @@ def line_queue(line_id: int):
 @require_user(*COORDINATORS)
 def line_board(line_id: int):
     """Who is on shift and in what state, and who is waiting: the console's live board."""
-    _coordinated_line(line_id)
+    line = _coordinated_line(line_id)
     session = db_session()
-    line = session.get(Line, line_id)
-    if line is None:
-        abort(404, description="No such line.")
     at = utcnow()
     client = runtime().redis
     return jsonify(
