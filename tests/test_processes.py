@@ -48,6 +48,15 @@ def health(port: int) -> tuple[int, dict]:
         return 0, {}
 
 
+def wait_until_ready(run: subprocess.Popen[bytes], log) -> None:
+    wait_for(
+        lambda: "Press Ctrl-C to stop." in log.read_text() or run.poll() is not None,
+        timeout=90,
+        what="warmline run to say it is ready",
+    )
+    assert run.poll() is None, log.read_text()
+
+
 def test_warmline_run_serves_health_with_a_worker_and_stops_cleanly_on_ctrl_c(tmp_path):
     # The simulator listens on the next port up.
     port = free_port_and_next()
@@ -56,12 +65,7 @@ def test_warmline_run_serves_health_with_a_worker_and_stops_cleanly_on_ctrl_c(tm
     log = tmp_path / "run.log"
     run = start([*warmline_command(), "run"], env, log)
     try:
-        wait_for(
-            lambda: "Press Ctrl-C to stop." in log.read_text() or run.poll() is not None,
-            timeout=90,
-            what="warmline run to say it is ready",
-        )
-        assert run.poll() is None, log.read_text()
+        wait_until_ready(run, log)
         assert health(port) == (200, {"db": "ok", "redis": "ok", "workers": 1})
         banner = log.read_text()
         assert "warmline is running at http://127.0.0.1:" in banner
@@ -97,12 +101,7 @@ def test_ctrl_c_with_a_dashboard_streaming_stops_everything_quickly_and_quietly(
         )  # fmt: skip
     browser = requests.Session()
     try:
-        wait_for(
-            lambda: "Press Ctrl-C to stop." in log.read_text() or run.poll() is not None,
-            timeout=90,
-            what="warmline run to say it is ready",
-        )
-        assert run.poll() is None, log.read_text()
+        wait_until_ready(run, log)
         base_url = f"http://127.0.0.1:{port}"
         csrf = browser.get(f"{base_url}/api/session", timeout=10).json()["csrf_token"]
         signed_in = browser.post(
