@@ -10,7 +10,7 @@ from config.settings import Settings
 from warmline import console, dashboard, health
 from warmline.composition import build_runtime
 from warmline.logs import configure_logging
-from warmline.web import close_session
+from warmline.web import close_session, i18n
 
 # Twilio's own requests are small (an SMS body is at most 1,600 characters).
 MAX_REQUEST_BYTES = 256 * 1024
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["warmline"] = build_runtime(settings)
     app.teardown_appcontext(close_session)
 
+    i18n.init_app(app)
     health.init_app(app)
     webhooks.init_app(app)
     dashboard.init_app(app)

@@ -40,6 +40,8 @@ NAMING_CONVENTION = {
 }
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+# The languages the dashboard and console are written in (warmline/translations), English first.
+INTERFACE_LANGUAGES = ("en", "es")
 CALLER_TAG = re.compile(r"^[0-9a-f]{64}$")
 HOURS_RANGE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 DEFAULT_WRAP_UP_TOPICS = (
@@ -275,6 +277,8 @@ class User(Base):
     must_choose_password: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The language of their dashboard and console; None until they choose: their browser's.
+    interface_language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="user")
@@ -293,6 +297,12 @@ class User(Base):
     @validates("languages")
     def _validate_user_languages(self, key: str, languages: list[str]) -> list[str]:
         return _validate_languages(languages)
+
+    @validates("interface_language")
+    def _validate_interface_language(self, key: str, language: str | None) -> str | None:
+        if language is not None and language not in INTERFACE_LANGUAGES:
+            raise ValueError(f"the interface is written in {', '.join(INTERFACE_LANGUAGES)}")
+        return language
 
 
 class Shift(Base):

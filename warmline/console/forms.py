@@ -8,9 +8,9 @@ from typing import Any
 
 from flask import Response, flash, redirect, request, url_for
 
-from warmline import roster, roster_csv
+from warmline import roster_csv
 from warmline.models import Line, User
-from warmline.web import db_session
+from warmline.web import db_session, i18n
 
 # The audit trail's name for changes made here.
 VIA = "console"
@@ -97,7 +97,5 @@ def csv_download(name: str, header: list[str], rows: list[list[Any]]) -> Respons
 
 
 def local_time(line: Line, moment: datetime | None) -> str:
-    """Show a moment in the line's timezone, to the minute; nothing for None."""
-    if moment is None:
-        return ""
-    return moment.astimezone(roster.zone(line)).strftime("%Y-%m-%d %H:%M")
+    """Show a moment in the line's timezone, to the minute, as the reader's language writes it."""
+    return i18n.moment(moment, line.timezone)

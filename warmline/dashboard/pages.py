@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from warmline import people, reports, roster
-from warmline.models import Line, utcnow
+from warmline.models import INTERFACE_LANGUAGES, Line, utcnow
 from warmline.web import db_session
 from warmline.web.auth import choose_password, current_user, sign_in, sign_out
 from warmline.web.security import require_csrf
@@ -28,6 +29,13 @@ def _landing(target: str) -> str:
     """Return where to go after sign-in: the console page asked for, else the dashboard."""
     if target.startswith("/console/") and "//" not in target and "\\" not in target:
         return target[:512]
+    return url_for("dashboard.shift_page")
+
+
+def _same_site(path: str) -> str:
+    """Return a path on this site to go back to, else the dashboard."""
+    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
+        return path[:512]
     return url_for("dashboard.shift_page")
 
 
@@ -81,6 +89,20 @@ def sign_out_form():
     return redirect(url_for("dashboard.sign_in_page"))
 
 
+@bp.post("/language")
+def choose_language_form():
+    """Keep the language the person reads the dashboard and console in, then show the page."""
+    user = current_user()
+    if user is None:
+        return redirect(url_for("dashboard.sign_in_page"))
+    choice = request.form.get("language", "")
+    if choice not in INTERFACE_LANGUAGES:
+        abort(400, description=_("Choose one of the languages offered."))
+    user.interface_language = choice
+    db_session().commit()
+    return redirect(_same_site(request.form.get("next", "")), code=303)
+
+
 @bp.get("/dashboard")
 def shift_page():
     user = current_user()
@@ -104,7 +126,7 @@ def own_page():
     lines = session.scalars(select(Line).where(Line.id.in_(served)).order_by(Line.name)).all()
     by_id = {line.id: line for line in lines}
     shifts = [
-        (by_id[shift.line_id], roster.describe(by_id[shift.line_id], shift))
+        (by_id[shift.line_id], shift)
         for shift in roster.next_shifts(session, user.id, at, NEXT_SHIFTS)
         if shift.line_id in by_id
     ]

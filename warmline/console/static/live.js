@@ -2,25 +2,26 @@
 (function () {
   "use strict";
   const REFRESH_MS = 5000;
+  const { _ } = window.words;
   const STATES = {
-    available: "Free for the next contact",
-    on_call: "In a call",
-    texting: "Texting",
-    wrap_up: "Wrapping up",
-    break: "On a break",
+    available: _("Free for the next contact"),
+    on_call: _("In a call"),
+    texting: _("Texting"),
+    wrap_up: _("Wrapping up"),
+    break: _("On a break"),
   };
   const BREAKS = {
-    missed_offer: "missed an offer",
-    no_phone: "no phone number set",
-    phone_unreachable: "phone could not be reached",
-    rest: "rest",
-    meal: "meal",
-    debrief: "debrief",
-    technical: "technical trouble",
-    other: "other",
+    missed_offer: _("missed an offer"),
+    no_phone: _("no phone number set"),
+    phone_unreachable: _("phone could not be reached"),
+    rest: _("rest"),
+    meal: _("meal"),
+    debrief: _("debrief"),
+    technical: _("technical trouble"),
+    other: _("other"),
   };
-  const CHANNELS = { voice: "Call", sms: "Text" };
-  const TIERS = ["None", "Risk", "Imminent risk"];
+  const CHANNELS = { voice: _("Call"), sms: _("Text") };
+  const TIERS = [_("None"), _("Risk"), _("Imminent risk")];
 
   const board = document.getElementById("live-board");
   const status = document.getElementById("board-status");
@@ -52,9 +53,9 @@
       words += ` (${BREAKS[person.reason] || person.reason.replace(/_/g, " ")})`;
     }
     if (person.status === "wrap_up" && person.wrap_up_seconds_left > 0) {
-      words += ` (${duration(person.wrap_up_seconds_left)} left)`;
+      words += ` (${_("{time} left", { time: duration(person.wrap_up_seconds_left) })})`;
     }
-    if (person.ending) words += " · stopping after this contact";
+    if (person.ending) words += ` · ${_("stopping after this contact")}`;
     return words;
   }
 
@@ -62,7 +63,7 @@
     const body = document.getElementById("on-shift");
     body.replaceChildren(...(people.length
       ? people.map((person) => row([person.name, stateOf(person)]))
-      : [row(["Nobody is on shift.", ""])]));
+      : [row([_("Nobody is on shift."), ""])]));
   }
 
   function showWaiting() {
@@ -71,11 +72,11 @@
     body.replaceChildren(...(waiting.length
       ? waiting.map((contact) => row([
         `${CHANNELS[contact.channel] || contact.channel} #${contact.id} (${contact.language})`
-          + (contact.state === "ringing" ? " · being offered" : ""),
+          + (contact.state === "ringing" ? ` · ${_("being offered")}` : ""),
         duration(contact.waiting_seconds + elapsed),
         TIERS[contact.crisis_tier] || String(contact.crisis_tier),
       ], contact.crisis_tier > 0 ? "crisis" : ""))
-      : [row(["Nobody is waiting.", "", ""])]));
+      : [row([_("Nobody is waiting."), "", ""])]));
   }
 
   async function refresh() {
@@ -89,7 +90,7 @@
       showWaiting();
       status.textContent = "";
     } catch (error) {
-      status.textContent = "The board could not be brought up to date; trying again.";
+      status.textContent = _("The board could not be brought up to date; trying again.");
     }
   }
 

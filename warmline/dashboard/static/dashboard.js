@@ -10,28 +10,29 @@
   const TITLE = document.title;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const $ = (id) => document.getElementById(id);
+  const { _, ngettext } = window.words;
 
-  const TIERS = { 1: "Crisis risk", 2: "Crisis: imminent" };
-  const LANGUAGES = { en: "English", es: "Spanish" };
-  const CHANNELS = { voice: "Call", sms: "Text" };
+  const TIERS = { 1: _("Crisis risk"), 2: _("Crisis: imminent") };
+  const LANGUAGES = { en: _("English"), es: _("Spanish") };
+  const CHANNELS = { voice: _("Call"), sms: _("Text") };
   const STATUSES = {
-    available: "Available",
-    break: "On break",
-    wrap_up: "Wrap-up",
-    on_call: "In a conversation",
-    texting: "Texting",
-    offline: "Offline",
+    available: _("Available"),
+    break: _("On break"),
+    wrap_up: _("Wrap-up"),
+    on_call: _("In a conversation"),
+    texting: _("Texting"),
+    offline: _("Offline"),
   };
   const BUSY = new Set(["on_call", "texting"]);
   const REASONS = {
-    missed_offer: "you missed an offer",
-    no_phone: "you have no phone number set",
-    phone_unreachable: "your phone could not be reached",
-    rest: "rest",
-    meal: "meal",
-    debrief: "debrief",
-    technical: "technical trouble",
-    other: "other",
+    missed_offer: _("you missed an offer"),
+    no_phone: _("you have no phone number set"),
+    phone_unreachable: _("your phone could not be reached"),
+    rest: _("rest"),
+    meal: _("meal"),
+    debrief: _("debrief"),
+    technical: _("technical trouble"),
+    other: _("other"),
   };
 
   let shift = { on_shift: false, status: "offline" };
@@ -63,11 +64,11 @@
     const response = await fetch(path, options);
     if (response.status === 401) {
       window.location.assign("/sign-in");
-      throw new Error("Please sign in again.");
+      throw new Error(_("Please sign in again."));
     }
     const data = response.status === 204 ? {} : await response.json();
     if (!response.ok) {
-      throw new Error(data.error || "Something went wrong; try again.");
+      throw new Error(data.error || _("Something went wrong; try again."));
     }
     return data;
   }
@@ -122,12 +123,12 @@
     ];
     if (contact.contacts_this_month !== null) {
       const times = contact.contacts_this_month;
-      parts.push(times === 1 ? "first contact this month" : `${times} contacts this month`);
+      parts.push(ngettext("first contact this month", "{count} contacts this month", times));
     }
     if (contact.flagged_hours_ago !== null && contact.flagged_hours_ago !== undefined) {
       const hours = contact.flagged_hours_ago;
-      const ago = hours < 1 ? "less than an hour ago" : hours === 1 ? "1 hour ago" : `${hours} hours ago`;
-      parts.push(`flagged: crisis signs in a contact ${ago}`);
+      const ago = hours < 1 ? _("less than an hour ago") : ngettext("{count} hour ago", "{count} hours ago", hours);
+      parts.push(_("flagged: crisis signs in a contact {ago}", { ago }));
     }
     return parts.join(" · ");
   }
@@ -165,7 +166,7 @@
     $("shift-line").textContent = shift.line.name;
     let text = STATUSES[status] || status;
     if (status === "break" && shift.reason) text += ` (${REASONS[shift.reason] || shift.reason})`;
-    if (shift.ending) text += " — your shift ends after this contact";
+    if (shift.ending) text += ` — ${_("your shift ends after this contact")}`;
     $("shift-status").textContent = text;
     const busy = BUSY.has(status) || shift.offer_contact_id !== null
       || queue.mine.some((c) => c.state === "live");
@@ -181,7 +182,9 @@
       return;
     }
     const left = Math.max(0, shift.wrap_up_seconds_left - Math.floor((Date.now() - fetchedAt) / 1000));
-    node.textContent = left > 0 ? `— offers resume in ${duration(left)}` : "— offers have resumed";
+    node.textContent = left > 0
+      ? _("— offers resume in {time}", { time: duration(left) })
+      : _("— offers have resumed");
   }
 
   // The offer.
@@ -202,8 +205,8 @@
   }
 
   function renderTitle() {
-    const offer = shift.on_shift && shift.offer_contact_id !== null ? "(1) Offer — " : "";
-    const crisis = crisisWaiting().length > 0 ? "(!) Crisis — " : "";
+    const offer = shift.on_shift && shift.offer_contact_id !== null ? `${_("(1) Offer")} — ` : "";
+    const crisis = crisisWaiting().length > 0 ? `${_("(!) Crisis")} — ` : "";
     document.title = `${crisis}${offer}${TITLE}`;
   }
 
@@ -213,7 +216,7 @@
     panel.hidden = offerId === null;
     if (offerId !== null) {
       const contact = queue.waiting.find((c) => c.id === offerId);
-      const waited = contact ? `, waiting ${duration(elapsed(contact))}` : "";
+      const waited = contact ? `, ${_("waiting {time}", { time: duration(elapsed(contact)) })}` : "";
       $("offer-detail").textContent = contact ? `${describe(contact)}${waited}` : "";
       if (offerId !== lastOfferId) {
         chime();
@@ -250,8 +253,8 @@
   function notifyInBackground(contact) {
     // Only what the dashboard shows anyway: never the texter's words.
     if (!document.hidden || !("Notification" in window) || Notification.permission !== "granted") return;
-    new Notification("(!) Crisis — someone is waiting", {
-      body: `${TIERS[contact.crisis_tier]} · ${describe(contact)}. Open the dashboard to take it.`,
+    new Notification(_("(!) Crisis — someone is waiting"), {
+      body: `${TIERS[contact.crisis_tier]} · ${describe(contact)}. ${_("Open the dashboard to take it.")}`,
       tag: "warmline-crisis",
       requireInteraction: true,
     });
@@ -271,7 +274,7 @@
     const detail = $("crisis-alert-detail");
     detail.textContent = `${TIERS[first.crisis_tier]} · ${describe(first)} · `;
     const waited = element("span", "", "waited");
-    waited.dataset.prefix = "waiting";
+    waited.dataset.prefix = _("waiting");
     waited.dataset.seconds = String(first.waiting_seconds);
     detail.append(waited);
     const take = $("crisis-accept");
@@ -299,12 +302,15 @@
       const heading = element("p", describe(contact), "what");
       heading.prepend(badges(contact));
       const waited = element("p", "", "waited");
-      waited.dataset.prefix = contact.state === "ringing" ? "Being offered" : "Waiting";
+      waited.dataset.prefix = contact.state === "ringing" ? _("Being offered") : _("Waiting");
       waited.dataset.seconds = String(contact.waiting_seconds);
       item.append(heading, waited);
       if (accepting && contact.state === "waiting") {
-        const label = `Accept ${CHANNELS[contact.channel] || ""} waiting ${duration(elapsed(contact))}`;
-        const accept = button("Accept", () => act("POST", `/api/contacts/${contact.id}/accept`), "primary");
+        const label = _("Accept {channel} waiting {time}", {
+          channel: CHANNELS[contact.channel] || "",
+          time: duration(elapsed(contact)),
+        });
+        const accept = button(_("Accept"), () => act("POST", `/api/contacts/${contact.id}/accept`), "primary");
         accept.setAttribute("aria-label", label.replace(/\s+/g, " "));
         item.append(accept);
       }
@@ -331,20 +337,20 @@
   function wrapUpForm(contact) {
     const form = element("form", undefined, "wrap-up stack");
     const topics = element("fieldset");
-    topics.append(element("legend", "Topics"));
+    topics.append(element("legend", _("Topics")));
     const offered = shift.on_shift ? shift.line.wrap_up_topics : [];
     offered.forEach((topic, index) => {
       topics.append(checkbox(`topic-${contact.id}-${index}`, "topic", topic, topic));
     });
     form.append(topics);
     for (const [name, text] of [
-      ["crisis_referral_offered", "Crisis referral offered"],
-      ["follow_up_needed", "Follow-up needed"],
+      ["crisis_referral_offered", _("Crisis referral offered")],
+      ["follow_up_needed", _("Follow-up needed")],
     ]) {
       form.append(checkbox(`${name}-${contact.id}`, name, text));
     }
     preTickReferral(form.elements.crisis_referral_offered, contact);
-    const save = element("button", "Save wrap-up", "primary");
+    const save = element("button", _("Save wrap-up"), "primary");
     save.type = "submit";
     form.append(save);
     form.addEventListener("submit", (event) => {
@@ -362,13 +368,13 @@
   // A warm handoff's counselor leg. "Answered" may be the crisis line's menu: only the
   // specialist can tell a person is there, and says so with the button.
   const CRISIS_LEG = {
-    dialing: "Calling the crisis line… stay on until the counselor joins.",
-    ringing: "The crisis line is ringing… stay on until the counselor joins.",
-    answered: "The crisis line answered, but a person may not be there yet. Stay on; press " +
-      "\"The counselor is on the line\" once you hear one.",
-    joined: "The crisis counselor has joined. You may leave the call.",
-    unreached: "The crisis line did not answer. Stay with the caller; give them 988 and 911.",
-    left: "The crisis counselor has left the call.",
+    dialing: _("Calling the crisis line… stay on until the counselor joins."),
+    ringing: _("The crisis line is ringing… stay on until the counselor joins."),
+    answered: _("The crisis line answered, but a person may not be there yet. Stay on; press " +
+      "\"The counselor is on the line\" once you hear one."),
+    joined: _("The crisis counselor has joined. You may leave the call."),
+    unreached: _("The crisis line did not answer. Stay with the caller; give them 988 and 911."),
+    left: _("The crisis counselor has left the call."),
   };
   const HANDOFF_WAITING = new Set(["dialing", "ringing", "answered"]);
   // Contacts whose pre-ticked "crisis referral offered" the specialist unticked: a redraw
@@ -445,13 +451,18 @@
   function countSegments(chat) {
     const text = chat.reply.value;
     const segments = smsSegments(text);
-    chat.counter.textContent = `${text.length} / 1600 characters · ${segments} SMS ${segments === 1 ? "segment" : "segments"}`;
+    chat.counter.textContent = ngettext(
+      "{length} / 1600 characters · {count} SMS segment",
+      "{length} / 1600 characters · {count} SMS segments",
+      segments,
+      { length: text.length },
+    );
   }
 
-  const SENDERS = { specialist: "You", texter: "Texter", line: "The line (automatic)" };
+  const SENDERS = { specialist: _("You"), texter: _("Texter"), line: _("The line (automatic)") };
 
   function clock(iso) {
-    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+    return new Date(iso).toLocaleTimeString(window.words.language, { hour: "2-digit", minute: "2-digit" });
   }
 
   function buildChat(contact) {
@@ -459,10 +470,10 @@
     chat.root = element("div", undefined, "chat");
     chat.log = element("ol", undefined, "messages");
     chat.log.setAttribute("role", "log");
-    chat.log.setAttribute("aria-label", "Conversation");
+    chat.log.setAttribute("aria-label", _("Conversation"));
     chat.log.tabIndex = 0;
     const form = element("form", undefined, "stack");
-    const label = element("label", "Reply");
+    const label = element("label", _("Reply"));
     label.htmlFor = `reply-${contact.id}`;
     chat.reply = element("textarea");
     chat.reply.id = `reply-${contact.id}`;
@@ -473,15 +484,15 @@
     chat.counter.setAttribute("aria-live", "polite");
     chat.reply.setAttribute("aria-describedby", chat.counter.id);
     chat.reply.addEventListener("input", () => countSegments(chat));
-    const send = element("button", "Send", "primary");
+    const send = element("button", _("Send"), "primary");
     send.type = "submit";
-    const insert = chat.insert = button("Insert referral script", () => {
+    const insert = chat.insert = button(_("Insert referral script"), () => {
       const before = chat.reply.value.trim();
       chat.reply.value = before ? `${before} ${chat.script}` : chat.script;
       countSegments(chat);
       chat.reply.focus();
     });
-    const closing = button("Close conversation", () => closeChat(chat), "danger");
+    const closing = button(_("Close conversation"), () => closeChat(chat), "danger");
     const row = element("div", undefined, "row");
     row.append(send, insert, closing);
     form.append(label, chat.reply, chat.counter, row);
@@ -505,8 +516,8 @@
       const data = await api("GET", `/api/contacts/${chat.id}/messages`);
       chat.script = data.referral_script;
       chat.insert.textContent = data.referral_sent_at
-        ? `Insert referral script (already sent at ${clock(data.referral_sent_at)})`
-        : "Insert referral script";
+        ? _("Insert referral script (already sent at {time})", { time: clock(data.referral_sent_at) })
+        : _("Insert referral script");
       chat.log.replaceChildren(...data.messages.map((message) => {
         const mine = message.sender === "specialist";
         const kind = { specialist: "sent", line: "line" }[message.sender] || "received";
@@ -515,7 +526,7 @@
         const at = element("time", clock(message.at), "at");
         at.dateTime = message.at;
         item.append(at, element("span", message.body, "body"));
-        if (message.pictures) item.append(element("span", "(sent a picture, not shown)", "hint"));
+        if (message.pictures) item.append(element("span", _("(sent a picture, not shown)"), "hint"));
         if (mine && message.status) item.append(element("span", message.status, "delivery"));
         return item;
       }));
@@ -530,10 +541,10 @@
   async function closeChat(chat) {
     const path = `/api/contacts/${chat.id}/close`;
     if (!chat.flagged) return act("POST", path);
-    const sure = window.confirm(
+    const sure = window.confirm(_(
       "This texter showed crisis signs. Close the conversation? They will be sent the crisis " +
       "numbers (988, text HOME to 741741, 911)."
-    );
+    ));
     return sure ? act("POST", path, { confirm: true }) : null;
   }
 
@@ -556,31 +567,31 @@
       heading.prepend(badges(contact));
       item.append(heading);
       if (contact.state === "live" && contact.channel === "voice") {
-        item.append(element("p", "In a call", "waited"));
+        item.append(element("p", _("In a call"), "waited"));
         if (contact.crisis_leg) item.append(element("p", CRISIS_LEG[contact.crisis_leg] || "", "crisis-leg"));
         const row = element("div", undefined, "row");
         const waiting = HANDOFF_WAITING.has(contact.crisis_leg);
         if (contact.crisis_leg === "answered") {
-          row.append(button("The counselor is on the line",
+          row.append(button(_("The counselor is on the line"),
             () => act("POST", `/api/contacts/${contact.id}/counselor-joined`), "confirm-counselor"));
         }
         const joined = contact.crisis_leg === "joined";
         // With the counselor on, hanging up only takes the specialist out of the call.
-        const leave = button(joined ? "Leave the call (the counselor stays)" : "End call",
+        const leave = button(joined ? _("Leave the call (the counselor stays)") : _("End call"),
           () => act("POST", `/api/contacts/${contact.id}/hang-up`));
         leave.disabled = waiting;
-        if (waiting) leave.title = "Stay on until the crisis counselor has joined.";
+        if (waiting) leave.title = _("Stay on until the crisis counselor has joined.");
         if (!joined) {
-          const transfer = button("Transfer to crisis line", () => askTransfer(contact.id), "danger transfer");
+          const transfer = button(_("Transfer to crisis line"), () => askTransfer(contact.id), "danger transfer");
           transfer.disabled = waiting;
           row.append(transfer);
         }
         row.append(leave);
         item.append(row);
       } else if (contact.state === "live") {
-        item.append(element("p", "Text conversation", "waited"), chatPanel(contact));
+        item.append(element("p", _("Text conversation"), "waited"), chatPanel(contact));
       } else if (contact.state === "wrap_up") {
-        item.append(element("p", "Wrap-up", "waited"), wrapUpForm(contact));
+        item.append(element("p", _("Wrap-up"), "waited"), wrapUpForm(contact));
       }
       return item;
     }));
@@ -665,7 +676,7 @@
     events.onopen = () => { stopPolling(); document.body.dataset.live = "stream"; };
     events.onmessage = (message) => {
       const event = JSON.parse(message.data);
-      if (event.type === "offer" && event.mine) notify("A caller is being offered to you.");
+      if (event.type === "offer" && event.mine) notify(_("A caller is being offered to you."));
       if (event.type === "crisis_alert") alarmDue = true;
       refresh();
     };
@@ -689,7 +700,7 @@
   });
   $("end-shift").addEventListener("click", async () => {
     const result = await act("POST", "/api/shift/end");
-    if (result && result.ending) notify("Your shift will end after this contact.");
+    if (result && result.ending) notify(_("Your shift will end after this contact."));
   });
   $("transfer-dial").addEventListener("click", () => closeTransfer(true));
   $("transfer-cancel").addEventListener("click", () => closeTransfer(false));
