@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 
 from warmline import blocks, people
 from warmline.console import forms
@@ -54,7 +55,7 @@ def block_contact(line_id: int, contact_id: int):
         db_session().commit()
     except ValueError as error:
         return forms.refused(error, "console.contacts_page", line_id=line.id)
-    return forms.done("Caller blocked.", "console.blocks_page", line_id=line.id)
+    return forms.done(_("Caller blocked."), "console.blocks_page", line_id=line.id)
 
 
 def _block_rows(line: Line) -> list[list[Any]]:
@@ -104,4 +105,4 @@ def lift_block(line_id: int, block_id: int):
         db_session().commit()
     except ValueError as error:
         return forms.refused(error, "console.blocks_page", line_id=line.id)
-    return forms.done("Block lifted.", "console.blocks_page", line_id=line.id)
+    return forms.done(_("Block lifted."), "console.blocks_page", line_id=line.id)

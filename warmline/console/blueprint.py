@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext as _
 
 from warmline.models import Line
 from warmline.web import db_session
@@ -37,9 +38,9 @@ def _coordinators_only() -> Any:
     if user is None:
         if request.method == "GET" and not request.path.endswith((".json", ".csv")):
             return redirect(url_for("dashboard.sign_in_page", next=request.path))
-        abort(401, description="Please sign in.")
+        abort(401, description=_("Please sign in."))
     if user.role not in COORDINATORS:
-        abort(403, description="Only coordinators can use the console.")
+        abort(403, description=_("Only coordinators can use the console."))
     return None
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from warmline import roster_csv
 from warmline.models import Line, User
@@ -59,7 +60,7 @@ def language_codes(raw: str) -> list[str]:
     """Return the comma-separated language codes, lowercased; at least one."""
     codes = [code.strip().lower() for code in raw.split(",") if code.strip()]
     if not codes:
-        raise FormError("give at least one language code, such as en")
+        raise FormError(_("give at least one language code, such as en"))
     return codes
 
 
@@ -67,7 +68,7 @@ def person(field: str = "user_id") -> User:
     """Return the user the form names by id."""
     user = db_session().get(User, whole_number(field, 1, MAX_ID))
     if user is None:
-        raise FormError("no such person")
+        raise FormError(_("no such person"))
     return user
 
 

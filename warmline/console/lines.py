@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from warmline import audit, line_scripts, lines, people, voices
@@ -64,7 +65,7 @@ def line_coordinators(line_id: int):
     line = coordinated_line(line_id)
     me = signed_in_user()
     if me.role != Role.ADMIN:
-        abort(403, description="Only an administrator decides who coordinates a line.")
+        abort(403, description=_("Only an administrator decides who coordinates a line."))
     session = db_session()
     try:
         user = forms.person()
@@ -77,7 +78,7 @@ def line_coordinators(line_id: int):
     except ValueError as error:
         return forms.refused(error, "console.line_page", line_id=line.id)
     session.commit()
-    return forms.done("Coordinators updated.", "console.line_page", line_id=line.id)
+    return forms.done(_("Coordinators updated."), "console.line_page", line_id=line.id)
 
 
 # Line settings.
@@ -152,14 +153,14 @@ def _crisis_terms() -> dict[str, list[str]]:
 def _routing_strategy() -> RoutingStrategy:
     strategy = request.form.get("routing_strategy", "")
     if strategy not in {s.value for s in RoutingStrategy}:
-        raise forms.FormError("choose a routing strategy from the list")
+        raise forms.FormError(_("choose a routing strategy from the list"))
     return RoutingStrategy(strategy)
 
 
 def _twilio_opt_out() -> bool:
     choice = request.form.get("opt_out_handling", "twilio")
     if choice not in OPT_OUT_HANDLING:
-        raise forms.FormError("choose who answers STOP, START and HELP texts from the list")
+        raise forms.FormError(_("choose who answers STOP, START and HELP texts from the list"))
     return OPT_OUT_HANDLING[choice]
 
 
@@ -204,7 +205,7 @@ def save_settings(line_id: int):
         session.commit()
     except (ValueError, IntegrityError) as error:
         return forms.refused(error, "console.settings_page", line_id=line.id)
-    return forms.done("Settings saved.", "console.settings_page", line_id=line.id)
+    return forms.done(_("Settings saved."), "console.settings_page", line_id=line.id)
 
 
 # The line's referral scripts.
@@ -223,12 +224,12 @@ def scripts_page(line_id: int):
             channel = request.form.get("channel", "")
             language = request.form.get("language", "")
             if kind not in KINDS or channel not in CHANNELS or language not in line.languages:
-                raise forms.FormError("choose a kind, a channel and one of the line's languages")
+                raise forms.FormError(_("choose a kind, a channel and one of the line's languages"))
             action = request.form.get("action", "check")
             if action in ("save", "reset"):
                 return _save_script(line, action, kind, channel, language, draft)
             if not draft:
-                raise forms.FormError("write a draft to check")
+                raise forms.FormError(_("write a draft to check"))
         except forms.FormError as error:
             flash(str(error), "error")
         else:
@@ -282,5 +283,5 @@ def _save_script(line: Line, action: str, kind: str, channel: str, language: str
         db_session().commit()
     except (line_scripts.ScriptRefused, LookupError) as error:
         return forms.refused(error, "console.scripts_page", line_id=line.id)
-    message = "Script saved." if action == "save" else "Script reset."
+    message = _("Script saved.") if action == "save" else _("Script reset.")
     return forms.done(message, "console.scripts_page", line_id=line.id)

@@ -7,6 +7,7 @@ line is one of theirs; an administrator sees and changes everyone. Anyone else i
 from __future__ import annotations
 
 from flask import abort, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from warmline import calendar_feed, people, presence
@@ -47,10 +48,10 @@ def people_page():
 def _role() -> Role:
     raw = request.form.get("role", Role.SPECIALIST.value)
     if raw not in {r.value for r in Role}:
-        raise forms.FormError("choose a role from the list")
+        raise forms.FormError(_("choose a role from the list"))
     role = Role(raw)
     if role != Role.SPECIALIST and signed_in_user().role != Role.ADMIN:
-        raise forms.FormError("only an administrator can make coordinators and administrators")
+        raise forms.FormError(_("only an administrator can make coordinators and administrators"))
     return role
 
 
@@ -64,10 +65,10 @@ def _line_ids(*, for_someone_else: bool) -> set[int]:
     chosen = set()
     for raw in request.form.getlist("line_ids"):
         if not raw.isdigit() or int(raw) not in mine:
-            raise forms.FormError("choose lines from the list")
+            raise forms.FormError(_("choose lines from the list"))
         chosen.add(int(raw))
     if not chosen and for_someone_else and me.role != Role.ADMIN:
-        raise forms.FormError("choose at least one of your lines")
+        raise forms.FormError(_("choose at least one of your lines"))
     return chosen
 
 
@@ -90,7 +91,7 @@ def add_person():
         session.commit()
     except (ValueError, IntegrityError) as error:
         return forms.refused(error, "console.people_page")
-    return forms.done(f"{user.display_name} added.", "console.people_page")
+    return forms.done(_("%(name)s added.", name=user.display_name), "console.people_page")
 
 
 def _editable(user_id: int) -> User:
@@ -98,9 +99,9 @@ def _editable(user_id: int) -> User:
     session, me = db_session(), signed_in_user()
     user = session.get(User, user_id)
     if user is None or user not in people.visible_to(session, me):
-        abort(404, description="No such person.")
+        abort(404, description=_("No such person."))
     if not _may_edit(me, user):
-        abort(403, description="Only an administrator can change this person.")
+        abort(403, description=_("Only an administrator can change this person."))
     return user
 
 
@@ -134,7 +135,7 @@ def edit_person(user_id: int):
         session.commit()
     except ValueError as error:
         return forms.refused(error, "console.people_page")
-    saved = f"{user.display_name} saved."
+    saved = _("%(name)s saved.", name=user.display_name)
     if was_active and not user.active:
         saved += " " + _take_off_every_line(user)
     return forms.done(saved, "console.people_page")
@@ -144,9 +145,10 @@ def _take_off_every_line(user: User) -> str:
     """End a deactivated person's shifts and give their texts back; say what was done."""
     services = runtime()
     withdrawn = presence.withdraw(db_session(), services.redis, services.jobs, user_id=user.id)
-    return (
-        f"Taken off shift on {withdrawn.lines} line(s); "
-        f"{withdrawn.texts} open text(s) back in line for others."
+    return _(
+        "Taken off shift on %(lines)s line(s); %(texts)s open text(s) back in line for others.",
+        lines=withdrawn.lines,
+        texts=withdrawn.texts,
     )
 
 
@@ -161,7 +163,9 @@ def reset_password(user_id: int):
     except ValueError as error:
         return forms.refused(error, "console.people_page")
     db_session().commit()
-    return forms.done(f"New password set for {user.display_name}.", "console.people_page")
+    return forms.done(
+        _("New password set for %(name)s.", name=user.display_name), "console.people_page"
+    )
 
 
 @coordinator_route(f"/people/<{ID}:user_id>/calendar", methods=["POST"])

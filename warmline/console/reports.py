@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import abort, jsonify, render_template, request
+from flask_babel import gettext as _
 
 from warmline import reports, roster
 from warmline.console import charts, forms
@@ -29,7 +30,7 @@ def _period(line: Line) -> tuple[date, date]:
     except forms.FormError as error:
         abort(400, description=str(error))
     if last < first or (last - first).days >= reports.MAX_DAYS:
-        abort(400, description=f"choose a period of 1 to {reports.MAX_DAYS} days")
+        abort(400, description=_("choose a period of 1 to %(days)s days", days=reports.MAX_DAYS))
     return first, last
 
 
@@ -171,6 +172,6 @@ def reports_csv(line_id: int, name: str):
     line, first, last, report = _report(line_id)
     tables = report_tables(report)
     if name not in tables:
-        abort(404, description="No such table.")
+        abort(404, description=_("No such table."))
     _title, header, rows = tables[name]
     return forms.csv_download(f"{name}-{line.id}-{first}-{last}.csv", header, rows)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from warmline import coverage, people, roster, roster_csv
@@ -25,7 +26,7 @@ def _week_start(line: Line) -> date:
     try:
         day = date.fromisoformat(raw) if raw else roster.local_today(line)
     except ValueError:
-        abort(400, description="week must be a date like 2026-11-16")
+        abort(400, description=_("week must be a date like 2026-11-16"))
     return coverage.monday_of(day)
 
 
@@ -90,7 +91,7 @@ def add_shift(line_id: int):
         db_session().commit()
     except ValueError as error:
         return forms.refused(error, "console.roster_page", **_back(line))
-    return forms.done("Shift added.", "console.roster_page", **_back(line))
+    return forms.done(_("Shift added."), "console.roster_page", **_back(line))
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/patterns", methods=["POST"])
@@ -114,7 +115,7 @@ def add_pattern(line_id: int):
         db_session().commit()
     except (ValueError, IntegrityError) as error:
         return forms.refused(error, "console.roster_page", **_back(line))
-    return forms.done("Weekly shift added.", "console.roster_page", **_back(line))
+    return forms.done(_("Weekly shift added."), "console.roster_page", **_back(line))
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/patterns/<{ID}:pattern_id>/end", methods=["POST"])
@@ -134,7 +135,7 @@ def end_pattern(line_id: int, pattern_id: int):
     except ValueError as error:
         return forms.refused(error, "console.roster_page", **_back(line))
     return forms.done(
-        f"Weekly shift ended; {removed} later shifts removed.",
+        _("Weekly shift ended; %(count)s later shifts removed.", count=removed),
         "console.roster_page",
         **_back(line),
     )
@@ -146,7 +147,7 @@ def cancel_shift(line_id: int, shift_id: int):
     shift = _shift(line, shift_id)
     roster.cancel_shift(db_session(), shift, actor_id=signed_in_user().id, via=forms.VIA)
     db_session().commit()
-    return forms.done("Shift cancelled.", "console.roster_page", **_back(line))
+    return forms.done(_("Shift cancelled."), "console.roster_page", **_back(line))
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/shifts/<{ID}:shift_id>/reassign", methods=["POST"])
@@ -160,7 +161,7 @@ def reassign_shift(line_id: int, shift_id: int):
         db_session().commit()
     except ValueError as error:
         return forms.refused(error, "console.roster_page", **_back(line))
-    return forms.done("Shift given to someone else.", "console.roster_page", **_back(line))
+    return forms.done(_("Shift given to someone else."), "console.roster_page", **_back(line))
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/shifts/swap", methods=["POST"])
@@ -173,7 +174,7 @@ def swap_shifts(line_id: int):
         db_session().commit()
     except ValueError as error:
         return forms.refused(error, "console.roster_page", **_back(line))
-    return forms.done("Shifts swapped.", "console.roster_page", **_back(line))
+    return forms.done(_("Shifts swapped."), "console.roster_page", **_back(line))
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/roster.csv", methods=["GET"])
@@ -195,23 +196,27 @@ def roster_csv_import(line_id: int):
     line = coordinated_line(line_id)
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash("Choose a CSV file to import.", "error")
+        flash(_("Choose a CSV file to import."), "error")
         return redirect(url_for("console.roster_page", line_id=line.id), code=303)
     try:
         text = upload.read(roster_csv.MAX_BYTES + 1).decode("utf-8")
     except UnicodeDecodeError:
-        flash("The file is not UTF-8 text; save it from your spreadsheet as CSV UTF-8.", "error")
+        flash(_("The file is not UTF-8 text; save it from your spreadsheet as CSV UTF-8."), "error")
         return redirect(url_for("console.roster_page", line_id=line.id), code=303)
     session = db_session()
     result = roster_csv.import_csv(session, line, text, actor_id=signed_in_user().id, via=forms.VIA)
     if not result.ok:
         session.rollback()
         for error in result.errors[:50]:
-            flash(f"Not imported: {error}", "error")
+            flash(_("Not imported: %(error)s", error=error), "error")
         return redirect(url_for("console.roster_page", line_id=line.id), code=303)
     session.commit()
     return forms.done(
-        f"Imported {result.shifts} shifts and {result.patterns} weekly shifts.",
+        _(
+            "Imported %(shifts)s shifts and %(patterns)s weekly shifts.",
+            shifts=result.shifts,
+            patterns=result.patterns,
+        ),
         "console.roster_page",
         line_id=line.id,
     )

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass
 
 import redis
+from flask_babel import ngettext
 
 MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
@@ -27,8 +28,11 @@ class Lockout:
     @property
     def wait_message(self) -> str:
         minutes = max(1, math.ceil(self.retry_after_seconds / 60))
-        unit = "minute" if minutes == 1 else "minutes"
-        return f"Too many failed sign-ins. Please wait {minutes} {unit} and try again."
+        return ngettext(
+            "Too many failed sign-ins. Please wait %(num)s minute and try again.",
+            "Too many failed sign-ins. Please wait %(num)s minutes and try again.",
+            minutes,
+        )
 
 
 class SignInAttempts:

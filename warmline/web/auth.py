@@ -9,6 +9,7 @@ from functools import wraps
 from typing import Any
 
 from flask import abort, g, request, session
+from flask_babel import gettext as _
 
 from warmline import people
 from warmline.models import Role, User
@@ -20,8 +21,6 @@ from warmline.web.security import csrf_token
 MAX_PASSWORD_LENGTH = 1024
 MAX_EMAIL_LENGTH = 254
 COORDINATORS = (Role.COORDINATOR, Role.ADMIN)
-BAD_CREDENTIALS = "That email and password do not match an active account."
-CHOOSE_PASSWORD_FIRST = "Choose a new password first: the one you signed in with was given to you."
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,10 @@ class SignIn:
     error: str = ""
     status: int = 200
     retry_after_seconds: int = 0
+
+
+def _bad_credentials() -> str:
+    return _("That email and password do not match an active account.")
 
 
 def _fingerprint(user: User) -> str:
@@ -48,7 +51,7 @@ def sign_in(email: str, password: str) -> SignIn:
     """Check a password under the failed-attempt limits and start the browser session."""
     email = email.strip().lower()
     if not email or len(email) > MAX_EMAIL_LENGTH or len(password) > MAX_PASSWORD_LENGTH:
-        return SignIn(None, BAD_CREDENTIALS, 401)
+        return SignIn(None, _bad_credentials(), 401)
     limits = attempts()
     address = request.remote_addr or "unknown"
     lockout = limits.lockout(email, address)
@@ -57,7 +60,7 @@ def sign_in(email: str, password: str) -> SignIn:
     user = people.find_user(db_session(), email)
     if user is None or not user.active or not people.verify_password(user, password):
         limits.failed(email, address)
-        return SignIn(None, BAD_CREDENTIALS, 401)
+        return SignIn(None, _bad_credentials(), 401)
     limits.succeeded(email)
     session.clear()
     session["user_id"] = user.id
@@ -121,11 +124,16 @@ def require_user(
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                abort(401, description="Please sign in.")
+                abort(401, description=_("Please sign in."))
             if user.must_choose_password and not while_choosing_password:
-                abort(403, description=CHOOSE_PASSWORD_FIRST)
+                abort(
+                    403,
+                    description=_(
+                        "Choose a new password first: the one you signed in with was given to you."
+                    ),
+                )
             if roles and user.role not in roles:
-                abort(403, description="Your role cannot do that.")
+                abort(403, description=_("Your role cannot do that."))
             return view(*args, **kwargs)
 
         return wrapper

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from warmline.dashboard import openapi
@@ -33,10 +34,10 @@ def _body(required: dict[str, type], optional: dict[str, type] | None = None) ->
     """Return the request's JSON object, refusing unknown fields and wrong types."""
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        abort(400, description="Send a JSON object with Content-Type: application/json.")
+        abort(400, description=_("Send a JSON object with Content-Type: application/json."))
     fields = {**required, **(optional or {})}
     if set(data) - set(fields):
-        abort(400, description="The request has a field this route does not take.")
+        abort(400, description=_("The request has a field this route does not take."))
     for name, kind in fields.items():
         if name not in data:
             if name in required:

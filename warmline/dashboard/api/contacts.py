@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, jsonify
+from flask_babel import gettext as _
 
 from warmline import calls, offers, texts
 from warmline.dashboard import board
@@ -31,9 +32,9 @@ def queue():
 def _own_live_voice_contact(contact_id: int, user: User) -> Contact:
     contact = board.find_own_contact(db_session(), contact_id, user.id)
     if contact is None:
-        abort(404, description="No such contact of yours.")
+        abort(404, description=_("No such contact of yours."))
     if contact.channel is not Channel.VOICE or contact.ended_at is not None:
-        abort(409, description="That call is over.")
+        abort(409, description=_("That call is over."))
     return contact
 
 
@@ -46,9 +47,9 @@ def accept(contact_id: int):
     contact = session.get(Contact, contact_id)
     waiting_here = contact is not None and contact.line_id == shift.line.id
     if not waiting_here or contact.ended_at is not None:
-        abort(404, description="No such waiting contact on your line.")
+        abort(404, description=_("No such waiting contact on your line."))
     if contact.language not in user.languages:
-        abort(409, description="That contact asked for a language you do not speak.")
+        abort(409, description=_("That contact asked for a language you do not speak."))
     if contact.channel is Channel.SMS:
         taken = (
             texts.accept_text(
@@ -67,7 +68,7 @@ def accept(contact_id: int):
             session, services.redis, services.jobs, contact_id=contact_id, specialist_id=user.id
         )
     if not taken:
-        abort(409, description="Someone else took that contact, or you are not free.")
+        abort(409, description=_("Someone else took that contact, or you are not free."))
     return jsonify(_shift_json(user))
 
 
@@ -81,7 +82,7 @@ def transfer(contact_id: int):
         db_session(), services.redis, services.jobs, contact_id=contact_id, at=utcnow()
     )
     if not started:
-        abort(409, description="The caller is not connected yet.")
+        abort(409, description=_("The caller is not connected yet."))
     return jsonify(state="dialing"), 202
 
 
@@ -95,7 +96,7 @@ def counselor_joined(contact_id: int):
         db_session(), services.redis, contact_id=contact_id, specialist_id=user.id
     )
     if not confirmed:
-        abort(409, description="The crisis line has not answered this call.")
+        abort(409, description=_("The crisis line has not answered this call."))
     return jsonify(state="joined")
 
 
@@ -107,8 +108,8 @@ def hang_up(contact_id: int):
     contact = _own_live_voice_contact(contact_id, user)
     leg = LiveLine(services.redis, contact.line_id).offer_legs(contact_id).get(user.id)
     if leg is None:
-        abort(409, description="Your phone is not in the call yet.")
+        abort(409, description=_("Your phone is not in the call yet."))
     if not calls.may_leave_call(services.redis, line_id=contact.line_id, contact_id=contact_id):
-        abort(409, description="Please stay on: the crisis counselor has not joined yet.")
+        abort(409, description=_("Please stay on: the crisis counselor has not joined yet."))
     services.jobs.hang_up([leg])
     return jsonify(state="hanging_up"), 202

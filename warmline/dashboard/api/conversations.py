@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, jsonify, request
+from flask_babel import gettext as _
 
 from warmline import texts
 from warmline.crisis.scripts import referral_script
@@ -14,11 +15,9 @@ from warmline.web import db_session, runtime
 from warmline.web.auth import require_user
 from warmline.web.auth import signed_in_user as _me
 
-NOT_YOUR_CONVERSATION = "No open text conversation of yours has that id."
-CONFIRM_FLAGGED_CLOSE = (
-    "This conversation showed crisis signs. Confirm closing it (confirm: true); the texter "
-    "is sent the crisis numbers."
-)
+
+def _not_yours() -> str:
+    return _("No open text conversation of yours has that id.")
 
 
 @bp.get("/contacts/<int(max=2147483647):contact_id>/messages")
@@ -35,7 +34,7 @@ def messages(contact_id: int):
             specialist_id=user.id,
         )
     except (texts.ConversationUnavailable, texts.NotYourConversation):
-        abort(404, description=NOT_YOUR_CONVERSATION)
+        abort(404, description=_not_yours())
     contact = session.get(Contact, contact_id)
     line_scripts = context(session.get(Line, contact.line_id)).scripts
     return jsonify(
@@ -79,7 +78,7 @@ def send_reply(contact_id: int):
             at=utcnow(),
         )
     except (texts.ConversationUnavailable, texts.NotYourConversation):
-        abort(404, description=NOT_YOUR_CONVERSATION)
+        abort(404, description=_not_yours())
     except ValueError as error:
         abort(400, description=str(error).capitalize() + ".")
     return jsonify(index=sent.index), 201
@@ -107,9 +106,15 @@ def close(contact_id: int):
             at=utcnow(),
         )
     except (texts.ConversationUnavailable, texts.NotYourConversation):
-        abort(404, description=NOT_YOUR_CONVERSATION)
+        abort(404, description=_not_yours())
     except texts.ConfirmFlaggedClose:
-        abort(409, description=CONFIRM_FLAGGED_CLOSE)
+        abort(
+            409,
+            description=_(
+                "This conversation showed crisis signs. Confirm closing it (confirm: true); "
+                "the texter is sent the crisis numbers."
+            ),
+        )
     if not closed:
-        abort(404, description=NOT_YOUR_CONVERSATION)
+        abort(404, description=_not_yours())
     return jsonify(_shift_json(user))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, jsonify
+from flask_babel import gettext as _
 
 from warmline import people
 from warmline.dashboard import board
@@ -19,7 +20,7 @@ def _coordinated_line(line_id: int) -> Line:
     """Return a line the signed-in coordinator runs; answer 404 for any other."""
     line = db_session().get(Line, line_id)
     if line is None or not coordinates(db_session(), _me(), line_id):
-        abort(404, description="No such line.")
+        abort(404, description=_("No such line."))
     return line
 
 
@@ -31,7 +32,7 @@ def override_start():
     _coordinated_line(data["line_id"])
     specialist = db_session().get(User, data["specialist_id"])
     if specialist is None:
-        abort(404, description="No such person.")
+        abort(404, description=_("No such person."))
     _start(data["line_id"], specialist.id, _me().id)
     return jsonify(specialist_id=specialist.id, line_id=data["line_id"]), 201
 
@@ -44,13 +45,13 @@ def reset_password(user_id: int):
     session = db_session()
     user = session.get(User, user_id)
     if user is None or user not in people.visible_to(session, _me()):
-        abort(404, description="No such person.")
+        abort(404, description=_("No such person."))
     if user.role is not Role.SPECIALIST and _me().role is not Role.ADMIN:
-        abort(403, description="Only an administrator resets a coordinator's password.")
+        abort(403, description=_("Only an administrator resets a coordinator's password."))
     if not people.may_act_on(session, _me(), user):
-        abort(403, description="Only an administrator changes someone who serves other lines.")
+        abort(403, description=_("Only an administrator changes someone who serves other lines."))
     if len(data["password"]) > MAX_PASSWORD_LENGTH:
-        abort(400, description="That password is too long.")
+        abort(400, description=_("That password is too long."))
     try:
         people.set_password(session, user, data["password"], actor_id=_me().id, via="dashboard")
     except ValueError as error:

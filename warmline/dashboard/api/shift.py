@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, jsonify
+from flask_babel import gettext as _
 
 from warmline import presence, roster
 from warmline.dashboard import board
@@ -22,7 +23,7 @@ BREAK_REASONS = ("rest", "meal", "debrief", "technical", "other")
 def _shift_or_409(user: User) -> board.Shift:
     shift = board.current_shift(db_session(), runtime().redis, user.id)
     if shift is None:
-        abort(409, description="Start your shift first.")
+        abort(409, description=_("Start your shift first."))
     return shift
 
 
@@ -71,9 +72,9 @@ def lines_to_start_on():
 def _start(line_id: int, specialist_id: int, override_by: int | None) -> None:
     session, services = db_session(), runtime()
     if session.get(Line, line_id) is None:
-        abort(404, description="No such line.")
+        abort(404, description=_("No such line."))
     if board.current_shift(session, services.redis, specialist_id) is not None:
-        abort(409, description="Already on shift.")
+        abort(409, description=_("Already on shift."))
     try:
         presence.start_shift(
             session,
@@ -105,7 +106,7 @@ def change_status():
     user, services = _me(), runtime()
     shift = _shift_or_409(user)
     if _busy(shift, user):
-        abort(409, description="Finish the current contact first.")
+        abort(409, description=_("Finish the current contact first."))
     if data["status"] == "available":
         presence.become_available(
             db_session(),
@@ -117,12 +118,12 @@ def change_status():
     elif data["status"] == "break":
         reason = data.get("reason", "rest")
         if reason not in BREAK_REASONS:
-            abort(400, description="Choose a break reason from the list.")
+            abort(400, description=_("Choose a break reason from the list."))
         presence.take_break(
             services.redis, line_id=shift.line.id, specialist_id=user.id, reason=reason
         )
     else:
-        abort(400, description="'status' is 'available' or 'break'.")
+        abort(400, description=_("'status' is 'available' or 'break'."))
     return jsonify(_shift_json(user))
 
 

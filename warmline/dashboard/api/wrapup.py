@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, jsonify
+from flask_babel import gettext as _
 
 from warmline import wrapups
 from warmline.dashboard import board
@@ -24,13 +25,13 @@ def wrap_up(contact_id: int):
     )
     topics = data["topics"]
     if len(topics) > MAX_TOPICS_SUBMITTED or not all(isinstance(t, str) for t in topics):
-        abort(400, description="'topics' is a short list of topic names.")
+        abort(400, description=_("'topics' is a short list of topic names."))
     user, session, client = _me(), db_session(), runtime().redis
     mine = {c.id: c for c in board.own_contacts(session, client, user.id, utcnow())}
     if contact_id not in mine:
-        abort(404, description="No contact of yours waits for a wrap-up with that id.")
+        abort(404, description=_("No contact of yours waits for a wrap-up with that id."))
     if mine[contact_id].state == "live":
-        abort(409, description="Wrap up once the conversation is over.")
+        abort(409, description=_("Wrap up once the conversation is over."))
     try:
         wrapups.record_wrap_up(
             session,
