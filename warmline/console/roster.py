@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from warmline import coverage, people, roster, roster_csv
 from warmline.console import forms
 from warmline.console.blueprint import ID, coordinator_route, on_line
-from warmline.models import WEEKDAYS, Line, Shift, ShiftPattern
+from warmline.models import Line, Shift, ShiftPattern
 from warmline.web import db_session
 from warmline.web.access import coordinated_line
 from warmline.web.auth import signed_in_user
@@ -56,7 +56,6 @@ def roster_page(line_id: int):
         patterns=roster.patterns_of(session, line.id),
         names=names,
         specialists=[u for u in people.specialists_of(session, line.id) if u.active and u.phone],
-        weekdays=WEEKDAYS,
         timedelta=timedelta,
     )
 

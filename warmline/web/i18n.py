@@ -14,7 +14,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time, get_datetime_format
+from babel.dates import (
+    format_date,
+    format_skeleton,
+    format_time,
+    get_datetime_format,
+    get_day_names,
+)
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations
@@ -106,10 +112,17 @@ def clock_time(at: datetime, timezone: str) -> str:
     return format_time(at.astimezone(ZoneInfo(timezone)), "short", locale=language())
 
 
+def weekday_name(index: int) -> str:
+    """Name a day of the week, Monday being 0, shortly: "Mon", "lun"."""
+    return get_day_names("abbreviated", locale=language())[index]
+
+
 def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=choose_language)
-    app.jinja_env.filters.update(moment=moment, weekday_date=weekday_date, clock_time=clock_time)
+    app.jinja_env.filters.update(
+        moment=moment, weekday_date=weekday_date, clock_time=clock_time, weekday_name=weekday_name
+    )
 
     @app.context_processor
     def _languages() -> dict[str, object]:
