@@ -103,8 +103,10 @@ def test_the_chat_shows_the_line_s_crisis_reply_with_its_time_and_the_script_as_
     expect(from_line).to_have_count(1)
     expect(from_line).to_contain_text("The line (automatic)")
     expect(from_line).to_contain_text("988")
-    expect(from_line.locator("time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
-    expect(log.locator(".message.received time")).to_have_text(re.compile(r"^\d\d:\d\d$"))
+    # The time as the reader's language writes it: a 12-hour clock in US English.
+    hour = re.compile(r"^\d\d:\d\d(\s[AP]M)?$")
+    expect(from_line.locator("time")).to_have_text(hour)
+    expect(log.locator(".message.received time")).to_have_text(hour)
     expect(mine.get_by_role("button", name=re.compile("Insert referral script"))).to_have_text(
         re.compile(r"already sent at \d\d:\d\d")
     )

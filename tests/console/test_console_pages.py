@@ -573,7 +573,7 @@ def test_a_line_can_word_its_own_script_but_never_one_that_breaks_the_rules(
         f"/console/lines/{coordinated.id}/scripts", {**form, "action": "save", "draft": own}
     )
     page = console.page(f"/console/lines/{coordinated.id}/scripts")
-    assert "Script saved." in page and "the line&#39;s own" in page
+    assert "Script saved." in page and "the line's own" in page
     assert "script.save" in [action for action, _actor, _via in _actions(session)]
     session.expire_all()
     scripts = context(session.get(Line, coordinated.id)).scripts
