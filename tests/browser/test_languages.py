@@ -10,6 +10,7 @@ from babel.dates import format_skeleton, format_time
 from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
+from tests.browser.test_accessibility import findings
 from tests.console.conftest import make_person
 from tests.dashboard.conftest import PASSWORD
 from tests.factories import make_line
@@ -70,6 +71,7 @@ def test_a_person_who_picks_spanish_reads_dashboard_and_console_in_spanish(
     expect(
         queued.get_by_role("button", name="Aceptar Llamada en espera desde hace 3 min")
     ).to_be_visible()
+    assert findings(page) == []
     shoot(page, "languages-01-dashboard-in-spanish")
 
     page.get_by_role("link", name="Consola").click()
@@ -80,6 +82,7 @@ def test_a_person_who_picks_spanish_reads_dashboard_and_console_in_spanish(
     expect(page.locator("#on-shift tr")).to_have_text(["CoraLibre para el siguiente contacto"])
     expect(page.locator("#waiting tr")).to_contain_text(f"Llamada #{waiting.id} (en)")
     expect(page.locator("#waiting tr")).to_contain_text("Ninguna")
+    assert findings(page) == []
     shoot(page, "languages-02-console-in-spanish")
 
     page.get_by_role("button", name="Cerrar sesión").click()
