@@ -460,6 +460,20 @@
   }
 
   const SENDERS = { specialist: _("You"), texter: _("Texter"), line: _("The line (automatic)") };
+  // Twilio's delivery statuses, as a specialist reads them.
+  const DELIVERY = {
+    accepted: _("queued"),
+    scheduled: _("queued"),
+    queued: _("queued"),
+    sending: _("sending"),
+    sent: _("sent"),
+    delivered: _("delivered"),
+    read: _("read"),
+    failed: _("not delivered"),
+    undelivered: _("not delivered"),
+    canceled: _("not delivered"),
+    partially_delivered: _("partly delivered"),
+  };
 
   function clock(iso) {
     return new Date(iso).toLocaleTimeString(window.words.language, { hour: "2-digit", minute: "2-digit" });
@@ -527,7 +541,9 @@
         at.dateTime = message.at;
         item.append(at, element("span", message.body, "body"));
         if (message.pictures) item.append(element("span", _("(sent a picture, not shown)"), "hint"));
-        if (mine && message.status) item.append(element("span", message.status, "delivery"));
+        if (mine && message.status) {
+          item.append(element("span", DELIVERY[message.status] || message.status, "delivery"));
+        }
         return item;
       }));
       chat.log.scrollTop = chat.log.scrollHeight;
