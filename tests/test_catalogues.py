@@ -33,6 +33,11 @@ PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[a-z_]+\}")
 # What Jinja prints or decides, and what `{% trans %}` wraps, is not bare text.
 JINJA = re.compile(r"\{%-?\s*trans\b.*?endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 WORDS = re.compile(r"[A-Za-z]{2,}")
+# Two words or more with a space between: what a person reads, not a name or a file.
+PROSE = re.compile(r"[A-Za-z]{2,}[,.;:!?]* +[A-Za-z]{2,}")
+# A quoted string in a Jinja expression, and the call before a string that translates it.
+JINJA_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+TRANSLATING = re.compile(r"\b(_|gettext|ngettext)\($")
 READ_ALOUD = ("aria-label", "title", "placeholder", "alt")
 # Strings of several words a script uses that nobody reads: class names, selectors.
 NOT_WORDS = {
@@ -141,8 +146,34 @@ class _BareText(HTMLParser):
         ]
 
     def handle_data(self, data):
-        if WORDS.search(data.replace("warmline", "")):
+        # A macro that writes attributes (name="...") is markup, not words.
+        text = re.sub(r'[\w-]+="[^"]*"', " ", data).replace("warmline", "")
+        if WORDS.search(text):
             self.found.append(data.strip())
+
+
+def _untranslated_strings(template: str) -> list[str]:
+    """Return the sentences a template's expressions print without translating them."""
+    found = []
+    for expression in JINJA.findall(template):
+        if re.match(r"\{%-?\s*trans\b", expression):
+            continue
+        calls: list[int] = []
+        depth, at = 0, 0
+        for match in JINJA_STRING.finditer(expression):
+            for position in range(at, match.start()):
+                if expression[position] == "(":
+                    depth += 1
+                    if TRANSLATING.search(expression[: position + 1]):
+                        calls.append(depth)
+                elif expression[position] == ")":
+                    if calls and calls[-1] == depth:
+                        calls.pop()
+                    depth -= 1
+            at = match.end()
+            if PROSE.search(match.group()) and not calls:
+                found.append(match.group())
+    return found
 
 
 @pytest.mark.parametrize("path", TEMPLATES, ids=lambda path: path.name)
@@ -152,6 +183,7 @@ def test_a_template_shows_no_words_outside_a_translation_call(path):
     parser.feed(source)
 
     assert parser.found == []
+    assert _untranslated_strings(path.read_text()) == []
 
 
 def _outside_substitutions(template: str) -> str:
@@ -188,7 +220,7 @@ def _untranslated_prose(source: str) -> list[str]:
             depth -= 1
         elif token[:1] in "\"'`" and not calls:
             text = _outside_substitutions(token[1:-1])
-            if re.search(r"[A-Za-z]{2,}[ ,.;:!?]+[A-Za-z]{2,}", text) and text not in NOT_WORDS:
+            if PROSE.search(text) and text not in NOT_WORDS:
                 found.append(text)
         if not token.startswith(("//", "/*")):
             previous = token
