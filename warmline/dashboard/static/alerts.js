@@ -13,7 +13,7 @@ window.warmlineAlerts = (() => {
   function context() {
     if (!audio && window.AudioContext) {
       audio = new AudioContext();
-      audio.addEventListener("statechange", showSoundState);
+      audio.onstatechange = showSoundState;
     }
     return audio;
   }
