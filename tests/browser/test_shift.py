@@ -78,7 +78,7 @@ def test_a_voice_shift_sign_in_start_accept_on_screen_wrap_up_and_end(
     assert wrap_up.follow_up_needed and not wrap_up.crisis_referral_offered
 
     page.get_by_role("button", name="End shift").click()
-    expect(page.locator("#status-badge")).to_have_text("Offline")
+    expect(page.locator("#status-badge")).to_have_text("Off shift")
     expect(page.get_by_role("button", name="Start shift")).to_be_visible()
     shoot(page, "05-shift-ended")
 

@@ -107,7 +107,8 @@ def _ending_key(line_id: int, specialist_id: int) -> str:
 def current_shift(session: Session, client: redis.Redis, specialist_id: int) -> Shift | None:
     """Return the line a specialist is on shift on (started and not ended), if any."""
     for line in session.scalars(select(Line).order_by(Line.id)):
-        state = LiveLine(client, line.id).specialist(specialist_id)
+        live = LiveLine(client, line.id)
+        state = live.specialist(specialist_id)
         if state:
             return Shift(
                 line=line,
@@ -116,7 +117,8 @@ def current_shift(session: Session, client: redis.Redis, specialist_id: int) -> 
                 ready_ms=int(state.get("ready") or 0),
                 contact_id=int(state["contact"]) if state.get("contact") else None,
                 offer_id=int(state["offer"]) if state.get("offer") else None,
-                ending=bool(client.exists(_ending_key(line.id, specialist_id))),
+                ending=bool(client.exists(_ending_key(line.id, specialist_id)))
+                or live.signing_off(specialist_id),
             )
     return None
 

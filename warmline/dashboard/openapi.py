@@ -219,7 +219,8 @@ def document() -> dict[str, Any]:
                 ),
             ),
             "delete": _operation(
-                "Sign out",
+                "Sign out, ending your availability: nothing more is offered to you, your open "
+                "texts go back in line, and a call you are on ends your shift when it ends",
                 {"204": {"description": "Signed out."}, "403": _error("CSRF token missing.")},
                 changes=True,
                 public=True,

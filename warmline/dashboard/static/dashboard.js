@@ -20,7 +20,7 @@
     wrap_up: "Wrap-up",
     on_call: "In a conversation",
     texting: "Texting",
-    offline: "Offline",
+    offline: "Off shift",
   };
   const BUSY = new Set(["on_call", "texting"]);
   const REASONS = {
@@ -186,21 +186,6 @@
 
   // The offer.
 
-  function chime() {
-    if (!audio) return;
-    const now = audio.currentTime;
-    [660, 880].forEach((pitch, index) => {
-      const tone = audio.createOscillator();
-      const gain = audio.createGain();
-      tone.frequency.value = pitch;
-      gain.gain.setValueAtTime(0.2, now + index * 0.25);
-      gain.gain.exponentialRampToValueAtTime(0.001, now + index * 0.25 + 0.22);
-      tone.connect(gain).connect(audio.destination);
-      tone.start(now + index * 0.25);
-      tone.stop(now + index * 0.25 + 0.25);
-    });
-  }
-
   function renderTitle() {
     const offer = shift.on_shift && shift.offer_contact_id !== null ? "(1) Offer — " : "";
     const crisis = crisisWaiting().length > 0 ? "(!) Crisis — " : "";
@@ -216,7 +201,7 @@
       const waited = contact ? `, waiting ${duration(elapsed(contact))}` : "";
       $("offer-detail").textContent = contact ? `${describe(contact)}${waited}` : "";
       if (offerId !== lastOfferId) {
-        chime();
+        window.warmlineAlerts.announce("offer", contact ? describe(contact) : "");
         $("offer-accept").focus();
       }
     }
@@ -481,7 +466,8 @@
       countSegments(chat);
       chat.reply.focus();
     });
-    const closing = button("Close conversation", () => closeChat(chat), "danger");
+    const closing = button("Close conversation", () => closeChat(chat), "danger close-chat");
+    closing.setAttribute("aria-keyshortcuts", "Alt+Shift+E");
     const row = element("div", undefined, "row");
     row.append(send, insert, closing);
     form.append(label, chat.reply, chat.counter, row);
@@ -520,6 +506,7 @@
         return item;
       }));
       chat.log.scrollTop = chat.log.scrollHeight;
+      announceNewMessages(chat, data.messages);
     } catch (error) {
       notify(error.message);
     }
@@ -535,6 +522,31 @@
       "numbers (988, text HOME to 741741, 911)."
     );
     return sure ? act("POST", path, { confirm: true }) : null;
+  }
+
+  // New texts sound (and notify a tab in the background): a texter's message in an open
+  // conversation, and a text conversation newly waiting. What was there on arrival does not.
+  function announceNewMessages(chat, messages) {
+    const received = messages.filter((message) => message.sender === "texter").length;
+    if (chat.received !== undefined && received > chat.received) {
+      window.warmlineAlerts.announce("text", "A texter wrote in your conversation.");
+    }
+    chat.received = received;
+  }
+
+  let textsWaiting = null;
+
+  function announceNewTexts() {
+    // A crisis text sounds its own alarm instead.
+    const waiting = shift.on_shift
+      ? queue.waiting.filter((c) => c.channel === "sms" && c.crisis_tier === 0).map((c) => c.id)
+      : [];
+    const fresh = textsWaiting === null ? [] : waiting.filter((id) => !textsWaiting.has(id));
+    textsWaiting = new Set(waiting);
+    if (fresh.length > 0) {
+      const contact = queue.waiting.find((c) => c.id === fresh[0]);
+      window.warmlineAlerts.announce("text", `${describe(contact)}. Open the dashboard to take it.`);
+    }
   }
 
   function chatPanel(contact) {
@@ -567,7 +579,8 @@
         const joined = contact.crisis_leg === "joined";
         // With the counselor on, hanging up only takes the specialist out of the call.
         const leave = button(joined ? "Leave the call (the counselor stays)" : "End call",
-          () => act("POST", `/api/contacts/${contact.id}/hang-up`));
+          () => act("POST", `/api/contacts/${contact.id}/hang-up`), "end-call");
+        leave.setAttribute("aria-keyshortcuts", "Alt+Shift+E");
         leave.disabled = waiting;
         if (waiting) leave.title = "Stay on until the crisis counselor has joined.";
         if (!joined) {
@@ -613,6 +626,7 @@
         renderTitle();
         tick();
       });
+      announceNewTexts();
       follow();
       if (shift.on_shift && shift.ending && !BUSY.has(shift.status) && shift.offer_contact_id === null
           && queue.mine.length === 0) {
@@ -691,6 +705,32 @@
     const result = await act("POST", "/api/shift/end");
     if (result && result.ending) notify("Your shift will end after this contact.");
   });
+  // Signing out ends the shift: say first what happens to what is under way.
+  function signOutWarning() {
+    if (!shift.on_shift) return "";
+    const live = queue.mine.filter((c) => c.state === "live");
+    const call = live.some((c) => c.channel === "voice");
+    const texts = live.filter((c) => c.channel === "sms").length;
+    const parts = [];
+    if (call) parts.push("Your call goes on until it ends, then your shift ends.");
+    if (shift.offer_contact_id !== null) parts.push("The caller being offered to you goes to the next specialist.");
+    if (texts === 1) parts.push("Your open text conversation goes back in line for someone else to take.");
+    if (texts > 1) parts.push(`Your ${texts} open text conversations go back in line for others to take.`);
+    if (!call) parts.push("Your shift ends now.");
+    parts.push("No more calls or texts are offered to you until you start a shift again.");
+    return parts.join(" ");
+  }
+
+  $("sign-out").addEventListener("submit", (event) => {
+    const warning = signOutWarning();
+    if (!warning) return;
+    event.preventDefault();
+    $("sign-out-confirm-detail").textContent = warning;
+    $("sign-out-confirm").showModal();
+    $("sign-out-cancel").focus();
+  });
+  $("sign-out-go").addEventListener("click", () => $("sign-out").submit());
+  $("sign-out-cancel").addEventListener("click", () => $("sign-out-confirm").close());
   $("transfer-dial").addEventListener("click", () => closeTransfer(true));
   $("transfer-cancel").addEventListener("click", () => closeTransfer(false));
   $("transfer-confirm").addEventListener("cancel", (event) => {
