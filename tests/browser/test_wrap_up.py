@@ -77,6 +77,7 @@ def test_in_wrap_up_no_accept_is_shown_until_the_specialist_ends_it(page, server
     expect(page.locator("#crisis-alert")).to_be_visible()
     expect(page.locator("#queue-list").get_by_role("button", name=ACCEPT)).to_have_count(0)
     expect(page.locator("#crisis-accept")).to_be_hidden()
+    expect(page.locator("#crisis-why")).to_contain_text("press Available")
     expect(page.locator("#queue-why")).to_contain_text("once your wrap-up ends")
     shoot(page, "wrap-up-no-accept")
 
@@ -84,6 +85,7 @@ def test_in_wrap_up_no_accept_is_shown_until_the_specialist_ends_it(page, server
     expect(page.locator("#status-badge")).to_have_text("Available")
     expect(page.locator("#queue-why")).to_be_hidden()
     expect(page.locator("#crisis-accept")).to_be_visible()
+    expect(page.locator("#crisis-why")).to_be_hidden()
     waiting.get_by_role("button", name=ACCEPT).click()
     expect(page.locator("#status-badge")).to_have_text("In a conversation")
     expect(page.locator("#notice")).to_have_text("")

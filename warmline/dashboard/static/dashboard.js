@@ -318,6 +318,7 @@
     const take = $("crisis-accept");
     take.hidden = !first.takeable;
     take.dataset.contactId = String(first.id);
+    showWhyNotTaking($("crisis-why"), !first.takeable);
     const fresh = waiting.filter((c) => (alerted.get(c.id) || 0) < c.crisis_tier);
     fresh.forEach((c) => alerted.set(c.id, c.crisis_tier));
     if (fresh.length > 0 || alarmDue) {
@@ -360,12 +361,17 @@
     break: "You are on break: press Available to take someone.",
   };
 
-  function renderQueueHint() {
+  // Why no Accept button is shown, when it is the specialist's own state that holds it back.
+  function showWhyNotTaking(node, held) {
     const why = NOT_TAKING[currentState()];
-    const shown = why !== undefined && queue.waiting.length > 0
-      && !queue.waiting.some((c) => c.takeable);
-    $("queue-why").hidden = !shown;
-    $("queue-why").textContent = shown ? why : "";
+    const shown = held && why !== undefined;
+    node.hidden = !shown;
+    node.textContent = shown ? why : "";
+  }
+
+  function renderQueueHint() {
+    const held = queue.waiting.length > 0 && !queue.waiting.some((c) => c.takeable);
+    showWhyNotTaking($("queue-why"), held);
   }
 
   // A labelled checkbox; left without a value, the browser submits it as "on".
