@@ -110,11 +110,14 @@ def test_a_call_shows_its_length_while_talking(page, server, session, twilio):
     ).click()
     mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
     expect(mine.locator(".waited")).to_have_text("Connecting the call…")
+    transfer = mine.get_by_role("button", name="Transfer to crisis line")
+    expect(transfer).to_be_disabled()
 
     caller_connects(twilio, session, contact_id)
     # Connected is an event the page is told of, and the length runs from it.
     length = mine.locator(".waited")
     expect(length).to_have_text(re.compile(r"^In a call · 0:\d\d$"))
     counts_up(length)
+    expect(transfer).to_be_enabled()
     offer_not_shown(page)
     shoot(page, "call-length")

@@ -637,7 +637,10 @@
         if (waiting) leave.title = "Stay on until the crisis counselor has joined.";
         if (!joined) {
           const transfer = button("Transfer to crisis line", () => askTransfer(contact.id), "danger transfer");
-          transfer.disabled = waiting;
+          // The line dials the crisis line only into a call the caller has joined.
+          const connecting = contact.talking_seconds === null;
+          transfer.disabled = waiting || connecting;
+          if (connecting) transfer.title = "The caller is not connected yet.";
           row.append(transfer);
         }
         row.append(leave);
