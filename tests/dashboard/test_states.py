@@ -138,14 +138,18 @@ def test_a_caller_in_a_language_the_specialist_does_not_speak_is_not_takeable(
 def test_a_text_is_takeable_until_the_specialist_holds_the_lines_limit(
     ana_browser, line, twilio, session
 ):
-    line.max_texts_per_specialist = 1
+    line.max_texts_per_specialist = 2
     session.commit()
     ana_browser.start_shift(line.id)
-    first = texter_sends(twilio, session, "hello")
+    texters = ("+14155550145", "+14155550146", "+14155550147")
+    first, second, third = (
+        texter_sends(twilio, session, "hello", texter=texter) for texter in texters
+    )
     assert takeable(ana_browser, first) and accepted(ana_browser, first)
-    second = texter_sends(twilio, session, "anyone there?", texter="+14155550146")
-    assert takeable(ana_browser, second) is False
-    assert accepted(ana_browser, second) is False
+    # Texting already, and room for one more.
+    assert takeable(ana_browser, second) and accepted(ana_browser, second)
+    assert takeable(ana_browser, third) is False
+    assert accepted(ana_browser, third) is False
 
 
 def test_during_a_call_no_other_call_is_takeable(ana_browser, bo_browser, line, twilio, session):
