@@ -311,6 +311,11 @@ class LiveLine:
             )
         )
 
+    def may_claim_one(self, specialist_id: int, at_ms: int) -> bool:
+        """Whether claim_one would give this specialist a waiting call: free, wrap-up over."""
+        ready = self.client.zscore(self._key("free"), specialist_id)
+        return ready is not None and ready <= at_ms
+
     def resolve(self, contact_id: int, specialist_id: int | None, how: str) -> Resolution:
         """Settle an offer (see resolve.lua for each `how`) and say what changed.
 
@@ -474,6 +479,18 @@ class LiveLine:
             ],
         )
         return int(taken) or None
+
+    def may_accept_text(
+        self, specialist_id: int, *, at_ms: int, max_texts: int, during_calls: bool
+    ) -> bool:
+        """Whether accept_text would give this specialist one more text, read without a change."""
+        card = self.specialist(specialist_id)
+        if not card or len(self.texts_held(specialist_id)) >= max_texts:
+            return False
+        status = card.get("status")
+        if status == "on_call" or "offer" in card:
+            return during_calls
+        return status == "texting" or self.may_claim_one(specialist_id, at_ms)
 
     def release_text(
         self, contact_id: int, specialist_id: int | None, *, ready_ms: int, status: str

@@ -64,7 +64,7 @@ def test_a_voice_shift_sign_in_start_accept_on_screen_wrap_up_and_end(
 
     caller_connects(twilio, session, contact_id)
     caller_hangs_up(twilio, session, contact_id)
-    expect(page.locator("#status-badge")).to_have_text("Wrap-up")
+    expect(page.locator("#status-badge")).to_have_text(re.compile(r"^Wrap-up · \d+:\d\d left$"))
     expect(page.locator("#wrap-up-countdown")).to_contain_text("offers resume in")
     mine.get_by_label("loneliness").check()
     mine.get_by_label("Follow-up needed").check()

@@ -40,12 +40,13 @@ def _shift_json(user: User) -> dict[str, Any]:
     shift = board.current_shift(db_session(), runtime().redis, user.id)
     if shift is None:
         return {"on_shift": False, "status": "offline"}
+    at_ms = now_ms()
     return {
         "on_shift": True,
         "line": _line_json(shift.line),
-        "status": shift.status,
+        "status": shift.status_at(at_ms),
         "reason": shift.reason,
-        "wrap_up_seconds_left": shift.wrap_up_seconds_left(now_ms()),
+        "wrap_up_seconds_left": shift.wrap_up_seconds_left(at_ms),
         "contact_id": shift.contact_id,
         "offer_contact_id": shift.offer_id,
         "ending": shift.ending,
