@@ -12,6 +12,14 @@ from sqlalchemy.orm import Session
 from warmline.models import AuditEvent
 
 
+class FieldRefused(ValueError):
+    """A value a row refuses, with the name of the field it was for."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def record(
     session: Session,
     action: str,
@@ -51,11 +59,17 @@ def update(
     via: str,
     **detail: Any,
 ) -> dict[str, list[Any]]:
-    """Copy a dataclass's fields onto a row, auditing what changed as [before, after]."""
+    """Copy a dataclass's fields onto a row, auditing what changed as [before, after].
+
+    A value the row refuses raises FieldRefused naming its field.
+    """
     names = [f.name for f in fields(values)]
     before = _plain(target, names)
     for name in names:
-        setattr(target, name, getattr(values, name))
+        try:
+            setattr(target, name, getattr(values, name))
+        except ValueError as error:
+            raise FieldRefused(name, str(error)) from None
     after = _plain(target, names)
     changed = {name: [before[name], after[name]] for name in names if before[name] != after[name]}
     if changed:

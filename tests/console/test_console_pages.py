@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 from datetime import UTC, date, datetime, time, timedelta
@@ -240,6 +241,7 @@ def test_settings_are_saved_audited_and_escaped(console, session, coordinated, c
         ("hours_tue", "9 to 5", "opening hours on tue"),
         ("hours_tue", "17:00-09:00", "opening first"),
         ("languages", "english", "ISO 639"),
+        ("languages", "en, fr", "there are no scripts in 'fr'"),
         ("routing_strategy", "random", "routing strategy"),
         ("crisis_terms", "nonsense: word", "crisis terms"),
         ("crisis_number", "12", ""),
@@ -251,12 +253,48 @@ def test_bad_settings_are_refused_with_a_reason_and_nothing_changes(
     console, session, coordinated, field, value, message
 ):
     response = console.post(f"/console/lines/{coordinated.id}/settings", {**SETTINGS, field: value})
-    assert response.status_code == 303
-    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
     assert 'class="error"' in page and message.lower() in page.lower()
     session.expire_all()
     assert session.get(Line, coordinated.id).ring_timeout_seconds == 20
     assert not [a for a in _actions(session) if a[0] == "line.update"]
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "shown"),
+    [
+        ("languages", "en, fr", 'value="en, fr"'),
+        ("ring_timeout_seconds", "500", 'value="500"'),
+        ("hours_tue", "9 to 5", 'value="9 to 5"'),
+        ("crisis_terms", "nonsense: word", ">nonsense: word</textarea>"),
+    ],
+)
+def test_a_refused_setting_keeps_what_was_typed_with_the_reason_beside_it(
+    console, coordinated, field, typed, shown
+):
+    response = console.post(f"/console/lines/{coordinated.id}/settings", {**SETTINGS, field: typed})
+
+    page = response.get_data(as_text=True)
+    assert shown in page
+    assert f'id="{field}_error"' in page
+    assert f'aria-describedby="{field}_help {field}_error"' in page or (
+        f'aria-describedby="{field}_error"' in page
+    )
+    # Everything else the coordinator typed is kept too, not the saved values.
+    assert 'value="Riverside &lt;Warm&gt; Line"' in page
+
+
+def test_every_setting_has_a_plain_label_and_a_line_of_help(console, coordinated):
+    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    fields = set(re.findall(r'<(?:input|select|textarea) id="(\w+)"', page))
+    helped = set(re.findall(r'<p class="help" id="(\w+)_help">[^<]{20,}</p>', page))
+    days = {f"hours_{day}" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    assert fields - days - {"voice_en"} <= helped
+    assert "hours" in helped
+    labels = re.findall(r"<label[^>]*>([^<]*)</label>", page)
+    assert not [label for label in labels if "_" in label]
+    assert "scripts for: English (en), Spanish (es)." in page
 
 
 @BOTH
@@ -295,9 +333,10 @@ def test_a_coordinator_cannot_save_a_voice_for_the_wrong_language(
         f"/console/lines/{coordinated.id}/settings", {**SETTINGS, f"voice_{language}": voice}
     )
 
-    assert response.status_code == 303
-    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
     assert 'class="error"' in page and "is not one of the voices that speak" in page
+    assert 'id="voices_error"' in page
     session.expire_all()
     line = session.get(Line, coordinated.id)
     assert line.voices == {}
