@@ -305,6 +305,9 @@ class Shift(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_shifts_line_window", "line_id", "starts_at", "ends_at"),
         UniqueConstraint("pattern_id", "occurrence", name="uq_shifts_pattern_occurrence"),
+        # Forms and audit events name shifts by id: SQLite would give a new shift the id of
+        # the newest one cancelled, unless told AUTOINCREMENT. PostgreSQL never reuses ids.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

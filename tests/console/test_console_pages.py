@@ -428,7 +428,51 @@ def test_roster_editing_across_a_daylight_saving_week(
     assert actions == ["pattern.add", "shift.add", "shift.reassign", "shift.cancel"]
 
 
-def test_roster_csv_round_trip_and_row_errors(console, session, coordinated, ana):
+@pytest.fixture
+def may_morning():
+    """Freeze the clock at Wednesday 2026-05-20, 07:00 in Chicago, before signing in."""
+    with time_machine.travel(datetime(2026, 5, 20, 12, tzinfo=UTC), tick=False):
+        yield
+
+
+def test_the_roster_refuses_a_shift_in_the_past_or_of_no_length_and_shows_overnight_ones(
+    may_morning, console, session, coordinated, ana
+):
+    url = f"/console/lines/{coordinated.id}/shifts"
+    shift = {"user_id": ana.id, "date": "2026-05-20"}
+    page = console.post(url, {**shift, "start": "06:59", "end": "09:00"}, follow_redirects=True)
+    assert "A shift starting 2026-05-20 06:59 (America/Chicago) is in the past" in page.text
+    page = console.post(url, {**shift, "start": "09:00", "end": "09:00"}, follow_redirects=True)
+    assert "lasts no time at all" in page.text
+    assert session.scalars(select(Shift)).first() is None
+    page = console.post(url, {**shift, "start": "22:00", "end": "06:00"}, follow_redirects=True)
+    assert "Shift added." in page.text
+    assert '<td>22:00</td><td>06:00 <span class="next-day">ends next day</span></td>' in page.text
+    assert session.scalars(select(Shift)).one().starts_at == datetime(2026, 5, 21, 3, tzinfo=UTC)
+
+
+def test_give_to_and_swap_start_on_an_empty_choice_and_refuse_it(
+    may_morning, console, session, coordinated, ana, bo
+):
+    url = f"/console/lines/{coordinated.id}/shifts"
+    for who, start in ((ana, "09:00"), (bo, "13:00")):
+        console.post(url, {"user_id": who.id, "date": "2026-05-21", "start": start, "end": "17:00"})
+    mine, _theirs = session.scalars(select(Shift).order_by(Shift.id)).all()
+    page = console.page(f"/console/lines/{coordinated.id}/roster")
+    for select_id in (f"to-{mine.id}", "swap-first", "swap-second"):
+        chosen = re.search(rf'<select id="{select_id}"[^>]*required>(<option[^>]*>)', page)
+        assert chosen and chosen.group(1) == '<option value="" selected>', select_id
+    page = console.post(f"{url}/{mine.id}/reassign", {"user_id": ""}, follow_redirects=True).text
+    assert "Choose who takes the shift" in page
+    page = console.post(
+        f"{url}/swap", {"first": str(mine.id), "second": ""}, follow_redirects=True
+    ).text
+    assert "Choose the two shifts to swap" in page
+    session.expire_all()
+    assert [s.user_id for s in session.scalars(select(Shift).order_by(Shift.id))] == [ana.id, bo.id]
+
+
+def test_roster_csv_round_trip_and_row_errors(may_morning, console, session, coordinated, ana):
     line_id = coordinated.id
     good = "email,date,start,end\nana@example.org,2026-06-01,09:00,13:00\n"
     bad = "email,date,start,end\nana@example.org,2026-06-02,09:00,13:00\nx@y.z,2026-06-02,9,1\n"

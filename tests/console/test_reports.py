@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.console.conftest import BOTH
+from tests.factories import LONG_AGO
 from warmline import reports, roster
 from warmline.models import Channel, Contact, Outcome
 
@@ -36,8 +37,12 @@ def _contact(session, line, hour, minute=0, *, outcome, channel=Channel.VOICE, c
 
 @pytest.fixture
 def busy_day(session, line, ana, bo):
-    roster.add_local_shift(session, line=line, user=ana, day=DAY, start="09:00", end="13:00")
-    roster.add_local_shift(session, line=line, user=bo, day=DAY, start="09:00", end="11:00")
+    roster.add_local_shift(
+        session, now=LONG_AGO, line=line, user=ana, day=DAY, start="09:00", end="13:00"
+    )
+    roster.add_local_shift(
+        session, now=LONG_AGO, line=line, user=bo, day=DAY, start="09:00", end="11:00"
+    )
     answered = dict(outcome=Outcome.ANSWERED, talk_seconds=600)
     _contact(
         session,
@@ -122,7 +127,13 @@ def test_report_counts_rates_and_percentiles(session, line, ana, bo, busy_day):
 @BOTH
 def test_staffing_on_the_fall_back_night_counts_the_extra_hour(session, line, ana):
     roster.add_local_shift(
-        session, line=line, user=ana, day=date(2026, 10, 31), start="22:00", end="06:00"
+        session,
+        now=LONG_AGO,
+        line=line,
+        user=ana,
+        day=date(2026, 10, 31),
+        start="22:00",
+        end="06:00",
     )
     session.commit()
     report = reports.build(session, line, date(2026, 10, 31), date(2026, 11, 1))

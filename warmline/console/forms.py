@@ -77,6 +77,13 @@ def person(field: str = "user_id") -> User:
     return user
 
 
+def chosen_person(unchosen: str, field: str = "user_id") -> User:
+    """Return the person a select names, saying `unchosen` when it was left on its empty choice."""
+    if not request.form.get(field, "").strip():
+        raise FormError(unchosen, field)
+    return person(field)
+
+
 def done(message: str, endpoint: str, **values: Any) -> Response:
     """Flash that the change is made and show the page again."""
     flash(message, "ok")
