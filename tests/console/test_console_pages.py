@@ -610,7 +610,12 @@ def test_people_are_added_edited_and_audited(console, session, coordinated, cora
     assert "only an administrator" in console.page("/console/people").lower()
     actions = [a[0] for a in _actions(session) if a[2] == "console" and a[1] == cora.id]
     assert actions == ["user.add", "user.update"]
-    assert "user.update" in console.page("/console/audit")
+    log = console.page("/console/audit")
+    assert "Cora added Dee as a specialist." in log
+    assert "Cora changed Ana M&#39;s name from Ana to Ana M." in log
+    assert "Cora changed Ana M&#39;s languages from en to en, es." in log
+    assert "Cora deactivated Ana M." in log
+    assert "Cora changed Ana M&#39;s phone." in log and "+14155550171" not in log
 
 
 def test_coordinators_cannot_change_other_coordinators(console, session):
