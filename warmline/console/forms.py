@@ -90,11 +90,18 @@ def done(message: str, endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values), code=303)
 
 
-def refused(error: Exception, endpoint: str, **values: Any) -> Response:
-    """Undo the request's changes, flash why and show the page again."""
+def flash_refusal(error: Exception) -> str:
+    """Undo the request's changes and flash why; return what was said."""
     db_session().rollback()
     message = str(error)
-    flash(message[:1].upper() + message[1:], "error")
+    message = message[:1].upper() + message[1:]
+    flash(message, "error")
+    return message
+
+
+def refused(error: Exception, endpoint: str, **values: Any) -> Response:
+    """Undo the request's changes, flash why and show the page again."""
+    flash_refusal(error)
     return redirect(url_for(endpoint, **values), code=303)
 
 

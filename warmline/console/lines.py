@@ -243,10 +243,7 @@ def save_settings(line_id: int):
         )
         session.commit()
     except (ValueError, IntegrityError) as error:
-        session.rollback()
-        message = str(error)
-        message = message[:1].upper() + message[1:]
-        flash(message, "error")
+        message = forms.flash_refusal(error)
         field = getattr(error, "field", None)
         shown = _settings_values(line)
         typed = {name: request.form.get(name, value) for name, value in shown.items()}
