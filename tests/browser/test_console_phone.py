@@ -1,5 +1,6 @@
 """Every console page on a phone's screen (375 px) with a busy line: nothing wider than the
-screen, the main actions in reach with a thumb-sized target, text readable without zoom."""
+screen, the main actions in reach with a thumb-sized target, text readable without zoom;
+the specialist's own page and the sign-in pages too (the dashboard: test_phone_screen.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import shoot
+from tests.browser.test_accessibility import findings
 from tests.browser.test_console import sign_in
 from tests.console.conftest import PASSWORD
 from warmline import audit, blocks, roster
@@ -232,7 +234,8 @@ def test_every_console_page_fits_a_phone_with_a_busy_line(page, server, busy_lin
     for name, (path, actions) in PAGES.items():
         page.goto(server + path.format(line=line.id))
         page.wait_for_load_state("networkidle")
-        wrong[name] = fits_a_phone(page) + small_targets(page, actions)
+        # axe too: a box that scrolls only on a phone must still be reachable by keyboard.
+        wrong[name] = fits_a_phone(page) + small_targets(page, actions) + findings(page)
         shoot(page, f"console-phone-{name.replace(' ', '-')}")
     assert_nothing_wrong(wrong)
 
