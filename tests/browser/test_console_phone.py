@@ -139,9 +139,11 @@ def busy_line(session, app):
         for n, (start, end) in enumerate(
             [("08:00", "14:00"), ("14:00", "20:00"), ("20:00", "02:00")]
         ):
-            roster.add_local_shift(
-                session, line=line, user=team[(day + n) % len(team)],
-                day=monday + timedelta(days=day), start=start, end=end, actor_id=cora.id,
+            # The whole week, days gone by included, as an operator may roster it.
+            window = roster.local_window(line, monday + timedelta(days=day), start, end)
+            roster.add_shift(
+                session, line=line, user=team[(day + n) % len(team)], starts_at=window.starts_at,
+                ends_at=window.ends_at, actor_id=cora.id, via="console",
             )  # fmt: skip
     roster.add_pattern(
         session, line=line, user=team[0], weekday=5, start="10:00", end="16:00",
