@@ -138,7 +138,16 @@ def test_a_coordinator_sent_to_sign_in_from_the_console_lands_back_on_it(client,
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/console/", "//evil.example/console/", "/console/\\evil", "/api/x"],
+    [
+        "https://evil.example/console/",
+        "//evil.example/console/",
+        "/console//evil.example",
+        "/console/\\evil",
+        "/\\evil.example",
+        "/console/\r\nSet-Cookie: x=1",
+        "/console/" + "a" * 600,
+        "/api/x",
+    ],
 )
 def test_sign_in_never_sends_anyone_outside_the_console_or_dashboard(client, cora, target):
     response = _sign_in_through_the_page(
