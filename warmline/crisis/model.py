@@ -1,0 +1,155 @@
+"""The learned crisis scorer: two linear heads over hashed n-grams, read from a committed file.
+
+`warmline crisis train` writes the file (warmline/crisis/train.py); this module only reads and
+scores it, in plain Python, so a process running the line needs no machine-learning library.
+The file is loaded once per process and never changed after, so scoring is thread-safe.
+
+File layout (little-endian): 8 bytes of magic, a 4-byte header length, a JSON header (bucket
+count, n-gram sizes, intercepts, thresholds, what it was trained on), then the slots the
+training corpus used as int32 and, for each, its rarity and the two heads' weights as float32.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from warmline.crisis.features import BUCKETS, CHAR_SIZES, ngram_counts, weigh
+
+MAGIC = b"WLCRISIS"
+FILE_NAME = "crisis-model.bin"
+_FORMAT = 1
+
+
+class ModelFileError(ValueError):
+    """The model file is not one this code wrote."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Where each head's score turns into a tier, chosen on validation folds, never the test.
+
+    `crisis` and `imminent` grade a message on the model alone; `corroborate` is the lower bar
+    a rules hit must clear to stand (below it the model finds the message unlike any crisis).
+    """
+
+    crisis: float
+    imminent: float
+    corroborate: float
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The two heads' scores for one message (log-odds; higher means more likely)."""
+
+    crisis: float
+    imminent: float
+
+
+@dataclass(frozen=True)
+class Model:
+    """A trained scorer: per hashed slot its rarity and the two heads' weights.
+
+    Each table is a flat array over every slot (3 MB in all), 0 where training saw nothing.
+    """
+
+    idf: array
+    crisis_weights: array
+    imminent_weights: array
+    crisis_intercept: float
+    imminent_intercept: float
+    thresholds: Thresholds
+    trained_on: dict[str, int]
+
+    def score(self, text: str) -> Scores:
+        """Score one message on both heads."""
+        weighted = weigh(ngram_counts(text), self.idf)
+        crisis = self.crisis_intercept
+        imminent = self.imminent_intercept
+        for slot, value in weighted.items():
+            crisis += self.crisis_weights[slot] * value
+            imminent += self.imminent_weights[slot] * value
+        return Scores(crisis, imminent)
+
+    def dumps(self) -> bytes:
+        """Serialise the model the same way every time for the same weights."""
+        slots = [slot for slot, rarity in enumerate(self.idf) if rarity]
+        header = {
+            "format": _FORMAT,
+            "buckets": BUCKETS,
+            "char_sizes": list(CHAR_SIZES),
+            "slots": len(slots),
+            "intercepts": [self.crisis_intercept, self.imminent_intercept],
+            "thresholds": [
+                self.thresholds.crisis,
+                self.thresholds.imminent,
+                self.thresholds.corroborate,
+            ],
+            "trained_on": self.trained_on,
+        }
+        encoded = json.dumps(header, sort_keys=True).encode("utf-8")
+        body = array("i", slots).tobytes()
+        for table in (self.idf, self.crisis_weights, self.imminent_weights):
+            body += array("f", (table[slot] for slot in slots)).tobytes()
+        return MAGIC + struct.pack("<I", len(encoded)) + encoded + body
+
+
+def loads(data: bytes) -> Model:
+    """Read a model file's bytes; raise ModelFileError if they are not a model of this code."""
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4:
+        raise ModelFileError("not a crisis model file")
+    (length,) = struct.unpack_from("<I", data, len(MAGIC))
+    start = len(MAGIC) + 4
+    try:
+        header = json.loads(data[start : start + length])
+    except ValueError:
+        raise ModelFileError("the model file's header is not JSON") from None
+    if header.get("format") != _FORMAT or header.get("buckets") != BUCKETS:
+        raise ModelFileError("the model file was written for other features")
+    if header.get("char_sizes") != list(CHAR_SIZES):
+        raise ModelFileError("the model file was written for other n-gram sizes")
+    count = header["slots"]
+    tables = []
+    offset = start + length
+    for code in ("i", "f", "f", "f"):
+        table = array(code)
+        end = offset + count * table.itemsize
+        if end > len(data):
+            raise ModelFileError("the model file is cut short")
+        table.frombytes(data[offset:end])
+        tables.append(table)
+        offset = end
+    if offset != len(data):
+        raise ModelFileError("the model file has bytes past its tables")
+    slots, *values = tables
+    if any(not 0 <= slot < BUCKETS for slot in slots):
+        raise ModelFileError("the model file names a slot outside the table")
+    idf, crisis, imminent = (flat(slots, table) for table in values)
+    return Model(
+        idf=idf,
+        crisis_weights=crisis,
+        imminent_weights=imminent,
+        crisis_intercept=header["intercepts"][0],
+        imminent_intercept=header["intercepts"][1],
+        thresholds=Thresholds(*header["thresholds"]),
+        trained_on=header["trained_on"],
+    )
+
+
+def flat(slots: Sequence[int], values: Sequence[float]) -> array:
+    """Spread the values of the listed slots over a table of every slot, zeros elsewhere."""
+    table = array("f", bytes(BUCKETS * 4))
+    for slot, value in zip(slots, values, strict=True):
+        table[slot] = value
+    return table
+
+
+@lru_cache(maxsize=1)
+def model() -> Model:
+    """Return the committed model, read on first use and shared by every thread after."""
+    return loads(resources.files("warmline.crisis").joinpath(FILE_NAME).read_bytes())
