@@ -79,7 +79,10 @@ def train_command(corpus_dir: Path, out: Path, lock: Path) -> None:
     train = _training()
     rows = _read(corpus_dir)
     learnt = [row for row in rows if not row.locked] + _development()
-    trained = train.train(train.prepare(learnt))
+    try:
+        trained = train.train(train.prepare(learnt))
+    except train.TrainingError as error:
+        raise click.ClickException(str(error)) from None
     out.write_bytes(trained.dumps())
     lock.write_text(lock_text(rows), encoding="utf-8")
     sizes = ", ".join(f"{author} {n}" for author, n in trained.trained_on.items())
@@ -108,7 +111,10 @@ def report(path: Path | None, corpus_dir: Path, misses: bool) -> None:
     locked = [(row, detect(row.text)) for row in locked_rows(rows)]
     click.echo(corpus_figures("Locked test split, the committed model", locked))
     train = _training()
-    graded = train.leave_one_author_out(train.prepare(rows + _development()))
+    try:
+        graded = train.leave_one_author_out(train.prepare(rows + _development()))
+    except train.TrainingError as error:
+        raise click.ClickException(str(error)) from None
     click.echo("")
     click.echo(corpus_figures("Leave one author out, each batch by a model without it", graded))
     click.echo("")

@@ -36,6 +36,10 @@ _C = 30.0
 _MIN_AUTHOR_FOLDS = 3
 
 
+class TrainingError(ValueError):
+    """The rows cannot train a model (a fold lacks a kind of message)."""
+
+
 @dataclass(frozen=True)
 class Prepared:
     """The corpus rows with what training reads from each, computed once."""
@@ -115,6 +119,8 @@ def _fit(prepared: Prepared) -> _Heads:
     tiers = prepared.tiers
     heads = []
     for target in (tiers >= 1, tiers == 2):
+        if target.all() or not target.any():
+            raise TrainingError("every fold needs everyday, risk and imminent messages to learn")
         head = LogisticRegression(
             C=_C, class_weight="balanced", solver="liblinear", max_iter=5000, random_state=0
         )
