@@ -8,10 +8,8 @@ hashed into a fixed table, so the model keeps no vocabulary and an unseen word c
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
 from itertools import pairwise
 from zlib import crc32
 
@@ -35,16 +33,3 @@ def ngram_counts(text: str) -> Counter[int]:
     grams += [f"w{word}" for word in words]
     grams += [f"b{first} {second}" for first, second in pairwise(words)]
     return Counter(crc32(gram.encode("utf-8")) % BUCKETS for gram in grams)
-
-
-def weigh(counts: Mapping[int, int], idf: Sequence[float]) -> dict[int, float]:
-    """Weigh n-gram counts as the model was trained: log count times rarity, unit length.
-
-    `idf` holds each slot's rarity; a slot the training corpus never saw has none (0) and is
-    left out, as a word outside a vocabulary would be.
-    """
-    weights = {
-        slot: (1.0 + math.log(count)) * idf[slot] for slot, count in counts.items() if idf[slot]
-    }
-    norm = math.sqrt(sum(w * w for w in weights.values()))
-    return {slot: w / norm for slot, w in weights.items()} if norm else weights

@@ -12,6 +12,7 @@ training corpus used as int32 and, for each, its rarity and the two heads' weigh
 from __future__ import annotations
 
 import json
+import math
 import struct
 from array import array
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from warmline.crisis.features import BUCKETS, CHAR_SIZES, ngram_counts, weigh
+from warmline.crisis.features import BUCKETS, CHAR_SIZES, ngram_counts
 
 MAGIC = b"WLCRISIS"
 FILE_NAME = "crisis-model.bin"
@@ -67,14 +68,24 @@ class Model:
     trained_on: dict[str, int]
 
     def score(self, text: str) -> Scores:
-        """Score one message on both heads."""
-        weighted = weigh(ngram_counts(text), self.idf)
-        crisis = self.crisis_intercept
-        imminent = self.imminent_intercept
-        for slot, value in weighted.items():
-            crisis += self.crisis_weights[slot] * value
-            imminent += self.imminent_weights[slot] * value
-        return Scores(crisis, imminent)
+        """Score one message on both heads.
+
+        Each n-gram slot weighs (1 + log count) times its rarity, the message's weights scaled
+        to unit length (train.py weighs the same); a slot training never saw is left out.
+        """
+        idf, crisis_weights, imminent_weights = self.idf, self.crisis_weights, self.imminent_weights
+        norm = crisis = imminent = 0.0
+        for slot, count in ngram_counts(text).items():
+            rarity = idf[slot]
+            if rarity:
+                weight = (1.0 + math.log(count)) * rarity if count > 1 else rarity
+                norm += weight * weight
+                crisis += crisis_weights[slot] * weight
+                imminent += imminent_weights[slot] * weight
+        scale = 1.0 / math.sqrt(norm) if norm else 0.0
+        return Scores(
+            self.crisis_intercept + crisis * scale, self.imminent_intercept + imminent * scale
+        )
 
     def dumps(self) -> bytes:
         """Serialise the model the same way every time for the same weights."""

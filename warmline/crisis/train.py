@@ -97,7 +97,7 @@ class _Heads:
 
 
 def _idf(counts: sparse.csr_matrix) -> np.ndarray:
-    """Return each slot's rarity in these rows, as features.weigh reads it (0 where unseen)."""
+    """Return each slot's rarity in these rows, as Model.score reads it (0 where unseen)."""
     seen = np.bincount(counts.indices, minlength=BUCKETS)
     rarity = np.log((1 + counts.shape[0]) / (1 + seen)) + 1
     # Rounded through float32 so training weighs exactly as the stored model will.
@@ -105,7 +105,7 @@ def _idf(counts: sparse.csr_matrix) -> np.ndarray:
 
 
 def _weigh(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    """Weigh counts as features.weigh does: (1 + log count) times rarity, rows of unit length."""
+    """Weigh counts as Model.score does: (1 + log count) times rarity, rows of unit length."""
     weighted = counts.copy()
     weighted.data = 1.0 + np.log(weighted.data)
     weighted = sparse.csr_matrix(weighted.multiply(idf[np.newaxis, :]))
