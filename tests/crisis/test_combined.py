@@ -15,7 +15,7 @@ from warmline.crisis.model import Scores, Thresholds
 from warmline.crisis.report import read_examples
 
 DEVELOPMENT = Path(__file__).parent / "data" / "messages.tsv"
-BARS = Thresholds(crisis=1.0, imminent=2.0, corroborate=0.0)
+BARS = Thresholds(crisis=1.0, imminent=2.0, corroborate=0.0, someone_else=1.0)
 CALM = Scores(crisis=-5.0, imminent=-5.0)
 
 
@@ -86,7 +86,24 @@ def test_the_model_raising_a_tier_says_so_in_the_matches_and_keeps_the_rules_vie
 
 
 def test_thresholds_of_infinity_leave_the_rules_alone():
-    never = Thresholds(math.inf, math.inf, -math.inf)
+    never = Thresholds(math.inf, math.inf, -math.inf, math.inf)
     for text in ("i want to die", "hello", "i took 30 tylenol"):
         rules = detect_by_rules(text)
         assert combine(rules, Scores(9.0, 9.0), never) == rules
+
+
+def test_someone_else_at_risk_with_no_crisis_word_is_flagged_as_third_party():
+    text = "my roommate locked herself in the bathroom and wont open the door, she has a razor"
+    assert detect_by_rules(text).tier == 0
+    found = detect(text)
+    assert found.tier == 2
+    assert found.third_party is True
+
+
+def test_whom_a_message_is_about_is_the_rules_call_where_they_read_it():
+    worried = Scores(crisis=3.0, imminent=3.0, someone_else=5.0)
+    mine = detect_by_rules("i want to die")
+    assert combine(mine, worried, BARS).third_party is False
+    nothing = detect_by_rules("hello there")
+    assert combine(nothing, worried, BARS).third_party is True
+    assert combine(nothing, Scores(3.0, 3.0, 0.0), BARS).third_party is False

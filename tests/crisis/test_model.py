@@ -42,8 +42,11 @@ def test_training_rebuilds_the_committed_model_and_lock(in_checkout, tmp_path):
     assert rebuilt.trained_on == committed.trained_on
     # Equal to the last bits on this machine; another CPU's floating point may differ below 1e-5.
     assert astuple(rebuilt.thresholds) == pytest.approx(astuple(committed.thresholds), abs=1e-5)
-    for name in ("idf", "crisis_weights", "imminent_weights"):
-        np.testing.assert_allclose(getattr(rebuilt, name), getattr(committed, name), atol=1e-5)
+    assert rebuilt.intercepts == pytest.approx(committed.intercepts, abs=1e-5)
+    for table, expected in zip(
+        (rebuilt.idf, *rebuilt.weights), (committed.idf, *committed.weights), strict=True
+    ):
+        np.testing.assert_allclose(table, expected, atol=1e-5)
 
 
 def test_the_committed_file_reads_back_to_the_same_bytes():

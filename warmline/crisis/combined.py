@@ -57,4 +57,9 @@ def combine(rules: Detection, scores: Scores, thresholds: Thresholds) -> Detecti
     if learned <= rules.tier:
         return rules
     added = MODEL_IMMINENT if learned == 2 else MODEL_RISK
-    return replace(rules, tier=learned, matches=(*rules.matches, added))
+    # Whom a message is about is the rules' to say where they read it; the model says it only
+    # of a message the rules found nothing in.
+    someone_else = rules.third_party
+    if not rules.tier:
+        someone_else = scores.someone_else >= thresholds.someone_else
+    return replace(rules, tier=learned, matches=(*rules.matches, added), third_party=someone_else)

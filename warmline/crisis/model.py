@@ -1,4 +1,4 @@
-"""The learned crisis scorer: two linear heads over hashed n-grams, read from a committed file.
+"""The learned crisis scorer: linear heads over hashed n-grams, read from a committed file.
 
 `warmline crisis train` writes the file (warmline/crisis/train.py); this module only reads and
 scores it, in plain Python, so a process running the line needs no machine-learning library.
@@ -6,7 +6,7 @@ The file is loaded once per process and never changed after, so scoring is threa
 
 File layout (little-endian): 8 bytes of magic, a 4-byte header length, a JSON header (bucket
 count, n-gram sizes, intercepts, thresholds, what it was trained on), then the slots the
-training corpus used as int32 and, for each, its rarity and the two heads' weights as float32.
+training corpus used as int32 and, for each, its rarity and the three heads' weights as float32.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import math
 import struct
 from array import array
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import lru_cache
 from importlib import resources
 
@@ -24,7 +24,7 @@ from warmline.crisis.features import BUCKETS, CHAR_SIZES, ngram_counts
 
 MAGIC = b"WLCRISIS"
 FILE_NAME = "crisis-model.bin"
-_FORMAT = 1
+_FORMAT = 2
 
 
 class ModelFileError(ValueError):
@@ -33,48 +33,51 @@ class ModelFileError(ValueError):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Where each head's score turns into a tier, chosen on validation folds, never the test.
+    """Where each head's score turns into a verdict, chosen on validation folds, never the test.
 
     `crisis` and `imminent` grade a message on the model alone; `corroborate` is the lower bar
-    a rules hit must clear to stand (below it the model finds the message unlike any crisis).
+    a rules hit must clear to stand (below it the model finds the message unlike any crisis);
+    `someone_else` marks a crisis message as about another person at risk.
     """
 
     crisis: float
     imminent: float
     corroborate: float
+    someone_else: float
 
 
 @dataclass(frozen=True)
 class Scores:
-    """The two heads' scores for one message (log-odds; higher means more likely)."""
+    """The heads' scores for one message (log-odds; higher means more likely)."""
 
     crisis: float
     imminent: float
+    someone_else: float = -math.inf
 
 
 @dataclass(frozen=True)
 class Model:
-    """A trained scorer: per hashed slot its rarity and the two heads' weights.
+    """A trained scorer: per hashed slot its rarity and each head's weight.
 
-    Each table is a flat array over every slot (3 MB in all), 0 where training saw nothing.
+    Each table is a flat array over every slot (1 MB each), 0 where training saw nothing. The
+    heads, in order: crisis (tier 1 or 2), imminent (tier 2), someone else at risk.
     """
 
     idf: array
-    crisis_weights: array
-    imminent_weights: array
-    crisis_intercept: float
-    imminent_intercept: float
+    weights: tuple[array, array, array]
+    intercepts: tuple[float, float, float]
     thresholds: Thresholds
     trained_on: dict[str, int]
 
     def score(self, text: str) -> Scores:
-        """Score one message on both heads.
+        """Score one message on every head.
 
         Each n-gram slot weighs (1 + log count) times its rarity, the message's weights scaled
         to unit length (train.py weighs the same); a slot training never saw is left out.
         """
-        idf, crisis_weights, imminent_weights = self.idf, self.crisis_weights, self.imminent_weights
-        norm = crisis = imminent = 0.0
+        idf = self.idf
+        crisis_weights, imminent_weights, someone_weights = self.weights
+        norm = crisis = imminent = someone_else = 0.0
         for slot, count in ngram_counts(text).items():
             rarity = idf[slot]
             if rarity:
@@ -82,9 +85,11 @@ class Model:
                 norm += weight * weight
                 crisis += crisis_weights[slot] * weight
                 imminent += imminent_weights[slot] * weight
+                someone_else += someone_weights[slot] * weight
         scale = 1.0 / math.sqrt(norm) if norm else 0.0
+        first, second, third = self.intercepts
         return Scores(
-            self.crisis_intercept + crisis * scale, self.imminent_intercept + imminent * scale
+            first + crisis * scale, second + imminent * scale, third + someone_else * scale
         )
 
     def dumps(self) -> bytes:
@@ -95,17 +100,13 @@ class Model:
             "buckets": BUCKETS,
             "char_sizes": list(CHAR_SIZES),
             "slots": len(slots),
-            "intercepts": [self.crisis_intercept, self.imminent_intercept],
-            "thresholds": [
-                self.thresholds.crisis,
-                self.thresholds.imminent,
-                self.thresholds.corroborate,
-            ],
+            "intercepts": list(self.intercepts),
+            "thresholds": list(astuple(self.thresholds)),
             "trained_on": self.trained_on,
         }
         encoded = json.dumps(header, sort_keys=True).encode("utf-8")
         body = array("i", slots).tobytes()
-        for table in (self.idf, self.crisis_weights, self.imminent_weights):
+        for table in (self.idf, *self.weights):
             body += array("f", (table[slot] for slot in slots)).tobytes()
         return MAGIC + struct.pack("<I", len(encoded)) + encoded + body
 
@@ -120,14 +121,14 @@ def loads(data: bytes) -> Model:
         header = json.loads(data[start : start + length])
     except ValueError:
         raise ModelFileError("the model file's header is not JSON") from None
-    if header.get("format") != _FORMAT or header.get("buckets") != BUCKETS:
+    if not isinstance(header, dict) or header.get("format") != _FORMAT:
+        raise ModelFileError("the model file is of another format")
+    if header.get("buckets") != BUCKETS or header.get("char_sizes") != list(CHAR_SIZES):
         raise ModelFileError("the model file was written for other features")
-    if header.get("char_sizes") != list(CHAR_SIZES):
-        raise ModelFileError("the model file was written for other n-gram sizes")
     count = header["slots"]
     tables = []
     offset = start + length
-    for code in ("i", "f", "f", "f"):
+    for code in ("i", "f", "f", "f", "f"):
         table = array(code)
         end = offset + count * table.itemsize
         if end > len(data):
@@ -140,13 +141,11 @@ def loads(data: bytes) -> Model:
     slots, *values = tables
     if any(not 0 <= slot < BUCKETS for slot in slots):
         raise ModelFileError("the model file names a slot outside the table")
-    idf, crisis, imminent = (flat(slots, table) for table in values)
+    idf, crisis, imminent, someone_else = (flat(slots, table) for table in values)
     return Model(
         idf=idf,
-        crisis_weights=crisis,
-        imminent_weights=imminent,
-        crisis_intercept=header["intercepts"][0],
-        imminent_intercept=header["intercepts"][1],
+        weights=(crisis, imminent, someone_else),
+        intercepts=tuple(header["intercepts"]),
         thresholds=Thresholds(*header["thresholds"]),
         trained_on=header["trained_on"],
     )

@@ -1,10 +1,10 @@
 """Train the crisis model on the corpus with scikit-learn (the `train` extra), deterministically.
 
-Two logistic heads over the hashed n-grams of features.py: crisis (tier 1 or 2) and imminent
-(tier 2), each class weighted by its size. Thresholds come from validation folds of the
-training part, one fold per author (a model never scores the author it learnt from), so they
-are set for text written by someone new: the lowest bars that keep the false alarms within
-budget. The locked test split is never read here.
+Three logistic heads over the hashed n-grams of features.py: crisis (tier 1 or 2), imminent
+(tier 2) and someone else at risk (the corpus's third_party), each class weighted by its size.
+Thresholds come from validation folds of the training part, one fold per author (a model never
+scores the author it learnt from), so they are set for text written by someone new: the lowest
+bars that keep the false alarms within budget. The locked test split is never read here.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ FALSE_IMMINENT = 0.06
 # A weaker rules hit stands when the model scores the message above this share of the
 # everyday messages (it vetoes only hits the model finds the least crisis-like).
 CORROBORATE_QUANTILE = 0.8
+# Crisis messages about the texter themself marked as about someone else, at most.
+FALSE_SOMEONE_ELSE = 0.05
 _C = 30.0
 _MIN_AUTHOR_FOLDS = 3
 
@@ -86,14 +88,12 @@ def prepare(rows: Sequence[Row]) -> Prepared:
 @dataclass(frozen=True)
 class _Heads:
     idf: np.ndarray
-    crisis: LogisticRegression
-    imminent: LogisticRegression
+    heads: tuple[LogisticRegression, ...]
 
     def scores(self, counts: sparse.csr_matrix) -> list[Scores]:
         features = _weigh(counts, self.idf)
-        crisis = self.crisis.decision_function(features)
-        imminent = self.imminent.decision_function(features)
-        return [Scores(float(c), float(i)) for c, i in zip(crisis, imminent, strict=True)]
+        columns = [head.decision_function(features) for head in self.heads]
+        return [Scores(*map(float, row)) for row in zip(*columns, strict=True)]
 
 
 def _idf(counts: sparse.csr_matrix) -> np.ndarray:
@@ -117,15 +117,18 @@ def _fit(prepared: Prepared) -> _Heads:
     idf = _idf(prepared.counts)
     features = _weigh(prepared.counts, idf)
     tiers = prepared.tiers
+    someone_else = np.array([row.category == "third_party" for row in prepared.rows])
     heads = []
-    for target in (tiers >= 1, tiers == 2):
+    for target in (tiers >= 1, tiers == 2, someone_else):
         if target.all() or not target.any():
-            raise TrainingError("every fold needs everyday, risk and imminent messages to learn")
+            raise TrainingError(
+                "every fold needs everyday, imminent and someone-else-at-risk messages to learn"
+            )
         head = LogisticRegression(
             C=_C, class_weight="balanced", solver="liblinear", max_iter=5000, random_state=0
         )
         heads.append(head.fit(features, target.astype(int)))
-    return _Heads(idf, *heads)
+    return _Heads(idf, tuple(heads))
 
 
 def _folds(prepared: Prepared) -> np.ndarray:
@@ -166,13 +169,18 @@ def choose_thresholds(prepared: Prepared, scores: Sequence[Scores]) -> Threshold
     imminent = np.array([s.imminent for s in scores])[everyday]
     rules = [r for r, e in zip(prepared.rules, everyday, strict=True) if e]
     corroborate = float(np.quantile(crisis, CORROBORATE_QUANTILE))
-    trial = Thresholds(math.inf, math.inf, corroborate)
+    trial = Thresholds(math.inf, math.inf, corroborate, math.inf)
     standing = np.array(
         [combine(r, Scores(c, -math.inf), trial).tier for r, c in zip(rules, crisis, strict=True)]
     )
     imminent_bar = _lowest_bar(imminent, standing == 2, FALSE_IMMINENT)
     flagged = (standing >= 1) | (imminent >= imminent_bar)
-    return Thresholds(_lowest_bar(crisis, flagged, FALSE_ALARMS), imminent_bar, corroborate)
+    crisis_bar = _lowest_bar(crisis, flagged, FALSE_ALARMS)
+    themself = np.array([row.tier > 0 and row.category != "third_party" for row in prepared.rows])
+    someone_else = np.array([s.someone_else for s in scores])[themself]
+    nobody = np.zeros(len(someone_else), dtype=bool)
+    someone_bar = _lowest_bar(someone_else, nobody, FALSE_SOMEONE_ELSE)
+    return Thresholds(crisis_bar, imminent_bar, corroborate, someone_bar)
 
 
 def train(prepared: Prepared) -> Model:
@@ -180,15 +188,12 @@ def train(prepared: Prepared) -> Model:
     thresholds = choose_thresholds(prepared, held_out_scores(prepared))
     heads = _fit(prepared)
     slots = np.flatnonzero(heads.idf)
-    crisis = heads.crisis.coef_[0]
-    imminent = heads.imminent.coef_[0]
+    listed = slots.tolist()
     authors = sorted(set(prepared.authors))
     return Model(
-        idf=flat(slots.tolist(), array("f", heads.idf[slots])),
-        crisis_weights=flat(slots.tolist(), array("f", crisis[slots])),
-        imminent_weights=flat(slots.tolist(), array("f", imminent[slots])),
-        crisis_intercept=float(heads.crisis.intercept_[0]),
-        imminent_intercept=float(heads.imminent.intercept_[0]),
+        idf=flat(listed, array("f", heads.idf[slots])),
+        weights=tuple(flat(listed, array("f", head.coef_[0][slots])) for head in heads.heads),
+        intercepts=tuple(float(head.intercept_[0]) for head in heads.heads),
         thresholds=thresholds,
         trained_on={author: int(np.sum(prepared.authors == author)) for author in authors},
     )
