@@ -346,7 +346,7 @@ def test_spoken_crisis_words_while_waiting_reach_the_crisis_line(twilio, app, se
 def test_spoken_danger_with_no_crisis_word_while_waiting_reaches_the_crisis_line(
     twilio, app, session
 ):
-    """Speech goes through the same detector as texts: the learned model hears the bridge."""
+    """Speech goes through the same detector as texts: the learned model hears the roof."""
     line = make_line(session, speech_enabled=True)
     on_shift(app, session, line, make_specialist(session, line))
     contact_id, _ = greet(twilio)
@@ -354,7 +354,7 @@ def test_spoken_danger_with_no_crisis_word_while_waiting_reaches_the_crisis_line
         f"/webhooks/voice/wait/key?line={line.id}&contact={contact_id}",
         {
             "CallSid": call_sid(),
-            "SpeechResult": "um yeah im on the bridge right now an im going to jump",
+            "SpeechResult": "im on the roof of the parking garage right now",
             "Confidence": "0.8",
         },
     )

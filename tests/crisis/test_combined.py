@@ -22,7 +22,7 @@ CALM = Scores(crisis=-5.0, imminent=-5.0)
 @pytest.mark.parametrize(
     "text",
     [
-        "um yeah im on the bridge right now an im going to jump",
+        "im on the roof of the parking garage right now",
         "im sitting in my car in the garage with the engine running and the door shut",
     ],
 )
@@ -38,8 +38,9 @@ def test_danger_told_with_no_crisis_word_is_imminent(text):
     [
         "I attempted 5 years ago and today I am so glad to be alive",
         "does zoloft make anyone else sleepy? side effects are rough the first week",
-        "going to the old quarry tonight",
         "how are you doing tonight",
+        "going to the beach tonight",
+        "tonight",
     ],
 )
 def test_a_survivor_a_medicine_question_or_a_place_alone_is_not_crisis(text):
@@ -47,7 +48,10 @@ def test_a_survivor_a_medicine_question_or_a_place_alone_is_not_crisis(text):
 
 
 def test_a_spoken_transcript_goes_through_the_combined_detector():
-    assert hears_crisis("", "um yeah im on the bridge right now an im going to jump") == 2
+    assert (
+        hears_crisis("", "im standing on the edge of the bridge right now and i am going to jump")
+        == 2
+    )
     assert hears_crisis("", "i just need someone to talk to") == 0
 
 

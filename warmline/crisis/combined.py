@@ -37,10 +37,10 @@ def detect(
 
 
 def model_tier(scores: Scores, thresholds: Thresholds) -> int:
-    """Return the tier the model alone gives."""
-    if scores.imminent >= thresholds.imminent:
-        return 2
-    return 1 if scores.crisis >= thresholds.crisis else 0
+    """Return the tier the model alone gives: imminent is a grade of what it finds a crisis."""
+    if scores.crisis < thresholds.crisis:
+        return 0
+    return 2 if scores.imminent >= thresholds.imminent else 1
 
 
 def combine(rules: Detection, scores: Scores, thresholds: Thresholds) -> Detection:

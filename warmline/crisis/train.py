@@ -26,9 +26,9 @@ from warmline.crisis.features import BUCKETS, ngram_counts
 from warmline.crisis.model import Model, Scores, Thresholds, flat
 
 # Everyday messages graded as a crisis, at most (the issue's target is 0.10; a margin for new
-# authors), and everyday messages graded imminent, at most, within that.
+# authors), and of the risk messages (tier 1) the model flags, the share graded imminent.
 FALSE_ALARMS = 0.09
-FALSE_IMMINENT = 0.06
+OVERGRADED = 0.20
 # A weaker rules hit stands when the model scores the message above this share of the
 # everyday messages (it vetoes only hits the model finds the least crisis-like).
 CORROBORATE_QUANTILE = 0.8
@@ -166,16 +166,19 @@ def choose_thresholds(prepared: Prepared, scores: Sequence[Scores]) -> Threshold
     """Choose the bars on held-out scores: as low as the false-alarm budgets allow."""
     everyday = prepared.tiers == 0
     crisis = np.array([s.crisis for s in scores])[everyday]
-    imminent = np.array([s.imminent for s in scores])[everyday]
     rules = [r for r, e in zip(prepared.rules, everyday, strict=True) if e]
     corroborate = float(np.quantile(crisis, CORROBORATE_QUANTILE))
     trial = Thresholds(math.inf, math.inf, corroborate, math.inf)
     standing = np.array(
         [combine(r, Scores(c, -math.inf), trial).tier for r, c in zip(rules, crisis, strict=True)]
     )
-    imminent_bar = _lowest_bar(imminent, standing == 2, FALSE_IMMINENT)
-    flagged = (standing >= 1) | (imminent >= imminent_bar)
-    crisis_bar = _lowest_bar(crisis, flagged, FALSE_ALARMS)
+    crisis_bar = _lowest_bar(crisis, standing >= 1, FALSE_ALARMS)
+    # Imminent is a grade within what the crisis head flags: "tonight" alone is no crisis.
+    risk = prepared.tiers == 1
+    flagged_risk = np.array(
+        [s.imminent for s, r in zip(scores, risk, strict=True) if r and s.crisis >= crisis_bar]
+    )
+    imminent_bar = _lowest_bar(flagged_risk, np.zeros(len(flagged_risk), bool), OVERGRADED)
     themself = np.array([row.tier > 0 and row.category != "third_party" for row in prepared.rows])
     someone_else = np.array([s.someone_else for s in scores])[themself]
     nobody = np.zeros(len(someone_else), dtype=bool)
