@@ -54,17 +54,15 @@ def team(app, session):
 
 
 def caller_waits(twilio, sid: str) -> int:
-    """The caller rings, hears the greeting, presses nothing and is put on hold."""
-    greeting = twiml.parse(
-        twilio.post(
-            "/webhooks/voice/incoming",
-            {"CallSid": sid, "To": LINE_NUMBER, "From": CALLER, "CallStatus": "ringing"},
+    """The caller rings and is put on hold at once."""
+    return twiml.held_contact(
+        twiml.parse(
+            twilio.post(
+                "/webhooks/voice/incoming",
+                {"CallSid": sid, "To": LINE_NUMBER, "From": CALLER, "CallStatus": "ringing"},
+            )
         )
     )
-    path = greeting.find("Gather").get("action")
-    enqueue = twiml.parse(twilio.post(path, {"CallSid": sid, "Digits": ""})).find("Enqueue")
-    assert enqueue is not None
-    return int(path.rsplit("=", 1)[1])
 
 
 def test_whole_call_first_specialist_misses_second_answers_both_hang_up(
@@ -87,11 +85,23 @@ def test_whole_call_first_specialist_misses_second_answers_both_hang_up(
     ana_status = f"/webhooks/voice/offer/status?contact={contact_id}&specialist={ana.id}"
     assert ring_ana.form["StatusCallback"] == [public(settings, ana_status)]
 
-    hold = twilio.post(
-        f"/webhooks/voice/wait?line={line.id}&contact={contact_id}",
-        {"CallSid": sid, "QueuePosition": "1", "QueueTime": "12", "AvgQueueTime": "0"},
-    )
-    assert "You are next in line." in twiml.spoken(twiml.parse(hold))
+    def hold(seconds: str) -> str:
+        return twiml.spoken(
+            twiml.parse(
+                twilio.post(
+                    f"/webhooks/voice/wait?line={line.id}&contact={contact_id}",
+                    {
+                        "CallSid": sid,
+                        "QueuePosition": "1",
+                        "QueueTime": seconds,
+                        "AvgQueueTime": "0",
+                    },
+                )
+            )
+        )
+
+    assert "Thank you for calling" in hold("0")
+    assert "You are next in line." in hold("12")
 
     twilio.post(ana_status, {"CallSid": ring_ana.created_sid, "CallStatus": "no-answer"})
     live = LiveLine(redis_client, line.id)

@@ -211,9 +211,12 @@ def every_voice_document(language: str, voices) -> dict[str, str]:
         "welcome": twiml.welcome(
             "Riverside", ("en", "es"), language, "/next", False, voices=voices
         ),
-        "enqueue": twiml.enqueue("queue", language, "/wait", "/exit", "/key", voices=voices),
+        "welcome_on_hold": twiml.welcome_on_hold(
+            "Riverside", ("en", "es"), language, "/key", voices=voices
+        ),
         "wait_cycle": twiml.wait_cycle(
             language=language,
+            first_turn=True,
             key_url="/key",
             position=3,
             average_wait_seconds=300,
@@ -280,8 +283,9 @@ def documents_that_listen_for_9(language: str) -> dict[str, str]:
         for reopens in ("tomorrow at 9 AM", None)
     }
     hold_loop = {
-        f"wait_cycle_{position}_{announce}": twiml.wait_cycle(
+        f"wait_cycle_{position}_{announce}_{first_turn}": twiml.wait_cycle(
             language=language,
+            first_turn=first_turn,
             key_url=NINE,
             position=position,
             average_wait_seconds=300,
@@ -290,6 +294,7 @@ def documents_that_listen_for_9(language: str) -> dict[str, str]:
         )
         for position in (None, 1, 2, 4)
         for announce in (True, False)
+        for first_turn in (True, False)
     }
     return {
         "welcome": twiml.welcome("Riverside", ("en", "es"), language, NINE, False),
@@ -297,7 +302,10 @@ def documents_that_listen_for_9(language: str) -> dict[str, str]:
         "blocked": twiml.blocked(NINE),
         "limited": twiml.limited("Riverside", NINE),
         **closed,
-        "enqueue": twiml.enqueue("queue", language, "/wait", "/exit", NINE),
+        "welcome_on_hold": twiml.welcome_on_hold("Riverside", ("en", "es"), language, NINE),
+        "welcome_on_hold_one_language": twiml.welcome_on_hold(
+            "Riverside", (language,), language, NINE
+        ),
         **hold_loop,
         "hold_on": twiml.hold_on(NINE),
         "overflow_menu": twiml.overflow_menu(language, NINE, True),

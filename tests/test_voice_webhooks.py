@@ -55,6 +55,10 @@ def assert_hears_help_and_is_dialled_to(response, number: str) -> None:
     assert twiml.dialled(root) == [number]
 
 
+def is_put_in_line(response) -> bool:
+    return twiml.parse(response).find("Enqueue") is not None
+
+
 def only_contact(session) -> Contact:
     session.expire_all()
     return session.scalars(select(Contact)).one()
@@ -80,27 +84,66 @@ def live(open_line, redis_client):
 
 
 def greet(twilio, sid=None, **extra):
-    """Ring the line and get past the greeting; return the contact's id and the TwiML."""
+    """Ring the line and get past the greeting; return the contact's id and the <Enqueue>.
+
+    A line that listens for words greets before the queue; the rest welcome on hold.
+    """
     response = incoming(twilio, sid, **extra)
-    gather = twiml.parse(response).find("Gather")
-    path = gather.get("action")
-    contact_id = int(path.rsplit("=", 1)[1])
-    return contact_id, twilio.post(path, {"CallSid": sid or call_sid(), "Digits": ""})
+    root = twiml.parse(response)
+    if root.find("Enqueue") is None:
+        path = root.find("Gather").get("action")
+        response = twilio.post(path, {"CallSid": sid or call_sid(), "Digits": ""})
+        return twiml.held_contact(twiml.parse(response)), response
+    contact_id = twiml.held_contact(root)
+    twilio.post(root.find("Enqueue").get("waitUrl"), {"CallSid": sid or call_sid()})
+    return contact_id, response
+
+
+def welcome_on_hold(twilio, **extra):
+    """Ring the line and hear the first turn on hold: the welcome."""
+    root = twiml.parse(incoming(twilio, **extra))
+    return twiml.parse(twilio.post(root.find("Enqueue").get("waitUrl"), {"CallSid": call_sid()}))
 
 
 # Arrival.
 
 
-def test_greeting_names_the_crisis_line_and_press_9(twilio, open_line):
+def test_a_caller_is_in_line_at_once_and_welcomed_on_hold(twilio, open_line, live):
+    """Nothing is said before <Enqueue>: the welcome is the first turn of the hold loop,
+    inside a <Gather> whose 9 goes to the hold loop's key URL."""
     root = twiml.parse(incoming(twilio))
     twiml.assert_valid_voice(root)
-    greeting = twiml.spoken(root)
+    assert twiml.spoken(root) == ""
+    contact_id = twiml.held_contact(root)
+    assert live.waiting() == [contact_id]
+    welcome = twiml.parse(twilio.post(root.find("Enqueue").get("waitUrl"), {"CallSid": call_sid()}))
+    greeting = twiml.spoken(welcome)
     assert "Riverside Warm Line" in greeting
     assert "9 8 8" in greeting
     assert "Press 9 at any time" in greeting
+    gather = welcome.find("Gather")
+    assert (gather.get("numDigits"), gather.get("input")) == ("1", "dtmf")
+    assert gather.get("action") == urls.wait_key(open_line.id, contact_id)
+    after = twiml.parse(wait_cycle(twilio, open_line.id, contact_id))
+    assert twiml.spoken(after).startswith("Please stay on the line.")
+    assert "You are next in line." in twiml.spoken(after)
+
+
+def test_a_line_that_listens_for_words_greets_before_the_queue(twilio, app, session):
+    """Twilio's queue takes keys alone; crisis words said at the greeting need a <Gather>
+    outside it, while the caller is already in the line's list and being offered."""
+    line = make_line(session, speech_enabled=True)
+    on_shift(app, session, line, make_specialist(session, line))
+    root = twiml.parse(incoming(twilio))
+    assert "Press 9 at any time" in twiml.spoken(root)
     gather = root.find("Gather")
-    assert gather.get("numDigits") == "1"
+    assert gather.get("input") == "dtmf speech"
     assert gather.get("actionOnEmptyResult") == "true"
+    contact_id = only_contact(session).id
+    assert LiveLine(app.extensions["warmline"].redis, line.id).waiting() == [contact_id]
+    queued = twiml.parse(twilio.post(gather.get("action"), {"CallSid": call_sid(), "Digits": ""}))
+    assert twiml.spoken(queued) == ""
+    assert twiml.held_contact(queued) == contact_id
 
 
 def test_caller_is_put_in_line_and_specialists_are_rung(twilio, open_line, live, redis_client):
@@ -117,19 +160,47 @@ def test_caller_is_put_in_line_and_specialists_are_rung(twilio, open_line, live,
     assert {job.func_name for job in jobs} == {"workers.jobs.offer_contacts"}
 
 
-def test_line_with_two_languages_asks_and_holds_spanish_callers_in_spanish(
+def test_line_with_two_languages_asks_on_hold_and_holds_spanish_callers_in_spanish(
     twilio, app, session, redis_client
 ):
     line = make_line(session, languages=["en", "es"])
     on_shift(app, session, line, make_specialist(session, line, languages=["es"]))
-    root = twiml.parse(incoming(twilio))
-    spoken = twiml.spoken(root)
+    welcome = welcome_on_hold(twilio)
+    spoken = twiml.spoken(welcome)
     assert "For English, press 1." not in spoken, "the welcome is English: no prompt for it"
     assert spoken.endswith("Para español, marque 2.")
-    path = root.find("Gather").get("action")
-    response = twilio.post(path, {"CallSid": call_sid(), "Digits": "2"})
-    assert "Pronto le atenderá" in twiml.spoken(twiml.parse(response))
-    assert only_contact(session).language == "es"
+    assert welcome.find("Gather/Pause") is not None, "a moment to press 2"
+    key = twilio.post(welcome.find("Gather").get("action"), {"CallSid": call_sid(), "Digits": "2"})
+    assert twiml.parse(key).find("Redirect") is not None
+    contact = only_contact(session)
+    assert contact.language == "es"
+    assert "Pronto le atenderá" in twiml.spoken(
+        twiml.parse(wait_cycle(twilio, line.id, contact.id))
+    )
+
+
+def test_until_a_caller_chooses_only_someone_who_speaks_all_the_lines_languages_is_offered(
+    twilio, app, session, redis_client
+):
+    line = make_line(session, languages=["en", "es"])
+    on_shift(app, session, line, make_specialist(session, line, languages=["en"]))
+    live = LiveLine(redis_client, line.id)
+    contact_id = twiml.held_contact(twiml.parse(incoming(twilio)))
+    assert live.claim(lease_ms=60_000) is None, "the caller may yet choose Spanish"
+    wait_cycle(twilio, line.id, contact_id)
+    assert live.claim(lease_ms=60_000) is None, "still hearing the welcome"
+    wait_cycle(twilio, line.id, contact_id)
+    assert live.claim(lease_ms=60_000).contact_id == contact_id, "silence kept English"
+
+
+def test_someone_who_speaks_both_is_offered_the_caller_before_they_choose(
+    twilio, app, session, redis_client
+):
+    line = make_line(session, languages=["en", "es"])
+    on_shift(app, session, line, make_specialist(session, line, languages=["es", "en"]))
+    contact_id = twiml.held_contact(twiml.parse(incoming(twilio)))
+    claim = LiveLine(redis_client, line.id).claim(lease_ms=60_000)
+    assert claim.contact_id == contact_id
 
 
 def test_retried_incoming_webhook_records_one_contact(twilio, open_line, session):
@@ -199,7 +270,7 @@ def test_expired_block_no_longer_applies(twilio, open_line, session, app):
         )
     )
     session.commit()
-    assert "Press 9 at any time" in twiml.spoken(twiml.parse(incoming(twilio)))
+    assert is_put_in_line(incoming(twilio))
 
 
 def answered_earlier(session, line, app, *, count, minutes_ago=60, crisis_tier=0):
@@ -234,7 +305,7 @@ def test_caller_over_the_daily_limit_hears_crisis_numbers_not_a_queue(
 
 def test_crisis_flagged_caller_is_never_limited(twilio, open_line, app, session):
     answered_earlier(session, open_line, app, count=3, crisis_tier=1)
-    assert "Press 9 at any time" in twiml.spoken(twiml.parse(incoming(twilio)))
+    assert is_put_in_line(incoming(twilio))
 
 
 def test_redial_within_two_minutes_of_a_dropped_call_is_not_limited(
@@ -255,14 +326,12 @@ def test_redial_within_two_minutes_of_a_dropped_call_is_not_limited(
         )
     )
     session.commit()
-    assert "Press 9 at any time" in twiml.spoken(twiml.parse(incoming(twilio)))
+    assert is_put_in_line(incoming(twilio))
 
 
 def test_withheld_callers_are_served_without_counting(twilio, open_line, session):
     for _ in range(5):
-        assert "Press 9 at any time" in twiml.spoken(
-            twiml.parse(incoming(twilio, From="anonymous"))
-        )
+        assert is_put_in_line(incoming(twilio, From="anonymous"))
     assert all(c.caller_tag is None for c in session.scalars(select(Contact)))
 
 

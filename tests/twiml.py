@@ -38,3 +38,10 @@ def dialled(root: ET.Element) -> list[str]:
 def assert_valid_voice(root: ET.Element) -> None:
     assert len(root) > 0, "an empty voice response leaves the caller in silence"
     assert {child.tag for child in root} <= VOICE_VERBS
+
+
+def held_contact(root: ET.Element) -> int:
+    """Return the contact an <Enqueue> holds, from its exit handler's URL."""
+    enqueue = root.find("Enqueue")
+    assert enqueue is not None, "the caller is not put in Twilio's queue"
+    return int(enqueue.get("action").rsplit("=", 1)[1])

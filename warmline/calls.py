@@ -33,6 +33,9 @@ TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canc
 # How often a waiting caller hears their place in line.
 ANNOUNCE_EVERY_MS = 120_000
 CRISIS_KEY = "9"
+# A caller's welcome on hold: to be said on their next turn, then said on the last one.
+GREET_PENDING = "pending"
+GREET_SAID = "said"
 # The live note that the caller's specialist is on their phone, ready to talk.
 SPECIALIST_ON_PHONE = "specialist_on_phone"
 
@@ -44,7 +47,7 @@ class Step(enum.Enum):
     BLOCKED = "blocked"
     LIMITED = "limited"
     AFTER_HOURS = "after_hours"
-    CHOOSE_LANGUAGE = "choose_language"
+    GREET = "greet"
     QUEUE = "queue"
     CRISIS = "crisis"
     OVERFLOW_MENU = "overflow_menu"
@@ -64,9 +67,19 @@ class CallPlan:
 
 
 @dataclass(frozen=True)
+class Greeting:
+    """The welcome a caller hears as their first turn on hold, and the languages offered."""
+
+    line_name: str
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class WaitPlan:
     leave: bool
     language: str = "en"
+    greeting: Greeting | None = None
+    first_turn: bool = False
     position: int | None = None
     average_wait_seconds: int | None = None
     announce: bool = False
@@ -158,9 +171,9 @@ def arrive(
         session.rollback()
         existing = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
         return _resume(session, client, jobs, line, existing)
-    if step is Step.QUEUE:
+    if step in {Step.GREET, Step.QUEUE}:
         try:
-            _join_queue(live, jobs, line, contact)
+            _join_queue(live, jobs, line, contact, greeted=step is Step.GREET, chosen=False)
         except redis.RedisError:
             log.warning("Redis is unreachable: a caller to line %s is sent onward", line.id)
             contact.outcome = Outcome.OVERFLOW
@@ -176,7 +189,9 @@ def arrive(
 
 
 def _admitted_step(line: Line) -> Step:
-    return Step.CHOOSE_LANGUAGE if len(line.languages) > 1 else Step.QUEUE
+    """Greet before the queue only where the greeting listens for words: in Twilio's queue a
+    <Gather> takes keys alone. Everyone else is in line at once and welcomed on hold."""
+    return Step.GREET if line.speech_enabled else Step.QUEUE
 
 
 def _resume(
@@ -187,11 +202,11 @@ def _resume(
         step = by_outcome[contact.outcome]
         reopens = next_opening(line, utcnow()) if step is Step.AFTER_HOURS else None
         return CallPlan(step, context(line), contact.id, contact.language, reopens)
+    # The first answer never reached the caller: they start again from the greeting.
+    step = _admitted_step(line)
     live = live_line(client, line.id)
-    if not live.is_live(contact.id) and len(line.languages) > 1:
-        return CallPlan(Step.CHOOSE_LANGUAGE, context(line), contact.id, contact.language)
-    _join_queue(live, jobs, line, contact)
-    return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
+    _join_queue(live, jobs, line, contact, greeted=step is Step.GREET, chosen=False)
+    return CallPlan(step, context(line), contact.id, contact.language)
 
 
 def requeue(live: LiveLine, line: Line, contact: Contact) -> None:
@@ -199,18 +214,39 @@ def requeue(live: LiveLine, line: Line, contact: Contact) -> None:
     _remember(live, line, contact)
 
 
-def _join_queue(live: LiveLine, jobs: Jobs, line: Line, contact: Contact) -> None:
+def _join_queue(
+    live: LiveLine,
+    jobs: Jobs,
+    line: Line,
+    contact: Contact,
+    *,
+    greeted: bool = True,
+    chosen: bool = True,
+) -> None:
+    """Put a caller in line (one already there keeps their place) and offer them.
+
+    `greeted`: the caller heard the welcome before the queue; else it is their first turn on
+    hold. `chosen`: their language is settled; until then, on a line of several languages,
+    only someone who speaks all of them is offered the call.
+    """
     # One round trip for the waiting line and the dashboards' event.
     with live.client.pipeline(transaction=False) as pipe:
-        _remember(live, line, contact, pipe)
+        _remember(live, line, contact, pipe, greeted=greeted, chosen=chosen)
         live.publish("contact_waiting", pipe, contact_id=contact.id)
         pipe.execute()
     jobs.offer_contacts(line.id)
 
 
 def _remember(
-    live: LiveLine, line: Line, contact: Contact, pipe: redis.client.Pipeline | None = None
+    live: LiveLine,
+    line: Line,
+    contact: Contact,
+    pipe: redis.client.Pipeline | None = None,
+    *,
+    greeted: bool = True,
+    chosen: bool = True,
 ) -> None:
+    others = [code for code in line.languages if code != contact.language]
     live.enqueue(
         contact.id,
         language=contact.language,
@@ -221,6 +257,10 @@ def _remember(
         max_wait=line.max_wait_seconds,
         hold=line.hold_music_url or "",
         voices=json.dumps(line.voices),
+        needs="" if chosen else ",".join(others),
+        greet="" if greeted else GREET_PENDING,
+        name=line.name,
+        languages=",".join(line.languages),
     )
 
 
@@ -267,6 +307,7 @@ def answer_menu(
 
 def wait(
     client: redis.Redis,
+    jobs: Jobs,
     *,
     line_id: int,
     contact_id: int,
@@ -274,25 +315,49 @@ def wait(
     average_wait_seconds: int,
     twilio_position: int | None,
 ) -> WaitPlan:
-    """Plan one cycle of the hold loop from live state alone (the database may be down)."""
+    """Plan one turn of the hold loop from live state alone (the database may be down).
+
+    A caller put in line at once hears the welcome as their first turn; the turn after it
+    settles their language (silence keeps the first) and tells them their place.
+    """
     live = live_line(client, line_id)
-    max_wait = int(live.recall(contact_id, "max_wait") or 600)
+    details = live.details(contact_id)
+    max_wait = int(details.get("max_wait") or 600)
     if queue_seconds >= max_wait:
         live.note(contact_id, exit="max_wait")
         return WaitPlan(leave=True)
-    last = int(live.recall(contact_id, "announced") or 0)
+    language = details.get("language") or "en"
+    voices = json.loads(details.get("voices") or "{}")
+    greet = details.get("greet", "")
+    if greet == GREET_PENDING:
+        live.note(contact_id, greet=GREET_SAID)
+        languages = tuple(filter(None, details.get("languages", "").split(","))) or (language,)
+        greeting = Greeting(details.get("name", ""), languages)
+        return WaitPlan(leave=False, language=language, greeting=greeting, voices=voices)
+    if greet == GREET_SAID:
+        _settle_language(live, jobs, contact_id, still_open=bool(details.get("needs")))
+    last = int(details.get("announced") or 0)
     announce = now_ms() - last >= ANNOUNCE_EVERY_MS
     if announce:
         live.note(contact_id, announced=now_ms())
     return WaitPlan(
         leave=False,
-        language=live.recall(contact_id, "language") or "en",
+        language=language,
+        first_turn=last == 0,
         position=live.position(contact_id) or twilio_position,
         average_wait_seconds=average_wait_seconds or None,
         announce=announce,
-        hold_music_url=live.recall(contact_id, "hold") or None,
-        voices=json.loads(live.recall(contact_id, "voices") or "{}"),
+        hold_music_url=details.get("hold") or None,
+        voices=voices,
     )
+
+
+def _settle_language(live: LiveLine, jobs: Jobs, contact_id: int, *, still_open: bool) -> None:
+    """The welcome is over: a caller who could still choose a language kept the one they
+    were welcomed in, and anyone who speaks it may now answer."""
+    live.note(contact_id, greet="", needs="")
+    if still_open:
+        jobs.offer_contacts(live.line_id)
 
 
 def pressed_while_waiting(
@@ -312,6 +377,29 @@ def pressed_while_waiting(
     live = live_line(client, line_id)
     live.raise_tier(contact_id, tier)
     live.note(contact_id, exit="crisis", tier=tier)
+    return True
+
+
+def choose_language_on_hold(
+    session: Session, client: redis.Redis, jobs: Jobs, *, line_id: int, contact_id: int, digits: str
+) -> bool:
+    """Take a key pressed on hold as a choice of one of the line's languages.
+
+    Holding on goes on in that language from the next turn, which tells the caller their
+    place again; the call may now go to anyone who speaks it. Return whether it was one.
+    """
+    live = live_line(client, line_id)
+    languages = [code for code in (live.recall(contact_id, "languages") or "").split(",") if code]
+    choice = int(digits) - 1 if digits.isdigit() else -1
+    if len(languages) < 2 or not 0 <= choice < len(languages):
+        return False
+    language = languages[choice]
+    live.note(contact_id, language=language, needs="", greet="", announced=0)
+    jobs.offer_contacts(line_id)
+    contact = session.get(Contact, contact_id)
+    if contact is not None and contact.line_id == line_id:
+        contact.language = language
+        session.commit()
     return True
 
 

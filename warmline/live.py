@@ -176,6 +176,11 @@ class LiveLine:
         """Remember something about a live contact (why it left the queue, its call SID...)."""
         self.client.hset(self._key(f"contact:{contact_id}"), mapping=fields)
 
+    def details(self, contact_id: int) -> dict[str, str]:
+        """Return everything noted about a live contact, in one round trip."""
+        raw = self.client.hgetall(self._key(f"contact:{contact_id}"))
+        return {key.decode(): value.decode() for key, value in raw.items()}
+
     def recall(self, contact_id: int, field: str) -> str | None:
         value = self.client.hget(self._key(f"contact:{contact_id}"), field)
         return None if value is None else value.decode()

@@ -19,7 +19,7 @@ from warmline.models import Channel, Contact, Line, Outcome, utcnow
 from warmline.runtime import Runtime
 
 log = logging.getLogger(__name__)
-# How long the sweep leaves a new call alone: it may still be at the language menu.
+# How long the sweep leaves a new call alone: its arrival may still be putting it in line.
 SETTLING = timedelta(seconds=60)
 # How long an accepted caller may take to reach the conference before we move them again.
 CONNECTING_MS = 15_000

@@ -22,6 +22,9 @@ NO_CHOICE: Voices = MappingProxyType({})
 ONWARD_DIAL_TIMEOUT_SECONDS = 30
 CRISIS_DIAL_TIMEOUT_SECONDS = 60
 WAIT_PAUSE_SECONDS = 20
+# How long a caller welcomed on hold has to press a language's number before the next turn
+# settles on the language they were welcomed in (a key pressed later still switches).
+LANGUAGE_PAUSE_SECONDS = 3
 # Seconds of silence that end what a caller says. A person in distress stops mid-sentence to
 # find the words; "auto" would send only those before the first pause ("I don't want to"), and
 # Twilio refuses "auto" once a speechModel is set (warning 13335). Three seconds lets a
@@ -177,26 +180,34 @@ def welcome(
     return str(response)
 
 
-def enqueue(
-    queue_name: str,
+def enqueue(queue_name: str, wait_url: str, action_url: str) -> str:
+    """Hold the caller in Twilio's queue with our own wait loop and exit handler.
+
+    Nothing is said before it: every word on hold comes from the wait loop, which listens
+    for 9 throughout.
+    """
+    response = VoiceResponse()
+    response.enqueue(queue_name, wait_url=wait_url, wait_url_method="POST", action=action_url)
+    return str(response)
+
+
+def welcome_on_hold(
+    line_name: str,
+    languages: tuple[str, ...],
     language: str,
-    wait_url: str,
-    action_url: str,
     key_url: str,
     *,
     voices: Voices = NO_CHOICE,
 ) -> str:
-    """Hold the caller in Twilio's queue with our own wait loop and exit handler.
-
-    The sentence before the queue listens too: 9 there goes to `key_url` (the overflow
-    menu's answer, which sends 9 to the crisis line and anything else back in line). Silence
-    falls through to <Enqueue> a second later.
-    """
+    """A caller's first turn on hold: the welcome and, on a line of several languages, a
+    prompt for each other one, with a moment to press it before the next turn."""
     response = VoiceResponse()
     gather = _gather(key_url, timeout=1, on_silence=False)
-    _phrase(gather, "hold", language, voices)
+    _say(gather, wording.opening("welcome", language, name=line_name), voices)
+    if len(languages) > 1:
+        _say(gather, wording.language_menu(languages, language), voices)
+        gather.pause(length=LANGUAGE_PAUSE_SECONDS)
     response.append(gather)
-    response.enqueue(queue_name, wait_url=wait_url, wait_url_method="POST", action=action_url)
     return str(response)
 
 
@@ -206,6 +217,7 @@ def enqueue(
 def wait_cycle(
     *,
     language: str,
+    first_turn: bool = False,
     key_url: str,
     position: int | None,
     average_wait_seconds: int | None,
@@ -215,11 +227,14 @@ def wait_cycle(
 ) -> str:
     """One turn of the hold loop: sometimes the caller's place, always a way to press 9.
 
+    The first turn that tells the caller their place first asks them to stay on the line.
     Keys only: Twilio ejects a queued caller whose wait music listens for keys and speech at
     once, and speech alone would leave 9 unheard.
     """
     response = VoiceResponse()
     gather = _gather(key_url, timeout=1, on_silence=False)
+    if announce and first_turn:
+        _phrase(gather, "hold", language, voices)
     if announce:
         if position == 1:
             _phrase(gather, "next", language, voices)

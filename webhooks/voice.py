@@ -44,12 +44,7 @@ def _render(plan: calls.CallPlan) -> str:
         return twiml.emergency(onward_number(request.form.get("To", "")))
     if plan.step is calls.Step.QUEUE:
         return twiml.enqueue(
-            queue_name(line.id),
-            language,
-            urls.wait(line.id, contact),
-            urls.queue_exit(contact),
-            urls.overflow(contact),
-            voices=line.voices,
+            queue_name(line.id), urls.wait(line.id, contact), urls.queue_exit(contact)
         )
     if plan.step is calls.Step.CRISIS:
         return twiml.crisis_line(line.crisis_number, language, voices=line.voices)
@@ -62,7 +57,10 @@ def _render(plan: calls.CallPlan) -> str:
 
 @bp.post("/incoming")
 def incoming():
-    """Answer a new call: blocked, limited, closed, or greeted and put in line."""
+    """Answer a new call: blocked, limited, closed, or put in line at once and welcomed.
+
+    A line that listens for words greets before the queue, where speech can be heard.
+    """
     session, client, jobs = _services()
     call = forms.incoming_call(request.form, runtime().settings.caller_key)
     at = utcnow()
@@ -102,6 +100,8 @@ def incoming():
                 voices=line.voices,
             )
         )
+    if plan.step is calls.Step.QUEUE:
+        return xml(_render(plan))
     return xml(
         twiml.welcome(
             line.name,
@@ -158,11 +158,13 @@ def crisis():
 @fallback(QUEUE)
 def wait():
     """One turn of the hold loop, from Redis alone."""
+    services = runtime()
     hold = forms.queue_wait(request.form)
     line_id = forms.query_id(request.args, "line")
     contact_id = forms.query_id(request.args, "contact")
     plan = calls.wait(
-        runtime().redis,
+        services.redis,
+        services.jobs,
         line_id=line_id,
         contact_id=contact_id,
         queue_seconds=hold.queue_time,
@@ -171,9 +173,20 @@ def wait():
     )
     if plan.leave:
         return xml(twiml.leave_queue())
+    if plan.greeting is not None:
+        return xml(
+            twiml.welcome_on_hold(
+                plan.greeting.line_name,
+                plan.greeting.languages,
+                plan.language,
+                urls.wait_key(line_id, contact_id),
+                voices=plan.voices,
+            )
+        )
     return xml(
         twiml.wait_cycle(
             language=plan.language,
+            first_turn=plan.first_turn,
             key_url=urls.wait_key(line_id, contact_id),
             position=plan.position,
             average_wait_seconds=plan.average_wait_seconds,
@@ -187,8 +200,9 @@ def wait():
 @bp.post("/wait/key")
 @fallback(LEAVE)
 def wait_key():
-    """A key or words while holding: 9 or crisis words leave the line for the crisis line."""
-    session, client, _jobs = _services()
+    """A key while holding: 9 leaves the line for the crisis line; a language's number
+    switches to it; anything else goes on holding."""
+    session, client, jobs = _services()
     heard = forms.heard(request.form)
     line_id = forms.query_id(request.args, "line")
     contact_id = forms.query_id(request.args, "contact")
@@ -201,6 +215,9 @@ def wait_key():
         speech=heard.speech,
     ):
         return xml(twiml.leave_queue())
+    calls.choose_language_on_hold(
+        session, client, jobs, line_id=line_id, contact_id=contact_id, digits=heard.digits
+    )
     return xml(twiml.back_to_waiting(urls.wait(line_id, contact_id)))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
@@ -9,7 +11,7 @@ from playwright.sync_api import expect
 from tests.browser.test_console import sign_in
 from tests.browser.test_shift import start_shift
 from tests.console.conftest import make_person
-from tests.dashboard.conftest import caller_arrives, texter_sends
+from tests.dashboard.conftest import caller_arrives, caller_connects, caller_hangs_up, texter_sends
 from tests.factories import make_line, make_specialist
 from warmline.lines import assign_coordinator
 from warmline.models import Role
@@ -92,3 +94,56 @@ def test_the_consoles_pages_have_no_serious_finding(page, server, session, path)
     page.goto(f"{server}{path.format(line=line.id)}")
     page.wait_for_load_state("networkidle")
     assert findings(page) == []
+
+
+def test_a_crisis_alert_has_no_serious_finding(page, server, session, twilio):
+    line = make_line(session)
+    ana = make_specialist(session, line)
+    sign_in(page, server, ana.email)
+    start_shift(page)
+    texter_sends(twilio, session, "I took all my pills an hour ago")
+    expect(page.get_by_role("alert")).to_be_visible()
+    assert findings(page) == []
+
+
+def test_an_open_chat_has_no_serious_finding(page, server, session, twilio):
+    line = make_line(session)
+    ana = make_specialist(session, line)
+    sign_in(page, server, ana.email)
+    start_shift(page)
+    contact_id = texter_sends(twilio, session, "hi, is anyone there")
+    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
+        "button", name=re.compile("^Accept")
+    ).click()
+    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    expect(mine.get_by_role("textbox")).to_be_visible()
+    assert findings(page) == []
+
+
+def test_a_call_its_transfer_dialog_and_its_wrap_up_have_no_serious_finding(
+    page, server, session, twilio
+):
+    line = make_line(session)
+    ana = make_specialist(session, line)
+    sign_in(page, server, ana.email)
+    start_shift(page)
+    contact_id = caller_arrives(twilio, session)
+    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
+        "button", name=re.compile("^Accept")
+    ).click()
+    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    transfer = mine.get_by_role("button", name="Transfer to crisis line")
+    expect(transfer).to_be_visible()
+    caller_connects(twilio, session, contact_id)
+    expect(transfer).to_be_enabled()
+    assert findings(page) == [], "in a call"
+
+    transfer.click()
+    dialog = page.get_by_role("dialog", name="Transfer to the crisis line?")
+    expect(dialog).to_be_visible()
+    assert findings(page) == [], "the transfer dialog"
+    dialog.get_by_role("button", name="Cancel").click()
+
+    caller_hangs_up(twilio, session, contact_id)
+    expect(mine.get_by_label("Crisis referral offered")).to_be_visible()
+    assert findings(page) == [], "the wrap-up"

@@ -36,19 +36,15 @@ def settings(settings, twilio_api):
 
 
 def caller_waits(twilio) -> int:
-    """A caller rings, presses nothing at the greeting and is put on hold; return the contact."""
-    sid = call_sid()
-    greeting = twiml.parse(
-        twilio.post(
-            "/webhooks/voice/incoming",
-            {"CallSid": sid, "To": LINE_NUMBER, "From": CALLER, "CallStatus": "ringing"},
+    """A caller rings and is put on hold at once; return the contact."""
+    return twiml.held_contact(
+        twiml.parse(
+            twilio.post(
+                "/webhooks/voice/incoming",
+                {"CallSid": call_sid(), "To": LINE_NUMBER, "From": CALLER, "CallStatus": "ringing"},
+            )
         )
     )
-    path = greeting.find("Gather").get("action")
-    assert (
-        twiml.parse(twilio.post(path, {"CallSid": sid, "Digits": ""})).find("Enqueue") is not None
-    )
-    return int(path.rsplit("=", 1)[1])
 
 
 def rung(twilio_api, seen: list) -> list[str]:

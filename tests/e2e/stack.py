@@ -514,3 +514,17 @@ class Scenario:
 
     def advance_until(self, condition: Callable[[], bool], *, what: str) -> None:
         self.stack.advance_until(condition, what=what)
+
+    def wait_until_rung(self, *phones: Phone, what: str) -> Phone:
+        """Wait for a worker to place a call to one of `phones`, then run the simulated clock
+        until it rings (the account places one API call a second: it may wait its turn).
+        Return the phone that rings."""
+        wait_for(
+            lambda: any(not call.ended for phone in phones for call in phone.calls),
+            timeout=30,
+            what=what,
+        )
+        self.advance_until(
+            lambda: any(phone.ringing for phone in phones), what=f"{what}: the phone rings"
+        )
+        return next(phone for phone in phones if phone.ringing)

@@ -12,6 +12,7 @@ from warmline.models import WEEKDAYS, Block, Channel, Contact, Outcome, utcnow
 from warmline.privacy import caller_tag
 from warmline.simulator import APPLICATION_ERROR
 from warmline.simulator.state import RING_SECONDS
+from webhooks.twiml import WAIT_PAUSE_SECONDS
 
 # Real processes answer in milliseconds; this is only how long to wait before giving up.
 DEADLINE = 30
@@ -40,7 +41,7 @@ def test_caller_is_answered_by_the_first_specialist(scenario):
 
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
-    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
     scenario.advance_until(lambda: is_offered(ana), what="Ana picks up and hears the whisper")
     ana.phone.press("1")
     wait_for(lambda: CONNECTED in heard(caller), timeout=DEADLINE, what="the caller put through")
@@ -75,8 +76,8 @@ def test_first_specialist_does_not_answer_and_the_second_does(scenario):
 
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
-    wait_for(lambda: ana.phone.ringing or bo.phone.ringing, timeout=DEADLINE, what="a first offer")
-    first, second = (ana, bo) if ana.phone.ringing else (bo, ana)
+    rung = scenario.wait_until_rung(ana.phone, bo.phone, what="a first offer")
+    first, second = (ana, bo) if rung is ana.phone else (bo, ana)
     assert not second.phone.ringing, "longest idle rings one specialist at a time"
     second.phone.answers_after(rings=1)
     scenario.advance_until(lambda: not first.phone.ringing, what="the first phone rings out")
@@ -114,7 +115,7 @@ def test_a_caller_accepted_on_screen_hears_connected_only_once_the_specialist_an
 
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
-    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
     ana.phone.answers_after(rings=3)
     services = scenario.stack.services
     with services.sessions() as session:
@@ -160,7 +161,7 @@ def rings(phone) -> int:
 HOLD = "Please stay on the line. A peer specialist will be with you soon."
 
 
-def test_9_pressed_during_the_sentence_before_the_queue_reaches_the_crisis_line(scenario):
+def test_9_pressed_during_the_first_words_on_hold_reaches_the_crisis_line(scenario):
     """Issue 13: a 9 right after "Please stay on the line" was lost, and the caller held on."""
     line = scenario.line()
     scenario.specialist(line, "Ana").phone.never_answers()
@@ -168,8 +169,8 @@ def test_9_pressed_during_the_sentence_before_the_queue_reaches_the_crisis_line(
     caller = scenario.phone()
 
     caller.dial(line.twilio_number)
-    scenario.advance_until(lambda: HOLD in caller.heard, what="the sentence before the queue")
-    assert not scenario.holding(caller)
+    scenario.advance_until(lambda: HOLD in caller.heard, what="'please stay on the line'")
+    assert scenario.holding(caller)
     caller.press("9")
     scenario.advance_until(
         lambda: caller.connected_to == [crisis_line.number], what="the crisis line answers"
@@ -182,18 +183,24 @@ def test_9_pressed_during_the_sentence_before_the_queue_reaches_the_crisis_line(
     assert scenario.errors() == []
 
 
-def test_another_key_during_the_sentence_before_the_queue_keeps_the_caller_in_line(scenario):
+def test_another_key_during_the_first_words_on_hold_keeps_the_caller_in_line(scenario):
     line = scenario.line()
     scenario.specialist(line, "Ana").phone.never_answers()
     caller = scenario.phone()
 
     caller.dial(line.twilio_number)
-    scenario.advance_until(lambda: HOLD in caller.heard, what="the sentence before the queue")
+    scenario.advance_until(lambda: HOLD in caller.heard, what="'please stay on the line'")
     caller.press("5")
-    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+    pressed = scenario.stack.clock.now()
+    scenario.advance_until(
+        lambda: scenario.stack.clock.now() > pressed + WAIT_PAUSE_SECONDS,
+        what="a whole turn of the hold loop after the key",
+    )
 
     contact = scenario.contact(line)
     assert contact.outcome is Outcome.OPEN and contact.crisis_referred_at is None
+    assert scenario.holding(caller)
+    assert scenario.live(line).offered() + scenario.live(line).waiting() == [contact.id]
     assert scenario.errors() == []
     caller.hang_up()
 
@@ -207,7 +214,7 @@ def test_caller_who_presses_9_while_waiting_reaches_the_crisis_line(scenario):
 
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
-    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
     caller.press("9")
     scenario.advance_until(
         lambda: caller.connected_to == [crisis_line.number], what="the crisis line answers"
@@ -239,7 +246,7 @@ def test_caller_who_hangs_up_while_waiting_is_abandoned_and_leaves_the_line(scen
 
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
-    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
     caller.hang_up()
 
     wait_for(lambda: ana.phone.state == "idle", timeout=DEADLINE, what="Ana's phone to stop")

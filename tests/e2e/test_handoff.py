@@ -32,7 +32,7 @@ def in_conversation(scenario, line, ana, caller) -> int:
     ana.phone.answers_after(rings=1)
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
-    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
     scenario.advance_until(lambda: WHISPER in heard(ana.phone), what="Ana hears the whisper")
     ana.phone.press("1")
     wait_for(lambda: CONNECTED in heard(caller), timeout=DEADLINE, what="the caller put through")

@@ -59,6 +59,16 @@ def at_the_greeting(scenario: Scenario, caller: Phone) -> Line:
     scenario.specialist(line, "Ana").phone.never_answers()
     caller.dial(line.twilio_number)
     scenario.advance_until(hears(caller, said("welcome")), what="the greeting")
+    assert scenario.holding(caller), "welcomed on hold"
+    return line
+
+
+def at_the_greeting_that_listens_for_words(scenario: Scenario, caller: Phone) -> Line:
+    line = scenario.line(speech_enabled=True)
+    scenario.specialist(line, "Ana").phone.never_answers()
+    caller.dial(line.twilio_number)
+    scenario.advance_until(hears(caller, said("welcome")), what="the greeting")
+    assert not scenario.holding(caller), "greeted before the queue, where words are heard"
     return line
 
 
@@ -71,12 +81,12 @@ def at_the_language_menu(scenario: Scenario, caller: Phone) -> Line:
     return line
 
 
-def at_the_sentence_before_the_queue(scenario: Scenario, caller: Phone) -> Line:
+def at_the_first_words_on_hold(scenario: Scenario, caller: Phone) -> Line:
     line = scenario.line()
     scenario.specialist(line, "Ana").phone.never_answers()
     caller.dial(line.twilio_number)
-    scenario.advance_until(hears(caller, said("hold")), what="the sentence before the queue")
-    assert not scenario.holding(caller)
+    scenario.advance_until(hears(caller, said("hold")), what="'please stay on the line'")
+    assert scenario.holding(caller)
     return line
 
 
@@ -107,7 +117,7 @@ def _ana_rung(scenario: Scenario, caller: Phone, *, answers: bool) -> tuple[Line
         ana.phone.never_answers()
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
-    wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+    scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
     return line, ana
 
 
@@ -185,8 +195,9 @@ def blocked(scenario: Scenario, caller: Phone) -> Line:
 
 POINTS = [
     at_the_greeting,
+    at_the_greeting_that_listens_for_words,
     at_the_language_menu,
-    at_the_sentence_before_the_queue,
+    at_the_first_words_on_hold,
     in_the_hold_loop,
     at_the_overflow_menu,
     while_the_specialist_hears_the_whisper,

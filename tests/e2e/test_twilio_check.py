@@ -75,16 +75,18 @@ def line_texts(phone, line) -> list[str]:
 def test_the_check_sees_a_call_and_a_text_on_a_line_set_up_as_the_readme_says(scenario):
     line = scenario.line()
     ana = scenario.specialist(line, "Ana")
-    ana.phone.answers_after(rings=1)
+    ana.phone.never_answers()
     caller = scenario.phone()
     replies_before: list[int] = []
 
     def call_in() -> None:
         caller.dial(line.twilio_number)
-        scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+        scenario.advance_until(lambda: IN_LINE in heard(caller), what="the caller hears 'in line'")
 
     def answer() -> None:
-        wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+        # Ana's phone rings while the caller is welcomed on hold; she picks up now.
+        scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
+        ana.phone.answer()
         scenario.advance_until(lambda: WHISPER in heard(ana.phone), what="Ana hears the whisper")
         ana.phone.press("1")
         wait_for(
@@ -206,7 +208,7 @@ def test_with_the_operators_own_crisis_phone_the_check_walks_the_warm_handoff(sc
         scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
 
     def answer() -> None:
-        wait_for(lambda: ana.phone.ringing, timeout=DEADLINE, what="a worker to ring Ana")
+        scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
         scenario.advance_until(lambda: WHISPER in heard(ana.phone), what="Ana hears the whisper")
         ana.phone.press("1")
         wait_for(

@@ -13,20 +13,31 @@ if rotate == '1' then
   table.sort(ready, function(a, b) if turn[a] == turn[b] then return a < b end return turn[a] < turn[b] end)
 end
 
--- Who is free for each language, in offer order: worked out once per language, so a long
--- line of callers nobody free speaks for costs one pass over the specialists, not one each.
+-- Whether a specialist speaks the caller's language and every one they may still choose.
+local function speaks_all(s, language, needs)
+  if redis.call('SISMEMBER', prefix .. 'speaks:' .. language, s) == 0 then return false end
+  for other in string.gmatch(needs, '[^,]+') do
+    if redis.call('SISMEMBER', prefix .. 'speaks:' .. other, s) == 0 then return false end
+  end
+  return true
+end
+
+-- Who is free for each language (with the languages a caller may still choose, `needs`), in
+-- offer order: worked out once per language, so a long line of callers nobody free speaks
+-- for costs one pass over the specialists, not one each.
 local speakers = {}
-local function free_speakers(language)
-  local list = speakers[language]
+local function free_speakers(language, needs)
+  local wanted = language .. '|' .. needs
+  local list = speakers[wanted]
   if list == nil then
     list = {}
     for _, s in ipairs(ready) do
-      if redis.call('SISMEMBER', prefix .. 'speaks:' .. language, s) == 1 then
+      if speaks_all(s, language, needs) then
         table.insert(list, s)
         if ring_all ~= '1' then break end
       end
     end
-    speakers[language] = list
+    speakers[wanted] = list
   end
   return list
 end
@@ -69,9 +80,10 @@ while examined < scan do
   if #contacts == 0 then break end
   for i = 1, #contacts, 2 do
     local contact, score = contacts[i], contacts[i + 1]
-    local language = redis.call('HGET', prefix .. 'contact:' .. contact, 'language') or 'en'
+    local details = redis.call('HMGET', prefix .. 'contact:' .. contact, 'language', 'needs')
+    local language = details[1] or 'en'
     if string.sub(language, 1, 4) ~= 'sms:' then
-      local chosen = free_speakers(language)
+      local chosen = free_speakers(language, details[2] or '')
       if #chosen > 0 then return offer(contact, score, chosen) end
       examined = examined + 1
       if examined >= scan then break end

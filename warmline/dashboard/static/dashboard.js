@@ -457,7 +457,8 @@
   function buildChat(contact) {
     const chat = { id: contact.id, script: "" };
     chat.root = element("div", undefined, "chat");
-    chat.log = element("ol", undefined, "messages");
+    // A log, not a list: role="log" on an <ol> would leave its items outside any list.
+    chat.log = element("div", undefined, "messages");
     chat.log.setAttribute("role", "log");
     chat.log.setAttribute("aria-label", "Conversation");
     chat.log.tabIndex = 0;
@@ -510,7 +511,7 @@
       chat.log.replaceChildren(...data.messages.map((message) => {
         const mine = message.sender === "specialist";
         const kind = { specialist: "sent", line: "line" }[message.sender] || "received";
-        const item = element("li", undefined, `message ${kind}`);
+        const item = element("div", undefined, `message ${kind}`);
         item.append(element("span", SENDERS[message.sender] || message.sender, "sender"));
         const at = element("time", clock(message.at), "at");
         at.dateTime = message.at;
