@@ -16,6 +16,10 @@ TWILIO_API_BASE_URL = "https://api.twilio.com"
 TWILIO_TIMEOUT_SECONDS = 10.0
 # 988 is not routable on every platform; the 10-digit Lifeline number always is.
 LIFELINE_NUMBER = "+18002738255"
+# How long a specialist on shift may have no dashboard open before their availability ends:
+# long enough for a reload, a dropped Wi-Fi or a background tab's once-a-minute timers.
+PRESENCE_GRACE_SECONDS = 180
+MAX_PRESENCE_GRACE_SECONDS = 3600
 
 T = TypeVar("T", int, float)
 
@@ -49,8 +53,14 @@ class Settings:
     web_concurrency: int = 2
     proxy_hops: int = 1
     crisis_number: str = LIFELINE_NUMBER
+    presence_grace_seconds: int = PRESENCE_GRACE_SECONDS
 
     def __post_init__(self) -> None:
+        if not 1 <= self.presence_grace_seconds <= MAX_PRESENCE_GRACE_SECONDS:
+            raise SettingsError(
+                "WARMLINE_PRESENCE_GRACE_SECONDS must be from 1 to "
+                f"{MAX_PRESENCE_GRACE_SECONDS} seconds"
+            )
         if self.log_format not in LOG_FORMATS:
             raise SettingsError(f"WARMLINE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
         if self.env not in ENVIRONMENTS:
@@ -124,6 +134,7 @@ class Settings:
             "WARMLINE_LOG_LEVEL": self.log_level,
             "WARMLINE_PROXY_HOPS": str(self.proxy_hops),
             "WARMLINE_CRISIS_NUMBER": self.crisis_number,
+            "WARMLINE_PRESENCE_GRACE_SECONDS": str(self.presence_grace_seconds),
             "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
             "TWILIO_AUTH_TOKEN": self.twilio_auth_token,
             "TWILIO_API_BASE_URL": self.twilio_api_base_url,
@@ -179,6 +190,9 @@ class Settings:
             web_concurrency=_number(environ, "WEB_CONCURRENCY", 2, int),
             proxy_hops=_number(environ, "WARMLINE_PROXY_HOPS", 1, int),
             crisis_number=environ.get("WARMLINE_CRISIS_NUMBER", LIFELINE_NUMBER),
+            presence_grace_seconds=_number(
+                environ, "WARMLINE_PRESENCE_GRACE_SECONDS", PRESENCE_GRACE_SECONDS, int
+            ),
         )
 
 

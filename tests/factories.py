@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -14,6 +14,8 @@ from warmline.people import add_user
 from warmline.roster import add_shift
 
 LINE_NUMBER = "+15017122661"
+# Before every date the roster tests put shifts on: as `now`, none of them is in the past.
+LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
 OVERFLOW_NUMBER = "+15017120000"
 
 

@@ -34,7 +34,7 @@ PLACEHOLDER = re.compile(r"%\([a-z_]+\)s|\{[a-z_]+\}")
 JINJA = re.compile(r"\{%-?\s*trans\b.*?endtrans\s*-?%\}|\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 WORDS = re.compile(r"[A-Za-z]{2,}")
 # Two words or more with a space between: what a person reads, not a name or a file.
-PROSE = re.compile(r"[A-Za-z]{2,}[,.;:!?]* +[A-Za-z]{2,}")
+PROSE = re.compile(r"[A-Za-z]{2,}[,.;:!?]* +[A-Za-z]")
 # A quoted string in a Jinja expression, and the call before a string that translates it.
 JINJA_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 TRANSLATING = re.compile(r"\b(_|gettext|ngettext)\($")
@@ -48,7 +48,11 @@ NOT_WORDS = {
     "danger transfer",
     '#mine-list li[data-contact-id=" "] .transfer',
     ".wrap-up input:checked",
+    "danger close-chat",
+    '#mine-list li[data-contact-id=" "]  ',
 }
+# Quoted keys a template looks its words up by: names, not words.
+KEYS = {"'answer rate'", "'typical wait (s)'", "'crisis referrals'"}
 # A script's comments, strings, parentheses and names, enough to tell what a call wraps.
 JS_TOKEN = re.compile(
     r"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`"
@@ -171,7 +175,7 @@ def _untranslated_strings(template: str) -> list[str]:
                         calls.pop()
                     depth -= 1
             at = match.end()
-            if PROSE.search(match.group()) and not calls:
+            if PROSE.search(match.group()) and not calls and match.group() not in KEYS:
                 found.append(match.group())
     return found
 

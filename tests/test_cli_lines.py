@@ -38,3 +38,15 @@ def test_shift_add_refuses_someone_without_a_phone(operator, db):  # noqa: F811
     assert db.scalars(select(Shift)).first() is None
     dee = db.scalars(select(User).where(User.email == "dee@example.org")).one()
     assert lines_served(db, dee.id) == set()  # the refusal undid joining the line too
+
+
+def test_line_add_refuses_a_language_the_line_has_no_scripts_in(operator, db):  # noqa: F811
+    assert operator("db", "upgrade").exit_code == 0
+    added = operator(
+        "line", "add", "--name", "Riverside", "--number", "+15017122661",
+        "--language", "en", "--language", "fr",
+    )  # fmt: skip
+    assert added.exit_code != 0
+    assert "there are no scripts in 'fr'" in added.output
+    assert "choose from English (en) and Spanish (es)" in added.output
+    assert db.scalars(select(Line)).first() is None

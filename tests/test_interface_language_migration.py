@@ -10,7 +10,7 @@ from sqlalchemy import MetaData, Table, create_engine, insert, pool, select, upd
 from warmline import migrate
 from warmline.db import database_url
 
-BEFORE = "0011"
+BEFORE = "0012"
 
 
 @pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)

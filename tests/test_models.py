@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect, pool
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories import make_line
-from warmline import migrate
+from warmline import migrate, wording
 from warmline.db import database_url
 from warmline.models import Base, Contact, Line, Shift, User
 from warmline.people import add_user
@@ -66,6 +66,7 @@ def test_crisis_flag_never_clears_itself():
         ("timezone", "Mars/Olympus_Mons"),
         ("languages", []),
         ("languages", ["english"]),
+        ("languages", ["en", "fr"]),
         ("opening_hours", {"funday": [["09:00", "17:00"]]}),
         ("opening_hours", {"mon": [["17:00", "09:00"]]}),
         ("crisis_number", "12"),
@@ -75,6 +76,20 @@ def test_line_refuses_bad_settings(field, value):
     line = Line(name="x", twilio_number="+15017122661")
     with pytest.raises(ValueError):
         setattr(line, field, value)
+
+
+def test_a_line_answers_only_in_languages_config_has_scripts_for(edited_scripts):
+    line = Line(name="x", twilio_number="+15017122661")
+    with pytest.raises(ValueError, match="there are no scripts in 'fr'"):
+        line.languages = ["en", "fr"]
+    shipped = wording.documents()
+    edited_scripts(lambda: {**shipped, "fr": {**shipped["es"], "language": "fr"}})
+    line.languages = ["en", "fr"]
+    assert line.languages == ["en", "fr"]
+
+
+def test_a_specialist_may_speak_a_language_the_line_does_not_answer_in():
+    assert User(email="a@example.org", languages=["fr", "en"]).languages == ["fr", "en"]
 
 
 def test_specialist_phone_is_stored_in_e164():

@@ -104,6 +104,10 @@ def test_production_refuses_missing_or_default_settings_naming_the_variable(vari
         ("TWILIO_TIMEOUT_SECONDS", "-5"),
         ("TWILIO_TIMEOUT_SECONDS", "nan"),
         ("TWILIO_TIMEOUT_SECONDS", "3600"),
+        ("WARMLINE_PRESENCE_GRACE_SECONDS", "0"),
+        ("WARMLINE_PRESENCE_GRACE_SECONDS", "-1"),
+        ("WARMLINE_PRESENCE_GRACE_SECONDS", "a while"),
+        ("WARMLINE_PRESENCE_GRACE_SECONDS", "86400"),
     ],
 )
 def test_nonsense_values_are_refused(tmp_path, variable, value):
@@ -147,6 +151,7 @@ def canonical_settings(draw) -> Settings:
         web_concurrency=draw(_count),
         proxy_hops=draw(_count),
         crisis_number=draw(_value),
+        presence_grace_seconds=draw(st.integers(min_value=1, max_value=3600)),
     )
 
 

@@ -412,6 +412,24 @@ def test_spoken_crisis_words_while_waiting_reach_the_crisis_line(twilio, app, se
     assert twiml.parse(key).find("Leave") is not None
 
 
+def test_spoken_danger_with_no_crisis_word_while_waiting_reaches_the_crisis_line(
+    twilio, app, session
+):
+    """Speech goes through the same detector as texts: the learned model hears the roof."""
+    line = make_line(session, speech_enabled=True)
+    on_shift(app, session, line, make_specialist(session, line))
+    contact_id, _ = greet(twilio)
+    key = twilio.post(
+        f"/webhooks/voice/wait/key?line={line.id}&contact={contact_id}",
+        {
+            "CallSid": call_sid(),
+            "SpeechResult": "im on the roof of the parking garage right now",
+            "Confidence": "0.8",
+        },
+    )
+    assert twiml.parse(key).find("Leave") is not None
+
+
 def test_after_the_longest_wait_the_caller_may_keep_holding_or_reach_the_crisis_line(
     twilio, open_line, live
 ):

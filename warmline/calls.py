@@ -483,12 +483,20 @@ def contact_line(session: Session, contact_id: int) -> Contact | None:
 def start_wrap_up(
     session: Session, live: LiveLine, jobs: Jobs, specialist_id: int, contact_id: int
 ) -> None:
-    """Give a specialist the line's wrap-up time after a conversation, then offers again."""
+    """Give a specialist the line's wrap-up time after a conversation, then offers again.
+
+    One who signed out during it goes off shift instead.
+    """
     if live.specialist(specialist_id).get("contact") != str(contact_id):
         return
     specialist = session.get(User, specialist_id)
     line = session.get(Line, live.line_id)
     if specialist is None or line is None:
+        return
+    if live.signing_off(specialist_id):
+        # They signed out during this call: it was their last contact of the shift.
+        live.go_offline(specialist_id)
+        live.publish("specialist_offline", specialist_id=specialist_id)
         return
     live.go_available(
         specialist_id,

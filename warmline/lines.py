@@ -114,7 +114,7 @@ def update_settings(
     try:
         detect("", extra_terms=settings.crisis_terms)
     except ValueError as error:
-        raise ValueError(f"crisis terms: {error}") from None
+        raise audit.FieldRefused("crisis_terms", f"crisis terms: {error}") from None
     return audit.update(
         session,
         line,

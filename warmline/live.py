@@ -224,10 +224,37 @@ class LiveLine:
         with self.client.pipeline() as pipe:
             pipe.zrem(self._key("free"), specialist_id)
             pipe.srem(self._key("present"), specialist_id)
+            pipe.srem(self._key("signing_off"), specialist_id)
+            pipe.zrem(self._key("seen"), specialist_id)
             pipe.delete(self._key(f"specialist:{specialist_id}"))
             pipe.execute()
         for key in self.client.scan_iter(match=self._key("speaks:*")):
             self.client.srem(key, specialist_id)
+
+    def stop_offers(self, specialist_id: int) -> None:
+        """Offer a specialist who is signing off nothing more; their shift ends after their call."""
+        with self.client.pipeline() as pipe:
+            pipe.zrem(self._key("free"), specialist_id)
+            pipe.sadd(self._key("signing_off"), specialist_id)
+            pipe.execute()
+
+    def signing_off(self, specialist_id: int) -> bool:
+        return bool(self.client.sismember(self._key("signing_off"), specialist_id))
+
+    def signing_off_ids(self) -> list[int]:
+        return sorted(int(s) for s in self.client.smembers(self._key("signing_off")))
+
+    def saw(self, specialist_id: int, at_ms: int) -> None:
+        """Note that a dashboard of this specialist on shift was open at `at_ms`, in any process."""
+        if self.client.sismember(self._key("present"), specialist_id):
+            self.client.zadd(self._key("seen"), {specialist_id: at_ms}, gt=True)
+
+    def unseen_since(self, before_ms: int) -> list[int]:
+        """Return specialists on shift, not signing off, whose dashboards all closed before
+        `before_ms`. Someone on shift who never opened one (on the phone only) is not followed."""
+        seen = self.client.zrangebyscore(self._key("seen"), "-inf", f"({before_ms}")
+        gone = {int(s) for s in seen} & set(self.present())
+        return sorted(gone - set(self.signing_off_ids()))
 
     def anyone_present(self) -> bool:
         """Whether any specialist has started a shift and not ended it."""
@@ -283,6 +310,11 @@ class LiveLine:
                 keys=self._line_keys, args=[self.prefix, contact_id, specialist_id, now_ms()]
             )
         )
+
+    def may_claim_one(self, specialist_id: int, at_ms: int) -> bool:
+        """Whether claim_one would give this specialist a waiting call: free, wrap-up over."""
+        ready = self.client.zscore(self._key("free"), specialist_id)
+        return ready is not None and ready <= at_ms
 
     def resolve(self, contact_id: int, specialist_id: int | None, how: str) -> Resolution:
         """Settle an offer (see resolve.lua for each `how`) and say what changed.
@@ -447,6 +479,18 @@ class LiveLine:
             ],
         )
         return int(taken) or None
+
+    def may_accept_text(
+        self, specialist_id: int, *, at_ms: int, max_texts: int, during_calls: bool
+    ) -> bool:
+        """Whether accept_text would give this specialist one more text, read without a change."""
+        card = self.specialist(specialist_id)
+        if not card or len(self.texts_held(specialist_id)) >= max_texts:
+            return False
+        status = card.get("status")
+        if status == "on_call" or "offer" in card:
+            return during_calls
+        return status == "texting" or self.may_claim_one(specialist_id, at_ms)
 
     def release_text(
         self, contact_id: int, specialist_id: int | None, *, ready_ms: int, status: str

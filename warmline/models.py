@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
-from warmline import voices
+from warmline import voices, wording
 from warmline.phones import to_e164
 
 NAMING_CONVENTION = {
@@ -220,7 +220,9 @@ class Line(Base):
 
     @validates("languages")
     def _validate_line_languages(self, key: str, languages: list[str]) -> list[str]:
-        return _validate_languages(languages)
+        languages = _validate_languages(languages)
+        wording.check_line_languages(languages)
+        return languages
 
     @validates("voices")
     def _validate_voices(self, key: str, chosen: dict[str, str]) -> dict[str, str]:
@@ -313,6 +315,9 @@ class Shift(Base):
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_shifts_line_window", "line_id", "starts_at", "ends_at"),
         UniqueConstraint("pattern_id", "occurrence", name="uq_shifts_pattern_occurrence"),
+        # Forms and audit events name shifts by id: SQLite would give a new shift the id of
+        # the newest one cancelled, unless told AUTOINCREMENT. PostgreSQL never reuses ids.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

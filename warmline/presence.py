@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 import redis
 from sqlalchemy import select
@@ -19,6 +20,14 @@ from warmline.texts import conversation
 class NotRostered(PermissionError):
     """The specialist may not take this line's contacts now: not one of its active
     specialists with a phone, or no shift now and no coordinator overrode that."""
+
+
+class SignOff(Enum):
+    """What signing off did to a specialist's shift on a line."""
+
+    ENDED = "ended"
+    # Their call goes on to its end; their shift ends with it.
+    AFTER_CALL = "after_call"
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,55 @@ def end_shift(client: redis.Redis, *, line_id: int, specialist_id: int) -> None:
     live = LiveLine(client, line_id)
     live.go_offline(specialist_id)
     live.publish("specialist_offline", specialist_id=specialist_id)
+
+
+def sign_off(
+    session: Session, client: redis.Redis, jobs: Jobs, *, line_id: int, specialist_id: int
+) -> SignOff:
+    """End a specialist's availability on a line: nothing more is offered to them.
+
+    Nobody can answer from a closed dashboard, so a phone offer ringing them goes to the next
+    specialist and their open texts go back in line, each in its old place. A call under way
+    goes on to its end, and their shift ends with it (`calls.start_wrap_up`).
+    """
+    live = LiveLine(client, line_id)
+    live.stop_offers(specialist_id)
+    _take_back_offer(live, jobs, specialist_id)
+    conversation.return_texts(session, client, jobs, line_id=line_id, specialist_id=specialist_id)
+    if live.specialist(specialist_id).get("status") == "on_call":
+        live.publish("specialist_signing_off", specialist_id=specialist_id)
+        return SignOff.AFTER_CALL
+    end_shift(client, line_id=line_id, specialist_id=specialist_id)
+    return SignOff.ENDED
+
+
+def sign_off_everywhere(
+    session: Session, client: redis.Redis, jobs: Jobs, *, specialist_id: int
+) -> list[SignOff]:
+    """Sign a specialist off every line they are on shift on (they signed out)."""
+    return [
+        sign_off(session, client, jobs, line_id=line_id, specialist_id=specialist_id)
+        for line_id in session.scalars(select(Line.id).order_by(Line.id))
+        if LiveLine(client, line_id).specialist(specialist_id)
+    ]
+
+
+def end_absent_shifts(
+    session: Session, client: redis.Redis, jobs: Jobs, *, line_id: int, grace_ms: int, at_ms: int
+) -> int:
+    """Sign off whoever closed their last dashboard on the line longer than the grace ago.
+
+    Also ends the shift of anyone signing off whose call is over, in case that ending was
+    missed. Return how many were signed off.
+    """
+    live = LiveLine(client, line_id)
+    absent = live.unseen_since(at_ms - grace_ms)
+    for specialist_id in absent:
+        sign_off(session, client, jobs, line_id=line_id, specialist_id=specialist_id)
+    for specialist_id in live.signing_off_ids():
+        if live.specialist(specialist_id).get("status") != "on_call":
+            end_shift(client, line_id=line_id, specialist_id=specialist_id)
+    return len(absent)
 
 
 def withdraw(session: Session, client: redis.Redis, jobs: Jobs, *, user_id: int) -> Withdrawn:

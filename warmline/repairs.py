@@ -12,7 +12,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warmline import audit, calls, roster, texts
+from warmline import audit, calls, presence, roster, texts
 from warmline.gateway import TwilioRefused, TwilioUnreachable
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, utcnow
@@ -84,6 +84,27 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
             if live.waiting() and live.free_specialists(now_ms()):
                 runtime.jobs.offer_contacts(line.id)
     return repaired
+
+
+def end_absent_shifts(runtime: Runtime) -> dict[str, int]:
+    """End the availability of specialists with no dashboard open for longer than the grace.
+
+    Their dashboards' event streams and requests, in any process on any host, mark them seen
+    in Redis; a call they are on goes on to its end first.
+    """
+    grace_ms = runtime.settings.presence_grace_seconds * 1000
+    signed_off = 0
+    with runtime.sessions() as session:
+        for line_id in session.scalars(select(Line.id)):
+            signed_off += presence.end_absent_shifts(
+                session,
+                runtime.redis,
+                runtime.jobs,
+                line_id=line_id,
+                grace_ms=grace_ms,
+                at_ms=now_ms(),
+            )
+    return {"signed_off": signed_off}
 
 
 def _take_back_offer(runtime: Runtime, live: LiveLine, contact_id: int) -> None:

@@ -59,35 +59,56 @@ def parse_clock(text: str, *, end: bool = False) -> time:
     return time.fromisoformat(text)
 
 
-def local_window(line: Line, day: date, start: str, end: str) -> Window:
-    """Turn a local date and wall-clock start and end into UTC; an end at or before the
-    start (or 24:00) is on the next day.
+def local_window(
+    line: Line, day: date, start: str, end: str, *, not_before: datetime | None = None
+) -> Window:
+    """Turn a local date and wall-clock start and end into UTC; an end before the start (or
+    24:00) is on the next day, and an end equal to the start is refused as no time at all.
 
     A start inside the spring-forward gap (02:30 on the night clocks skip 02:00-03:00)
-    begins at the first real moment after it, as zoneinfo's fold=0 does. The 24-hour limit
-    is on the wall clock, so a whole day's shift lasts 23 or 25 real hours on the days the
-    clocks change.
+    begins at the first real moment after it, as zoneinfo's fold=0 does. A start the
+    fall-back night repeats is its first reading, unless that has passed at `not_before`
+    and the second has not: a coordinator adding a shift in the repeated hour means the one
+    still to come. The 24-hour limit is on the wall clock, so a whole day's shift lasts 23
+    or 25 real hours on the days the clocks change.
     """
     begins, finishes = parse_clock(start), parse_clock(end, end=True)
+    if begins == finishes and end.strip() != "24:00":
+        raise RosterError(
+            f"a shift from {start.strip()} to {end.strip()} lasts no time at all; "
+            "for a whole day, write 00:00 to 24:00"
+        )
     tz = zone(line)
     end_day = day + timedelta(days=1) if finishes <= begins else day
+    fold = 0
     starts_at = datetime.combine(day, begins, tzinfo=tz).astimezone(UTC)
-    ends_at = datetime.combine(end_day, finishes, tzinfo=tz).astimezone(UTC)
+    if not_before is not None and starts_at < not_before:
+        later = datetime.combine(day, begins.replace(fold=1), tzinfo=tz).astimezone(UTC)
+        fold = 1 if later >= not_before else 0
+        starts_at = later if fold else starts_at
+    ends_at = datetime.combine(end_day, finishes.replace(fold=fold), tzinfo=tz).astimezone(UTC)
     if ends_at <= starts_at:
         raise RosterError("a shift must end after it starts")
     return Window(day, start.strip(), end.strip(), starts_at, ends_at)
 
 
 def describe(line: Line, shift: Shift) -> dict[str, str]:
-    """Return a shift's local date and times, as a coordinator reads them."""
+    """Return a shift's local dates and times, as a coordinator reads them."""
     tz = zone(line)
     starts, ends = shift.starts_at.astimezone(tz), shift.ends_at.astimezone(tz)
     return {
         "date": starts.date().isoformat(),
         "start": starts.strftime("%H:%M"),
         "end": ends.strftime("%H:%M"),
+        "end_date": ends.date().isoformat(),
         "timezone": line.timezone,
     }
+
+
+def ends_next_day(line: Line, shift: Shift) -> bool:
+    """Whether a shift ends on a later local date than it starts: overnight, or at midnight."""
+    local = describe(line, shift)
+    return local["end_date"] != local["date"]
 
 
 def _check_length(starts_at: datetime, ends_at: datetime) -> None:
@@ -187,12 +208,19 @@ def add_local_shift(
     day: date,
     start: str,
     end: str,
+    now: datetime,
     actor_id: int | None = None,
     via: str = "console",
 ) -> Shift:
-    """Roster a one-off shift given in the line's wall-clock time; refuse double booking."""
+    """Roster a one-off shift given in the line's wall-clock time, still to start at `now`;
+    refuse double booking."""
     _check_person(session, line, user)
-    window = local_window(line, day, start, end)
+    window = local_window(line, day, start, end, not_before=now)
+    if window.starts_at < now:
+        raise RosterError(
+            f"a shift starting {day.isoformat()} {window.start} ({line.timezone}) is in the "
+            "past; add shifts that are still to come"
+        )
     _check_free(session, user, window.starts_at, window.ends_at)
     shift = Shift(line=line, user=user, starts_at=window.starts_at, ends_at=window.ends_at)
     session.add(shift)
@@ -233,6 +261,8 @@ def add_pattern(
         raise RosterError("the weekday must be 0 (Monday) to 6 (Sunday)")
     if ends_on is not None and ends_on < starts_on:
         raise RosterError("a pattern must end on or after the day it starts")
+    if ends_on is not None and ends_on < (today or local_today(line)):
+        raise RosterError(f"a weekly shift that ended on {ends_on.isoformat()} is in the past")
     local_window(line, starts_on, start, end)  # validates the times and the length
     pattern = ShiftPattern(
         line_id=line.id,

@@ -12,7 +12,7 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -108,9 +108,18 @@ def _date(text: str, what: str) -> date:
 
 
 def import_csv(
-    session: Session, line: Line, text: str, *, actor_id: int | None = None, via: str = "console"
+    session: Session,
+    line: Line,
+    text: str,
+    *,
+    now: datetime,
+    actor_id: int | None = None,
+    via: str = "console",
 ) -> ImportResult:
-    """Add the shifts and weekly patterns a CSV lists, or none of them if any row is wrong."""
+    """Add the shifts and weekly patterns a CSV lists, or none of them if any row is wrong.
+
+    `now` decides which shifts are in the past, and refused.
+    """
     result = ImportResult()
     if len(text.encode()) > MAX_BYTES:
         result.errors.append(RowError(0, "the file is larger than 512 kB"))
@@ -132,7 +141,7 @@ def import_csv(
             continue
         row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
         try:
-            _import_row(session, line, row, users, result, actor_id, via)
+            _import_row(session, line, row, users, result, now, actor_id, via)
         except roster.RosterError as error:
             result.errors.append(RowError(number, str(error)))
     if result.errors:
@@ -158,6 +167,7 @@ def _import_row(
     row: dict[str, str],
     users: dict[str, User],
     result: ImportResult,
+    now: datetime,
     actor_id: int | None,
     via: str,
 ) -> None:
@@ -182,6 +192,7 @@ def _import_row(
             ends_on=until,
             actor_id=actor_id,
             via=via,
+            today=roster.local_today(line, now),
         )
         result.patterns += 1
     else:
@@ -192,6 +203,7 @@ def _import_row(
             day=day,
             start=row.get("start", ""),
             end=row.get("end", ""),
+            now=now,
             actor_id=actor_id,
             via=via,
         )

@@ -56,6 +56,15 @@ class Wording:
         """Return the languages that have their own words for a section ("calls", "texts")."""
         return tuple(code for code, document in self.documents.items() if section in document)
 
+    def answered_languages(self) -> tuple[str, ...]:
+        """Return the languages a line can answer in: their own words for calls and texts,
+        and their own referral scripts."""
+        return tuple(
+            code
+            for code, document in self.documents.items()
+            if {"calls", "texts", "scripts"} <= document.keys()
+        )
+
     def _words(self, section: str, language: str) -> tuple[str, Mapping]:
         if section not in self.documents.get(language, {}):
             language = ENGLISH
@@ -175,6 +184,20 @@ def shipped() -> Wording:
             if "calls" in document or "texts" in document
         }
     )
+
+
+def check_line_languages(languages: list[str]) -> None:
+    """Refuse a language the line has no words for: callers would hear English, or its code."""
+    words = shipped()
+    answered = words.answered_languages()
+    missing = [code for code in languages if code not in answered]
+    if missing:
+        names = [f"{words.language_name(code, ENGLISH)} ({code})" for code in answered]
+        offered = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        raise ValueError(
+            f"there are no scripts in {', '.join(repr(code) for code in missing)}, so callers "
+            f"would not hear the line in it; choose from {offered}"
+        )
 
 
 def text(kind: str, language: str, /, **values: object) -> str:

@@ -12,6 +12,8 @@ from workers import jobs, text_jobs
 # Often enough that an offer whose worker died is back in line within its lease plus 10 s.
 REPAIR_EVERY_SECONDS = 5
 TEXT_SWEEP_EVERY_SECONDS = 60
+# A small part of the presence grace (WARMLINE_PRESENCE_GRACE_SECONDS, minutes by default).
+PRESENCE_SWEEP_EVERY_SECONDS = 10
 PURGE_CRON = "17 3 * * *"
 ROSTER_CRON = "7 2 * * *"
 
@@ -28,6 +30,12 @@ def run_clock(settings: Settings) -> None:
         text_jobs.sweep_text_conversations,
         "maintenance",
         interval=TEXT_SWEEP_EVERY_SECONDS,
+        result_ttl=0,
+    )
+    scheduler.register(
+        jobs.end_absent_shifts,
+        "maintenance",
+        interval=PRESENCE_SWEEP_EVERY_SECONDS,
         result_ttl=0,
     )
     scheduler.register(jobs.purge_expired_contacts, "maintenance", cron=PURGE_CRON)

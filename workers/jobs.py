@@ -35,6 +35,10 @@ def repair_live_state() -> dict[str, int]:
     return repairs.repair_live_state(current())
 
 
+def end_absent_shifts() -> dict[str, int]:
+    return repairs.end_absent_shifts(current())
+
+
 def extend_rosters() -> dict[str, int]:
     return repairs.extend_rosters(current())
 

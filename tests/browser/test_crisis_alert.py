@@ -77,7 +77,10 @@ def test_a_crisis_text_alerts_with_banner_sound_title_and_notification_until_tak
     expect(page.locator(f'#queue-list li[data-contact-id="{calm_id}"]')).to_be_visible()
     expect(banner).to_be_visible()
     expect(page).to_have_title(f"(!) Crisis — {TITLE}")
-    assert len(recorded(page)["notifications"]) == 1
+    crisis = [n for n in recorded(page)["notifications"] if n["tag"] == "warmline-crisis"]
+    assert len(crisis) == 1
+    [text] = [n for n in recorded(page)["notifications"] if n["tag"] == "warmline-text"]
+    assert "just wanted to talk" not in str(text), "a new text says it came, never its words"
 
     banner.get_by_role("button", name="Accept the crisis contact").click()
     expect(page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')).to_be_visible()

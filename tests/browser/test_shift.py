@@ -64,7 +64,7 @@ def test_a_voice_shift_sign_in_start_accept_on_screen_wrap_up_and_end(
 
     caller_connects(twilio, session, contact_id)
     caller_hangs_up(twilio, session, contact_id)
-    expect(page.locator("#status-badge")).to_have_text("Wrap-up")
+    expect(page.locator("#status-badge")).to_have_text(re.compile(r"^Wrap-up · \d+:\d\d left$"))
     expect(page.locator("#wrap-up-countdown")).to_contain_text("offers resume in")
     mine.get_by_label("loneliness").check()
     mine.get_by_label("Follow-up needed").check()
@@ -78,7 +78,7 @@ def test_a_voice_shift_sign_in_start_accept_on_screen_wrap_up_and_end(
     assert wrap_up.follow_up_needed and not wrap_up.crisis_referral_offered
 
     page.get_by_role("button", name="End shift").click()
-    expect(page.locator("#status-badge")).to_have_text("Offline")
+    expect(page.locator("#status-badge")).to_have_text("Off shift")
     expect(page.get_by_role("button", name="Start shift")).to_be_visible()
     shoot(page, "05-shift-ended")
 

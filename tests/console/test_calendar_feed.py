@@ -7,14 +7,19 @@ from datetime import timedelta
 from icalendar import Calendar
 
 from tests.console.conftest import BOTH
+from tests.factories import LONG_AGO
 from warmline import calendar_feed, roster
 
 
 @BOTH
 def test_feed_lists_shifts_in_the_lines_timezone(session, line, ana, bo):
     day = roster.local_today(line) + timedelta(days=3)
-    roster.add_local_shift(session, line=line, user=ana, day=day, start="18:00", end="22:00")
-    roster.add_local_shift(session, line=line, user=bo, day=day, start="09:00", end="10:00")
+    roster.add_local_shift(
+        session, now=LONG_AGO, line=line, user=ana, day=day, start="18:00", end="22:00"
+    )
+    roster.add_local_shift(
+        session, now=LONG_AGO, line=line, user=bo, day=day, start="09:00", end="10:00"
+    )
     token = calendar_feed.issue_token(session, ana)
     session.commit()
     assert calendar_feed.user_for_token(session, token).id == ana.id

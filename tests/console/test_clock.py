@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from icalendar import Calendar
 from sqlalchemy import select
@@ -97,8 +99,116 @@ def test_an_overnight_weekly_shift_into_the_change_keeps_its_wall_clock_hours(se
             "date": saturday.isoformat(),
             "start": "22:00",
             "end": "06:00",
+            "end_date": day.isoformat(),
             "timezone": zone,
         }
+        assert roster.ends_next_day(line, shift)
+
+
+def _wall(zone: str, at: datetime) -> tuple[date, str]:
+    """Return the local date and the wall-clock minute a coordinator would type for `at`."""
+    moment = local(zone, at)
+    return moment.date(), moment.strftime("%H:%M")
+
+
+def _reads_twice(zone: str, at: datetime) -> bool:
+    """Whether the wall clock shows `at`'s time twice that night (the fall-back hour)."""
+    moment = local(zone, at).replace(tzinfo=None)
+    tz = ZoneInfo(zone)
+    return (
+        moment.replace(tzinfo=tz, fold=0).utcoffset()
+        != moment.replace(tzinfo=tz, fold=1).utcoffset()
+    )
+
+
+def _add(session, line, ana, at: datetime, now: datetime, hours: int = 3):
+    day, start = _wall(line.timezone, at)
+    end = _wall(line.timezone, at + timedelta(hours=hours))[1]
+    return roster.add_local_shift(
+        session, line=line, user=ana, day=day, start=start, end=end, now=now
+    )
+
+
+def test_a_shift_already_started_is_refused_and_one_to_come_is_taken_at_every_hour(session, ana):
+    """Every hour of an ordinary day and of both clock changes, in three zones: a shift that
+    started a minute ago (an hour and a minute, where the wall clock reads twice) is in the
+    past; one starting in two minutes is taken, for exactly the hours it was given."""
+    for number, (zone, day) in enumerate(ALL_DAYS):
+        line = line_in(session, number, zone, served_by=ana)
+        session.commit()
+        for now in instants(zone, day):
+            now = now.replace(second=30)
+            ago = timedelta(minutes=1)
+            if _reads_twice(zone, now - ago):
+                ago += timedelta(hours=1)
+            with pytest.raises(roster.RosterError, match="is in the past"):
+                _add(session, line, ana, now - ago, now)
+            soon = now + timedelta(minutes=2)
+            # An end the wall clock reads twice is its first reading: keep clear of that here.
+            hours = 4 if _reads_twice(zone, soon + timedelta(hours=3)) else 3
+            shift = _add(session, line, ana, soon, now, hours)
+            assert now < shift.starts_at <= soon, (zone, now)
+            assert shift.ends_at - shift.starts_at == timedelta(hours=hours), (zone, now)
+            session.rollback()
+
+
+def test_in_the_hour_the_clocks_repeat_a_new_shift_is_the_one_still_to_come(session, line, ana):
+    """Chicago falls back at 02:00 CDT on 2026-11-01: 01:00 to 02:00 comes twice."""
+    second_pass = datetime(2026, 11, 1, 7, 10, tzinfo=UTC)  # 01:10 CST
+    assert local("America/Chicago", second_pass).strftime("%H:%M %Z") == "01:10 CST"
+    day = date(2026, 11, 1)
+    shift = roster.add_local_shift(
+        session, line=line, user=ana, day=day, start="01:40", end="05:00", now=second_pass
+    )
+    assert shift.starts_at == datetime(2026, 11, 1, 7, 40, tzinfo=UTC)
+    with pytest.raises(roster.RosterError, match="is in the past"):
+        roster.add_local_shift(
+            session, line=line, user=ana, day=day, start="01:05", end="05:00", now=second_pass
+        )
+    first_pass = datetime(2026, 11, 1, 6, 10, tzinfo=UTC)  # 01:10 CDT
+    session.rollback()
+    early = roster.add_local_shift(
+        session, line=line, user=ana, day=day, start="01:40", end="05:00", now=first_pass
+    )
+    assert early.starts_at == datetime(2026, 11, 1, 6, 40, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "starts", "hours", "next_day"),
+    [
+        # New York falls back at 02:00 EDT on 2026-11-01: 01:30 comes twice.
+        ("America/New_York", datetime(2026, 11, 1, 5, 30, tzinfo=UTC), 1, False),
+        ("America/New_York", datetime(2026, 11, 1, 1, 0, tzinfo=UTC), 8, True),
+        # ...and springs forward at 02:00 EST on 2026-03-08: 01:30 to 03:30 is one hour.
+        ("America/New_York", datetime(2026, 3, 8, 6, 30, tzinfo=UTC), 1, False),
+        ("America/New_York", datetime(2026, 3, 8, 3, 0, tzinfo=UTC), 8, True),
+        ("Europe/Madrid", datetime(2026, 10, 24, 20, 0, tzinfo=UTC), 8, True),
+        ("Australia/Sydney", datetime(2026, 10, 3, 12, 0, tzinfo=UTC), 8, True),
+        ("Australia/Sydney", datetime(2026, 4, 4, 22, 0, tzinfo=UTC), 6, False),
+    ],
+)
+def test_a_shift_ends_next_day_only_when_its_end_is_a_later_local_date(
+    session, ana, zone, starts, hours, next_day
+):
+    line = line_in(session, 0, zone, served_by=ana)
+    shift = roster.add_shift(
+        session, line=line, user=ana, starts_at=starts, ends_at=starts + timedelta(hours=hours)
+    )
+    assert roster.ends_next_day(line, shift) is next_day
+
+
+def test_an_eight_hour_shift_from_any_hour_ends_next_day_exactly_when_it_reaches_midnight(
+    session, ana
+):
+    for number, (zone, day) in enumerate(ALL_DAYS):
+        line = line_in(session, number, zone, served_by=ana)
+        for starts in instants(zone, day)[:-1]:
+            shift = roster.add_shift(
+                session, line=line, user=ana, starts_at=starts, ends_at=starts + timedelta(hours=8)
+            )
+            crosses = starts + timedelta(hours=8) >= midnight(zone, day + timedelta(days=1))
+            assert roster.ends_next_day(line, shift) is crosses, (zone, starts)
+            session.rollback()
 
 
 def test_the_lines_today_is_its_own_date_at_every_hour(line):

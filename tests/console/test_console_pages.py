@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 from datetime import UTC, date, datetime, time, timedelta
@@ -137,7 +138,16 @@ def test_a_coordinator_sent_to_sign_in_from_the_console_lands_back_on_it(client,
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/console/", "//evil.example/console/", "/console/\\evil", "/api/x"],
+    [
+        "https://evil.example/console/",
+        "//evil.example/console/",
+        "/console//evil.example",
+        "/console/\\evil",
+        "/\\evil.example",
+        "/console/\r\nSet-Cookie: x=1",
+        "/console/" + "a" * 600,
+        "/api/x",
+    ],
 )
 def test_sign_in_never_sends_anyone_outside_the_console_or_dashboard(client, cora, target):
     response = _sign_in_through_the_page(
@@ -240,6 +250,7 @@ def test_settings_are_saved_audited_and_escaped(console, session, coordinated, c
         ("hours_tue", "9 to 5", "opening hours on tue"),
         ("hours_tue", "17:00-09:00", "opening first"),
         ("languages", "english", "ISO 639"),
+        ("languages", "en, fr", "there are no scripts in 'fr'"),
         ("routing_strategy", "random", "routing strategy"),
         ("crisis_terms", "nonsense: word", "crisis terms"),
         ("crisis_number", "12", ""),
@@ -251,12 +262,48 @@ def test_bad_settings_are_refused_with_a_reason_and_nothing_changes(
     console, session, coordinated, field, value, message
 ):
     response = console.post(f"/console/lines/{coordinated.id}/settings", {**SETTINGS, field: value})
-    assert response.status_code == 303
-    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    assert response.status_code == 422
+    page = html.unescape(response.get_data(as_text=True))
     assert 'class="error"' in page and message.lower() in page.lower()
     session.expire_all()
     assert session.get(Line, coordinated.id).ring_timeout_seconds == 20
     assert not [a for a in _actions(session) if a[0] == "line.update"]
+
+
+@pytest.mark.parametrize(
+    ("field", "typed", "shown"),
+    [
+        ("languages", "en, fr", 'value="en, fr"'),
+        ("ring_timeout_seconds", "500", 'value="500"'),
+        ("hours_tue", "9 to 5", 'value="9 to 5"'),
+        ("crisis_terms", "nonsense: word", ">nonsense: word</textarea>"),
+    ],
+)
+def test_a_refused_setting_keeps_what_was_typed_with_the_reason_beside_it(
+    console, coordinated, field, typed, shown
+):
+    response = console.post(f"/console/lines/{coordinated.id}/settings", {**SETTINGS, field: typed})
+
+    page = response.get_data(as_text=True)
+    assert shown in page
+    assert f'id="{field}_error"' in page
+    assert f'aria-describedby="{field}_help {field}_error"' in page or (
+        f'aria-describedby="{field}_error"' in page
+    )
+    # Everything else the coordinator typed is kept too, not the saved values.
+    assert 'value="Riverside &lt;Warm&gt; Line"' in page
+
+
+def test_every_setting_has_a_plain_label_and_a_line_of_help(console, coordinated):
+    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    fields = set(re.findall(r'<(?:input|select|textarea) id="(\w+)"', page))
+    helped = set(re.findall(r'<p class="help" id="(\w+)_help">[^<]{20,}</p>', page))
+    days = {f"hours_{day}" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    assert fields - days - {"voice_en"} <= helped
+    assert "hours" in helped
+    labels = re.findall(r"<label[^>]*>([^<]*)</label>", page)
+    assert not [label for label in labels if "_" in label]
+    assert "scripts for: English (en), Spanish (es)." in page
 
 
 @BOTH
@@ -295,9 +342,10 @@ def test_a_coordinator_cannot_save_a_voice_for_the_wrong_language(
         f"/console/lines/{coordinated.id}/settings", {**SETTINGS, f"voice_{language}": voice}
     )
 
-    assert response.status_code == 303
-    page = console.page(f"/console/lines/{coordinated.id}/settings")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
     assert 'class="error"' in page and "is not one of the voices that speak" in page
+    assert 'id="voices_error"' in page
     session.expire_all()
     line = session.get(Line, coordinated.id)
     assert line.voices == {}
@@ -389,7 +437,51 @@ def test_roster_editing_across_a_daylight_saving_week(
     assert actions == ["pattern.add", "shift.add", "shift.reassign", "shift.cancel"]
 
 
-def test_roster_csv_round_trip_and_row_errors(console, session, coordinated, ana):
+@pytest.fixture
+def may_morning():
+    """Freeze the clock at Wednesday 2026-05-20, 07:00 in Chicago, before signing in."""
+    with time_machine.travel(datetime(2026, 5, 20, 12, tzinfo=UTC), tick=False):
+        yield
+
+
+def test_the_roster_refuses_a_shift_in_the_past_or_of_no_length_and_shows_overnight_ones(
+    may_morning, console, session, coordinated, ana
+):
+    url = f"/console/lines/{coordinated.id}/shifts"
+    shift = {"user_id": ana.id, "date": "2026-05-20"}
+    page = console.post(url, {**shift, "start": "06:59", "end": "09:00"}, follow_redirects=True)
+    assert "A shift starting 2026-05-20 06:59 (America/Chicago) is in the past" in page.text
+    page = console.post(url, {**shift, "start": "09:00", "end": "09:00"}, follow_redirects=True)
+    assert "lasts no time at all" in page.text
+    assert session.scalars(select(Shift)).first() is None
+    page = console.post(url, {**shift, "start": "22:00", "end": "06:00"}, follow_redirects=True)
+    assert "Shift added." in page.text
+    assert '<td>22:00</td><td>06:00 <span class="next-day">ends next day</span></td>' in page.text
+    assert session.scalars(select(Shift)).one().starts_at == datetime(2026, 5, 21, 3, tzinfo=UTC)
+
+
+def test_give_to_and_swap_start_on_an_empty_choice_and_refuse_it(
+    may_morning, console, session, coordinated, ana, bo
+):
+    url = f"/console/lines/{coordinated.id}/shifts"
+    for who, start in ((ana, "09:00"), (bo, "13:00")):
+        console.post(url, {"user_id": who.id, "date": "2026-05-21", "start": start, "end": "17:00"})
+    mine, _theirs = session.scalars(select(Shift).order_by(Shift.id)).all()
+    page = console.page(f"/console/lines/{coordinated.id}/roster")
+    for select_id in (f"to-{mine.id}", "swap-first", "swap-second"):
+        chosen = re.search(rf'<select id="{select_id}"[^>]*required>(<option[^>]*>)', page)
+        assert chosen and chosen.group(1) == '<option value="" selected>', select_id
+    page = console.post(f"{url}/{mine.id}/reassign", {"user_id": ""}, follow_redirects=True).text
+    assert "Choose who takes the shift" in page
+    page = console.post(
+        f"{url}/swap", {"first": str(mine.id), "second": ""}, follow_redirects=True
+    ).text
+    assert "Choose the two shifts to swap" in page
+    session.expire_all()
+    assert [s.user_id for s in session.scalars(select(Shift).order_by(Shift.id))] == [ana.id, bo.id]
+
+
+def test_roster_csv_round_trip_and_row_errors(may_morning, console, session, coordinated, ana):
     line_id = coordinated.id
     good = "email,date,start,end\nana@example.org,2026-06-01,09:00,13:00\n"
     bad = "email,date,start,end\nana@example.org,2026-06-02,09:00,13:00\nx@y.z,2026-06-02,9,1\n"
@@ -459,7 +551,7 @@ def test_reports_render_charts_tables_and_every_csv(console, session, coordinate
     session.commit()
     page = console.page(f"/console/lines/{coordinated.id}/reports")
     assert page.count("<svg") == 3 and "<script" not in page
-    assert 'id="fig-total">3<' in page and "50.0%" in page
+    assert 'id="fig-total">3<' in page and 'id="fig-answer">50%<' in page
     data = console.get(f"/console/lines/{coordinated.id}/reports.json").json
     assert {row["measure"]: row["value"] for row in data["tables"]["summary"]}["blocked"] == 1
     for name in data["tables"]:
@@ -527,7 +619,12 @@ def test_people_are_added_edited_and_audited(console, session, coordinated, cora
     assert "only an administrator" in console.page("/console/people").lower()
     actions = [a[0] for a in _actions(session) if a[2] == "console" and a[1] == cora.id]
     assert actions == ["user.add", "user.update"]
-    assert "user.update" in console.page("/console/audit")
+    log = console.page("/console/audit")
+    assert "Cora added Dee as a specialist." in log
+    assert "Cora changed Ana M&#39;s name from Ana to Ana M." in log
+    assert "Cora changed Ana M&#39;s languages from en to en, es." in log
+    assert "Cora deactivated Ana M." in log
+    assert "Cora changed Ana M&#39;s phone." in log and "+14155550171" not in log
 
 
 def test_coordinators_cannot_change_other_coordinators(console, session):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from tests.console.test_console_pages import SETTINGS, Browser
@@ -19,7 +21,7 @@ def console(app, session, line, cora):
 
 
 def test_a_new_line_carries_a_flag_for_a_day_and_the_form_explains_it(console, line):
-    page = console.page(f"/console/lines/{line.id}/settings")
+    page = html.unescape(console.page(f"/console/lines/{line.id}/settings"))
 
     assert line.crisis_carry_hours == 24
     assert 'id="crisis_carry_hours"' in page and 'value="24"' in page

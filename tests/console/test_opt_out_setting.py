@@ -42,8 +42,10 @@ def test_the_line_can_answer_keywords_itself_and_back_again(console, session, li
 def test_an_unknown_choice_is_refused_and_nothing_changes(console, session, line):
     path = f"/console/lines/{line.id}/settings"
 
-    console.post(path, {**SETTINGS, "opt_out_handling": "nobody"})
+    refused = console.post(path, {**SETTINGS, "opt_out_handling": "nobody"})
 
     session.expire_all()
     assert session.get(Line, line.id).twilio_opt_out is True
-    assert "Choose who answers STOP, START and HELP texts" in console.page(path)
+    assert refused.status_code == 422
+    assert 'id="opt_out_handling_error"' in refused.text
+    assert "Choose who answers STOP, START and HELP texts" in refused.text

@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.console.conftest import BOTH
+from tests.factories import LONG_AGO
 from warmline import reports, roster
+from warmline.console.reports import ABOUT, MEANINGS, report_tables
 from warmline.models import Channel, Contact, Outcome
 
 DAY = date(2026, 6, 1)  # a Monday; Chicago is UTC-5 in June
@@ -36,8 +38,12 @@ def _contact(session, line, hour, minute=0, *, outcome, channel=Channel.VOICE, c
 
 @pytest.fixture
 def busy_day(session, line, ana, bo):
-    roster.add_local_shift(session, line=line, user=ana, day=DAY, start="09:00", end="13:00")
-    roster.add_local_shift(session, line=line, user=bo, day=DAY, start="09:00", end="11:00")
+    roster.add_local_shift(
+        session, now=LONG_AGO, line=line, user=ana, day=DAY, start="09:00", end="13:00"
+    )
+    roster.add_local_shift(
+        session, now=LONG_AGO, line=line, user=bo, day=DAY, start="09:00", end="11:00"
+    )
     answered = dict(outcome=Outcome.ANSWERED, talk_seconds=600)
     _contact(
         session,
@@ -122,7 +128,13 @@ def test_report_counts_rates_and_percentiles(session, line, ana, bo, busy_day):
 @BOTH
 def test_staffing_on_the_fall_back_night_counts_the_extra_hour(session, line, ana):
     roster.add_local_shift(
-        session, line=line, user=ana, day=date(2026, 10, 31), start="22:00", end="06:00"
+        session,
+        now=LONG_AGO,
+        line=line,
+        user=ana,
+        day=date(2026, 10, 31),
+        start="22:00",
+        end="06:00",
     )
     session.commit()
     report = reports.build(session, line, date(2026, 10, 31), date(2026, 11, 1))
@@ -148,3 +160,36 @@ def test_periods_are_bounded(session, line):
         reports.build(session, line, DAY, DAY - timedelta(days=1))
     with pytest.raises(ValueError):
         reports.build(session, line, DAY, DAY + timedelta(days=400))
+
+
+def test_the_pages_figures_are_rounded_for_reading(session, line, ana, bo, busy_day):
+    roster.add_local_shift(
+        session, now=LONG_AGO, line=line, user=bo, day=DAY, start="14:00", end="14:20"
+    )
+    _contact(
+        session, line, 14, 5, caller=7, connected_after=7, wait_seconds=7,
+        specialist_id=bo.id, outcome=Outcome.ANSWERED, talk_seconds=1001,
+    )  # fmt: skip
+    session.commit()
+    tables = report_tables(reports.build(session, line, DAY, DAY))
+    summary = dict(tables["summary"][2])
+    assert summary["answer rate"] == "67%"  # 4 of 6
+    # Waits 7, 10, 30, 60, 90 and 300 s: half waited 30 s or less, shown in whole seconds.
+    assert summary["typical wait (s)"] == 30 and isinstance(summary["typical wait (s)"], int)
+    assert summary["average talk (min)"] == 11.7  # (3 x 600 + 1001) s / 4 = 11.67 min
+    bo_load = next(row for row in tables["load"][2] if row[0] == "Bo")
+    assert bo_load[3] == 2.3  # 2 h 20 min on shift
+    for name, (_title, _header, rows) in tables.items():
+        for row in rows:
+            for cell in row:
+                if isinstance(cell, float):
+                    assert cell == round(cell, 2), (name, row)
+
+
+def test_every_measure_table_and_chart_says_what_it_shows_in_a_sentence(session, line):
+    report = reports.build(session, line, DAY, DAY)
+    tables = report_tables(report)
+    assert [row[0] for row in tables["summary"][2]] == list(MEANINGS)
+    for sentence in [*MEANINGS.values(), *ABOUT.values()]:
+        assert sentence[:1].isupper() and sentence.endswith("."), sentence
+    assert set(ABOUT) == set(tables)

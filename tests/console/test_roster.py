@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from tests.console.conftest import BOTH
+from tests.factories import LONG_AGO
 from warmline import roster
 from warmline.models import AuditEvent, Shift
 
@@ -49,7 +50,13 @@ def test_weekly_pattern_keeps_its_wall_clock_time_across_spring_forward(session,
 @BOTH
 def test_overnight_shift_on_fall_back_night_lasts_an_hour_longer(session, line, ana):
     shift = roster.add_local_shift(
-        session, line=line, user=ana, day=date(2026, 10, 31), start="22:00", end="06:00"
+        session,
+        now=LONG_AGO,
+        line=line,
+        user=ana,
+        day=date(2026, 10, 31),
+        start="22:00",
+        end="06:00",
     )
     session.commit()
     assert (shift.ends_at - shift.starts_at).total_seconds() == 9 * 3600
@@ -57,8 +64,10 @@ def test_overnight_shift_on_fall_back_night_lasts_an_hour_longer(session, line, 
         "date": "2026-10-31",
         "start": "22:00",
         "end": "06:00",
+        "end_date": "2026-11-01",
         "timezone": "America/Chicago",
     }
+    assert roster.ends_next_day(line, shift)
 
 
 def test_start_in_the_skipped_hour_begins_when_the_clock_resumes(session, line):
@@ -74,7 +83,7 @@ def test_start_in_the_skipped_hour_begins_when_the_clock_resumes(session, line):
 def test_bad_times_are_refused_with_a_reason(session, line, ana, start, end, message):
     with pytest.raises(roster.RosterError, match=message):
         roster.add_local_shift(
-            session, line=line, user=ana, day=date(2026, 5, 1), start=start, end=end
+            session, now=LONG_AGO, line=line, user=ana, day=date(2026, 5, 1), start=start, end=end
         )
 
 
@@ -142,10 +151,10 @@ def test_ending_a_pattern_removes_only_its_future_shifts(session, line, ana):
 @BOTH
 def test_swap_exchanges_two_people_and_is_audited(session, line, ana, bo, cora):
     mine = roster.add_local_shift(
-        session, line=line, user=ana, day=date(2026, 6, 1), start="09:00", end="13:00"
+        session, now=LONG_AGO, line=line, user=ana, day=date(2026, 6, 1), start="09:00", end="13:00"
     )
     theirs = roster.add_local_shift(
-        session, line=line, user=bo, day=date(2026, 6, 2), start="09:00", end="13:00"
+        session, now=LONG_AGO, line=line, user=bo, day=date(2026, 6, 2), start="09:00", end="13:00"
     )
     roster.swap_shifts(session, mine, theirs, actor_id=cora.id)
     session.commit()
@@ -157,14 +166,20 @@ def test_swap_exchanges_two_people_and_is_audited(session, line, ana, bo, cora):
 @BOTH
 def test_nobody_is_double_booked(session, line, ana, bo):
     roster.add_local_shift(
-        session, line=line, user=ana, day=date(2026, 6, 1), start="09:00", end="13:00"
+        session, now=LONG_AGO, line=line, user=ana, day=date(2026, 6, 1), start="09:00", end="13:00"
     )
     with pytest.raises(roster.RosterError, match="already has a shift"):
         roster.add_local_shift(
-            session, line=line, user=ana, day=date(2026, 6, 1), start="12:00", end="14:00"
+            session,
+            now=LONG_AGO,
+            line=line,
+            user=ana,
+            day=date(2026, 6, 1),
+            start="12:00",
+            end="14:00",
         )
     theirs = roster.add_local_shift(
-        session, line=line, user=bo, day=date(2026, 6, 1), start="10:00", end="11:00"
+        session, now=LONG_AGO, line=line, user=bo, day=date(2026, 6, 1), start="10:00", end="11:00"
     )
     with pytest.raises(roster.RosterError, match="already has a shift"):
         roster.reassign_shift(session, theirs, ana)
@@ -172,8 +187,55 @@ def test_nobody_is_double_booked(session, line, ana, bo):
 
 def test_reassigning_to_a_deactivated_person_is_refused(session, line, ana, bo):
     shift = roster.add_local_shift(
-        session, line=line, user=ana, day=date(2026, 6, 1), start="09:00", end="13:00"
+        session, now=LONG_AGO, line=line, user=ana, day=date(2026, 6, 1), start="09:00", end="13:00"
     )
     bo.active = False
     with pytest.raises(roster.RosterError, match="deactivated"):
         roster.reassign_shift(session, shift, bo)
+
+
+@pytest.mark.parametrize(("start", "end"), [("18:00", "18:00"), ("00:00", "00:00")])
+def test_a_shift_of_no_time_at_all_is_refused(session, line, ana, start, end):
+    with pytest.raises(roster.RosterError, match="lasts no time at all"):
+        roster.add_local_shift(
+            session, line=line, user=ana, day=date(2026, 6, 1), start=start, end=end, now=LONG_AGO
+        )
+    with pytest.raises(roster.RosterError, match="lasts no time at all"):
+        roster.add_pattern(
+            session, line=line, user=ana, weekday=0, start=start, end=end,
+            starts_on=date(2026, 6, 1), today=date(2026, 6, 1),
+        )  # fmt: skip
+
+
+def test_a_whole_day_is_written_00_00_to_24_00(session, line, ana):
+    shift = roster.add_local_shift(
+        session, line=line, user=ana, day=date(2026, 6, 1), start="00:00", end="24:00", now=LONG_AGO
+    )
+    assert shift.ends_at - shift.starts_at == timedelta(hours=24)
+
+
+def test_a_weekly_shift_that_already_ended_is_refused(session, line, ana):
+    with pytest.raises(roster.RosterError, match="is in the past"):
+        roster.add_pattern(
+            session, line=line, user=ana, weekday=0, start="09:00", end="13:00",
+            starts_on=date(2026, 6, 1), ends_on=date(2026, 6, 29), today=date(2026, 6, 30),
+        )  # fmt: skip
+
+
+@BOTH
+def test_a_new_shift_never_gets_the_id_of_one_cancelled(session, line, ana, bo):
+    first = roster.add_local_shift(
+        session, line=line, user=ana, day=date(2026, 6, 1), start="09:00", end="13:00", now=LONG_AGO
+    )
+    newest = roster.add_local_shift(
+        session, line=line, user=bo, day=date(2026, 6, 1), start="09:00", end="13:00", now=LONG_AGO
+    )
+    session.commit()
+    cancelled = newest.id
+    roster.cancel_shift(session, newest)
+    session.commit()
+    again = roster.add_local_shift(
+        session, line=line, user=bo, day=date(2026, 6, 2), start="09:00", end="13:00", now=LONG_AGO
+    )
+    session.commit()
+    assert again.id > cancelled > first.id

@@ -38,3 +38,22 @@ def test_report_prints_recall_and_false_positive_rate():
     assert result.exit_code == 0
     assert "crisis " in result.output
     assert "false positives" in result.output
+
+
+def test_report_without_a_file_prints_the_locked_split_and_leave_one_author_out(tmp_path):
+    corpus = Path(__file__).parents[2] / "data" / "crisis" / "corpus"
+    small = tmp_path / "corpus"
+    small.mkdir()
+    for batch in sorted(corpus.glob("*.tsv")):
+        header, *rows = batch.read_text(encoding="utf-8").splitlines()
+        # Every eighth row keeps each batch's mix of categories in a set small enough to be quick.
+        (small / batch.name).write_text("\n".join([header, *rows[::8]]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(crisis, ["report", "--corpus", str(small)])
+    assert result.exit_code == 0, result.output
+    locked, _, loao = result.output.partition("Leave one author out")
+    for part in (locked, loao):
+        for figure in ("recall", "imminent at tier 2", "false-positive rate", "Spanish recall"):
+            assert figure in part
+        assert "by category" in part
+        assert "speech" in part
+    assert "Locked test split" in locked

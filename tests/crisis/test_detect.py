@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from warmline.crisis import Detection, detect
+from warmline.crisis.detector import detect_by_rules
 
 
 def tier(text: str) -> int:
@@ -35,7 +36,8 @@ def test_skilled_is_not_kill():
 
 
 def test_bills_is_not_pills():
-    assert tier("i can't pay my bills and i'm so done") == 0
+    # A spelling property of the rules; the learned model reads "i'm so done" as risk.
+    assert detect_by_rules("i can't pay my bills and i'm so done").tier == 0
 
 
 def test_not_suicidal_but_counting_pills_is_tier_2():
@@ -204,7 +206,8 @@ def test_language_is_guessed_or_taken_from_the_hint():
 
 
 def test_line_terms_extend_a_category():
-    assert tier("going to the old quarry tonight") == 0
+    # The rules alone do not know the place; the learned model may (test_combined.py).
+    assert detect_by_rules("going to the old quarry tonight").tier == 0
     extra = {"means": ["old quarry"]}
     found = detect("going to the old quarry tonight, i want to die", extra_terms=extra)
     assert found.tier == 2

@@ -37,7 +37,7 @@ import redis
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from config.settings import Settings
+from config.settings import PRESENCE_GRACE_SECONDS, Settings
 from tests.processes import ROOT, environment, warmline_command
 from tests.services import free_port, redis_answers, wait_for
 from warmline import presence
@@ -353,6 +353,7 @@ def running_stack(
     auth_token: str,
     workers: int = WORKERS,
     web_concurrency: int = 2,
+    presence_grace_seconds: int = PRESENCE_GRACE_SECONDS,
 ) -> Iterator[Stack]:
     """Start web, workers and clock against the simulator; stop them all afterwards.
 
@@ -379,6 +380,7 @@ def running_stack(
         instance_path=directory / "instance",
         port=port,
         web_concurrency=web_concurrency,
+        presence_grace_seconds=presence_grace_seconds,
     )
     env = environment(**settings.to_environ())
     logs = directory / "logs"

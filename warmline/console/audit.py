@@ -8,6 +8,7 @@ from warmline import audit, people
 from warmline.console.blueprint import coordinator_route
 from warmline.models import AuditEvent
 from warmline.web import db_session
+from warmline.web.access import visible_lines
 from warmline.web.auth import signed_in_user
 
 EVENTS_SHOWN = 300
@@ -34,5 +35,9 @@ def audit_page():
     if mine is not None:
         ids = {person.id for person in shown}
         events = [event for event in events if _about(event, mine, ids)]
-    names = {u.id: u.display_name for u in shown}
-    return render_template("console/audit.html", events=events[:EVENTS_SHOWN], names=names)
+    names = audit.Names(
+        people={u.id: u.display_name for u in shown},
+        lines={line.id: line.name for line in visible_lines(session, me)},
+    )
+    said = [(event, audit.sentences(event, names)) for event in events[:EVENTS_SHOWN]]
+    return render_template("console/audit.html", events=said)

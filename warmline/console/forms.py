@@ -20,16 +20,20 @@ MAX_ID = 2**31 - 1
 
 
 class FormError(ValueError):
-    """A form value the console refuses, with what to fix."""
+    """A form value the console refuses, with what to fix and, when known, its field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def text(name: str, *, required: bool = True, limit: int = MAX_FIELD) -> str:
     """Return the form field, trimmed, refusing it empty (when required) or too long."""
     value = request.form.get(name, "").strip()
     if required and not value:
-        raise FormError(f"{name.replace('_', ' ')} is required")
+        raise FormError(f"{name.replace('_', ' ')} is required", name)
     if len(value) > limit:
-        raise FormError(f"{name.replace('_', ' ')} has at most {limit} characters")
+        raise FormError(f"{name.replace('_', ' ')} has at most {limit} characters", name)
     return value
 
 
@@ -37,7 +41,9 @@ def whole_number(name: str, low: int, high: int, source: Any = None) -> int:
     """Return the field (of the form, or of `source`) as a whole number in [low, high]."""
     raw = (source or request.form).get(name, "").strip()
     if not re.fullmatch(r"-?\d{1,9}", raw) or not low <= int(raw) <= high:
-        raise FormError(f"{name.replace('_', ' ')} must be a whole number from {low} to {high}")
+        raise FormError(
+            f"{name.replace('_', ' ')} must be a whole number from {low} to {high}", name
+        )
     return int(raw)
 
 
@@ -60,7 +66,7 @@ def language_codes(raw: str) -> list[str]:
     """Return the comma-separated language codes, lowercased; at least one."""
     codes = [code.strip().lower() for code in raw.split(",") if code.strip()]
     if not codes:
-        raise FormError(_("give at least one language code, such as en"))
+        raise FormError(_("give at least one language code, such as en"), "languages")
     return codes
 
 
@@ -72,17 +78,31 @@ def person(field: str = "user_id") -> User:
     return user
 
 
+def chosen_person(unchosen: str, field: str = "user_id") -> User:
+    """Return the person a select names, saying `unchosen` when it was left on its empty choice."""
+    if not request.form.get(field, "").strip():
+        raise FormError(unchosen, field)
+    return person(field)
+
+
 def done(message: str, endpoint: str, **values: Any) -> Response:
     """Flash that the change is made and show the page again."""
     flash(message, "ok")
     return redirect(url_for(endpoint, **values), code=303)
 
 
-def refused(error: Exception, endpoint: str, **values: Any) -> Response:
-    """Undo the request's changes, flash why and show the page again."""
+def flash_refusal(error: Exception) -> str:
+    """Undo the request's changes and flash why; return what was said."""
     db_session().rollback()
     message = str(error)
-    flash(message[:1].upper() + message[1:], "error")
+    message = message[:1].upper() + message[1:]
+    flash(message, "error")
+    return message
+
+
+def refused(error: Exception, endpoint: str, **values: Any) -> Response:
+    """Undo the request's changes, flash why and show the page again."""
+    flash_refusal(error)
     return redirect(url_for(endpoint, **values), code=303)
 
 

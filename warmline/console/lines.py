@@ -8,7 +8,7 @@ from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from warmline import audit, line_scripts, lines, people, voices
+from warmline import audit, line_scripts, lines, people, voices, wording
 from warmline.console import forms
 from warmline.console.blueprint import ID, coordinator_route
 from warmline.crisis.scripts import CHANNELS, KINDS, referral_script
@@ -105,19 +105,53 @@ def _terms_text(line: Line) -> str:
     )
 
 
+# A model field's error is shown beside the form field that sets it.
+FORM_FIELD = {"opening_hours": "hours", "twilio_opt_out": "opt_out_handling"}
+
+
+def _settings_values(line: Line) -> dict[str, str]:
+    """Return what the settings form shows for the line, field by field, as typed text."""
+    return {
+        "name": line.name,
+        **{f"hours_{day}": hours for day, hours in _hours_text(line).items()},
+        "languages": ", ".join(line.languages),
+        **{f"voice_{language}": chosen for language, _reading, chosen in _voice_choices(line)},
+        "routing_strategy": line.routing_strategy.value,
+        **{name: str(getattr(line, name)) for name in SETTINGS_RANGES},
+        "holidays": "\n".join(line.holidays),
+        "opt_out_handling": "twilio" if line.twilio_opt_out else "line",
+        "crisis_number": line.crisis_number,
+        "overflow_number": line.overflow_number or "",
+        "wrap_up_topics": "\n".join(line.wrap_up_topics),
+        "crisis_terms": _terms_text(line),
+    }
+
+
+def _settings_form(line: Line, values: dict[str, str], errors: dict[str, str], status: int = 200):
+    words = wording.shipped()
+    return (
+        render_template(
+            "console/settings.html",
+            line=line,
+            values=values,
+            errors=errors,
+            voice_choices=_voice_choices(line),
+            strategies=list(RoutingStrategy),
+            ranges=SETTINGS_RANGES,
+            weekdays=WEEKDAYS,
+            answered=[
+                f"{words.language_name(code, wording.ENGLISH)} ({code})"
+                for code in words.answered_languages()
+            ],
+        ),
+        status,
+    )
+
+
 @coordinator_route(f"/lines/<{ID}:line_id>/settings", methods=["GET"])
 def settings_page(line_id: int):
     line = coordinated_line(line_id)
-    return render_template(
-        "console/settings.html",
-        line=line,
-        hours=_hours_text(line),
-        terms=_terms_text(line),
-        voice_choices=_voice_choices(line),
-        strategies=list(RoutingStrategy),
-        ranges=SETTINGS_RANGES,
-        weekdays=WEEKDAYS,
-    )
+    return _settings_form(line, _settings_values(line), {})
 
 
 def _opening_hours() -> dict[str, list[list[str]]]:
@@ -129,7 +163,8 @@ def _opening_hours() -> dict[str, list[list[str]]]:
             match = HOURS.match(part)
             if not match:
                 raise forms.FormError(
-                    f"opening hours on {day} must look like 09:00-17:00, 18:00-21:00"
+                    f"opening hours on {day} must look like 09:00-17:00, 18:00-21:00",
+                    f"hours_{day}",
                 )
             ranges.append([match.group(1), match.group(2)])
         if ranges:
@@ -145,7 +180,9 @@ def _crisis_terms() -> dict[str, list[str]]:
             continue
         category, sep, term = row.partition(":")
         if not sep or not term.strip() or not category.strip():
-            raise forms.FormError(f"crisis terms line {number} must look like 'means: word'")
+            raise forms.FormError(
+                f"crisis terms line {number} must look like 'means: word'", "crisis_terms"
+            )
         terms.setdefault(category.strip().lower(), []).append(" ".join(term.split()).lower())
     return terms
 
@@ -153,14 +190,16 @@ def _crisis_terms() -> dict[str, list[str]]:
 def _routing_strategy() -> RoutingStrategy:
     strategy = request.form.get("routing_strategy", "")
     if strategy not in {s.value for s in RoutingStrategy}:
-        raise forms.FormError(_("choose a routing strategy from the list"))
+        raise forms.FormError(_("choose a routing strategy from the list"), "routing_strategy")
     return RoutingStrategy(strategy)
 
 
 def _twilio_opt_out() -> bool:
     choice = request.form.get("opt_out_handling", "twilio")
     if choice not in OPT_OUT_HANDLING:
-        raise forms.FormError(_("choose who answers STOP, START and HELP texts from the list"))
+        raise forms.FormError(
+            "choose who answers STOP, START and HELP texts from the list", "opt_out_handling"
+        )
     return OPT_OUT_HANDLING[choice]
 
 
@@ -196,6 +235,7 @@ def _line_settings() -> lines.LineSettings:
 
 @coordinator_route(f"/lines/<{ID}:line_id>/settings", methods=["POST"])
 def save_settings(line_id: int):
+    """Save the settings, or show the form again as typed with what to fix beside the field."""
     line = coordinated_line(line_id)
     session = db_session()
     try:
@@ -204,7 +244,12 @@ def save_settings(line_id: int):
         )
         session.commit()
     except (ValueError, IntegrityError) as error:
-        return forms.refused(error, "console.settings_page", line_id=line.id)
+        message = forms.flash_refusal(error)
+        field = getattr(error, "field", None)
+        shown = _settings_values(line)
+        typed = {name: request.form.get(name, value) for name, value in shown.items()}
+        errors = {FORM_FIELD.get(field, field): message} if field else {}
+        return _settings_form(line, typed, errors, 422)
     return forms.done(_("Settings saved."), "console.settings_page", line_id=line.id)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from flask import abort, jsonify, render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from warmline import reports, roster
 from warmline.console import charts, forms
@@ -35,36 +38,135 @@ def _period(line: Line) -> tuple[date, date]:
 
 
 def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"
+    return "" if value is None else f"{value * 100:.0f}%"
 
 
-def _num(value: float | None) -> Any:
-    return "" if value is None else value
+def _round(value: float | None, places: int = 0) -> Any:
+    """Round a figure for reading: whole seconds and counts, tenths of hours and minutes."""
+    if value is None:
+        return ""
+    return round(value) if places == 0 else round(value, places)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One figure of the summary: its name, what it means, and its value in a report."""
+
+    name: str
+    meaning: str
+    value: Callable[[reports.Report], Any]
+
+
+MEASURES = (
+    Measure(
+        "contacts",
+        "Every call and text conversation that came to the line's number in the period.",
+        lambda r: r.total,
+    ),
+    Measure("calls", "The contacts that were phone calls.", lambda r: r.by_channel.get("voice", 0)),
+    Measure(
+        "texts", "The contacts that were text conversations.", lambda r: r.by_channel.get("sms", 0)
+    ),
+    Measure(
+        "reached the line",
+        "Contacts that could wait for a specialist: all but those turned away (closed, blocked, "
+        "over the daily limit or opted out) and those still open.",
+        lambda r: r.reached,
+    ),
+    Measure(
+        "answered",
+        "Contacts that reached the line and talked with a specialist.",
+        lambda r: r.answered,
+    ),
+    Measure(
+        "answer rate",
+        "Of the contacts that reached the line, the share a specialist answered.",
+        lambda r: _pct(r.answer_rate),
+    ),
+    Measure(
+        "abandoned",
+        "Contacts who hung up while waiting for a specialist.",
+        lambda r: r.abandoned,
+    ),
+    Measure(
+        "abandonment",
+        "Of the contacts that reached the line, the share who hung up while waiting.",
+        lambda r: _pct(r.abandonment),
+    ),
+    Measure(
+        "typical wait (s)",
+        "Half the contacts that reached the line waited less than this many seconds.",
+        lambda r: _round(r.wait_p50),
+    ),
+    Measure(
+        "long wait (s)",
+        "Nine in ten contacts that reached the line waited less than this many seconds.",
+        lambda r: _round(r.wait_p90),
+    ),
+    Measure(
+        "average talk (min)",
+        "How long answered contacts lasted on average, in minutes.",
+        lambda r: _round(r.talk_mean_minutes, 1),
+    ),
+    Measure(
+        "typical talk (min)",
+        "Half the answered contacts lasted less than this many minutes.",
+        lambda r: _round(r.talk_p50_minutes, 1),
+    ),
+    Measure(
+        "crisis flagged",
+        "Contacts flagged for crisis signs, by the words used or by a specialist.",
+        lambda r: r.crisis_flagged,
+    ),
+    Measure(
+        "crisis referrals",
+        "Contacts referred to the crisis line.",
+        lambda r: r.crisis_referrals,
+    ),
+    Measure(
+        "typical time to referral (s)",
+        "Half the crisis referrals came less than this many seconds after the contact arrived.",
+        lambda r: _round(r.referral_p50_seconds),
+    ),
+    Measure(
+        "long time to referral (s)",
+        "Nine in ten crisis referrals came less than this many seconds after the contact arrived.",
+        lambda r: _round(r.referral_p90_seconds),
+    ),
+    Measure(
+        "blocked",
+        "Contacts turned away because the caller is on the line's block list.",
+        lambda r: r.blocked,
+    ),
+    Measure(
+        "repeat-contact share",
+        "Of the contacts from a number the line can recognise, the share from a caller who made "
+        "more than one contact in the period.",
+        lambda r: _pct(r.repeat_share),
+    ),
+    Measure(
+        "load evenness (1 = even)",
+        "How evenly the specialists shared the work, counted as contacts answered per hour on "
+        "shift: 1 is perfectly even, and the lower it is the more one person carried.",
+        lambda r: _round(r.evenness, 2),
+    ),
+)
+MEANINGS = {measure.name: measure.meaning for measure in MEASURES}
+# What each table and chart shows, in a sentence.
+ABOUT = {
+    "summary": "The period in figures; each says what it counts.",
+    "outcomes": "How each contact ended, from answered to turned away.",
+    "hourly": "Contacts by the hour of the day they arrived, on the line's clock.",
+    "daily": "Contacts by the day they arrived.",
+    "load": "For each specialist: contacts answered, minutes talking, hours on shift, and "
+    "contacts answered for each hour on shift.",
+    "staffing": "For each hour of the week: specialist hours on shift, and contacts that arrived.",
+}
 
 
 def report_tables(report: reports.Report) -> dict[str, tuple[str, list[str], list[list[Any]]]]:
     """Every table the reports page shows, each also a CSV download."""
-    summary = [
-        ["contacts", report.total],
-        ["voice", report.by_channel.get("voice", 0)],
-        ["text", report.by_channel.get("sms", 0)],
-        ["reached the line", report.reached],
-        ["answered", report.answered],
-        ["answer rate", _pct(report.answer_rate)],
-        ["abandoned", report.abandoned],
-        ["abandonment", _pct(report.abandonment)],
-        ["wait p50 (s)", _num(report.wait_p50)],
-        ["wait p90 (s)", _num(report.wait_p90)],
-        ["talk mean (min)", _num(report.talk_mean_minutes)],
-        ["talk p50 (min)", _num(report.talk_p50_minutes)],
-        ["crisis flagged", report.crisis_flagged],
-        ["crisis referrals", report.crisis_referrals],
-        ["time to referral p50 (s)", _num(report.referral_p50_seconds)],
-        ["time to referral p90 (s)", _num(report.referral_p90_seconds)],
-        ["blocked", report.blocked],
-        ["repeat-contact share", _pct(report.repeat_share)],
-        ["load evenness (1 = even)", _num(report.evenness)],
-    ]
+    summary = [[measure.name, measure.value(report)] for measure in MEASURES]
     outcomes = [[name, count] for name, count in sorted(report.by_outcome.items())]
     hourly = [
         [f"{hour:02d}:00", report.per_hour["voice"][hour], report.per_hour["sms"][hour]]
@@ -75,18 +177,24 @@ def report_tables(report: reports.Report) -> dict[str, tuple[str, list[str], lis
         for day in report.per_day["voice"]
     ]
     load = [
-        [s.name, s.contacts, s.talk_minutes, s.staffed_hours, _num(s.per_staffed_hour)]
+        [
+            s.name,
+            s.contacts,
+            _round(s.talk_minutes, 1),
+            _round(s.staffed_hours, 1),
+            _round(s.per_staffed_hour, 1),
+        ]
         for s in report.load
     ]
     staffing = [
-        [reports.weekday_label(i), round(report.staffed[i], 2), report.demand[i]]
+        [reports.weekday_label(i), _round(report.staffed[i], 1), report.demand[i]]
         for i in range(168)
     ]
     return {
         "summary": ("Summary", ["measure", "value"], summary),
         "outcomes": ("Outcomes", ["outcome", "contacts"], outcomes),
-        "hourly": ("Contacts by hour of day", ["hour", "voice", "text"], hourly),
-        "daily": ("Contacts by day", ["date", "voice", "text"], daily),
+        "hourly": ("Contacts by hour of day", ["hour", "calls", "texts"], hourly),
+        "daily": ("Contacts by day", ["date", "calls", "texts"], daily),
         "load": (
             "Load per specialist",
             ["specialist", "contacts", "talk minutes", "staffed hours", "per staffed hour"],
@@ -100,34 +208,60 @@ def report_tables(report: reports.Report) -> dict[str, tuple[str, list[str], lis
     }
 
 
-def _charts(report: reports.Report) -> list[Any]:
+@dataclass(frozen=True)
+class Chart:
+    """A chart with the title and the sentence shown above it."""
+
+    title: str
+    about: str
+    drawing: Markup
+
+
+def _charts(report: reports.Report) -> list[Chart]:
     hours = [f"{h:02d}" for h in range(24)]
     days = list(report.per_day["voice"])
     how = [reports.weekday_label(i) for i in range(168)]
     busiest = max(range(24), key=lambda h: report.per_hour["voice"][h] + report.per_hour["sms"][h])
-    return [
-        charts.bars(
+    titles = (
+        (
             "Contacts by hour of day",
+            "Calls and texts by the hour they arrived, on the line's clock, over the whole "
+            f"period; the busiest hour was {busiest:02d}:00.",
+        ),
+        ("Contacts by day", "Calls and texts on each day of the period."),
+        (
+            "Specialist hours against contacts, by hour of week",
+            "For each hour from Monday 00:00 to Sunday 23:00, the specialist hours on shift beside "
+            "the contacts that arrived: where contacts outgrow hours, the line needs more people.",
+        ),
+    )
+    drawings = (
+        charts.bars(
+            titles[0][0],
             hours,
-            [("voice", report.per_hour["voice"]), ("text", report.per_hour["sms"])],
+            [("calls", report.per_hour["voice"]), ("texts", report.per_hour["sms"])],
             every=3,
             summary=f"busiest hour {busiest:02d}:00",
         ),
         charts.bars(
-            "Contacts by day",
+            titles[1][0],
             days,
             [
-                ("voice", [report.per_day["voice"][d] for d in days]),
-                ("text", [report.per_day["sms"][d] for d in days]),
+                ("calls", [report.per_day["voice"][d] for d in days]),
+                ("texts", [report.per_day["sms"][d] for d in days]),
             ],
             every=max(1, len(days) // 7),
         ),
         charts.bars(
-            "Specialist hours against contacts, by hour of week",
+            titles[2][0],
             how,
             [("specialist hours", report.staffed), ("contacts", report.demand)],
             every=24,
         ),
+    )
+    return [
+        Chart(title, about, drawing)
+        for (title, about), drawing in zip(titles, drawings, strict=True)
     ]
 
 
@@ -147,6 +281,8 @@ def reports_page(line_id: int):
         report=report,
         tables=report_tables(report),
         charts=_charts(report),
+        meanings=MEANINGS,
+        about=ABOUT,
         first=first,
         last=last,
     )

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from warmline import coverage, people, roster, roster_csv
 from warmline.console import forms
 from warmline.console.blueprint import ID, coordinator_route, on_line
-from warmline.models import Line, Shift, ShiftPattern
+from warmline.models import Line, Shift, ShiftPattern, utcnow
 from warmline.web import db_session
 from warmline.web.access import coordinated_line
 from warmline.web.auth import signed_in_user
@@ -42,7 +42,12 @@ def roster_page(line_id: int):
     everyone = people.everyone(session)
     names = {u.id: u.display_name for u in everyone}
     shifts = [
-        {"shift": s, "who": names.get(s.user_id, "?"), **roster.describe(line, s)}
+        {
+            "shift": s,
+            "who": names.get(s.user_id, "?"),
+            "next_day": roster.ends_next_day(line, s),
+            **roster.describe(line, s),
+        }
         for s in roster.shifts_between(session, line.id, first, last)
     ]
     return render_template(
@@ -84,6 +89,7 @@ def add_shift(line_id: int):
             day=forms.day(request.form.get("date")),
             start=forms.text("start", limit=5),
             end=forms.text("end", limit=5),
+            now=utcnow(),
             actor_id=signed_in_user().id,
             via=forms.VIA,
         )
@@ -154,9 +160,8 @@ def reassign_shift(line_id: int, shift_id: int):
     line = coordinated_line(line_id)
     shift = _shift(line, shift_id)
     try:
-        roster.reassign_shift(
-            db_session(), shift, forms.person(), actor_id=signed_in_user().id, via=forms.VIA
-        )
+        to = forms.chosen_person("choose who takes the shift")
+        roster.reassign_shift(db_session(), shift, to, actor_id=signed_in_user().id, via=forms.VIA)
         db_session().commit()
     except ValueError as error:
         return forms.refused(error, "console.roster_page", **_back(line))
@@ -167,6 +172,8 @@ def reassign_shift(line_id: int, shift_id: int):
 def swap_shifts(line_id: int):
     line = coordinated_line(line_id)
     try:
+        if not (request.form.get("first") and request.form.get("second")):
+            raise forms.FormError(_("choose the two shifts to swap"))
         first = _shift(line, forms.whole_number("first", 1, forms.MAX_ID))
         second = _shift(line, forms.whole_number("second", 1, forms.MAX_ID))
         roster.swap_shifts(db_session(), first, second, actor_id=signed_in_user().id, via=forms.VIA)
@@ -203,7 +210,9 @@ def roster_csv_import(line_id: int):
         flash(_("The file is not UTF-8 text; save it from your spreadsheet as CSV UTF-8."), "error")
         return redirect(url_for("console.roster_page", line_id=line.id), code=303)
     session = db_session()
-    result = roster_csv.import_csv(session, line, text, actor_id=signed_in_user().id, via=forms.VIA)
+    result = roster_csv.import_csv(
+        session, line, text, now=utcnow(), actor_id=signed_in_user().id, via=forms.VIA
+    )
     if not result.ok:
         session.rollback()
         for error in result.errors[:50]:

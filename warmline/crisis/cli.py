@@ -1,4 +1,4 @@
-"""`warmline crisis ...`: run the detector from a shell."""
+"""`warmline crisis ...`: run the detector from a shell, train its model, measure it."""
 
 from __future__ import annotations
 
@@ -6,14 +6,36 @@ import codecs
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import click
 
-from warmline.crisis.detector import detect
-from warmline.crisis.report import evaluate, read_examples, render
+from warmline.crisis.combined import detect
+from warmline.crisis.corpus import (
+    CorpusError,
+    Row,
+    lock_text,
+    locked_rows,
+    read_corpus,
+    read_development,
+)
+from warmline.crisis.model import FILE_NAME, model
+from warmline.crisis.report import corpus_figures, evaluate, read_examples, render
+
+# Where the corpus and the model live in a checkout (train and report are run from one).
+CORPUS = Path("data/crisis/corpus")
+LOCK = Path("data/crisis/locked.tsv")
+# Messages written for the project, by no corpus author: learnt from, never graded.
+DEVELOPMENT_SETS = (
+    Path("tests/crisis/data/messages.tsv"),
+    Path("tests/crisis/data/holdout.tsv"),
+    Path("data/crisis/everyday.tsv"),
+)
+MODEL = Path(__file__).parent / FILE_NAME
+_TRAIN_EXTRA = "training needs scikit-learn: pip install -e '.[train]'"
 
 
-@click.group("crisis", help="Crisis detection: scan messages for risk.")
+@click.group("crisis", help="Crisis detection: scan messages for risk, train and measure.")
 def crisis() -> None:
     """Group the crisis commands."""
 
@@ -34,9 +56,88 @@ def scan(language: str | None) -> None:
         click.echo(json.dumps(verdict, ensure_ascii=False).encode("utf-8"))
 
 
+corpus_option = click.option(
+    "--corpus",
+    "corpus_dir",
+    default=CORPUS,
+    show_default=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of corpus batches (*.tsv).",
+)
+
+
+@crisis.command("train")
+@corpus_option
+@click.option(
+    "--out", default=MODEL, type=click.Path(dir_okay=False, path_type=Path), help="Model file."
+)
+@click.option(
+    "--lock", default=LOCK, type=click.Path(dir_okay=False, path_type=Path), help="Lock file."
+)
+def train_command(corpus_dir: Path, out: Path, lock: Path) -> None:
+    """Rebuild the model file from the corpus's training part, and the test split's lock."""
+    train = _training()
+    rows = _read(corpus_dir)
+    learnt = [row for row in rows if not row.locked] + _development()
+    try:
+        trained = train.train(train.prepare(learnt))
+    except train.TrainingError as error:
+        raise click.ClickException(str(error)) from None
+    out.write_bytes(trained.dumps())
+    lock.write_text(lock_text(rows), encoding="utf-8")
+    sizes = ", ".join(f"{author} {n}" for author, n in trained.trained_on.items())
+    click.echo(f"trained on {sum(trained.trained_on.values())} messages ({sizes})")
+    click.echo(f"locked for the test: {len(locked_rows(rows))} messages, listed in {lock}")
+    click.echo(f"wrote {out} ({out.stat().st_size} bytes)")
+
+
 @crisis.command("report")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--misses", is_flag=True, help="List the messages graded wrong.")
-def report(path: Path, misses: bool) -> None:
-    """Print recall, false-positive rate and a per-kind table for a labelled set."""
-    click.echo(render(evaluate(read_examples(path)), show_misses=misses))
+@click.argument(
+    "path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@corpus_option
+@click.option("--misses", is_flag=True, help="List the messages graded wrong (a file only).")
+def report(path: Path | None, corpus_dir: Path, misses: bool) -> None:
+    """Print the figures: for a labelled file, or the corpus's locked split and leave-one-out.
+
+    With no file: the committed model on the locked test split, then each batch graded by a
+    model trained without it. Neither lists messages: the split is not to be tuned on.
+    """
+    if path is not None:
+        click.echo(render(evaluate(read_examples(path)), show_misses=misses))
+        return
+    rows = _read(corpus_dir)
+    shipped = model()
+    locked = [(row, detect(row.text)) for row in locked_rows(rows)]
+    click.echo(corpus_figures("Locked test split, the committed model", locked))
+    train = _training()
+    try:
+        graded = train.leave_one_author_out(train.prepare(rows + _development()))
+    except train.TrainingError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo("")
+    click.echo(corpus_figures("Leave one author out, each batch by a model without it", graded))
+    click.echo("")
+    click.echo(f"thresholds of the committed model: {shipped.thresholds}")
+
+
+def _read(corpus_dir: Path) -> list[Row]:
+    """Read the corpus, or stop with the format error."""
+    try:
+        return read_corpus(corpus_dir)
+    except CorpusError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _development() -> list[Row]:
+    """Read the development sets that training learns from beside the corpus."""
+    return [row for path in DEVELOPMENT_SETS for row in read_development(path)]
+
+
+def _training() -> ModuleType:
+    """Import the trainer, which needs the `train` extra."""
+    try:
+        from warmline.crisis import train
+    except ImportError:
+        raise click.ClickException(_TRAIN_EXTRA) from None
+    return train

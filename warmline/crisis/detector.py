@@ -1,4 +1,8 @@
-"""Grade one message: tier 2 imminent, tier 1 risk, tier 0 none."""
+"""Grade one message by the rules: tier 2 imminent, tier 1 risk, tier 0 none.
+
+The line grades with `warmline.crisis.detect` (combined.py), which weighs these rules with the
+learned model; the rules stay for what they do well: explicit statements, negation, a past.
+"""
 
 from __future__ import annotations
 
@@ -24,12 +28,17 @@ HISTORY = frozenset({"method", "attempt"})
 
 @dataclass(frozen=True)
 class Detection:
-    """What the detector found: tier, the terms that fired, the language, someone else at risk."""
+    """What the detector found: tier, the terms that fired, the language, someone else at risk.
+
+    `lowered` tells that the rules dropped a term they found: denied ("i don't want to die"),
+    in a recovered past, an idiom or a topic ("my essay on suicide").
+    """
 
     tier: int
     matches: tuple[str, ...]
     language: str
     third_party: bool = False
+    lowered: bool = False
 
     @property
     def crisis(self) -> bool:
@@ -48,12 +57,12 @@ class Signal:
     subject: str
 
 
-def detect(
+def detect_by_rules(
     text: str,
     language: str | None = None,
     extra_terms: Mapping[str, Sequence[str]] | None = None,
 ) -> Detection:
-    """Grade a message; `extra_terms` are a line's own terms, category -> terms."""
+    """Grade a message by the rules; `extra_terms` are a line's own terms, category -> terms."""
     lex = lexicon()
     tokens = tokenise(text, lex.resolve)
     hits = lex.phrases.match(tokens)
@@ -66,13 +75,14 @@ def detect(
         for h in hits
         if h.kind in lex.categories
     ]
-    signals = [s for s in (_settle(s, tokens, rules, lex) for s in signals) if s]
-    tier, third_party = _grade(signals, tokens, rules, lex)
+    settled = [s for s in (_settle(s, tokens, rules, lex) for s in signals) if s]
+    tier, third_party = _grade(settled, tokens, rules, lex)
     return Detection(
         tier=tier,
-        matches=_matches(signals) if tier else (),
+        matches=_matches(settled) if tier else (),
         language=guess_language(tokens, lex, language),
         third_party=third_party,
+        lowered=len(settled) < len(signals),
     )
 
 

@@ -1,13 +1,19 @@
-"""Measure the detector on a labelled set: recall per tier, false-positive rate, per kind."""
+"""Measure the detector on a labelled set: recall per tier, false-positive rate, per kind.
+
+`corpus_figures` formats the issue-15 figures for the corpus: on the locked test split, and
+leave-one-author-out (graded by train.py).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from warmline.crisis.detector import detect
+from warmline.crisis.combined import detect
+from warmline.crisis.corpus import COLUMNS, Row
+from warmline.crisis.detector import Detection
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ class Tally:
 
 
 # The header of a corpus batch (data/crisis/corpus/): one author's messages, by column name.
-CORPUS_COLUMNS = ("author", "tier", "lang", "category", "situation", "style", "text")
+CORPUS_COLUMNS = COLUMNS
 
 
 def read_examples(path: Path) -> Iterator[Example]:
@@ -119,3 +125,59 @@ EVERYDAY_KINDS = frozenset(
         "admin",
     }
 )
+
+
+# The issue's targets (15), printed beside each headline figure.
+TARGETS = {
+    "recall": ">= 0.95",
+    "imminent at tier 2": ">= 0.85",
+    "false-positive rate": "<= 0.10",
+    "Spanish recall": ">= 0.90",
+}
+
+
+def corpus_figures(title: str, graded: Sequence[tuple[Row, Detection]]) -> str:
+    """Format the headline figures, then per category, style and language, for graded rows."""
+    crisis = [(row, found) for row, found in graded if row.tier]
+    everyday = [(row, found) for row, found in graded if not row.tier]
+    headline = {
+        "recall": _share(crisis, lambda found: found.tier >= 1),
+        "imminent at tier 2": _share(
+            [(r, f) for r, f in crisis if r.tier == 2], lambda found: found.tier == 2
+        ),
+        "false-positive rate": _share(everyday, lambda found: found.tier >= 1),
+        "Spanish recall": _share(
+            [(r, f) for r, f in crisis if r.lang == "es"], lambda found: found.tier >= 1
+        ),
+        "third party flagged": _share(
+            [(r, f) for r, f in crisis if r.category == "third_party"],
+            lambda found: found.third_party,
+        ),
+    }
+    lines = [f"{title}: {len(graded)} messages", ""]
+    for name, (hits, total) in headline.items():
+        target = TARGETS.get(name, "")
+        lines.append(f"  {name:<22} {hits:>5}/{total:<5} {_rate(hits, total):>6}  {target}")
+    for column in ("category", "style", "lang"):
+        lines += ["", f"  {'by ' + column:<22} {'crisis found':>16} {'false positives':>18}"]
+        for value in sorted({getattr(row, column) for row, _ in graded}):
+            sliced = [(r, f) for r, f in graded if getattr(r, column) == value]
+            found = _share([(r, f) for r, f in sliced if r.tier], lambda f: f.tier >= 1)
+            false = _share([(r, f) for r, f in sliced if not r.tier], lambda f: f.tier >= 1)
+            lines.append(f"  {value:<22} {_cell(*found):>16} {_cell(*false):>18}")
+    return "\n".join(lines)
+
+
+def _share(
+    graded: Sequence[tuple[Row, Detection]], right: Callable[[Detection], bool]
+) -> tuple[int, int]:
+    """Count the rows for which `right` holds, and all of them."""
+    return sum(right(found) for _, found in graded), len(graded)
+
+
+def _rate(hits: int, total: int) -> str:
+    return f"{hits / total:.3f}" if total else "-"
+
+
+def _cell(hits: int, total: int) -> str:
+    return f"{hits}/{total} {_rate(hits, total)}" if total else "-"

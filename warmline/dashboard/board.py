@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from warmline.crisis.carry import carried_flag
 from warmline.live import LiveLine
 from warmline.models import Channel, Contact, Line, Outcome, User, WrapUp
+from warmline.texts import texts_allowed
 
 # Contacts older than this no longer ask their specialist for a wrap-up.
 WRAP_UP_LOOKBACK = timedelta(hours=12)
@@ -38,6 +39,9 @@ class Shift:
     contact_id: int | None
     offer_id: int | None
     ending: bool
+
+    def status_at(self, at_ms: int) -> str:
+        return status_at(self.status, self.ready_ms, at_ms)
 
     def wrap_up_seconds_left(self, at_ms: int) -> int:
         if self.status != "wrap_up":
@@ -62,6 +66,11 @@ class ContactView:
     # How many hours ago an earlier contact of this caller tag showed crisis signs, if one
     # did within the line's carry-over period: why this contact is flagged.
     flagged_hours_ago: int | None = None
+    # Whether the line would give this waiting contact to the specialist asking, were they
+    # to take it now: the dashboard shows no Accept button the line would refuse.
+    takeable: bool = False
+    # How long the conversation has gone on, from when the caller was connected.
+    talking_seconds: int | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -75,6 +84,8 @@ class ContactView:
             "crisis_leg": self.crisis_leg,
             "crisis_referred": self.crisis_referred,
             "flagged_hours_ago": self.flagged_hours_ago,
+            "takeable": self.takeable,
+            "talking_seconds": self.talking_seconds,
         }
 
 
@@ -100,6 +111,17 @@ class OnShift:
         }
 
 
+def status_at(status: str, ready_ms: int, at_ms: int) -> str:
+    """Return a specialist's status as the line treats it: a wrap-up whose time is up is over.
+
+    Redis keeps "wrap_up" until something else changes it, but from `ready_ms` on the
+    specialist is free for offers like anyone available.
+    """
+    if status == "wrap_up" and ready_ms <= at_ms:
+        return "available"
+    return status
+
+
 def _ending_key(line_id: int, specialist_id: int) -> str:
     return ENDING_KEY.format(line_id=line_id, specialist_id=specialist_id)
 
@@ -107,7 +129,8 @@ def _ending_key(line_id: int, specialist_id: int) -> str:
 def current_shift(session: Session, client: redis.Redis, specialist_id: int) -> Shift | None:
     """Return the line a specialist is on shift on (started and not ended), if any."""
     for line in session.scalars(select(Line).order_by(Line.id)):
-        state = LiveLine(client, line.id).specialist(specialist_id)
+        live = LiveLine(client, line.id)
+        state = live.specialist(specialist_id)
         if state:
             return Shift(
                 line=line,
@@ -116,7 +139,8 @@ def current_shift(session: Session, client: redis.Redis, specialist_id: int) -> 
                 ready_ms=int(state.get("ready") or 0),
                 contact_id=int(state["contact"]) if state.get("contact") else None,
                 offer_id=int(state["offer"]) if state.get("offer") else None,
-                ending=bool(client.exists(_ending_key(line.id, specialist_id))),
+                ending=bool(client.exists(_ending_key(line.id, specialist_id)))
+                or live.signing_off(specialist_id),
             )
     return None
 
@@ -131,8 +155,8 @@ def on_shift(session: Session, client: redis.Redis, line: Line, at_ms: int) -> l
         state = live.specialist(specialist_id)
         if not state or specialist_id not in names:
             continue
-        status = state.get("status", "available")
         ready_ms = int(state.get("ready") or 0)
+        status = status_at(state.get("status", "available"), ready_ms, at_ms)
         team.append(
             OnShift(
                 id=specialist_id,
@@ -192,24 +216,55 @@ def _view(
     at: datetime,
     state: str,
     flagged_hours_ago: int | None,
+    *,
+    takeable: bool = False,
 ) -> ContactView:
     live_tier = live.recall(contact.id, "tier")
+    talking = contact.connected_at is not None and contact.ended_at is None
     return ContactView(
         id=contact.id,
         channel=contact.channel.value,
         language=contact.language,
         crisis_tier=max(contact.crisis_tier, int(live_tier or 0)),
-        waiting_seconds=max(0, int((at - contact.arrived_at).total_seconds())),
+        waiting_seconds=_seconds_since(contact.arrived_at, at),
         contacts_this_month=counts.get(contact.caller_tag) if contact.caller_tag else None,
         state=state,
         crisis_leg=live.recall(contact.id, "crisis_leg") or "",
         crisis_referred=contact.crisis_referred_at is not None,
         flagged_hours_ago=flagged_hours_ago,
+        takeable=takeable,
+        talking_seconds=_seconds_since(contact.connected_at, at) if talking else None,
     )
 
 
-def waiting(session: Session, client: redis.Redis, line: Line, at: datetime) -> list[ContactView]:
-    """Return the contacts waiting on a line, those being offered first, in line order."""
+def _seconds_since(moment: datetime, at: datetime) -> int:
+    return max(0, int((at - moment).total_seconds()))
+
+
+def _channels_open(live: LiveLine, line: Line, taker: User, at: datetime) -> set[Channel]:
+    """Return the channels of which the line would give this specialist a contact now."""
+    at_ms = int(at.timestamp() * 1000)
+    channels = set()
+    if live.may_claim_one(taker.id, at_ms):
+        channels.add(Channel.VOICE)
+    if live.may_accept_text(
+        taker.id,
+        at_ms=at_ms,
+        max_texts=texts_allowed(line, taker),
+        during_calls=line.texts_during_calls,
+    ):
+        channels.add(Channel.SMS)
+    return channels
+
+
+def waiting(
+    session: Session, client: redis.Redis, line: Line, at: datetime, taker: User | None = None
+) -> list[ContactView]:
+    """Return the contacts waiting on a line, those being offered first, in line order.
+
+    Given a `taker`, each says whether the line would give it to them, were they to take it
+    now (the same checks as taking it, read without changing anything).
+    """
     live = LiveLine(client, line.id)
     states = {contact_id: "ringing" for contact_id in live.offered()}
     for contact_id in live.waiting():
@@ -224,6 +279,8 @@ def waiting(session: Session, client: redis.Redis, line: Line, at: datetime) -> 
     }
     tags = {c.caller_tag for c in contacts.values() if c.caller_tag}
     counts = _monthly_counts(session, line, tags, at)
+    channels = _channels_open(live, line, taker, at) if taker else set()
+    languages = set(taker.languages) if taker else set()
     return [
         _view(
             contacts[contact_id],
@@ -232,6 +289,9 @@ def waiting(session: Session, client: redis.Redis, line: Line, at: datetime) -> 
             at,
             state,
             _flagged_hours_ago(session, line, contacts[contact_id], at),
+            takeable=state == "waiting"
+            and contacts[contact_id].channel in channels
+            and contacts[contact_id].language in languages,
         )
         for contact_id, state in states.items()
         if contact_id in contacts

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 import redis
 from flask import Response
 
-from warmline.live import LiveLine, StreamCaps
+from warmline.live import LiveLine, StreamCaps, now_ms
 
 # A stream ends after this long and EventSource reconnects: no request holds on forever.
 STREAM_SECONDS = 55
@@ -43,13 +43,18 @@ CAPS = StreamCaps(
 _process_streams = threading.BoundedSemaphore(STREAMS_PER_PROCESS)
 
 
-def _frames(client: redis.Redis, channel: str, specialist_id: int) -> Iterator[str]:
-    pubsub = client.pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(channel)
+def _frames(live: LiveLine, specialist_id: int) -> Iterator[str]:
+    pubsub = live.client.pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(live.events_channel)
     try:
         yield f"retry: {RECONNECT_MS}\n: connected\n\n"
         give_up = time.monotonic() + STREAM_SECONDS
         while time.monotonic() < give_up:
+            try:
+                # The last frame reached the browser: this dashboard is still open.
+                live.saw(specialist_id, now_ms())
+            except (redis.ConnectionError, redis.TimeoutError):
+                return
             try:
                 message = pubsub.get_message(timeout=HEARTBEAT_SECONDS)
             except (redis.ConnectionError, redis.TimeoutError):
@@ -112,7 +117,7 @@ def stream(client: redis.Redis, line_id: int, specialist_id: int) -> Response:
         except redis.RedisError:
             return  # it stops counting at its expiry
 
-    frames = _frames(client, live.events_channel, specialist_id)
+    frames = _frames(live, specialist_id)
     return Response(
         _Counted(frames, release),
         mimetype="text/event-stream",

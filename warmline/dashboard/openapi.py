@@ -104,7 +104,10 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "on_shift": {"type": "boolean"},
             "line": _ref("Line"),
-            "status": {"enum": ["available", "break", "wrap_up", "on_call", "texting", "offline"]},
+            "status": {
+                "enum": ["available", "break", "wrap_up", "on_call", "texting", "offline"],
+                "description": "As the line treats you now: a wrap-up whose time is up is over.",
+            },
             "reason": {"type": "string"},
             "wrap_up_seconds_left": {"type": "integer"},
             "contact_id": {"type": ["integer", "null"]},
@@ -146,6 +149,14 @@ SCHEMAS: dict[str, Any] = {
             "flagged_hours_ago": {
                 "type": ["integer", "null"],
                 "description": "Hours since an earlier contact of this caller showed crisis signs.",
+            },
+            "takeable": {
+                "type": "boolean",
+                "description": "Waiting, and the line would give it to you if you accepted now.",
+            },
+            "talking_seconds": {
+                "type": ["integer", "null"],
+                "description": "How long the conversation has gone on since it was connected.",
             },
         },
     },
@@ -219,7 +230,8 @@ def document() -> dict[str, Any]:
                 ),
             ),
             "delete": _operation(
-                "Sign out",
+                "Sign out, ending your availability: nothing more is offered to you, your open "
+                "texts go back in line, and a call you are on ends your shift when it ends",
                 {"204": {"description": "Signed out."}, "403": _error("CSRF token missing.")},
                 changes=True,
                 public=True,

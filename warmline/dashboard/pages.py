@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -25,10 +27,15 @@ bp = Blueprint(
 bp.before_request(require_csrf)
 
 
+# A console path as the console's own redirect writes it: no scheme, host, backslash or
+# control character (a line break in a Location header is an application error).
+CONSOLE_PATH = re.compile(r"/console/[A-Za-z0-9_.~%/-]{0,500}")
+
+
 def _landing(target: str) -> str:
     """Return where to go after sign-in: the console page asked for, else the dashboard."""
-    if target.startswith("/console/") and "//" not in target and "\\" not in target:
-        return target[:512]
+    if CONSOLE_PATH.fullmatch(target) and "//" not in target:
+        return target
     return url_for("dashboard.shift_page")
 
 

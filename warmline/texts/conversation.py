@@ -100,6 +100,11 @@ def watch(live: LiveLine, jobs: Jobs, contact_id: int, after_seconds: int) -> No
     jobs.watch_text(contact_id, due, after_seconds=after_seconds)
 
 
+def texts_allowed(line: Line, specialist: User) -> int:
+    """Return how many texts a specialist may hold at once: the line's limit or their lower one."""
+    return min(line.max_texts_per_specialist, specialist.max_texts or line.max_texts_per_specialist)
+
+
 def accept_text(
     session: Session,
     client: redis.Redis,
@@ -125,10 +130,7 @@ def accept_text(
     taken = live.accept_text(
         specialist_id,
         contact_id=contact_id,
-        max_texts=min(
-            line.max_texts_per_specialist,
-            specialist.max_texts or line.max_texts_per_specialist,
-        ),
+        max_texts=texts_allowed(line, specialist),
         during_calls=line.texts_during_calls,
     )
     if taken is None:

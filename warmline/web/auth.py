@@ -11,7 +11,7 @@ from typing import Any
 from flask import abort, g, request, session
 from flask_babel import gettext as _
 
-from warmline import people
+from warmline import people, presence
 from warmline.models import Role, User
 from warmline.web import db_session, runtime
 from warmline.web.attempts import SignInAttempts
@@ -70,6 +70,16 @@ def sign_in(email: str, password: str) -> SignIn:
 
 
 def sign_out() -> None:
+    """End the browser session; a specialist on shift stops being offered anything.
+
+    A call they are on goes on to its end (see `presence.sign_off`), so no caller is cut.
+    """
+    user = current_user()
+    if user is not None:
+        services = runtime()
+        presence.sign_off_everywhere(
+            db_session(), services.redis, services.jobs, specialist_id=user.id
+        )
     session.clear()
 
 

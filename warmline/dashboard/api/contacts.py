@@ -21,7 +21,7 @@ from warmline.web.auth import signed_in_user as _me
 def queue():
     user, session, client, at = _me(), db_session(), runtime().redis, utcnow()
     shift = board.current_shift(session, client, user.id)
-    waiting = board.waiting(session, client, shift.line, at) if shift else []
+    waiting = board.waiting(session, client, shift.line, at, taker=user) if shift else []
     mine = board.own_contacts(session, client, user.id, at)
     return jsonify(
         waiting=[c.as_json() for c in waiting],

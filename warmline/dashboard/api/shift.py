@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from warmline import presence, roster
 from warmline.dashboard import board
 from warmline.dashboard.api.blueprint import _body, bp
-from warmline.live import now_ms
+from warmline.live import LiveLine, now_ms
 from warmline.models import Line, User, utcnow
 from warmline.web import db_session, runtime
 from warmline.web.access import visible_lines
@@ -41,12 +41,13 @@ def _shift_json(user: User) -> dict[str, Any]:
     shift = board.current_shift(db_session(), runtime().redis, user.id)
     if shift is None:
         return {"on_shift": False, "status": "offline"}
+    at_ms = now_ms()
     return {
         "on_shift": True,
         "line": _line_json(shift.line),
-        "status": shift.status,
+        "status": shift.status_at(at_ms),
         "reason": shift.reason,
-        "wrap_up_seconds_left": shift.wrap_up_seconds_left(now_ms()),
+        "wrap_up_seconds_left": shift.wrap_up_seconds_left(at_ms),
         "contact_id": shift.contact_id,
         "offer_contact_id": shift.offer_id,
         "ending": shift.ending,
@@ -56,7 +57,12 @@ def _shift_json(user: User) -> dict[str, Any]:
 @bp.get("/shift")
 @require_user()
 def shift_state():
-    return jsonify(_shift_json(_me()))
+    """Say where the user is on shift; asking counts as their dashboard being open."""
+    user = _me()
+    shift = board.current_shift(db_session(), runtime().redis, user.id)
+    if shift is not None:
+        LiveLine(runtime().redis, shift.line.id).saw(user.id, now_ms())
+    return jsonify(_shift_json(user))
 
 
 @bp.get("/lines")
@@ -95,6 +101,8 @@ def start_shift():
     data = _body({"line_id": int})
     user = _me()
     _start(data["line_id"], user.id, None)
+    # Started from a dashboard: closing the last one ends the shift (repairs.end_absent_shifts).
+    LiveLine(runtime().redis, data["line_id"]).saw(user.id, now_ms())
     return jsonify(_shift_json(user))
 
 

@@ -13,15 +13,16 @@
   const { _, ngettext } = window.words;
 
   const TIERS = { 1: _("Crisis risk"), 2: _("Crisis: imminent") };
-  const LANGUAGES = { en: _("English"), es: _("Spanish") };
-  const CHANNELS = { voice: _("Call"), sms: _("Text") };
+  const LANGUAGES = { en: "English", es: "Spanish" };
+  const CHANNELS = { voice: "Call", sms: "Text" };
   const STATUSES = {
     available: _("Available"),
+    offered: _("Being offered a caller"),
     break: _("On break"),
     wrap_up: _("Wrap-up"),
     on_call: _("In a conversation"),
     texting: _("Texting"),
-    offline: _("Offline"),
+    offline: _("Off shift"),
   };
   const BUSY = new Set(["on_call", "texting"]);
   const REASONS = {
@@ -112,8 +113,29 @@
     return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
   }
 
+  // A time counted to the second: 0:07, 1:05, 1:02:03.
+  function clockTime(seconds) {
+    const minutes = Math.floor(seconds / 60);
+    const rest = String(seconds % 60).padStart(2, "0");
+    if (minutes < 60) return `${minutes}:${rest}`;
+    return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, "0")}:${rest}`;
+  }
+
+  // A time that goes on counting each second (see tick) from what the server last said.
+  function ticking(tag, prefix, seconds, { toTheSecond = false, className = "waited" } = {}) {
+    const node = element(tag, "", className);
+    node.dataset.prefix = prefix;
+    node.dataset.seconds = String(seconds);
+    if (toTheSecond) node.dataset.clock = "seconds";
+    return node;
+  }
+
+  function secondsSinceFetch() {
+    return Math.floor((Date.now() - fetchedAt) / 1000);
+  }
+
   function elapsed(contact) {
-    return contact.waiting_seconds + Math.floor((Date.now() - fetchedAt) / 1000);
+    return contact.waiting_seconds + secondsSinceFetch();
   }
 
   function describe(contact) {
@@ -155,11 +177,27 @@
     $("start-shift").disabled = lines.length === 0;
   }
 
-  function renderShift() {
-    const status = shift.on_shift ? shift.status : "offline";
+  // What the line holds the specialist as now, from the server's answer alone.
+  function currentState() {
+    if (!shift.on_shift) return "offline";
+    return shift.offer_contact_id !== null ? "offered" : shift.status;
+  }
+
+  function wrapUpLeft() {
+    return Math.max(0, shift.wrap_up_seconds_left - secondsSinceFetch());
+  }
+
+  function renderBadge() {
+    const state = currentState();
     const badge = $("status-badge");
-    badge.dataset.status = status;
-    badge.textContent = STATUSES[status] || status;
+    badge.dataset.status = state;
+    const name = STATUSES[state] || state;
+    badge.textContent = state === "wrap_up" ? `${name} · ${clockTime(wrapUpLeft())} left` : name;
+  }
+
+  function renderShift() {
+    const status = currentState();
+    renderBadge();
     $("shift-off").hidden = shift.on_shift;
     $("shift-on").hidden = !shift.on_shift;
     if (!shift.on_shift) return;
@@ -181,28 +219,13 @@
       node.textContent = "";
       return;
     }
-    const left = Math.max(0, shift.wrap_up_seconds_left - Math.floor((Date.now() - fetchedAt) / 1000));
-    node.textContent = left > 0
-      ? _("— offers resume in {time}", { time: duration(left) })
-      : _("— offers have resumed");
+    const left = wrapUpLeft();
+    node.textContent = _("— offers resume in {time}", { time: duration(left) });
+    // Only the server says the wrap-up is over: ask it once the time is up.
+    if (left === 0 && !refreshing) refresh();
   }
 
   // The offer.
-
-  function chime() {
-    if (!audio) return;
-    const now = audio.currentTime;
-    [660, 880].forEach((pitch, index) => {
-      const tone = audio.createOscillator();
-      const gain = audio.createGain();
-      tone.frequency.value = pitch;
-      gain.gain.setValueAtTime(0.2, now + index * 0.25);
-      gain.gain.exponentialRampToValueAtTime(0.001, now + index * 0.25 + 0.22);
-      tone.connect(gain).connect(audio.destination);
-      tone.start(now + index * 0.25);
-      tone.stop(now + index * 0.25 + 0.25);
-    });
-  }
 
   function renderTitle() {
     const offer = shift.on_shift && shift.offer_contact_id !== null ? `${_("(1) Offer")} — ` : "";
@@ -216,10 +239,14 @@
     panel.hidden = offerId === null;
     if (offerId !== null) {
       const contact = queue.waiting.find((c) => c.id === offerId);
-      const waited = contact ? `, ${_("waiting {time}", { time: duration(elapsed(contact)) })}` : "";
-      $("offer-detail").textContent = contact ? `${describe(contact)}${waited}` : "";
+      const detail = $("offer-detail");
+      detail.replaceChildren();
+      if (contact) {
+        detail.textContent = `${describe(contact)} · `;
+        detail.append(ticking("span", _("waiting"), contact.waiting_seconds, { toTheSecond: true }));
+      }
       if (offerId !== lastOfferId) {
-        chime();
+        window.warmlineAlerts.announce("offer", contact ? describe(contact) : "");
         $("offer-accept").focus();
       }
     }
@@ -273,13 +300,11 @@
     const first = waiting.reduce((worst, c) => (c.crisis_tier > worst.crisis_tier ? c : worst));
     const detail = $("crisis-alert-detail");
     detail.textContent = `${TIERS[first.crisis_tier]} · ${describe(first)} · `;
-    const waited = element("span", "", "waited");
-    waited.dataset.prefix = _("waiting");
-    waited.dataset.seconds = String(first.waiting_seconds);
-    detail.append(waited);
+    detail.append(ticking("span", _("waiting"), first.waiting_seconds));
     const take = $("crisis-accept");
-    take.hidden = !(shift.status !== "on_call" && first.state === "waiting");
+    take.hidden = !first.takeable;
     take.dataset.contactId = String(first.id);
+    showWhyNotTaking($("crisis-why"), !first.takeable);
     const fresh = waiting.filter((c) => (alerted.get(c.id) || 0) < c.crisis_tier);
     fresh.forEach((c) => alerted.set(c.id, c.crisis_tier));
     if (fresh.length > 0 || alarmDue) {
@@ -294,18 +319,17 @@
 
   function renderQueue() {
     const list = $("queue-list");
-    // Someone texting may take more texts, up to the line's limit: the server decides.
-    const accepting = shift.on_shift && shift.status !== "on_call";
     list.replaceChildren(...queue.waiting.map((contact) => {
       const item = element("li", undefined, "contact");
       item.dataset.contactId = String(contact.id);
       const heading = element("p", describe(contact), "what");
       heading.prepend(badges(contact));
-      const waited = element("p", "", "waited");
-      waited.dataset.prefix = contact.state === "ringing" ? _("Being offered") : _("Waiting");
-      waited.dataset.seconds = String(contact.waiting_seconds);
+      const prefix = contact.state === "ringing" ? _("Being offered") : _("Waiting");
+      const waited = ticking("p", prefix, contact.waiting_seconds);
       item.append(heading, waited);
-      if (accepting && contact.state === "waiting") {
+      // The server says which the line would give this specialist now (free, wrap-up over,
+      // their language, room for one more text); no other gets a button.
+      if (contact.takeable) {
         const label = _("Accept {channel} waiting {time}", {
           channel: CHANNELS[contact.channel] || "",
           time: duration(elapsed(contact)),
@@ -318,6 +342,25 @@
     }));
     $("queue-count").textContent = String(queue.waiting.length);
     $("queue-empty").hidden = queue.waiting.length > 0;
+    renderQueueHint();
+  }
+
+  const NOT_TAKING = {
+    wrap_up: _("You can take someone once your wrap-up ends, or press Available to end it now."),
+    break: _("You are on break: press Available to take someone."),
+  };
+
+  // Why no Accept button is shown, when it is the specialist's own state that holds it back.
+  function showWhyNotTaking(node, held) {
+    const why = NOT_TAKING[currentState()];
+    const shown = held && why !== undefined;
+    node.hidden = !shown;
+    node.textContent = shown ? why : "";
+  }
+
+  function renderQueueHint() {
+    const held = queue.waiting.length > 0 && !queue.waiting.some((c) => c.takeable);
+    showWhyNotTaking($("queue-why"), held);
   }
 
   // A labelled checkbox; left without a value, the browser submits it as "on".
@@ -460,20 +503,6 @@
   }
 
   const SENDERS = { specialist: _("You"), texter: _("Texter"), line: _("The line (automatic)") };
-  // Twilio's delivery statuses, as a specialist reads them.
-  const DELIVERY = {
-    accepted: _("queued"),
-    scheduled: _("queued"),
-    queued: _("queued"),
-    sending: _("sending"),
-    sent: _("sent"),
-    delivered: _("delivered"),
-    read: _("read"),
-    failed: _("not delivered"),
-    undelivered: _("not delivered"),
-    canceled: _("not delivered"),
-    partially_delivered: _("partly delivered"),
-  };
 
   function clock(iso) {
     return new Date(iso).toLocaleTimeString(window.words.language, { hour: "2-digit", minute: "2-digit" });
@@ -507,7 +536,8 @@
       countSegments(chat);
       chat.reply.focus();
     });
-    const closing = button(_("Close conversation"), () => closeChat(chat), "danger");
+    const closing = button(_("Close conversation"), () => closeChat(chat), "danger close-chat");
+    closing.setAttribute("aria-keyshortcuts", "Alt+Shift+E");
     const row = element("div", undefined, "row");
     row.append(send, insert, closing);
     form.append(label, chat.reply, chat.counter, row);
@@ -542,12 +572,11 @@
         at.dateTime = message.at;
         item.append(at, element("span", message.body, "body"));
         if (message.pictures) item.append(element("span", _("(sent a picture, not shown)"), "hint"));
-        if (mine && message.status) {
-          item.append(element("span", DELIVERY[message.status] || message.status, "delivery"));
-        }
+        if (mine && message.status) item.append(element("span", message.status, "delivery"));
         return item;
       }));
       chat.log.scrollTop = chat.log.scrollHeight;
+      announceNewMessages(chat, data.messages);
     } catch (error) {
       notify(error.message);
     }
@@ -565,12 +594,42 @@
     return sure ? act("POST", path, { confirm: true }) : null;
   }
 
+  // New texts sound (and notify a tab in the background): a texter's message in an open
+  // conversation, and a text conversation newly waiting. What was there on arrival does not.
+  function announceNewMessages(chat, messages) {
+    const received = messages.filter((message) => message.sender === "texter").length;
+    if (chat.received !== undefined && received > chat.received) {
+      window.warmlineAlerts.announce("text", _("A texter wrote in your conversation."));
+    }
+    chat.received = received;
+  }
+
+  let textsWaiting = null;
+
+  function announceNewTexts() {
+    // A crisis text sounds its own alarm instead.
+    const waiting = shift.on_shift
+      ? queue.waiting.filter((c) => c.channel === "sms" && c.crisis_tier === 0).map((c) => c.id)
+      : [];
+    const fresh = textsWaiting === null ? [] : waiting.filter((id) => !textsWaiting.has(id));
+    textsWaiting = new Set(waiting);
+    if (fresh.length > 0) {
+      const contact = queue.waiting.find((c) => c.id === fresh[0]);
+      window.warmlineAlerts.announce("text", `${describe(contact)}. ${_("Open the dashboard to take it.")}`);
+    }
+  }
+
   function chatPanel(contact) {
     if (!chats.has(contact.id)) chats.set(contact.id, buildChat(contact));
     const chat = chats.get(contact.id);
     chat.flagged = contact.crisis_tier > 0;
     loadMessages(chat);
     return chat.root;
+  }
+
+  function callLength(contact) {
+    if (contact.talking_seconds === null) return element("p", _("Connecting the call…"), "waited");
+    return ticking("p", `${_("In a call")} ·`, contact.talking_seconds, { toTheSecond: true });
   }
 
   function renderMine() {
@@ -584,7 +643,7 @@
       heading.prepend(badges(contact));
       item.append(heading);
       if (contact.state === "live" && contact.channel === "voice") {
-        item.append(element("p", _("In a call"), "waited"));
+        item.append(callLength(contact));
         if (contact.crisis_leg) item.append(element("p", CRISIS_LEG[contact.crisis_leg] || "", "crisis-leg"));
         const row = element("div", undefined, "row");
         const waiting = HANDOFF_WAITING.has(contact.crisis_leg);
@@ -595,12 +654,16 @@
         const joined = contact.crisis_leg === "joined";
         // With the counselor on, hanging up only takes the specialist out of the call.
         const leave = button(joined ? _("Leave the call (the counselor stays)") : _("End call"),
-          () => act("POST", `/api/contacts/${contact.id}/hang-up`));
+          () => act("POST", `/api/contacts/${contact.id}/hang-up`), "end-call");
+        leave.setAttribute("aria-keyshortcuts", "Alt+Shift+E");
         leave.disabled = waiting;
         if (waiting) leave.title = _("Stay on until the crisis counselor has joined.");
         if (!joined) {
           const transfer = button(_("Transfer to crisis line"), () => askTransfer(contact.id), "danger transfer");
-          transfer.disabled = waiting;
+          // The line dials the crisis line only into a call the caller has joined.
+          const connecting = contact.talking_seconds === null;
+          transfer.disabled = waiting || connecting;
+          if (connecting) transfer.title = _("The caller is not connected yet.");
           row.append(transfer);
         }
         row.append(leave);
@@ -641,6 +704,7 @@
         renderTitle();
         tick();
       });
+      announceNewTexts();
       follow();
       if (shift.on_shift && shift.ending && !BUSY.has(shift.status) && shift.offer_contact_id === null
           && queue.mine.length === 0) {
@@ -693,7 +757,6 @@
     events.onopen = () => { stopPolling(); document.body.dataset.live = "stream"; };
     events.onmessage = (message) => {
       const event = JSON.parse(message.data);
-      if (event.type === "offer" && event.mine) notify(_("A caller is being offered to you."));
       if (event.type === "crisis_alert") alarmDue = true;
       refresh();
     };
@@ -719,6 +782,38 @@
     const result = await act("POST", "/api/shift/end");
     if (result && result.ending) notify(_("Your shift will end after this contact."));
   });
+  // Signing out ends the shift: say first what happens to what is under way.
+  function signOutWarning() {
+    if (!shift.on_shift) return "";
+    const live = queue.mine.filter((c) => c.state === "live");
+    const call = live.some((c) => c.channel === "voice");
+    const texts = live.filter((c) => c.channel === "sms").length;
+    const parts = [];
+    if (call) parts.push(_("Your call goes on until it ends, then your shift ends."));
+    if (shift.offer_contact_id !== null) parts.push(_("The caller being offered to you goes to the next specialist."));
+    if (texts === 1) parts.push(_("Your open text conversation goes back in line for someone else to take."));
+    if (texts > 1) {
+      parts.push(ngettext(
+        "Your {count} open text conversation goes back in line for others to take.",
+        "Your {count} open text conversations go back in line for others to take.",
+        texts,
+      ));
+    }
+    if (!call) parts.push(_("Your shift ends now."));
+    parts.push(_("No more calls or texts are offered to you until you start a shift again."));
+    return parts.join(" ");
+  }
+
+  $("sign-out").addEventListener("submit", (event) => {
+    const warning = signOutWarning();
+    if (!warning) return;
+    event.preventDefault();
+    $("sign-out-confirm-detail").textContent = warning;
+    $("sign-out-confirm").showModal();
+    $("sign-out-cancel").focus();
+  });
+  $("sign-out-go").addEventListener("click", () => $("sign-out").submit());
+  $("sign-out-cancel").addEventListener("click", () => $("sign-out-confirm").close());
   $("transfer-dial").addEventListener("click", () => closeTransfer(true));
   $("transfer-cancel").addEventListener("click", () => closeTransfer(false));
   $("transfer-confirm").addEventListener("cancel", (event) => {
@@ -740,10 +835,12 @@
   document.addEventListener("keydown", unlockAudio);
 
   function tick() {
+    renderBadge();
     renderCountdown();
-    const since = Math.floor((Date.now() - fetchedAt) / 1000);
+    const since = secondsSinceFetch();
     document.querySelectorAll("[data-seconds]").forEach((node) => {
-      node.textContent = `${node.dataset.prefix} ${duration(Number(node.dataset.seconds) + since)}`;
+      const format = node.dataset.clock === "seconds" ? clockTime : duration;
+      node.textContent = `${node.dataset.prefix} ${format(Number(node.dataset.seconds) + since)}`;
     });
   }
 

@@ -1,0 +1,65 @@
+"""The detector the line uses: the rules and the learned model, combined.
+
+The rules read what they read well: an explicit statement, a method, a denial, a recovered
+past. The model reads what no phrase list can hold: danger told with no crisis word, in a
+style or a language the rules were never written for. A message gets the higher of the two
+tiers, except that a rules hit resting only on circumstance (a means word, a time, a farewell
+word) stands only if the model finds the message at least somewhat like a crisis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from warmline.crisis.detector import Detection, detect_by_rules
+from warmline.crisis.model import Scores, Thresholds, model
+
+# Rules kinds that find danger in what is at hand or planned, not in what the texter says of
+# themself: a means word, a use word, a time, a farewell word. Alone they raise most of the
+# rules' false alarms (a medicine question, a film), so a hit resting on them alone stands
+# only if the model corroborates it. Every other hit (thoughts of dying, self-harm, a method,
+# an attempt told, violence, distress) keeps its tier whatever the model says.
+CIRCUMSTANTIAL = frozenset({"means", "means_use", "timeframe", "farewell"})
+MODEL_RISK = "model:risk"
+MODEL_IMMINENT = "model:imminent"
+
+
+def detect(
+    text: str,
+    language: str | None = None,
+    extra_terms: Mapping[str, Sequence[str]] | None = None,
+) -> Detection:
+    """Grade a message; `extra_terms` are a line's own terms, category -> terms."""
+    rules = detect_by_rules(text, language, extra_terms)
+    learnt = model()
+    return combine(rules, learnt.score(text), learnt.thresholds)
+
+
+def model_tier(scores: Scores, thresholds: Thresholds) -> int:
+    """Return the tier the model alone gives: imminent is a grade of what it finds a crisis."""
+    if scores.crisis < thresholds.crisis:
+        return 0
+    return 2 if scores.imminent >= thresholds.imminent else 1
+
+
+def combine(rules: Detection, scores: Scores, thresholds: Thresholds) -> Detection:
+    """Merge the rules' verdict with the model's scores into the line's verdict."""
+    kinds = {match.split(":", 1)[0] for match in rules.matches}
+    stands = not kinds <= CIRCUMSTANTIAL or scores.crisis >= thresholds.corroborate
+    if not stands:
+        rules = replace(rules, tier=0, matches=(), third_party=False)
+    learned = model_tier(scores, thresholds)
+    # A denial or a recovered past the rules read holds against the model's tier 1: n-grams
+    # cannot tell "i don't want to die" from "i want to die". Only imminent danger overrides.
+    if rules.lowered and learned == 1:
+        learned = 0
+    if learned <= rules.tier:
+        return rules
+    added = MODEL_IMMINENT if learned == 2 else MODEL_RISK
+    # Whom a message is about is the rules' to say where they read it; the model says it only
+    # of a message the rules found nothing in.
+    someone_else = rules.third_party
+    if not rules.tier:
+        someone_else = scores.someone_else >= thresholds.someone_else
+    return replace(rules, tier=learned, matches=(*rules.matches, added), third_party=someone_else)
