@@ -13,8 +13,8 @@
   const { _, ngettext } = window.words;
 
   const TIERS = { 1: _("Crisis risk"), 2: _("Crisis: imminent") };
-  const LANGUAGES = { en: "English", es: "Spanish" };
-  const CHANNELS = { voice: "Call", sms: "Text" };
+  const LANGUAGES = { en: _("English"), es: _("Spanish") };
+  const CHANNELS = { voice: _("Call"), sms: _("Text") };
   const STATUSES = {
     available: _("Available"),
     offered: _("Being offered a caller"),
