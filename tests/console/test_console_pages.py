@@ -562,6 +562,25 @@ def test_reports_render_charts_tables_and_every_csv(console, session, coordinate
     assert bad.status_code == 400
 
 
+def test_a_spanish_coordinator_reads_the_reports_in_spanish_and_the_csv_stays_english(
+    console, session, coordinated, cora
+):
+    cora.interface_language = "es"
+    session.commit()
+
+    page = html.unescape(console.page(f"/console/lines/{coordinated.id}/reports"))
+    assert "<h2>Resumen</h2>" in page and "<h2>Contactos por día</h2>" in page
+    assert "Llamadas y mensajes de cada día del periodo." in page
+    assert "La mitad de los contactos que llegaron a la línea esperó menos" in page
+    assert '<th scope="col">medida</th>' in page and "Summary" not in page
+    assert "Half the contacts" not in page
+    # Spreadsheets read the CSV by its English column and measure names, whoever downloads it.
+    summary = console.get(f"/console/lines/{coordinated.id}/reports/summary.csv").text
+    assert summary.splitlines()[:2] == ["measure,value", "contacts,0"]
+    data = console.get(f"/console/lines/{coordinated.id}/reports.json").json
+    assert data["tables"]["summary"][0] == {"measure": "contacts", "value": 0}
+
+
 def test_the_overview_shows_when_the_purge_last_ran(console, session, coordinated):
     audit.record(
         session,

@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import abort, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
 from warmline import reports, roster
@@ -50,122 +52,166 @@ def _round(value: float | None, places: int = 0) -> Any:
 
 @dataclass(frozen=True)
 class Measure:
-    """One figure of the summary: its name, what it means, and its value in a report."""
+    """One figure of the summary: its name, what it means, and its value in a report.
+
+    The name stays English: it is a cell of the summary's CSV, which spreadsheets read.
+    The meaning is said in the reader's language, translated when the page shows it.
+    """
 
     name: str
-    meaning: str
+    meaning: LazyString
     value: Callable[[reports.Report], Any]
 
 
 MEASURES = (
     Measure(
         "contacts",
-        "Every call and text conversation that came to the line's number in the period.",
+        _l("Every call and text conversation that came to the line's number in the period."),
         lambda r: r.total,
     ),
-    Measure("calls", "The contacts that were phone calls.", lambda r: r.by_channel.get("voice", 0)),
     Measure(
-        "texts", "The contacts that were text conversations.", lambda r: r.by_channel.get("sms", 0)
+        "calls", _l("The contacts that were phone calls."), lambda r: r.by_channel.get("voice", 0)
+    ),
+    Measure(
+        "texts",
+        _l("The contacts that were text conversations."),
+        lambda r: r.by_channel.get("sms", 0),
     ),
     Measure(
         "reached the line",
-        "Contacts that could wait for a specialist: all but those turned away (closed, blocked, "
-        "over the daily limit or opted out) and those still open.",
+        _l(
+            "Contacts that could wait for a specialist: all but those turned away (closed, "
+            "blocked, over the daily limit or opted out) and those still open."
+        ),
         lambda r: r.reached,
     ),
     Measure(
         "answered",
-        "Contacts that reached the line and talked with a specialist.",
+        _l("Contacts that reached the line and talked with a specialist."),
         lambda r: r.answered,
     ),
     Measure(
         "answer rate",
-        "Of the contacts that reached the line, the share a specialist answered.",
+        _l("Of the contacts that reached the line, the share a specialist answered."),
         lambda r: _pct(r.answer_rate),
     ),
     Measure(
         "abandoned",
-        "Contacts who hung up while waiting for a specialist.",
+        _l("Contacts who hung up while waiting for a specialist."),
         lambda r: r.abandoned,
     ),
     Measure(
         "abandonment",
-        "Of the contacts that reached the line, the share who hung up while waiting.",
+        _l("Of the contacts that reached the line, the share who hung up while waiting."),
         lambda r: _pct(r.abandonment),
     ),
     Measure(
         "typical wait (s)",
-        "Half the contacts that reached the line waited less than this many seconds.",
+        _l("Half the contacts that reached the line waited less than this many seconds."),
         lambda r: _round(r.wait_p50),
     ),
     Measure(
         "long wait (s)",
-        "Nine in ten contacts that reached the line waited less than this many seconds.",
+        _l("Nine in ten contacts that reached the line waited less than this many seconds."),
         lambda r: _round(r.wait_p90),
     ),
     Measure(
         "average talk (min)",
-        "How long answered contacts lasted on average, in minutes.",
+        _l("How long answered contacts lasted on average, in minutes."),
         lambda r: _round(r.talk_mean_minutes, 1),
     ),
     Measure(
         "typical talk (min)",
-        "Half the answered contacts lasted less than this many minutes.",
+        _l("Half the answered contacts lasted less than this many minutes."),
         lambda r: _round(r.talk_p50_minutes, 1),
     ),
     Measure(
         "crisis flagged",
-        "Contacts flagged for crisis signs, by the words used or by a specialist.",
+        _l("Contacts flagged for crisis signs, by the words used or by a specialist."),
         lambda r: r.crisis_flagged,
     ),
     Measure(
         "crisis referrals",
-        "Contacts referred to the crisis line.",
+        _l("Contacts referred to the crisis line."),
         lambda r: r.crisis_referrals,
     ),
     Measure(
         "typical time to referral (s)",
-        "Half the crisis referrals came less than this many seconds after the contact arrived.",
+        _l("Half the crisis referrals came less than this many seconds after the contact arrived."),
         lambda r: _round(r.referral_p50_seconds),
     ),
     Measure(
         "long time to referral (s)",
-        "Nine in ten crisis referrals came less than this many seconds after the contact arrived.",
+        _l(
+            "Nine in ten crisis referrals came less than this many seconds after the contact "
+            "arrived."
+        ),
         lambda r: _round(r.referral_p90_seconds),
     ),
     Measure(
         "blocked",
-        "Contacts turned away because the caller is on the line's block list.",
+        _l("Contacts turned away because the caller is on the line's block list."),
         lambda r: r.blocked,
     ),
     Measure(
         "repeat-contact share",
-        "Of the contacts from a number the line can recognise, the share from a caller who made "
-        "more than one contact in the period.",
+        _l(
+            "Of the contacts from a number the line can recognise, the share from a caller who "
+            "made more than one contact in the period."
+        ),
         lambda r: _pct(r.repeat_share),
     ),
     Measure(
         "load evenness (1 = even)",
-        "How evenly the specialists shared the work, counted as contacts answered per hour on "
-        "shift: 1 is perfectly even, and the lower it is the more one person carried.",
+        _l(
+            "How evenly the specialists shared the work, counted as contacts answered per hour on "
+            "shift: 1 is perfectly even, and the lower it is the more one person carried."
+        ),
         lambda r: _round(r.evenness, 2),
     ),
 )
 MEANINGS = {measure.name: measure.meaning for measure in MEASURES}
 # What each table and chart shows, in a sentence.
 ABOUT = {
-    "summary": "The period in figures; each says what it counts.",
-    "outcomes": "How each contact ended, from answered to turned away.",
-    "hourly": "Contacts by the hour of the day they arrived, on the line's clock.",
-    "daily": "Contacts by the day they arrived.",
-    "load": "For each specialist: contacts answered, minutes talking, hours on shift, and "
-    "contacts answered for each hour on shift.",
-    "staffing": "For each hour of the week: specialist hours on shift, and contacts that arrived.",
+    "summary": _l("The period in figures; each says what it counts."),
+    "outcomes": _l("How each contact ended, from answered to turned away."),
+    "hourly": _l("Contacts by the hour of the day they arrived, on the line's clock."),
+    "daily": _l("Contacts by the day they arrived."),
+    "load": _l(
+        "For each specialist: contacts answered, minutes talking, hours on shift, and "
+        "contacts answered for each hour on shift."
+    ),
+    "staffing": _l(
+        "For each hour of the week: specialist hours on shift, and contacts that arrived."
+    ),
+}
+# The tables' column names as the page shows them; the CSV and JSON keep the English keys.
+HEADINGS = {
+    "measure": _l("measure"),
+    "value": _l("value"),
+    "outcome": _l("outcome"),
+    "contacts": _l("contacts"),
+    "hour": _l("hour"),
+    "calls": _l("calls"),
+    "texts": _l("texts"),
+    "date": _l("date"),
+    "specialist": _l("specialist"),
+    "talk minutes": _l("talk minutes"),
+    "staffed hours": _l("staffed hours"),
+    "per staffed hour": _l("per staffed hour"),
+    "hour of week": _l("hour of week"),
+    "specialist hours": _l("specialist hours"),
 }
 
 
-def report_tables(report: reports.Report) -> dict[str, tuple[str, list[str], list[list[Any]]]]:
-    """Every table the reports page shows, each also a CSV download."""
+def report_tables(
+    report: reports.Report,
+) -> dict[str, tuple[LazyString, list[str], list[list[Any]]]]:
+    """Every table the reports page shows, each also a CSV download.
+
+    The title is said in the reader's language; the header and the rows stay as the CSV has
+    them, in English, for the spreadsheets that read it.
+    """
     summary = [[measure.name, measure.value(report)] for measure in MEASURES]
     outcomes = [[name, count] for name, count in sorted(report.by_outcome.items())]
     hourly = [
@@ -191,17 +237,17 @@ def report_tables(report: reports.Report) -> dict[str, tuple[str, list[str], lis
         for i in range(168)
     ]
     return {
-        "summary": ("Summary", ["measure", "value"], summary),
-        "outcomes": ("Outcomes", ["outcome", "contacts"], outcomes),
-        "hourly": ("Contacts by hour of day", ["hour", "calls", "texts"], hourly),
-        "daily": ("Contacts by day", ["date", "calls", "texts"], daily),
+        "summary": (_l("Summary"), ["measure", "value"], summary),
+        "outcomes": (_l("Outcomes"), ["outcome", "contacts"], outcomes),
+        "hourly": (_l("Contacts by hour of day"), ["hour", "calls", "texts"], hourly),
+        "daily": (_l("Contacts by day"), ["date", "calls", "texts"], daily),
         "load": (
-            "Load per specialist",
+            _l("Load per specialist"),
             ["specialist", "contacts", "talk minutes", "staffed hours", "per staffed hour"],
             load,
         ),
         "staffing": (
-            "Staffed hours against demand, by hour of week",
+            _l("Staffed hours against demand, by hour of week"),
             ["hour of week", "specialist hours", "contacts"],
             staffing,
         ),
@@ -224,38 +270,44 @@ def _charts(report: reports.Report) -> list[Chart]:
     busiest = max(range(24), key=lambda h: report.per_hour["voice"][h] + report.per_hour["sms"][h])
     titles = (
         (
-            "Contacts by hour of day",
-            "Calls and texts by the hour they arrived, on the line's clock, over the whole "
-            f"period; the busiest hour was {busiest:02d}:00.",
+            _("Contacts by hour of day"),
+            _(
+                "Calls and texts by the hour they arrived, on the line's clock, over the whole "
+                "period; the busiest hour was %(hour)s.",
+                hour=f"{busiest:02d}:00",
+            ),
         ),
-        ("Contacts by day", "Calls and texts on each day of the period."),
+        (_("Contacts by day"), _("Calls and texts on each day of the period.")),
         (
-            "Specialist hours against contacts, by hour of week",
-            "For each hour from Monday 00:00 to Sunday 23:00, the specialist hours on shift beside "
-            "the contacts that arrived: where contacts outgrow hours, the line needs more people.",
+            _("Specialist hours against contacts, by hour of week"),
+            _(
+                "For each hour from Monday 00:00 to Sunday 23:00, the specialist hours on shift "
+                "beside the contacts that arrived: where contacts outgrow hours, the line needs "
+                "more people."
+            ),
         ),
     )
     drawings = (
         charts.bars(
             titles[0][0],
             hours,
-            [("calls", report.per_hour["voice"]), ("texts", report.per_hour["sms"])],
+            [(_("calls"), report.per_hour["voice"]), (_("texts"), report.per_hour["sms"])],
             every=3,
-            summary=f"busiest hour {busiest:02d}:00",
+            summary=_("busiest hour %(hour)s", hour=f"{busiest:02d}:00"),
         ),
         charts.bars(
             titles[1][0],
             days,
             [
-                ("calls", [report.per_day["voice"][d] for d in days]),
-                ("texts", [report.per_day["sms"][d] for d in days]),
+                (_("calls"), [report.per_day["voice"][d] for d in days]),
+                (_("texts"), [report.per_day["sms"][d] for d in days]),
             ],
             every=max(1, len(days) // 7),
         ),
         charts.bars(
             titles[2][0],
             how,
-            [("specialist hours", report.staffed), ("contacts", report.demand)],
+            [(_("specialist hours"), report.staffed), (_("contacts"), report.demand)],
             every=24,
         ),
     )
@@ -283,6 +335,7 @@ def reports_page(line_id: int):
         charts=_charts(report),
         meanings=MEANINGS,
         about=ABOUT,
+        headings=HEADINGS,
         first=first,
         last=last,
     )
