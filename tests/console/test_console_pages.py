@@ -271,6 +271,30 @@ def test_bad_settings_are_refused_with_a_reason_and_nothing_changes(
 
 
 @pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "ring_timeout_seconds",
+            "500",
+            "Segundos de timbre: debe ser un número entero de 5 a 120",
+        ),
+        ("wrap_up_topics", "  \n ", "Temas del cierre: este campo es obligatorio"),
+        ("name", "x" * 121, "Nombre: escribe como máximo 120 caracteres"),
+    ],
+)
+def test_a_spanish_coordinator_is_told_in_spanish_which_field_to_fix(
+    console, session, coordinated, cora, field, value, message
+):
+    cora.interface_language = "es"
+    session.commit()
+
+    response = console.post(f"/console/lines/{coordinated.id}/settings", {**SETTINGS, field: value})
+
+    assert response.status_code == 422
+    assert message in html.unescape(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
     ("field", "typed", "shown"),
     [
         ("languages", "en, fr", 'value="en, fr"'),

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from warmline import roster_csv
 from warmline.models import Line, User
@@ -17,6 +18,44 @@ from warmline.web import db_session, i18n
 VIA = "console"
 MAX_FIELD = 500
 MAX_ID = 2**31 - 1
+# Each field's name as a refusal puts it into a sentence ("%(field)s is required"), by the
+# field's name in the form; a field missing here is named by its form name, in English.
+FIELD_NAMES = {
+    "crisis_carry_hours": _l("crisis carry hours"),
+    "crisis_number": _l("crisis number"),
+    "crisis_terms": _l("crisis terms"),
+    "daily_contact_limit": _l("daily contact limit"),
+    "date": _l("date"),
+    "days": _l("days"),
+    "display_name": _l("display name"),
+    "draft": _l("draft"),
+    "email": _l("email"),
+    "end": _l("end"),
+    "first": _l("first shift"),
+    "first date": _l("first date"),
+    "from": _l("from"),
+    "holidays": _l("holidays"),
+    "languages": _l("languages"),
+    "last date": _l("last date"),
+    "max_texts": _l("max texts"),
+    "max_texts_per_specialist": _l("max texts per specialist"),
+    "max_wait_seconds": _l("max wait seconds"),
+    "min_specialists": _l("min specialists"),
+    "name": _l("name"),
+    "overflow_number": _l("overflow number"),
+    "password": _l("password"),
+    "phone": _l("phone"),
+    "reason": _l("reason"),
+    "retention_days": _l("retention days"),
+    "ring_timeout_seconds": _l("ring timeout seconds"),
+    "second": _l("second shift"),
+    "start": _l("start"),
+    "to": _l("to"),
+    "user_id": _l("person"),
+    "weeks": _l("weeks"),
+    "wrap_up_seconds": _l("wrap up seconds"),
+    "wrap_up_topics": _l("wrap up topics"),
+}
 
 
 class FormError(ValueError):
@@ -27,13 +66,21 @@ class FormError(ValueError):
         self.field = field
 
 
+def field_name(name: str) -> str:
+    """Name a form field in the reader's language, for a sentence that refuses its value."""
+    return str(FIELD_NAMES.get(name, name.replace("_", " ")))
+
+
 def text(name: str, *, required: bool = True, limit: int = MAX_FIELD) -> str:
     """Return the form field, trimmed, refusing it empty (when required) or too long."""
     value = request.form.get(name, "").strip()
     if required and not value:
-        raise FormError(f"{name.replace('_', ' ')} is required", name)
+        raise FormError(_("%(field)s is required", field=field_name(name)), name)
     if len(value) > limit:
-        raise FormError(f"{name.replace('_', ' ')} has at most {limit} characters", name)
+        raise FormError(
+            _("%(field)s has at most %(limit)s characters", field=field_name(name), limit=limit),
+            name,
+        )
     return value
 
 
@@ -42,7 +89,13 @@ def whole_number(name: str, low: int, high: int, source: Any = None) -> int:
     raw = (source or request.form).get(name, "").strip()
     if not re.fullmatch(r"-?\d{1,9}", raw) or not low <= int(raw) <= high:
         raise FormError(
-            f"{name.replace('_', ' ')} must be a whole number from {low} to {high}", name
+            _(
+                "%(field)s must be a whole number from %(low)s to %(high)s",
+                field=field_name(name),
+                low=low,
+                high=high,
+            ),
+            name,
         )
     return int(raw)
 
@@ -59,7 +112,9 @@ def day(raw: str | None, name: str = "date") -> date:
     try:
         return date.fromisoformat((raw or "").strip())
     except ValueError:
-        raise FormError(f"{name} must be a date like 2026-11-21") from None
+        raise FormError(
+            _("%(field)s must be a date like 2026-11-21", field=field_name(name))
+        ) from None
 
 
 def language_codes(raw: str) -> list[str]:
