@@ -120,131 +120,197 @@ def last_purge(session: Session, line_id: int) -> dict[str, Any] | None:
 
 # Reading the trail: a sentence per change, in plain words, never a caller's data (a block's
 # reason and the contact it came from stay in the record, out of the sentences).
+# A sentence is said through a `Say`, gettext's shape: the console passes its translator,
+# so the trail reads in the coordinator's language; `english` says it as written here.
+Say = Callable[..., str]
+
+
+def english(message: str, **values: Any) -> str:
+    """Say a sentence as it is written here, with its values filled in."""
+    return message % values if values else message
+
+
+def N_(message: str) -> str:
+    """Mark words to translate where they are said, not where they are written."""
+    return message
 
 
 @dataclass(frozen=True)
 class Names:
-    """The names a sentence uses for the ids events hold; an id left out reads generically."""
+    """The names a sentence uses for the ids events hold, and the words it is said in.
+
+    An id left out reads generically ("someone", "a line").
+    """
 
     people: Mapping[int, str]
     lines: Mapping[int, str]
+    say: Say = english
 
     def person(self, user_id: Any) -> str:
-        return self.people.get(user_id, "someone")
+        return self.people.get(user_id) or self.say("someone")
 
     def line(self, line_id: Any) -> str:
-        return self.lines.get(line_id, "a line")
+        return self.lines.get(line_id) or self.say("a line")
 
 
-def _listed(values: Any) -> str:
+Shown = Callable[[Any, Say], str]
+Said = Callable[[Any, Any, Say], str]
+
+
+def _listed(values: Any, say: Say) -> str:
     if values in (None, "", [], {}):
-        return "none"
+        return say("none")
     if isinstance(values, dict):
-        return "; ".join(f"{key} {_listed(value)}" for key, value in values.items())
+        return "; ".join(f"{key} {_listed(value, say)}" for key, value in values.items())
     if isinstance(values, list):
         return ", ".join(
-            _listed(value) if isinstance(value, list) else str(value) for value in values
+            _listed(value, say) if isinstance(value, list) else str(value) for value in values
         )
     return str(values)
 
 
-def _hours(values: Any) -> str:
-    return (
-        "; ".join(
-            f"{day} {', '.join(f'{a}-{b}' for a, b in ranges)}" for day, ranges in values.items()
-        )
-        or "closed every day"
-    )
+def _hours(values: Any, say: Say) -> str:
+    return "; ".join(
+        f"{day} {', '.join(f'{a}-{b}' for a, b in ranges)}" for day, ranges in values.items()
+    ) or say("closed every day")
 
 
-def _duration(unit: str) -> Callable[[Any, Any], str]:
+# A change of a number of units, as a sentence ends with it.
+CHANGES_IN = {
+    "seconds": N_("from %(before)s to %(after)s seconds"),
+    "minutes": N_("from %(before)s to %(after)s minutes"),
+    "hours": N_("from %(before)s to %(after)s hours"),
+    "days": N_("from %(before)s to %(after)s days"),
+}
+
+
+def _duration(unit: str) -> Said:
     """Say a change of seconds in minutes when both are whole minutes, as people say it."""
 
-    def said(before: Any, after: Any) -> str:
+    def said(before: Any, after: Any, say: Say) -> str:
         if unit == "seconds" and before % 60 == 0 and after % 60 == 0:
-            before, after, unit_said = before // 60, after // 60, "minutes"
-        else:
-            unit_said = unit
-        return f"from {before} to {after} {unit_said}"
+            return say(CHANGES_IN["minutes"], before=before // 60, after=after // 60)
+        return say(CHANGES_IN[unit], before=before, after=after)
 
     return said
 
 
-def _from_to(shown: Callable[[Any], str] = _listed) -> Callable[[Any, Any], str]:
-    return lambda before, after: f"from {shown(before)} to {shown(after)}"
+def _from_to(shown: Shown = _listed) -> Said:
+    return lambda before, after, say: say(
+        "from %(before)s to %(after)s", before=shown(before, say), after=shown(after, say)
+    )
 
 
 # A line's settings: what each is called, and how a change of it reads (None: not the values).
-LINE_SETTINGS: dict[str, tuple[str, Callable[[Any, Any], str] | None]] = {
-    "name": ("name", _from_to()),
-    "opening_hours": ("opening hours", _from_to(_hours)),
-    "holidays": ("holidays", _from_to()),
-    "languages": ("languages", _from_to()),
-    "voices": ("voices callers hear", _from_to()),
+LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
+    "name": (N_("name"), _from_to()),
+    "opening_hours": (N_("opening hours"), _from_to(_hours)),
+    "holidays": (N_("holidays"), _from_to()),
+    "languages": (N_("languages"), _from_to()),
+    "voices": (N_("voices callers hear"), _from_to()),
     "routing_strategy": (
-        "way of choosing who is offered the next caller",
-        _from_to(lambda value: str(value).replace("_", " ")),
+        N_("way of choosing who is offered the next caller"),
+        _from_to(lambda value, _say: str(value).replace("_", " ")),
     ),
-    "crisis_number": ("crisis line number", _from_to()),
-    "overflow_number": ("overflow number", _from_to()),
-    "wrap_up_topics": ("wrap-up topics", _from_to()),
-    "crisis_terms": ("extra crisis words", None),
-    "ring_timeout_seconds": ("ring time", _duration("seconds")),
-    "wrap_up_seconds": ("wrap-up time", _duration("seconds")),
-    "max_wait_seconds": ("longest wait in line", _duration("seconds")),
-    "daily_contact_limit": ("contacts a caller may make each day", _from_to()),
-    "retention_days": ("time contact records are kept", _duration("days")),
-    "max_texts_per_specialist": ("text conversations a specialist holds at once", _from_to()),
-    "min_specialists": ("specialists needed on shift", _from_to()),
+    "crisis_number": (N_("crisis line number"), _from_to()),
+    "overflow_number": (N_("overflow number"), _from_to()),
+    "wrap_up_topics": (N_("wrap-up topics"), _from_to()),
+    "crisis_terms": (N_("extra crisis words"), None),
+    "ring_timeout_seconds": (N_("ring time"), _duration("seconds")),
+    "wrap_up_seconds": (N_("wrap-up time"), _duration("seconds")),
+    "max_wait_seconds": (N_("longest wait in line"), _duration("seconds")),
+    "daily_contact_limit": (N_("contacts a caller may make each day"), _from_to()),
+    "retention_days": (N_("time contact records are kept"), _duration("days")),
+    "max_texts_per_specialist": (
+        N_("text conversations a specialist holds at once"),
+        _from_to(),
+    ),
+    "min_specialists": (N_("specialists needed on shift"), _from_to()),
     "twilio_opt_out": (
-        "answerer of STOP, START and HELP texts",
-        _from_to(lambda twilio: "Twilio" if twilio else "the line"),
+        N_("answerer of STOP, START and HELP texts"),
+        _from_to(lambda twilio, say: "Twilio" if twilio else say("the line")),
     ),
-    "crisis_carry_hours": ("time a crisis flag carries over", _duration("hours")),
+    "crisis_carry_hours": (N_("time a crisis flag carries over"), _duration("hours")),
 }
-PROFILE = {
-    "display_name": ("name", _from_to()),
-    "phone": ("phone", None),
-    "email": ("email", None),
-    "languages": ("languages", _from_to()),
-    "max_texts": ("texts at once", _from_to(lambda n: "the line's limit" if n is None else str(n))),
-    "role": ("role", _from_to()),
+PROFILE: dict[str, tuple[str, Said | None]] = {
+    "display_name": (N_("name"), _from_to()),
+    "phone": (N_("phone"), None),
+    "email": (N_("email"), None),
+    "languages": (N_("languages"), _from_to()),
+    "max_texts": (
+        N_("texts at once"),
+        _from_to(lambda n, say: say("the line's limit") if n is None else str(n)),
+    ),
+    "role": (N_("role"), _from_to()),
 }
 
 
-ROLES = {"specialist": "a specialist", "coordinator": "a coordinator", "admin": "an administrator"}
+ROLES = {
+    "specialist": N_("a specialist"),
+    "coordinator": N_("a coordinator"),
+    "admin": N_("an administrator"),
+}
 
 
 def _changes(
     actor: str,
     whose: str,
     changed: Mapping[str, list[Any]],
-    fields: Mapping[str, tuple[str, Callable[[Any, Any], str] | None]],
+    fields: Mapping[str, tuple[str, Said | None]],
+    say: Say,
 ) -> list[str]:
     sentences = []
     for name, (before, after) in changed.items():
         if name == "active":
-            sentences.append(f"{actor} {'reactivated' if after else 'deactivated'} {whose}.")
+            if after:
+                sentences.append(say("%(actor)s reactivated %(whose)s.", actor=actor, whose=whose))
+            else:
+                sentences.append(say("%(actor)s deactivated %(whose)s.", actor=actor, whose=whose))
             continue
         label, said = fields.get(name, (name.replace("_", " "), None))
-        how = f" {said(before, after)}" if said else ""
-        sentences.append(f"{actor} changed {whose}'s {label}{how}.")
+        setting = say(label) if name in fields else label
+        if said is None:
+            sentences.append(
+                say(
+                    "%(actor)s changed %(whose)s's %(setting)s.",
+                    actor=actor,
+                    whose=whose,
+                    setting=setting,
+                )
+            )
+        else:
+            sentences.append(
+                say(
+                    "%(actor)s changed %(whose)s's %(setting)s %(change)s.",
+                    actor=actor,
+                    whose=whose,
+                    setting=setting,
+                    change=said(before, after, say),
+                )
+            )
     return sentences
 
 
-def _shift_times(detail: Mapping[str, Any]) -> str:
+def _shift_times(detail: Mapping[str, Any], say: Say) -> str:
     if not {"date", "start", "end"} <= detail.keys():
         return ""
-    return f" on {detail['date']} from {detail['start']} to {detail['end']}"
+    return say(
+        " on %(date)s from %(start)s to %(end)s",
+        date=detail["date"],
+        start=detail["start"],
+        end=detail["end"],
+    )
 
 
 def sentences(event: AuditEvent, names: Names) -> list[str]:
     """Say what an event changed, a sentence per change, with the names of who and what."""
-    detail = event.detail or {}
+    say, detail = names.say, event.detail or {}
     if event.actor_id is not None:
         actor = names.person(event.actor_id)
+    elif event.via == "worker":
+        actor = say("The line's scheduled jobs")
     else:
-        actor = {"worker": "The line's scheduled jobs"}.get(event.via, "The operator")
+        actor = say("The operator")
     actor = actor[:1].upper() + actor[1:]
     line = names.line(
         detail.get("line_id", event.target_id if event.target_type == "line" else None)
@@ -252,55 +318,126 @@ def sentences(event: AuditEvent, names: Names) -> list[str]:
     target = names.person(event.target_id) if event.target_type == "user" else ""
     action = event.action
     if action == "line.update":
-        return _changes(actor, line, detail.get("changed", {}), LINE_SETTINGS)
+        return _changes(actor, line, detail.get("changed", {}), LINE_SETTINGS, say)
     if action == "user.update":
-        return _changes(actor, target, detail.get("changed", {}), PROFILE)
+        return _changes(actor, target, detail.get("changed", {}), PROFILE, say)
     if action == "user.lines":
         before, after = detail.get("changed", {}).get("line_ids", [[], []])
-        shown = [", ".join(names.line(i) for i in ids) or "none" for ids in (before, after)]
-        return [f"{actor} changed the lines {target} answers from {shown[0]} to {shown[1]}."]
+        shown = [", ".join(names.line(i) for i in ids) or say("none") for ids in (before, after)]
+        return [
+            say(
+                "%(actor)s changed the lines %(target)s answers from %(before)s to %(after)s.",
+                actor=actor,
+                target=target,
+                before=shown[0],
+                after=shown[1],
+            )
+        ]
     if action == "retention.purge":
         removed = sum(int(n) for n in (detail.get("removed") or {}).values())
-        return [f"{actor} deleted {removed} contact records older than their line keeps them."]
+        return [
+            say(
+                "%(actor)s deleted %(removed)s contact records older than their line keeps them.",
+                actor=actor,
+                removed=removed,
+            )
+        ]
     said = _said(action, actor, line, target, detail, names)
-    return [said if said is not None else f"{actor} made a change ({action})."]
+    if said is not None:
+        return [said]
+    return [say("%(actor)s made a change (%(action)s).", actor=actor, action=action)]
 
 
 def _said(
     action: str, actor: str, line: str, target: str, detail: Mapping[str, Any], names: Names
 ) -> str | None:
-    person = names.person(detail.get("user_id"))
-    kind = str(detail.get("kind", "")).replace("_", " ")
-    script = f"{kind} {detail.get('channel', '')} script in {detail.get('language', '')}"
-    expires = str(detail.get("expires_at") or "")[:10]
-    return {
-        "line.add": f"{actor} added the line {detail.get('name', line)}.",
-        "line.coordinator_add": f"{actor} made {person} a coordinator of {line}.",
-        "line.coordinator_remove": f"{actor} stopped {person} coordinating {line}.",
-        "user.add": f"{actor} added {target} as {ROLES.get(detail.get('role'), 'someone')}.",
-        "user.password_reset": f"{actor} set a new password for {target}.",
-        "user.password_chosen": f"{target[:1].upper() + target[1:]} chose a new password.",
-        "calendar.issue": f"{actor} made a calendar link for {target}.",
-        "calendar.revoke": f"{actor} turned off {target}'s calendar link.",
-        "shift.add": f"{actor} put {person} on shift on {line}{_shift_times(detail)}.",
-        "shift.cancel": f"{actor} cancelled {person}'s shift on {line}{_shift_times(detail)}.",
-        "shift.reassign": f"{actor} gave {names.person(detail.get('from_user_id'))}'s shift on "
-        f"{line} to {names.person(detail.get('to_user_id'))}.",
-        "shift.swap": f"{actor} swapped the shifts of "
-        f"{' and '.join(names.person(u) for u in detail.get('users', []))} on {line}.",
-        "shift.override": f"{actor} started {target}'s shift on {line} without a rostered shift.",
-        "pattern.add": f"{actor} put {person} on a weekly shift on {line}, "
-        f"{detail.get('weekday')} {detail.get('start')} to {detail.get('end')}, "
-        f"from {detail.get('starts_on')}"
-        + (f" until {detail['ends_on']}." if detail.get("ends_on") else "."),
-        "pattern.end": f"{actor} ended a weekly shift on {line} after {detail.get('last_day')}, "
-        f"removing {detail.get('shifts_removed', 0)} later shifts.",
-        "roster.import": f"{actor} imported {detail.get('shifts', 0)} shifts and "
-        f"{detail.get('patterns', 0)} weekly shifts into {line}'s roster.",
-        "script.save": f"{actor} saved {line}'s own {script}.",
-        "script.reset": f"{actor} put {line}'s {script} back to the one shipped.",
-        "block.add": f"{actor} blocked a caller from {line}"
-        + (f" until {expires}." if expires else " until the block is lifted."),
-        "block.lift": f"{actor} lifted a block on {line}.",
-        "handoff.counselor_joined": f"A crisis counselor joined a call {actor} handed over.",
-    }.get(action)
+    say = names.say
+    values = {
+        "actor": actor,
+        "line": line,
+        "target": target,
+        "person": names.person(detail.get("user_id")),
+        "times": _shift_times(detail, say),
+    }
+    if action == "line.add":
+        return say("%(actor)s added the line %(name)s.", actor=actor, name=detail.get("name", line))
+    if action == "user.add":
+        role = say(ROLES[detail["role"]]) if detail.get("role") in ROLES else say("someone")
+        return say("%(actor)s added %(target)s as %(role)s.", actor=actor, target=target, role=role)
+    if action == "user.password_chosen":
+        return say("%(target)s chose a new password.", target=target[:1].upper() + target[1:])
+    if action == "shift.reassign":
+        values["from"] = names.person(detail.get("from_user_id"))
+        values["to"] = names.person(detail.get("to_user_id"))
+    if action == "shift.swap":
+        values["people"] = say(" and ").join(names.person(u) for u in detail.get("users", []))
+    if action == "pattern.add":
+        values.update(
+            weekday=detail.get("weekday"),
+            start=detail.get("start"),
+            end=detail.get("end"),
+            starts_on=detail.get("starts_on"),
+            ends_on=detail.get("ends_on"),
+        )
+        if detail.get("ends_on"):
+            action = "pattern.add_until"
+    if action == "pattern.end":
+        values.update(last_day=detail.get("last_day"), removed=detail.get("shifts_removed", 0))
+    if action == "roster.import":
+        values.update(shifts=detail.get("shifts", 0), patterns=detail.get("patterns", 0))
+    if action in ("script.save", "script.reset"):
+        values.update(
+            kind=str(detail.get("kind", "")).replace("_", " "),
+            channel=detail.get("channel", ""),
+            language=detail.get("language", ""),
+        )
+    if action == "block.add":
+        values["until"] = str(detail.get("expires_at") or "")[:10]
+        if values["until"]:
+            action = "block.add_until"
+    sentence = SENTENCES.get(action)
+    return None if sentence is None else say(sentence, **values)
+
+
+# The sentence each kind of event reads as, filled in with the names and times it holds.
+SENTENCES = {
+    "line.coordinator_add": N_("%(actor)s made %(person)s a coordinator of %(line)s."),
+    "line.coordinator_remove": N_("%(actor)s stopped %(person)s coordinating %(line)s."),
+    "user.password_reset": N_("%(actor)s set a new password for %(target)s."),
+    "calendar.issue": N_("%(actor)s made a calendar link for %(target)s."),
+    "calendar.revoke": N_("%(actor)s turned off %(target)s's calendar link."),
+    "shift.add": N_("%(actor)s put %(person)s on shift on %(line)s%(times)s."),
+    "shift.cancel": N_("%(actor)s cancelled %(person)s's shift on %(line)s%(times)s."),
+    "shift.reassign": N_("%(actor)s gave %(from)s's shift on %(line)s to %(to)s."),
+    "shift.swap": N_("%(actor)s swapped the shifts of %(people)s on %(line)s."),
+    "shift.override": N_(
+        "%(actor)s started %(target)s's shift on %(line)s without a rostered shift."
+    ),
+    "pattern.add": N_(
+        "%(actor)s put %(person)s on a weekly shift on %(line)s, %(weekday)s %(start)s to "
+        "%(end)s, from %(starts_on)s."
+    ),
+    "pattern.add_until": N_(
+        "%(actor)s put %(person)s on a weekly shift on %(line)s, %(weekday)s %(start)s to "
+        "%(end)s, from %(starts_on)s until %(ends_on)s."
+    ),
+    "pattern.end": N_(
+        "%(actor)s ended a weekly shift on %(line)s after %(last_day)s, removing %(removed)s "
+        "later shifts."
+    ),
+    "roster.import": N_(
+        "%(actor)s imported %(shifts)s shifts and %(patterns)s weekly shifts into %(line)s's "
+        "roster."
+    ),
+    "script.save": N_(
+        "%(actor)s saved %(line)s's own %(kind)s %(channel)s script in %(language)s."
+    ),
+    "script.reset": N_(
+        "%(actor)s put %(line)s's %(kind)s %(channel)s script in %(language)s back to the one "
+        "shipped."
+    ),
+    "block.add": N_("%(actor)s blocked a caller from %(line)s until the block is lifted."),
+    "block.add_until": N_("%(actor)s blocked a caller from %(line)s until %(until)s."),
+    "block.lift": N_("%(actor)s lifted a block on %(line)s."),
+    "handoff.counselor_joined": N_("A crisis counselor joined a call %(actor)s handed over."),
+}

@@ -669,6 +669,16 @@ def test_people_are_added_edited_and_audited(console, session, coordinated, cora
     assert "Cora deactivated Ana M." in log
     assert "Cora changed Ana M&#39;s phone." in log and "+14155550171" not in log
 
+    # Read by a coordinator who chose Spanish, the same trail says the same, in Spanish.
+    cora.interface_language = "es"
+    session.commit()
+    log = html.unescape(console.page("/console/audit"))
+    assert "Cora agregó a Dee como especialista." in log
+    assert "Cora cambió «nombre» de Ana M de Ana a Ana M." in log
+    assert "Cora cambió «idiomas» de Ana M de en a en, es." in log
+    assert "Cora desactivó a Ana M." in log
+    assert "Cora cambió «teléfono» de Ana M." in log and "+14155550171" not in log
+
 
 def test_coordinators_cannot_change_other_coordinators(console, session):
     other = make_person(session, "Otto", Role.COORDINATOR)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_babel import gettext
 
 from warmline import audit, people
 from warmline.console.blueprint import coordinator_route
@@ -38,6 +39,7 @@ def audit_page():
     names = audit.Names(
         people={u.id: u.display_name for u in shown},
         lines={line.id: line.name for line in visible_lines(session, me)},
+        say=gettext,
     )
     said = [(event, audit.sentences(event, names)) for event in events[:EVENTS_SHOWN]]
     return render_template("console/audit.html", events=said)
