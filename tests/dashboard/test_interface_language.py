@@ -79,10 +79,20 @@ def test_a_language_the_interface_is_not_written_in_is_refused(ana_browser, sess
 
 
 def test_going_back_after_choosing_stays_on_this_site(ana_browser):
-    for elsewhere in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+    for elsewhere in (
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "/me\r\nSet-Cookie: x=1",
+        "/me\x00",
+        "/" + "a" * 600,
+    ):
         response = _choose(ana_browser, "es", elsewhere)
+        assert response.status_code == 303
         assert response.headers["Location"] == "/dashboard"
     assert _choose(ana_browser, "es", "/me").headers["Location"] == "/me"
+    reports = "/console/lines/1/reports?from=2026-11-01&to=2026-11-28"
+    assert _choose(ana_browser, "es", reports).headers["Location"] == reports
 
 
 def test_choosing_needs_a_signed_in_person_and_the_forms_token(client, ana_browser):

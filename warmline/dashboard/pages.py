@@ -40,9 +40,20 @@ def _landing(target: str) -> str:
 
 
 def _same_site(path: str) -> str:
-    """Return a path on this site to go back to, else the dashboard."""
-    if path.startswith("/") and not path.startswith("//") and "\\" not in path:
-        return path[:512]
+    """Return a path on this site to go back to, else the dashboard.
+
+    Only printable ASCII: a line break or control character in a Location header is an
+    application error, and a backslash or a second slash would name another host.
+    """
+    if (
+        path.startswith("/")
+        and not path.startswith("//")
+        and "\\" not in path
+        and path.isascii()
+        and path.isprintable()
+        and len(path) <= 512
+    ):
+        return path
     return url_for("dashboard.shift_page")
 
 
