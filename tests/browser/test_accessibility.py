@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser.test_console import sign_in
-from tests.browser.test_shift import start_shift
+from tests.browser.test_shift import start_shift, take_from_queue
 from tests.console.conftest import make_person
 from tests.dashboard.conftest import caller_arrives, caller_connects, caller_hangs_up, texter_sends
 from tests.factories import make_line, make_specialist
@@ -112,10 +110,7 @@ def test_an_open_chat_has_no_serious_finding(page, server, session, twilio):
     sign_in(page, server, ana.email)
     start_shift(page)
     contact_id = texter_sends(twilio, session, "hi, is anyone there")
-    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
-        "button", name=re.compile("^Accept")
-    ).click()
-    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    mine = take_from_queue(page, contact_id)
     expect(mine.get_by_role("textbox")).to_be_visible()
     assert findings(page) == []
 
@@ -128,10 +123,7 @@ def test_a_call_its_transfer_dialog_and_its_wrap_up_have_no_serious_finding(
     sign_in(page, server, ana.email)
     start_shift(page)
     contact_id = caller_arrives(twilio, session)
-    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
-        "button", name=re.compile("^Accept")
-    ).click()
-    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    mine = take_from_queue(page, contact_id)
     transfer = mine.get_by_role("button", name="Transfer to crisis line")
     expect(transfer).to_be_visible()
     caller_connects(twilio, session, contact_id)

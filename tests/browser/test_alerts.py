@@ -4,14 +4,12 @@ in the background, and keyboard shortcuts to accept an offer and to end a contac
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 from rq import Queue
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, shoot
-from tests.browser.test_shift import sign_in, start_shift
+from tests.browser.test_shift import sign_in, start_shift, take_from_queue
 from tests.dashboard.conftest import caller_arrives, texter_sends
 from tests.factories import make_line, make_specialist
 from tests.services import wait_for
@@ -205,9 +203,7 @@ def test_the_end_shortcut_leaves_a_reply_being_typed_alone(page, server, session
     sign_in(page, server, ana.email)
     start_shift(page)
     contact_id = texter_sends(twilio, session, "hello?")
-    waiting = page.locator(f'#queue-list li[data-contact-id="{contact_id}"]')
-    waiting.get_by_role("button", name=re.compile("^Accept")).click()
-    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    mine = take_from_queue(page, contact_id)
     reply = mine.get_by_label("Reply")
     reply.fill("I'm here")
 

@@ -3,13 +3,12 @@ texter flagged before shows why in the waiting list."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
-from tests.browser.test_shift import sign_in, start_shift
+from tests.browser.test_shift import sign_in, start_shift, take_from_queue
 from tests.dashboard.conftest import TEXTER, texter_sends
 from tests.factories import make_line, make_specialist
 from warmline.models import Channel, Contact, Outcome, utcnow
@@ -24,10 +23,7 @@ def test_closing_a_flagged_conversation_asks_for_confirmation_first(page, server
     sign_in(page, server, ana.email)
     start_shift(page)
     contact_id = texter_sends(twilio, session, CRISIS_TEXT)
-    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
-        "button", name=re.compile("^Accept")
-    ).click()
-    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    mine = take_from_queue(page, contact_id)
     close = mine.get_by_role("button", name="Close conversation")
     dialogs: list[str] = []
 

@@ -6,11 +6,9 @@ A Participant's call reports "answered" when the crisis line picks up, menu or p
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import expect
 
-from tests.browser.test_shift import sign_in, start_shift
+from tests.browser.test_shift import sign_in, start_shift, take_from_queue
 from tests.dashboard.conftest import caller_arrives, caller_connects
 from tests.factories import call_sid, make_line, make_specialist
 from warmline import urls
@@ -25,10 +23,7 @@ def test_the_specialist_confirms_the_counselor_before_the_panel_lets_them_leave(
     sign_in(page, server, ana.email)
     start_shift(page)
     contact_id = caller_arrives(twilio, session)
-    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
-        "button", name=re.compile("^Accept")
-    ).click()
-    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    mine = take_from_queue(page, contact_id)
     expect(mine.get_by_role("button", name="Transfer to crisis line")).to_be_visible()
     caller_connects(twilio, session, contact_id)
     LiveLine(redis_client, line.id).record_leg(contact_id, ana.id, call_sid())

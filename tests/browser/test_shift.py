@@ -31,6 +31,14 @@ def sign_in(page, server: str, email: str) -> None:
     expect(page.get_by_role("heading", name="Your shift")).to_be_visible()
 
 
+def take_from_queue(page, contact_id: int):
+    """Press Accept on a waiting contact's row; return the contact's row among the page's own."""
+    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
+        "button", name=re.compile("^Accept")
+    ).click()
+    return page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+
+
 def start_shift(page) -> None:
     page.get_by_role("button", name="Start shift").click()
     expect(page.locator("#status-badge")).to_have_text("Available")

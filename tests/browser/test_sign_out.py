@@ -3,7 +3,6 @@ grace, ends the specialist's availability; coming back shows them off shift."""
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import replace
 
@@ -11,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
-from tests.browser.test_shift import sign_in, start_shift
+from tests.browser.test_shift import sign_in, start_shift, take_from_queue
 from tests.dashboard.conftest import caller_arrives, caller_connects, caller_hangs_up
 from tests.factories import make_line, make_specialist
 from tests.services import wait_for
@@ -73,9 +72,7 @@ def test_signing_out_during_a_call_says_it_goes_on_and_ends_the_shift_when_it_do
     sign_in(page, server, ana.email)
     start_shift(page)
     contact_id = caller_arrives(twilio, session)
-    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
-        "button", name=re.compile("^Accept")
-    ).click()
+    take_from_queue(page, contact_id)
     expect(page.locator("#status-badge")).to_have_text("In a conversation")
 
     page.get_by_role("button", name="Sign out").click()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from playwright.sync_api import expect
 
-from tests.browser.test_shift import sign_in, start_shift
+from tests.browser.test_shift import sign_in, start_shift, take_from_queue
 from tests.dashboard.conftest import texter_sends
 from tests.factories import make_line, make_specialist
 from tests.segments import segment_cases
@@ -18,9 +16,7 @@ def test_the_reply_counter_shows_the_segments_the_table_gives(page, server, sess
     sign_in(page, server, ana.email)
     start_shift(page)
     contact_id = texter_sends(twilio, session, "hello, is anyone there?")
-    waiting = page.locator(f'#queue-list li[data-contact-id="{contact_id}"]')
-    waiting.get_by_role("button", name=re.compile("^Accept")).click()
-    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    mine = take_from_queue(page, contact_id)
     reply = mine.get_by_label("Reply")
     counter = mine.locator(".hint[aria-live]")
 

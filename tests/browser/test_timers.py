@@ -9,7 +9,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
-from tests.browser.test_shift import sign_in, start_shift
+from tests.browser.test_shift import sign_in, start_shift, take_from_queue
 from tests.dashboard.conftest import caller_arrives, caller_connects
 from tests.factories import make_line, make_specialist
 from warmline import urls
@@ -105,10 +105,7 @@ def test_a_call_shows_its_length_while_talking(page, server, session, twilio):
     sign_in(page, server, ana.email)
     start_shift(page)
     contact_id = caller_arrives(twilio, session)
-    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
-        "button", name=re.compile("^Accept")
-    ).click()
-    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    mine = take_from_queue(page, contact_id)
     expect(mine.locator(".waited")).to_have_text("Connecting the call…")
     transfer = mine.get_by_role("button", name="Transfer to crisis line")
     expect(transfer).to_be_disabled()

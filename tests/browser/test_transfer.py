@@ -6,12 +6,11 @@ of the counselor's leg came on the event stream, when Twilio's status callback a
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.test_shift import sign_in, start_shift
+from tests.browser.test_shift import sign_in, start_shift, take_from_queue
 from tests.dashboard.conftest import caller_arrives, caller_connects, caller_hangs_up
 from tests.factories import call_sid, make_line, make_specialist
 from warmline import urls
@@ -30,10 +29,7 @@ def in_a_call(page, server, session, twilio, redis_client) -> tuple[int, LiveLin
     # From here on no timer of the page's fires: no poll, no safety refresh.
     page.clock.pause_at(datetime.now(UTC) + timedelta(seconds=1))
     contact_id = caller_arrives(twilio, session)
-    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
-        "button", name=re.compile("^Accept")
-    ).click()
-    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    mine = take_from_queue(page, contact_id)
     expect(mine.get_by_role("button", name=TRANSFER)).to_be_visible()
     caller_connects(twilio, session, contact_id)
     live = LiveLine(redis_client, line.id)

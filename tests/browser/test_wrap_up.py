@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
 from tests.browser.test_crisis_alert import IMMINENT, RECORDERS
-from tests.browser.test_shift import sign_in, start_shift
+from tests.browser.test_shift import sign_in, start_shift, take_from_queue
 from tests.dashboard.conftest import (
     caller_arrives,
     caller_connects,
@@ -25,9 +25,7 @@ ACCEPT = re.compile("^Accept")
 def talk_and_hang_up(page, twilio, session) -> int:
     """Take a caller from the waiting line, talk, and let them hang up: wrap-up begins."""
     contact_id = caller_arrives(twilio, session)
-    page.locator(f'#queue-list li[data-contact-id="{contact_id}"]').get_by_role(
-        "button", name=ACCEPT
-    ).click()
+    take_from_queue(page, contact_id)
     expect(page.locator("#status-badge")).to_have_text("In a conversation")
     caller_connects(twilio, session, contact_id)
     caller_hangs_up(twilio, session, contact_id)
