@@ -240,9 +240,7 @@ def test_a_texter_back_with_yes_is_heard_again_crisis_text_included(scenario):
 OFFER_RING_TIMEOUT = 60
 
 
-def test_a_texter_is_offered_on_the_dashboard_and_the_specialist_accepts(
-    scenario, open_dashboard
-):
+def test_a_texter_is_offered_on_the_dashboard_and_the_specialist_accepts(scenario, open_dashboard):
     line = scenario.line(ring_timeout_seconds=OFFER_RING_TIMEOUT)
     ana = scenario.specialist(line, "Ana", on_shift=False)
     browser = open_dashboard(ana, line)
