@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from tests.dashboard.conftest import texter_sends
+from tests.dashboard.conftest import caller_arrives, texter_sends
 from tests.fake_twilio import fake_twilio
 from warmline import presence
 from warmline.live import LiveLine, now_ms
@@ -113,3 +113,19 @@ def test_a_text_closed_while_offered_frees_its_specialist(
     shift = ana_browser.get("/api/shift").json
     assert (shift["status"], shift["text_offer_contact_id"]) == ("available", None)
     assert LiveLine(redis_client, line.id).text_offered_to(contact_id) is None
+
+
+def test_a_crisis_text_is_offered_before_an_earlier_caller_is_rung(
+    ana_browser, line, twilio, session, worker_runtime, twilio_api
+):
+    ana_browser.start_shift(line.id)
+    caller_id = caller_arrives(twilio, session)
+    crisis_id = texter_sends(twilio, session, "I want to kill myself tonight")
+
+    assert jobs.offer_contacts(line.id) == 1
+
+    shift = ana_browser.get("/api/shift").json
+    assert (shift["text_offer_contact_id"], shift["offer_contact_id"]) == (crisis_id, None)
+    assert LiveLine(worker_runtime.redis, line.id).waiting() == [crisis_id, caller_id]
+    rung = [r for r in twilio_api.requests if r.path.endswith("/Calls.json")]
+    assert rung == [], "nobody's phone is rung while Ana is offered the text"
