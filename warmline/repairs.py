@@ -35,10 +35,10 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
 
     Offers whose lease ran out (a worker died mid-offer, a status callback was lost) go back
     to the line, and the specialists they rang go on break; text offers nobody answered in
-    time end; accepted callers who never
-    reached their conference are moved again; open calls missing from Redis (Redis restarted)
-    are put back in their old place; contacts that ended while Redis missed it leave the
-    line; calls open for minutes are checked at Twilio, and closed when their ending was lost.
+    time end; accepted callers who never reached their conference are moved again; open calls
+    missing from Redis (Redis restarted) are put back in their old place; contacts that ended
+    while Redis missed it leave the line; calls open for minutes are checked at Twilio, and
+    closed when their ending was lost.
     """
     repaired = {
         "expired_offers": 0,
