@@ -80,6 +80,33 @@ class Resolution:
     legs: dict[int, str] | None = None
 
 
+@dataclass(frozen=True)
+class TakenText:
+    """A text a specialist took, and the offers taking it ended."""
+
+    contact_id: int
+    # Whom that text was being offered to, when someone else took it from the list.
+    offered_to: int | None = None
+    # Another text that was being offered to the taker, now free for the next one.
+    released: int | None = None
+
+
+@dataclass(frozen=True)
+class TextOffer:
+    """A waiting text offered on one specialist's dashboard."""
+
+    contact_id: int
+    specialist_id: int
+
+
+@dataclass(frozen=True)
+class EndedTextOffer:
+    """A text offer that ended unaccepted: whose it was, and whether they went on break."""
+
+    specialist_id: int
+    on_break: bool
+
+
 @functools.cache
 def _script(name: str) -> str:
     return resources.files("warmline").joinpath("lua", name).read_text()
@@ -464,10 +491,13 @@ class LiveLine:
         contact_id: int | None = None,
         max_texts: int,
         during_calls: bool,
-    ) -> int | None:
-        """Atomically give a waiting text (that one, or the first they speak) to a specialist."""
+    ) -> TakenText | None:
+        """Atomically give a waiting text (that one, or the first they speak) to a specialist.
+
+        A text being offered to someone else may be taken all the same: that offer ends.
+        """
         taken = self._text_script("accept_text.lua")(
-            keys=[self._key("waiting"), self._key("free")],
+            keys=[self._key("waiting"), self._key("free"), self._key("text_offers")],
             args=[
                 self.prefix,
                 specialist_id,
@@ -478,7 +508,10 @@ class LiveLine:
                 CLAIM_SCAN,
             ],
         )
-        return int(taken) or None
+        if not taken:
+            return None
+        contact, offered_to, released = (int(part) for part in taken)
+        return TakenText(contact, offered_to or None, released or None)
 
     def may_accept_text(
         self, specialist_id: int, *, at_ms: int, max_texts: int, during_calls: bool
@@ -490,7 +523,13 @@ class LiveLine:
         status = card.get("status")
         if status == "on_call" or "offer" in card:
             return during_calls
-        return status == "texting" or self.may_claim_one(specialist_id, at_ms)
+        if status == "texting":
+            return True
+        if "text_offer" in card:
+            # Their text offer keeps their place on the phone rota while it stands.
+            kept = self.client.hget(self._key(f"text_offer:{card['text_offer']}"), "ready")
+            return bool(kept) and int(float(kept)) <= at_ms
+        return self.may_claim_one(specialist_id, at_ms)
 
     def release_text(
         self, contact_id: int, specialist_id: int | None, *, ready_ms: int, status: str
@@ -513,6 +552,81 @@ class LiveLine:
                 args=[self.prefix, contact_id, specialist_id, waiting_score(tier, arrived_ms)],
             )
         )
+
+    # Text offers: a waiting text shown on one specialist's dashboard to accept or let pass.
+    # It keeps its place in line meanwhile (the contact notes `offered_to`); the offer, under
+    # `text_offer:<contact>`, keeps the offered specialist's place on the phone rota.
+
+    def offer_text(
+        self,
+        limits: dict[int, int],
+        *,
+        ends_ms: int,
+        during_calls: bool,
+        ahead_of_calls: bool = False,
+    ) -> TextOffer | None:
+        """Atomically offer the first waiting text someone can take to the one who gets it.
+
+        `limits` says how many texts each active specialist may hold at once. With
+        `ahead_of_calls`, only texts ahead of every waiting caller are offered.
+        """
+        if not limits:
+            return None
+        offered = self._text_script("offer_text.lua")(
+            keys=[self._key("waiting"), self._key("free"), self._key("text_offers")],
+            args=[
+                self.prefix,
+                now_ms(),
+                ends_ms,
+                int(during_calls),
+                CLAIM_SCAN,
+                int(ahead_of_calls),
+                *chain.from_iterable(limits.items()),
+            ],
+        )
+        if not offered:
+            return None
+        return TextOffer(int(offered[0]), int(offered[1]))
+
+    def end_text_offer(
+        self, contact_id: int, specialist_id: int | None, how: str, *, passed_until_ms: int = 0
+    ) -> EndedTextOffer | None:
+        """End a text offer ('pass', 'expire' or 'withdraw': see end_text_offer.lua)."""
+        ended = self._text_script("end_text_offer.lua")(
+            keys=[self._key("waiting"), self._key("free"), self._key("text_offers")],
+            args=[self.prefix, contact_id, specialist_id or "", how, passed_until_ms],
+        )
+        if not ended:
+            return None
+        return EndedTextOffer(int(ended[0]), bool(ended[1]))
+
+    def text_offer_of(self, specialist_id: int) -> int | None:
+        """Return the text being offered to a specialist now, if one is."""
+        offered = self.client.hget(self._key(f"specialist:{specialist_id}"), "text_offer")
+        return int(offered) if offered else None
+
+    def text_offered_to(self, contact_id: int) -> int | None:
+        """Return the specialist a waiting text is being offered to, if anyone."""
+        offered = self.client.hget(self._key(f"contact:{contact_id}"), "offered_to")
+        return int(offered) if offered else None
+
+    def expired_text_offers(self, before_ms: int) -> list[int]:
+        return [
+            int(c) for c in self.client.zrangebyscore(self._key("text_offers"), "-inf", before_ms)
+        ]
+
+    def texts_unoffered(self) -> list[int]:
+        """Return waiting texts nobody is being offered, in line order."""
+        waiting = self.waiting()
+        with self.client.pipeline(transaction=False) as pipe:
+            for contact_id in waiting:
+                pipe.hmget(self._key(f"contact:{contact_id}"), "channel", "offered_to")
+            details = pipe.execute()
+        return [
+            contact_id
+            for contact_id, (channel, offered_to) in zip(waiting, details, strict=True)
+            if channel == b"sms" and not offered_to
+        ]
 
     def texts_held(self, specialist_id: int) -> list[int]:
         """Return the text conversations a specialist has open."""

@@ -14,7 +14,7 @@ from datetime import datetime
 import redis
 from sqlalchemy.orm import Session
 
-from warmline import calls, urls
+from warmline import calls, texts, urls
 from warmline.gateway import TwilioRefused
 from warmline.jobs import Jobs
 from warmline.live import LiveLine
@@ -165,14 +165,18 @@ def accept(
 
 
 def offer_contacts(runtime: Runtime, line_id: int) -> int:
-    """Ring free specialists for waiting callers until no pair is left; return how many."""
+    """Offer waiting contacts to free specialists until no pair is left; return how many.
+
+    Callers ring phones; texts are offered on dashboards: first those ahead of every waiting
+    caller, then, once callers have their specialists, the rest.
+    """
     with runtime.sessions() as session:
         line = session.get(Line, line_id)
         if line is None:
             return 0
         live = LiveLine(runtime.redis, line_id)
         live.making_offers()
-        offered = 0
+        offered = texts.offer_texts(session, live, line, ahead_of_calls=True)
         while claim := live.claim(
             lease_ms=lease_ms(line),
             queued_call_ms=QUEUED_CALL_MS,
@@ -182,7 +186,7 @@ def offer_contacts(runtime: Runtime, line_id: int) -> int:
             offered += 1
             for specialist_id in claim.specialist_ids:
                 _ring(runtime, session, live, line, claim.contact_id, specialist_id)
-        return offered
+        return offered + texts.offer_texts(session, live, line, ahead_of_calls=False)
 
 
 def _ring(

@@ -14,7 +14,7 @@ from warmline import audit, people
 from warmline.jobs import Jobs
 from warmline.live import LiveLine, now_ms
 from warmline.models import Line, Shift, User
-from warmline.texts import conversation
+from warmline.texts import conversation, offering
 
 
 class NotRostered(PermissionError):
@@ -186,6 +186,7 @@ def withdraw(session: Session, client: redis.Redis, jobs: Jobs, *, user_id: int)
 
 
 def _take_back_offer(live: LiveLine, jobs: Jobs, specialist_id: int) -> None:
+    offering.take_back_text_offer(live, jobs, specialist_id)
     offer = live.specialist(specialist_id).get("offer")
     if not offer:
         return

@@ -34,13 +34,15 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
     """Mend drift between Redis and the database; return what was repaired.
 
     Offers whose lease ran out (a worker died mid-offer, a status callback was lost) go back
-    to the line, and the specialists they rang go on break; accepted callers who never
-    reached their conference are moved again; open calls missing from Redis (Redis restarted)
-    are put back in their old place; contacts that ended while Redis missed it leave the
-    line; calls open for minutes are checked at Twilio, and closed when their ending was lost.
+    to the line, and the specialists they rang go on break; text offers nobody answered in
+    time end; accepted callers who never reached their conference are moved again; open calls
+    missing from Redis (Redis restarted) are put back in their old place; contacts that ended
+    while Redis missed it leave the line; calls open for minutes are checked at Twilio, and
+    closed when their ending was lost.
     """
     repaired = {
         "expired_offers": 0,
+        "expired_text_offers": 0,
         "restored": 0,
         "removed": 0,
         "reconnected": 0,
@@ -52,6 +54,7 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
             for contact_id in live.expired_offers(now_ms()):
                 _take_back_offer(runtime, live, contact_id)
                 repaired["expired_offers"] += 1
+            repaired["expired_text_offers"] += texts.expire_text_offers(live, runtime.jobs)
             for contact_id in live.stuck_accepted(now_ms() - CONNECTING_MS):
                 contact = session.get(Contact, contact_id)
                 if contact is None or contact.ended_at is not None:
@@ -81,7 +84,9 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
                     calls.requeue(live, line, contact)
                     repaired["restored"] += 1
             repaired["closed"] += _close_calls_twilio_ended(runtime, session, live, line)
-            if live.waiting() and live.free_specialists(now_ms()):
+            # Someone holding texts is off the phone rota but may take one more: a text nobody
+            # is being offered may have someone now (a dashboard opened, a pass ran out).
+            if (live.waiting() and live.free_specialists(now_ms())) or live.texts_unoffered():
                 runtime.jobs.offer_contacts(line.id)
     return repaired
 

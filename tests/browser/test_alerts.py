@@ -142,13 +142,15 @@ def test_an_offer_and_a_new_text_notify_a_tab_in_the_background(
         start_shift(page)
         assert page.evaluate("Notification.permission") == "granted"
 
+        # The caller is ahead of the texter in line: the call is the one offered to Ana.
+        caller_arrives(twilio, session)
         texter_sends(twilio, session, "is anyone there tonight")
         page.wait_for_function("() => window.sounds.length === 1")
         assert page.evaluate("window.sounds") == [{"kind": "text", "played": True}]
         assert page.evaluate("window.notified") == [], "a tab in view needs no notification"
 
         page.evaluate("window.inBackground = true")
-        offer_a_caller(twilio, session, line)
+        assert jobs.offer_contacts(line.id) == 1
         page.wait_for_function("() => window.notified.length === 1")
         [notification] = page.evaluate("window.notified")
         assert notification["title"].startswith("(1) Offer")

@@ -40,6 +40,13 @@ class Dashboard:
         response = self.post("/api/shift/start", {"line_id": line_id})
         assert response.status_code == 200, response.text
 
+    def shift(self) -> dict:
+        return self.http.get(f"{self.base_url}/api/shift", timeout=10).json()
+
+    def text_offered(self) -> int | None:
+        """The texter being offered on this dashboard, as its page asks for it."""
+        return self.shift().get("text_offer_contact_id")
+
 
 @pytest.fixture
 def open_dashboard(stack) -> Iterator[Callable[..., Dashboard]]:
@@ -225,4 +232,90 @@ def test_a_texter_back_with_yes_is_heard_again_crisis_text_included(scenario):
         REPLIES["START"],
         referral_script("caller", "sms", "en"),
     ]
+    assert scenario.errors() == []
+
+
+# Issue 18 item 2: a waiting texter is offered on a free specialist's dashboard, the way a
+# call is; they accept it or let it pass, and then it goes to the next one.
+OFFER_RING_TIMEOUT = 60
+
+
+def test_a_texter_is_offered_on_the_dashboard_and_the_specialist_accepts(scenario, open_dashboard):
+    line = scenario.line(ring_timeout_seconds=OFFER_RING_TIMEOUT)
+    ana = scenario.specialist(line, "Ana", on_shift=False)
+    browser = open_dashboard(ana, line)
+    texter = scenario.phone()
+
+    texter.send_text(line.twilio_number, "hi, can someone talk with me tonight?")
+    wait_for(lambda: received(texter, line), timeout=DEADLINE, what="the welcome")
+    contact = scenario.contact(line)
+    wait_for(
+        lambda: browser.text_offered() == contact.id,
+        timeout=DEADLINE,
+        what="the texter to be offered on Ana's dashboard",
+    )
+    [waiting] = browser.http.get(f"{browser.base_url}/api/queue", timeout=10).json()["waiting"]
+    assert (waiting["id"], waiting["state"], waiting["takeable"]) == (contact.id, "offered", True)
+
+    accepted = browser.post(f"/api/contacts/{contact.id}/accept")
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["text_offer_contact_id"] is None
+    assert accepted.json()["status"] == "texting"
+    reply = browser.post(f"/api/contacts/{contact.id}/messages", {"body": "Hi, I'm here."})
+    assert reply.status_code == 201, reply.text
+    wait_for(
+        lambda: "Hi, I'm here." in received(texter, line),
+        timeout=DEADLINE,
+        what="Ana's reply to reach the texter",
+    )
+    assert scenario.contact(line).specialist_id == ana.id
+    assert scenario.live(line).waiting() == []
+    assert scenario.errors() == []
+
+
+def test_a_texter_one_specialist_lets_pass_is_offered_to_the_next(scenario, open_dashboard):
+    line = scenario.line(ring_timeout_seconds=OFFER_RING_TIMEOUT)
+    ana = scenario.specialist(line, "Ana", on_shift=False)
+    bo = scenario.specialist(line, "Bo", on_shift=False)
+    # Ana started first: she has been idle longest, and is offered the texter first.
+    browsers = {ana.name: open_dashboard(ana, line), bo.name: open_dashboard(bo, line)}
+    texter = scenario.phone()
+
+    texter.send_text(line.twilio_number, "is anyone there? it has been a long day")
+    wait_for(lambda: received(texter, line), timeout=DEADLINE, what="the welcome")
+    contact = scenario.contact(line)
+    wait_for(
+        lambda: browsers["Ana"].text_offered() == contact.id,
+        timeout=DEADLINE,
+        what="the texter to be offered to Ana",
+    )
+    assert browsers["Bo"].text_offered() is None, "one specialist at a time"
+
+    passed = browsers["Ana"].post(f"/api/contacts/{contact.id}/pass")
+    assert passed.status_code == 200, passed.text
+    assert passed.json()["status"] == "available", "letting a text pass is no missed call"
+    wait_for(
+        lambda: browsers["Bo"].text_offered() == contact.id,
+        timeout=DEADLINE,
+        what="the texter to be offered to Bo next",
+    )
+    assert browsers["Ana"].text_offered() is None, "not offered back to Ana at once"
+    again = browsers["Ana"].post(f"/api/contacts/{contact.id}/pass")
+    assert again.status_code == 409
+    assert "no longer offered to you" in again.json()["error"]
+
+    accepted = browsers["Bo"].post(f"/api/contacts/{contact.id}/accept")
+    assert accepted.status_code == 200, accepted.text
+    late = browsers["Ana"].post(f"/api/contacts/{contact.id}/accept")
+    assert late.status_code == 409
+    assert late.json()["error"] == "Someone else took that text conversation."
+    reply = browsers["Bo"].post(f"/api/contacts/{contact.id}/messages", {"body": "Bo here."})
+    assert reply.status_code == 201, reply.text
+    wait_for(
+        lambda: "Bo here." in received(texter, line),
+        timeout=DEADLINE,
+        what="Bo's reply to reach the texter",
+    )
+    assert scenario.contact(line).specialist_id == bo.id
+    assert browsers["Ana"].shift()["status"] == "available"
     assert scenario.errors() == []

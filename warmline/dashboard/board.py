@@ -39,6 +39,8 @@ class Shift:
     contact_id: int | None
     offer_id: int | None
     ending: bool
+    # The waiting text being offered on their dashboard, if one is.
+    text_offer_id: int | None = None
 
     def status_at(self, at_ms: int) -> str:
         return status_at(self.status, self.ready_ms, at_ms)
@@ -141,6 +143,7 @@ def current_shift(session: Session, client: redis.Redis, specialist_id: int) -> 
                 offer_id=int(state["offer"]) if state.get("offer") else None,
                 ending=bool(client.exists(_ending_key(line.id, specialist_id)))
                 or live.signing_off(specialist_id),
+                text_offer_id=int(state["text_offer"]) if state.get("text_offer") else None,
             )
     return None
 
@@ -260,7 +263,7 @@ def _channels_open(live: LiveLine, line: Line, taker: User, at: datetime) -> set
 def waiting(
     session: Session, client: redis.Redis, line: Line, at: datetime, taker: User | None = None
 ) -> list[ContactView]:
-    """Return the contacts waiting on a line, those being offered first, in line order.
+    """Return the contacts waiting on a line, calls being offered first, in line order.
 
     Given a `taker`, each says whether the line would give it to them, were they to take it
     now (the same checks as taking it, read without changing anything).
@@ -268,7 +271,7 @@ def waiting(
     live = LiveLine(client, line.id)
     states = {contact_id: "ringing" for contact_id in live.offered()}
     for contact_id in live.waiting():
-        states.setdefault(contact_id, "waiting")
+        states.setdefault(contact_id, "offered" if live.text_offered_to(contact_id) else "waiting")
     contacts = {
         c.id: c
         for c in session.scalars(
@@ -289,7 +292,8 @@ def waiting(
             at,
             state,
             _flagged_hours_ago(session, line, contacts[contact_id], at),
-            takeable=state == "waiting"
+            # A text being offered to someone may still be taken from the list.
+            takeable=state in {"waiting", "offered"}
             and contacts[contact_id].channel in channels
             and contacts[contact_id].language in languages,
         )

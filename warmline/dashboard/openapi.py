@@ -112,6 +112,10 @@ SCHEMAS: dict[str, Any] = {
             "wrap_up_seconds_left": {"type": "integer"},
             "contact_id": {"type": ["integer", "null"]},
             "offer_contact_id": {"type": ["integer", "null"]},
+            "text_offer_contact_id": {
+                "type": ["integer", "null"],
+                "description": "The waiting text offered to you: accept it or let it pass.",
+            },
             "ending": {"type": "boolean"},
         },
         "required": ["on_shift", "status"],
@@ -138,7 +142,10 @@ SCHEMAS: dict[str, Any] = {
             "crisis_tier": {"enum": [0, 1, 2]},
             "waiting_seconds": {"type": "integer"},
             "contacts_this_month": {"type": ["integer", "null"]},
-            "state": {"enum": ["waiting", "ringing", "live", "wrap_up"]},
+            "state": {
+                "enum": ["waiting", "ringing", "offered", "live", "wrap_up"],
+                "description": "ringing: a call being offered; offered: a text being offered.",
+            },
             "crisis_leg": {
                 "enum": ["", "dialing", "ringing", "answered", "joined", "unreached", "left"]
             },
@@ -312,6 +319,17 @@ def document() -> dict[str, Any]:
             "post": _operation(
                 "Take a waiting contact, or the one offered to you",
                 {**SHIFT_OK, "404": _error("No such waiting contact on your line."), **CONFLICT},
+                changes=True,
+                parameters=[CONTACT_ID],
+            )
+        },
+        "/api/contacts/{contact_id}/pass": {
+            "post": _operation(
+                "Let the text offered to you pass to the next specialist",
+                {
+                    **SHIFT_OK,
+                    "409": _error("That text is no longer offered to you."),
+                },
                 changes=True,
                 parameters=[CONTACT_ID],
             )

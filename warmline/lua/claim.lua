@@ -22,6 +22,11 @@ local function speaks_all(s, language, needs)
   return true
 end
 
+-- A specialist being offered a text on screen is offered no call until that offer ends.
+local function offered_a_text(s)
+  return redis.call('HEXISTS', prefix .. 'specialist:' .. s, 'text_offer') == 1
+end
+
 -- Who is free for each language (with the languages a caller may still choose, `needs`), in
 -- offer order: worked out once per language, so a long line of callers nobody free speaks
 -- for costs one pass over the specialists, not one each.
@@ -32,7 +37,7 @@ local function free_speakers(language, needs)
   if list == nil then
     list = {}
     for _, s in ipairs(ready) do
-      if speaks_all(s, language, needs) then
+      if speaks_all(s, language, needs) and not offered_a_text(s) then
         table.insert(list, s)
         if ring_all ~= '1' then break end
       end

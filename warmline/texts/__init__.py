@@ -2,8 +2,9 @@
 
 Domain: imports config and the rest of the domain, never Flask, Twilio, RQ, webhooks or workers.
 `arrival` reads each incoming text (keywords, crisis, admission), `conversation` is what a
-specialist does with an open one, `delivery` sends replies and watches for silence. Callers
-outside this package use the names below.
+specialist does with an open one, `delivery` sends replies and watches for silence,
+`offering` offers waiting texters on specialists' dashboards. Callers outside this package
+use the names below.
 """
 
 from warmline.texts.arrival import (
@@ -32,7 +33,6 @@ from warmline.texts.conversation import (
     conversation_state,
     keep_line_texts,
     reply,
-    texts_allowed,
     texts_held,
     waiting_texts,
     watch,
@@ -47,10 +47,19 @@ from warmline.texts.delivery import (
     send_retry_after,
     watch_conversation,
 )
+from warmline.texts.offering import (
+    PASSED_FOR_SECONDS,
+    expire_text_offers,
+    offer_texts,
+    pass_text_offer,
+    take_back_text_offer,
+    texts_allowed,
+)
 
 __all__ = [
     "LINE",
     "MAX_SEND_ATTEMPTS",
+    "PASSED_FOR_SECONDS",
     "STOP_WORDS",
     "UNPROMPTED_REMINDERS",
     "CloseReason",
@@ -69,16 +78,20 @@ __all__ = [
     "conversation_messages",
     "conversation_state",
     "delivery_report",
+    "expire_text_offers",
     "flag_undeliverable",
     "inactive_for",
     "is_opted_out",
     "keep_line_texts",
     "keyword",
+    "offer_texts",
+    "pass_text_offer",
     "receive_text",
     "reply",
     "restore",
     "send_reply",
     "send_retry_after",
+    "take_back_text_offer",
     "texts_allowed",
     "texts_held",
     "waiting_texts",

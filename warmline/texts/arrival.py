@@ -387,6 +387,7 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
     )
     live.first_notice(f"waiting:{contact.id}", line.text_reminder_minutes * 60)
     live.publish("contact_waiting", contact_id=contact.id, channel="sms")
+    desk.jobs.offer_contacts(line.id)
     if crisis:
         _alert(live, contact.id, reading)
     watch(live, desk.jobs, contact.id, line.text_reminder_minutes * 60)

@@ -22,6 +22,7 @@ from warmline.lines import context
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, User
 from warmline.privacy import Sealer
+from warmline.texts.offering import texts_allowed, withdraw_text_offer
 
 log = logging.getLogger(__name__)
 # Twilio refuses a longer body.
@@ -100,11 +101,6 @@ def watch(live: LiveLine, jobs: Jobs, contact_id: int, after_seconds: int) -> No
     jobs.watch_text(contact_id, due, after_seconds=after_seconds)
 
 
-def texts_allowed(line: Line, specialist: User) -> int:
-    """Return how many texts a specialist may hold at once: the line's limit or their lower one."""
-    return min(line.max_texts_per_specialist, specialist.max_texts or line.max_texts_per_specialist)
-
-
 def accept_text(
     session: Session,
     client: redis.Redis,
@@ -117,24 +113,31 @@ def accept_text(
 ) -> int | None:
     """Take a waiting texter (that one, or the first in line they speak); return its id.
 
-    Of two specialists racing for the same texter exactly one wins. A specialist holds at
-    most the line's `max_texts_per_specialist` at once (or their own lower limit), and none
-    while on a call unless the line allows texts during calls; while texting they get no
-    phone offers (same rule).
+    Of two specialists racing for the same texter exactly one wins, and taking a texter being
+    offered to someone else ends that offer. A specialist holds at most the line's
+    `max_texts_per_specialist` at once (or their own lower limit), and none while on a call
+    unless the line allows texts during calls; while texting they get no phone offers (same
+    rule).
     """
     line = session.get(Line, line_id)
     specialist = session.get(User, specialist_id)
     if line is None or specialist is None or not specialist.active:
         return None
     live = live_line(client, line.id)
-    taken = live.accept_text(
+    took = live.accept_text(
         specialist_id,
         contact_id=contact_id,
         max_texts=texts_allowed(line, specialist),
         during_calls=line.texts_during_calls,
     )
-    if taken is None:
+    if took is None:
         return None
+    if took.offered_to is not None:
+        live.publish("text_offer_taken", contact_id=took.contact_id, specialist_id=took.offered_to)
+    if took.offered_to is not None or took.released is not None:
+        # Someone was freed of an offer: they, or that text, may go to the next one.
+        jobs.offer_contacts(line.id)
+    taken = took.contact_id
     contact = session.get(Contact, taken)
     if contact is None or contact.ended_at is not None:
         live.release_text(taken, specialist_id, ready_ms=now_ms(), status="available")
@@ -282,6 +285,8 @@ def return_texts(
         live.publish("contact_waiting", contact_id=contact_id, channel="sms")
         watch(live, jobs, contact_id, line.text_reminder_minutes * 60)
         returned += 1
+    if returned:
+        jobs.offer_contacts(line_id)
     return returned
 
 
@@ -402,6 +407,11 @@ def close_conversation(
     ):
         live.publish("wrap_up", specialist_id=owner, contact_id=contact_id)
         jobs.offer_contacts(line.id, after_seconds=line.wrap_up_seconds)
+    elif owner is not None:
+        # Room for one more text at once: another waiting texter may be offered to them.
+        jobs.offer_contacts(line.id)
+    # Out of line now, so offered to nobody new: end an offer made before it closed.
+    withdraw_text_offer(live, jobs, contact_id)
     if contact.caller_tag:
         live.forget_texter(contact.caller_tag, contact_id)
     if reason is CloseReason.OPTED_OUT or not live.unsent(contact_id):

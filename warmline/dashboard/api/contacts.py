@@ -63,12 +63,38 @@ def accept(contact_id: int):
             )
             == contact_id
         )
+        if not taken:
+            session.refresh(contact)
+            if contact.specialist_id not in (None, user.id) or contact.ended_at is not None:
+                abort(409, description=_("Someone else took that text conversation."))
     else:
         taken = offers.accept(
             session, services.redis, services.jobs, contact_id=contact_id, specialist_id=user.id
         )
     if not taken:
         abort(409, description=_("Someone else took that contact, or you are not free."))
+    return jsonify(_shift_json(user))
+
+
+@bp.post("/contacts/<int(max=2147483647):contact_id>/pass")
+@require_user()
+def pass_offer(contact_id: int):
+    """Let the text offered to you pass: it goes to the next specialist, and stays in the list."""
+    user, services = _me(), runtime()
+    shift = _shift_or_409(user)
+    passed = texts.pass_text_offer(
+        LiveLine(services.redis, shift.line.id),
+        services.jobs,
+        contact_id=contact_id,
+        specialist_id=user.id,
+    )
+    if not passed:
+        abort(
+            409,
+            description=_(
+                "That text is no longer offered to you: someone else took it, or its time ran out."
+            ),
+        )
     return jsonify(_shift_json(user))
 
 

@@ -50,6 +50,7 @@ def _shift_json(user: User) -> dict[str, Any]:
         "wrap_up_seconds_left": shift.wrap_up_seconds_left(at_ms),
         "contact_id": shift.contact_id,
         "offer_contact_id": shift.offer_id,
+        "text_offer_contact_id": shift.text_offer_id,
         "ending": shift.ending,
     }
 
@@ -149,8 +150,11 @@ def end_shift():
 
 
 def _busy(shift: board.Shift, user: User) -> bool:
-    """Whether the specialist is being offered a contact or is in a conversation now."""
+    """Whether the specialist is being offered a contact (a call or a text) or is in a
+    conversation now."""
     if shift.status in board.BUSY_STATUSES or shift.offer_id is not None:
+        return True
+    if shift.text_offer_id is not None:
         return True
     mine = board.own_contacts(db_session(), runtime().redis, user.id, utcnow())
     return any(contact.state == "live" for contact in mine)

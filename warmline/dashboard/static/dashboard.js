@@ -18,6 +18,7 @@
   const STATUSES = {
     available: _("Available"),
     offered: _("Being offered a caller"),
+    text_offered: _("Being offered a texter"),
     break: _("On break"),
     wrap_up: _("Wrap-up"),
     on_call: _("In a conversation"),
@@ -27,6 +28,7 @@
   const BUSY = new Set(["on_call", "texting"]);
   const REASONS = {
     missed_offer: _("you missed an offer"),
+    missed_text_offer: _("a text offer to you ran out unanswered"),
     no_phone: _("you have no phone number set"),
     phone_unreachable: _("your phone could not be reached"),
     rest: _("rest"),
@@ -42,6 +44,9 @@
   let events = null;
   let pollTimer = null;
   let lastOfferId = null;
+  let lastTextOfferId = null;
+  // The text offer this page let pass: its going away is no news to the specialist.
+  let passedTextOffer = null;
   let audio = null;
   let refreshing = null;
   let refreshAgain = false;
@@ -180,7 +185,21 @@
   // What the line holds the specialist as now, from the server's answer alone.
   function currentState() {
     if (!shift.on_shift) return "offline";
-    return shift.offer_contact_id !== null ? "offered" : shift.status;
+    if (shift.offer_contact_id !== null) return "offered";
+    return textOfferId() !== null ? "text_offered" : shift.status;
+  }
+
+  function textOfferId() {
+    return shift.on_shift && shift.text_offer_contact_id != null ? shift.text_offer_contact_id : null;
+  }
+
+  function beingOffered() {
+    return shift.on_shift && (shift.offer_contact_id !== null || textOfferId() !== null);
+  }
+
+  function typing(target) {
+    return target instanceof HTMLElement
+      && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
   }
 
   function wrapUpLeft() {
@@ -206,8 +225,7 @@
     if (status === "break" && shift.reason) text += ` (${REASONS[shift.reason] || shift.reason})`;
     if (shift.ending) text += ` — ${_("your shift ends after this contact")}`;
     $("shift-status").textContent = text;
-    const busy = BUSY.has(status) || shift.offer_contact_id !== null
-      || queue.mine.some((c) => c.state === "live");
+    const busy = BUSY.has(status) || beingOffered() || queue.mine.some((c) => c.state === "live");
     $("go-available").disabled = busy || status === "available";
     $("go-break").disabled = busy || status === "break";
     renderCountdown();
@@ -228,7 +246,7 @@
   // The offer.
 
   function renderTitle() {
-    const offer = shift.on_shift && shift.offer_contact_id !== null ? `${_("(1) Offer")} — ` : "";
+    const offer = beingOffered() ? `${_("(1) Offer")} — ` : "";
     const crisis = crisisWaiting().length > 0 ? `${_("(!) Crisis")} — ` : "";
     document.title = `${crisis}${offer}${TITLE}`;
   }
@@ -251,6 +269,39 @@
       }
     }
     lastOfferId = offerId;
+  }
+
+  // A texter offered on screen: accept, or let it pass to the next specialist.
+  function renderTextOffer() {
+    const offerId = textOfferId();
+    $("text-offer").hidden = offerId === null;
+    if (offerId !== null) {
+      const contact = queue.waiting.find((c) => c.id === offerId);
+      const detail = $("text-offer-detail");
+      detail.replaceChildren();
+      if (contact) {
+        detail.append(badges(contact), `${describe(contact)} · `);
+        detail.append(ticking("span", _("waiting"), contact.waiting_seconds, { toTheSecond: true }));
+      }
+      if (offerId !== lastTextOfferId) {
+        const tier = contact && contact.crisis_tier > 0 ? `${TIERS[contact.crisis_tier]} · ` : "";
+        window.warmlineAlerts.announce("text_offer", contact ? `${tier}${describe(contact)}` : "");
+        // Never while they type a reply: a key meant for the chat would accept the offer.
+        if (!typing(document.activeElement)) $("text-offer-accept").focus();
+      }
+    } else if (lastTextOfferId !== null) {
+      textOfferGone(lastTextOfferId);
+    }
+    lastTextOfferId = offerId;
+  }
+
+  // Say why a text offer went away that this page neither accepted nor let pass.
+  function textOfferGone(contactId) {
+    if (passedTextOffer === contactId || queue.mine.some((c) => c.id === contactId)) return;
+    const waiting = queue.waiting.some((c) => c.id === contactId);
+    notify(waiting
+      ? _("The text offered to you was not answered in time: it goes to the next specialist.")
+      : _("Someone else took the text offered to you."));
   }
 
   // The crisis alert: every specialist on shift, until someone takes the contact.
@@ -324,7 +375,8 @@
       item.dataset.contactId = String(contact.id);
       const heading = element("p", describe(contact), "what");
       heading.prepend(badges(contact));
-      const prefix = contact.state === "ringing" ? _("Being offered") : _("Waiting");
+      const offered = contact.state === "ringing" || contact.state === "offered";
+      const prefix = offered ? _("Being offered") : _("Waiting");
       const waited = ticking("p", prefix, contact.waiting_seconds);
       item.append(heading, waited);
       // The server says which the line would give this specialist now (free, wrap-up over,
@@ -609,7 +661,9 @@
   function announceNewTexts() {
     // A crisis text sounds its own alarm instead.
     const waiting = shift.on_shift
-      ? queue.waiting.filter((c) => c.channel === "sms" && c.crisis_tier === 0).map((c) => c.id)
+      ? queue.waiting
+        .filter((c) => c.channel === "sms" && c.crisis_tier === 0 && c.id !== textOfferId())
+        .map((c) => c.id)
       : [];
     const fresh = textsWaiting === null ? [] : waiting.filter((id) => !textsWaiting.has(id));
     textsWaiting = new Set(waiting);
@@ -700,13 +754,14 @@
         renderQueue();
         renderMine();
         renderOffer();
+        renderTextOffer();
         renderCrisis();
         renderTitle();
         tick();
       });
       announceNewTexts();
       follow();
-      if (shift.on_shift && shift.ending && !BUSY.has(shift.status) && shift.offer_contact_id === null
+      if (shift.on_shift && shift.ending && !BUSY.has(shift.status) && !beingOffered()
           && queue.mine.length === 0) {
         await act("POST", "/api/shift/end");
       }
@@ -791,6 +846,7 @@
     const parts = [];
     if (call) parts.push(_("Your call goes on until it ends, then your shift ends."));
     if (shift.offer_contact_id !== null) parts.push(_("The caller being offered to you goes to the next specialist."));
+    if (textOfferId() !== null) parts.push(_("The texter being offered to you goes to the next specialist."));
     if (texts === 1) parts.push(_("Your open text conversation goes back in line for someone else to take."));
     if (texts > 1) {
       parts.push(ngettext(
@@ -825,6 +881,14 @@
   });
   $("offer-accept").addEventListener("click", () => {
     if (lastOfferId !== null) act("POST", `/api/contacts/${lastOfferId}/accept`);
+  });
+  $("text-offer-accept").addEventListener("click", () => {
+    if (lastTextOfferId !== null) act("POST", `/api/contacts/${lastTextOfferId}/accept`);
+  });
+  $("text-offer-pass").addEventListener("click", () => {
+    if (lastTextOfferId === null) return;
+    passedTextOffer = lastTextOfferId;
+    act("POST", `/api/contacts/${lastTextOfferId}/pass`);
   });
   // Browsers only let a page make sound after a click or a key press.
   const unlockAudio = () => {

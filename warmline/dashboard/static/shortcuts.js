@@ -16,13 +16,15 @@
     $("notice").textContent = message;
   }
 
+  // A caller's offer or a texter's: never both at once.
   function acceptOffer() {
-    const accept = $("offer-accept");
-    if ($("offer").hidden) {
+    if (!$("offer").hidden) {
+      $("offer-accept").click();
+    } else if (!$("text-offer").hidden) {
+      $("text-offer-accept").click();
+    } else {
       say(_("No offer to accept right now."));
-      return;
     }
-    accept.click();
   }
 
   // The contact Alt+Shift+E ends: the call if on one, else the only open text conversation.
