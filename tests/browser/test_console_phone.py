@@ -193,6 +193,9 @@ def busy_line(session, app):
 
 def fits_a_phone(page) -> list[str]:
     """Return what is wrong with the page on a phone's screen, one line each."""
+    # A page just navigated to may be measured before its stylesheet applies (its scrolling
+    # boxes then stick out): measure it once loaded.
+    page.wait_for_load_state("load")
     wrong = [f"sticks out: {offender}" for offender in page.evaluate(OVERFLOW)]
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     if scroll_width > PHONE["width"]:
