@@ -231,6 +231,15 @@ LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
         _from_to(lambda twilio, say: "Twilio" if twilio else say("the line")),
     ),
     "crisis_carry_hours": (N_("time a crisis flag carries over"), _duration("hours")),
+    "survey_enabled": (
+        N_("feedback questions after a conversation"),
+        _from_to(lambda asks, say: say("asked") if asks else say("not asked")),
+    ),
+    "survey_asks_return": (
+        N_("question whether a caller would call again"),
+        _from_to(lambda asks, say: say("asked") if asks else say("not asked")),
+    ),
+    "survey_window_hours": (N_("time a texter may answer the feedback text"), _duration("hours")),
 }
 PROFILE: dict[str, tuple[str, Said | None]] = {
     "display_name": (N_("name"), _from_to()),
