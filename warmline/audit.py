@@ -233,11 +233,11 @@ LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
     "crisis_carry_hours": (N_("time a crisis flag carries over"), _duration("hours")),
     "survey_enabled": (
         N_("feedback questions after a conversation"),
-        _from_to(lambda asks, say: say("asked") if asks else say("not asked")),
+        _from_to(lambda asks, say: say("asked after each conversation") if asks else say("not asked")),
     ),
     "survey_asks_return": (
         N_("question whether a caller would call again"),
-        _from_to(lambda asks, say: say("asked") if asks else say("not asked")),
+        _from_to(lambda asks, say: say("asked after each conversation") if asks else say("not asked")),
     ),
     "survey_window_hours": (N_("time a texter may answer the feedback text"), _duration("hours")),
 }
