@@ -213,3 +213,28 @@ def test_a_specialist_sees_their_own_feedback_on_their_page_and_nobody_elses(
     assert "1 of 2 asked answered" in page
     assert "average helpfulness 4.0 of 5" in page
     assert "1.0 of 5" not in page
+
+
+def test_the_scripts_page_lists_the_questions_and_checks_a_draft_under_their_rules(
+    console, session, line
+):
+    path = f"/console/lines/{line.id}/scripts"
+    listed = html.unescape(console.page(path))
+    assert "survey_helpful" in listed and "Press 9 at any time for the crisis line" in listed
+
+    checked = console.post(
+        path,
+        {"kind": "survey_helpful", "channel": "voice", "language": "en", "action": "check",
+         "draft": "How was it? Press 1 to 5."},
+    )  # fmt: skip
+    assert "it does not say to press 9 for the crisis line (en)" in html.unescape(
+        checked.get_data(as_text=True)
+    )
+    refused = console.post(
+        path,
+        {"kind": "survey_return", "channel": "sms", "language": "en", "action": "save",
+         "draft": "Again? 1 yes, 2 no. In crisis, call or text 988."},
+    )  # fmt: skip
+    assert refused.status_code in {303, 422}
+    session.expire_all()
+    assert session.get(Line, line.id).scripts == []
