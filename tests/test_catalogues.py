@@ -52,7 +52,14 @@ NOT_WORDS = {
     '#mine-list li[data-contact-id=" "]  ',
 }
 # Quoted keys a template looks its words up by: names, not words.
-KEYS = {"'answer rate'", "'typical wait (s)'", "'crisis referrals'"}
+KEYS = {
+    "'answer rate'",
+    "'typical wait (s)'",
+    "'crisis referrals'",
+    "'response rate'",
+    "'average helpfulness'",
+    "'would call again'",
+}
 # A script's comments, strings, parentheses and names, enough to tell what a call wraps.
 JS_TOKEN = re.compile(
     r"//[^\n]*|/\*.*?\*/|\"(?:\\.|[^\"\\])*\"|'(?:\\.|[^'\\])*'|`(?:\\.|[^`\\])*`"

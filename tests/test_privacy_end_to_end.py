@@ -20,8 +20,9 @@ from tests.factories import (
 from tests.fake_twilio import fake_twilio
 from tests.processes import work
 from warmline import calls, texts
+from warmline.crisis.scripts import survey_script
 from warmline.logs import configure_logging
-from warmline.models import Base, utcnow
+from warmline.models import Base, Channel, Contact, utcnow
 
 NUMBER_FORMS = [
     "+14155550123",
@@ -207,4 +208,69 @@ def test_a_closed_text_conversation_leaves_no_number_or_words_anywhere(
     assert [s for s in secrets if s in sqlite_files(db_url)] == []
     assert redis_client.dbsize() > 0
     assert [s for s in secrets if s in redis_dump(redis_client)] == []
+    assert not [k for k in redis_client.scan_iter() if b"conversation:" in k or b"texter:" in k]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_feedback_questions_keep_numbers_and_nothing_of_the_person(
+    app, twilio, session, redis_client, capfd, caplog, db_url, settings
+):
+    """The keypad questions after a call, and the text after a close with its digit answer."""
+    with fake_twilio() as twilio_api:
+        settings = replace(settings, twilio_api_base_url=twilio_api.base_url)
+        configure_logging(settings)
+        services = app.extensions["warmline"]
+        line = make_line(session, survey_enabled=True)
+        ana = make_specialist(session, line, name="Ana", phone="+14155550171")
+        on_shift(app, session, line, ana)
+        person = {"From": NUMBER_FORMS[0], "CallerName": NAME, "FromCity": CITY, "FromZip": ZIP,
+                  "To": LINE_NUMBER}  # fmt: skip
+        sid = call_sid()
+        now = utcnow()
+        call = Contact(
+            line_id=line.id, channel=Channel.VOICE, call_sid=sid, arrived_at=now,
+            connected_at=now, specialist_id=ana.id,
+        )  # fmt: skip
+        session.add(call)
+        session.commit()
+        with caplog.at_level(logging.DEBUG):
+            twilio.post(f"/webhooks/voice/goodbye?contact={call.id}", {"CallSid": sid, **person})
+            for question, digits in (("helpful", "4"), ("return", "1")):
+                twilio.post(
+                    f"/webhooks/voice/survey?contact={call.id}&question={question}&attempt=1",
+                    {"CallSid": sid, "Digits": digits, **person},
+                )
+            twilio.post(
+                "/webhooks/voice/status", {"CallSid": sid, "CallStatus": "completed", **person}
+            )
+            calm = {"MessageSid": message_sid(), "Body": f"{NAME} of {CITY} here, rough week"}
+            twilio.post("/webhooks/sms/incoming", {**calm, **person})
+            [texter] = texts.waiting_texts(session, services.redis, line_id=line.id)
+            texts.accept_text(
+                session, services.redis, services.jobs, line_id=line.id, specialist_id=ana.id,
+                at=utcnow(),
+            )  # fmt: skip
+            texts.close_by_specialist(
+                session, services.redis, services.jobs, sealer=services.sealer,
+                contact_id=texter, specialist_id=ana.id, confirmed=True, at=utcnow(),
+            )  # fmt: skip
+            worker_logs = work(settings)
+            twilio.post(
+                "/webhooks/sms/incoming", {"MessageSid": message_sid(), "Body": "3", **person}
+            )
+    session.expire_all()
+    assert session.get(Contact, texter).survey_helpful == 3
+    assert [r.form["Body"] for r in twilio_api.requests if r.path.endswith("Messages.json")] == [
+        [survey_script("survey_helpful", "sms", "en")]
+    ]
+    assert (
+        session.get(Contact, call.id).survey_helpful,
+        session.get(Contact, call.id).survey_would_return,
+    ) == (4, True)
+    written = capfd.readouterr().err + worker_logs
+    assert leaks(written) == []
+    assert leaks("\n".join(r.getMessage() for r in caplog.records)) == []
+    assert leaks(database_dump(session)) == []
+    assert leaks(sqlite_files(db_url)) == []
+    assert leaks(redis_dump(redis_client)) == []
     assert not [k for k in redis_client.scan_iter() if b"conversation:" in k or b"texter:" in k]

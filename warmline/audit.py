@@ -201,6 +201,10 @@ def _from_to(shown: Shown = _listed) -> Said:
     )
 
 
+def _asked(asks: Any, say: Say) -> str:
+    return say("asked after each conversation") if asks else say("not asked")
+
+
 # A line's settings: what each is called, and how a change of it reads (None: not the values).
 LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
     "name": (N_("name"), _from_to()),
@@ -231,6 +235,15 @@ LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
         _from_to(lambda twilio, say: "Twilio" if twilio else say("the line")),
     ),
     "crisis_carry_hours": (N_("time a crisis flag carries over"), _duration("hours")),
+    "survey_enabled": (
+        N_("feedback questions after a conversation"),
+        _from_to(_asked),
+    ),
+    "survey_asks_return": (
+        N_("question whether a caller would call again"),
+        _from_to(_asked),
+    ),
+    "survey_window_hours": (N_("time a texter may answer the feedback text"), _duration("hours")),
 }
 PROFILE: dict[str, tuple[str, Said | None]] = {
     "display_name": (N_("name"), _from_to()),

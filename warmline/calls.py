@@ -610,7 +610,8 @@ def call_status(
         .values(
             ended_at=at,
             total_seconds=total,
-            talk_seconds=_seconds(contact.connected_at, at),
+            # The talk ended where the feedback question began, if the caller was asked one.
+            talk_seconds=_seconds(contact.connected_at, contact.survey_asked_at or at),
             wait_seconds=wait,
             outcome=outcome,
             call_sid=None,

@@ -1,4 +1,4 @@
-"""A line's own referral scripts: saved only when they keep the safe-messaging rules."""
+"""A line's own referral and survey scripts: saved only when they keep the script rules."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from sqlalchemy.orm import Session
 from warmline import audit
 from warmline.crisis.scripts import (
     CHANNELS,
-    KINDS,
+    EDITABLE_KINDS,
+    SURVEY_KINDS,
     check_first_words,
     check_script,
-    referral_script,
+    check_survey_script,
+    line_script,
 )
 from warmline.models import Line, LineScript
 
@@ -25,6 +27,8 @@ class ScriptRefused(ValueError):
 
 def script_problems(text: str, *, kind: str, channel: str, language: str) -> list[str]:
     """List the rules a draft of one of the line's scripts breaks, as saving it would."""
+    if kind in SURVEY_KINDS:
+        return check_survey_script(text, kind, channel, language)
     problems = check_script(text, channel, language)
     if (kind, channel) == FIRST_SPOKEN_SCRIPT:
         problems += check_first_words(text, language, menu=True)
@@ -42,9 +46,9 @@ def save(
     actor_id: int | None,
 ) -> LineScript:
     """Use `text` for this line's script from now on, after checking it; audited."""
-    if kind not in KINDS or channel not in CHANNELS or language not in line.languages:
+    if kind not in EDITABLE_KINDS or channel not in CHANNELS or language not in line.languages:
         raise ScriptRefused("choose a kind, a channel and one of the line's languages")
-    referral_script(kind, channel, language)  # the script must exist to be replaced
+    line_script(kind, channel, language)  # the script must exist to be replaced
     text = " ".join(text.split())
     if problems := script_problems(text, kind=kind, channel=channel, language=language):
         raise ScriptRefused("; ".join(problems))

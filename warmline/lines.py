@@ -105,6 +105,9 @@ class LineSettings:
     min_specialists: int
     twilio_opt_out: bool
     crisis_carry_hours: int
+    survey_enabled: bool
+    survey_asks_return: bool
+    survey_window_hours: int
 
 
 def update_settings(

@@ -148,6 +148,7 @@ class Line(Base):
         CheckConstraint("text_inactivity_minutes BETWEEN 5 AND 1440", name="text_inactivity"),
         CheckConstraint("text_reminder_minutes BETWEEN 1 AND 120", name="text_reminder"),
         CheckConstraint("crisis_carry_hours BETWEEN 0 AND 168", name="crisis_carry"),
+        CheckConstraint("survey_window_hours BETWEEN 1 AND 72", name="survey_window"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -200,6 +201,13 @@ class Line(Base):
     # For this many hours a crisis flag carries over to the same caller tag's next contact,
     # call or text; 0 carries none over.
     crisis_carry_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # Whether callers and texters are asked, after a conversation, how helpful it was. Off
+    # until a coordinator turns it on: the questions keep a caller on the line a little longer.
+    survey_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Whether a caller is also asked if they would call again (a second keypad question).
+    survey_asks_return: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # How long after a text conversation closes a texter's digit still answers its question.
+    survey_window_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
     scripts: Mapped[list[LineScript]] = relationship(cascade="all, delete-orphan")
@@ -347,6 +355,7 @@ class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (
         CheckConstraint("crisis_tier BETWEEN 0 AND 2", name="crisis_tier"),
+        CheckConstraint("survey_helpful BETWEEN 1 AND 5", name="survey_helpful"),
         Index("ix_contacts_line_arrived", "line_id", "arrived_at"),
         Index("ix_contacts_caller_tag", "caller_tag", "arrived_at"),
     )
@@ -369,6 +378,11 @@ class Contact(Base):
     # Twilio's id for the live call, to find the contact from later webhooks. Not personal
     # data, and still cleared when the contact closes so nothing links it to Twilio's logs.
     call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
+    # The feedback question, as numbers only: when it was asked, how helpful the contact
+    # found the conversation (1 to 5), and whether they would come back. None: no answer.
+    survey_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    survey_helpful: Mapped[int | None] = mapped_column(Integer)
+    survey_would_return: Mapped[bool | None] = mapped_column(Boolean)
 
     wrap_up: Mapped[WrapUp | None] = relationship(back_populates="contact")
 
@@ -390,6 +404,12 @@ class Contact(Base):
             raise ValueError("crisis_tier must be 0, 1 or 2")
         # The flag never clears itself: a lower tier never replaces a higher one.
         return max(tier, self.crisis_tier or 0)
+
+    @validates("survey_helpful")
+    def _validate_survey_helpful(self, key: str, answer: int | None) -> int | None:
+        if answer is not None and answer not in range(1, 6):
+            raise ValueError("survey_helpful must be a whole number from 1 to 5")
+        return answer
 
 
 class WrapUp(Base):

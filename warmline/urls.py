@@ -9,7 +9,7 @@ FALLBACK = "/webhooks/fallback"
 SMS_STATUS = "/webhooks/sms/status"
 
 
-def _path(route: str, **query: int) -> str:
+def _path(route: str, **query: int | str) -> str:
     return f"{VOICE}/{route}" + (f"?{urlencode(query)}" if query else "")
 
 
@@ -47,6 +47,10 @@ def after(contact: int) -> str:
 
 def goodbye(contact: int) -> str:
     return _path("goodbye", contact=contact)
+
+
+def survey(contact: int, question: str, attempt: int) -> str:
+    return _path("survey", contact=contact, question=question, attempt=attempt)
 
 
 def offer_whisper(contact: int, specialist: int) -> str:

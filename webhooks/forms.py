@@ -6,6 +6,7 @@ A caller's number is turned into a caller tag here and goes no further.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from werkzeug.datastructures import MultiDict
@@ -137,6 +138,14 @@ def query_id(args: MultiDict, name: str) -> int:
     if not value.isdigit() or int(value) == 0:
         raise InvalidWebhook(f"{name} is not an id")
     return int(value)
+
+
+def query_choice(args: MultiDict, name: str, choices: Collection[str]) -> str:
+    """Return one of `choices` from our own query string (part of the signed URL)."""
+    value = _one(args, name, limit=32)
+    if value not in choices:
+        raise InvalidWebhook(f"{name} is not one we ask")
+    return value
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import texts, wording
-from warmline.crisis.scripts import MAX_SMS_SEGMENTS, referral_script, sms_segments
+from warmline import feedback, texts, wording
+from warmline.crisis.scripts import MAX_SMS_SEGMENTS, referral_script, sms_segments, survey_script
 from warmline.models import utcnow
 from warmline.web import db_session, runtime
 from webhooks import forms, twiml
@@ -27,6 +27,8 @@ def render(plan: texts.TextPlan) -> list[str]:
     for say in plan.says:
         if say in SCRIPTS:
             sent.append(referral_script(SCRIPTS[say], "sms", plan.language, _own_scripts(plan)))
+        elif say is texts.Say.SURVEY_THANKS:
+            sent.append(survey_script(feedback.THANKS, "sms", plan.language, _own_scripts(plan)))
         elif say is texts.Say.NO_LINE:
             sent.append(wording.fallback("no_line"))
         elif say is texts.Say.CLOSED:

@@ -370,6 +370,42 @@ def _goodbye(response: VoiceResponse, language: str, crisis_url: str, voices: Vo
     response.hangup()
 
 
+# How long a caller has to press a key at a survey question before it counts as no answer.
+SURVEY_TIMEOUT_SECONDS = 6
+
+
+def survey_question(
+    text: str,
+    language: str,
+    answer_url: str,
+    speech: bool,
+    *,
+    voices: Voices = NO_CHOICE,
+) -> str:
+    """Ask one feedback question on the keypad; a key (9 included) or silence goes on.
+
+    Silence posts too (an empty answer), so it is asked once more and then thanked, never
+    left hanging; a line with speech listens for crisis words as at every menu.
+    """
+    response = VoiceResponse()
+    gather = _gather(
+        answer_url, timeout=SURVEY_TIMEOUT_SECONDS, listens_in=_listening(speech, language)
+    )
+    _say(gather, [Spoken(text, language)], voices)
+    response.append(gather)
+    return str(response)
+
+
+def survey_thanks(text: str, language: str, crisis_url: str, *, voices: Voices = NO_CHOICE) -> str:
+    """Thank the caller for answering, with 9 8 8 for later; 9 still reaches the crisis line."""
+    response = VoiceResponse()
+    gather = _gather(crisis_url, timeout=1, on_silence=False)
+    _say(gather, [Spoken(text, language)], voices)
+    response.append(gather)
+    response.hangup()
+    return str(response)
+
+
 def whisper(*, minutes: int, language: str, answer_url: str, ring_timeout: int) -> str:
     """Tell the specialist what is waiting, twice, before they take it: press 1 to accept."""
     sentence = Spoken(wording.whisper(minutes, language), "en")

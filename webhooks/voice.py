@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import calls, lines, offers, urls, wording
-from warmline.crisis.scripts import referral_script
+from warmline import calls, feedback, lines, offers, urls, wording
+from warmline.crisis.scripts import referral_script, survey_script
 from warmline.lines import LineContext
 from warmline.models import utcnow
 from warmline.web import db_session, runtime
@@ -287,16 +287,58 @@ def after():
 @bp.post("/goodbye")
 @fallback(GOODBYE)
 def goodbye():
-    """Nobody is left with the caller: a goodbye with 988, or the crisis line after a handoff."""
+    """Nobody is left with the caller: the feedback question where the line asks it, else a
+    goodbye with 988, or the crisis line after a handoff."""
     session, client, _jobs = _services()
-    plan = calls.after_specialist(
-        session, client, contact_id=forms.query_id(request.args, "contact")
+    plan = feedback.after_specialist(
+        session, client, contact_id=forms.query_id(request.args, "contact"), at=utcnow()
     )
+    if isinstance(plan, feedback.SurveyPlan):
+        return xml(_survey(plan))
     if plan.step is calls.Step.CRISIS:
         return xml(
             twiml.crisis_line(plan.line.crisis_number, plan.language, voices=plan.line.voices)
         )
     return xml(twiml.goodbye("en", _crisis_url(), voices=_contact_voices()))
+
+
+def _survey(plan: feedback.SurveyPlan) -> str:
+    """Say the survey's next question, or its thanks, in the caller's language."""
+    line = plan.line
+    text = survey_script(plan.kind, "voice", plan.language, line.scripts)
+    if plan.next is feedback.Next.THANKS:
+        return twiml.survey_thanks(
+            text, plan.language, urls.crisis(plan.contact_id), voices=line.voices
+        )
+    answer_url = urls.survey(plan.contact_id, plan.question, plan.attempt)
+    return twiml.survey_question(
+        text, plan.language, answer_url, line.speech_enabled, voices=line.voices
+    )
+
+
+@bp.post("/survey")
+@fallback(GOODBYE)
+def survey():
+    """A key at a feedback question: kept when it answers, asked once more, or 9 for help."""
+    session, client, jobs = _services()
+    heard = forms.heard(request.form)
+    contact_id = forms.query_id(request.args, "contact")
+    plan = feedback.answer_call(
+        session,
+        client,
+        jobs,
+        contact_id=contact_id,
+        question=forms.query_choice(request.args, "question", feedback.QUESTIONS),
+        attempt=forms.query_id(request.args, "attempt"),
+        digits=heard.digits,
+        speech=heard.speech,
+        at=utcnow(),
+    )
+    if isinstance(plan, feedback.SurveyPlan):
+        return xml(_survey(plan))
+    if plan.step is calls.Step.UNKNOWN:
+        return xml(twiml.goodbye("en", urls.crisis(contact_id)))
+    return xml(_render(plan))
 
 
 @bp.post("/status")

@@ -31,6 +31,7 @@ CONSOLE_PAGES = [
     "/console/lines/{line}/contacts",
     "/console/lines/{line}/blocks",
     "/console/lines/{line}/reports",
+    "/console/lines/{line}/feedback",
 ]
 
 

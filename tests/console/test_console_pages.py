@@ -215,6 +215,7 @@ SETTINGS = {
     "max_texts_per_specialist": "3",
     "min_specialists": "2",
     "crisis_carry_hours": "24",
+    "survey_window_hours": "24",
 }
 
 

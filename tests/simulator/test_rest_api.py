@@ -403,3 +403,66 @@ def test_a_timeout_that_is_not_a_number_is_refused_with_21208(client, script):
     with pytest.raises(TwilioRestException) as refused:
         client.calls.create(to=SPECIALIST, from_=LINE, url=script.base_url, timeout="soon")
     assert (refused.value.status, refused.value.code) == (400, 21208)
+
+
+GATHER_DOC = "https://www.twilio.com/docs/voice/twiml/gather"
+
+
+def redirected_out_of_a_room(sim, gateway, script, clock):
+    """A caller alone in a conference, taken out by a REST redirect to a one-key question."""
+    script["/webhooks/voice/incoming"] = (
+        "<Response><Dial><Conference endConferenceOnExit='true' beep='false'>contact-7"
+        "</Conference></Dial></Response>"
+    )
+    script["/question"] = (
+        "<Response><Gather numDigits='1' timeout='6' action='/answer' actionOnEmptyResult='true'>"
+        "<Say>How helpful was this call? Press 1 to 5.</Say></Gather></Response>"
+    )
+    script["/answer"] = "<Response><Say>Thank you.</Say><Hangup/></Response>"
+    caller = sim.phone(CALLER)
+    call = caller.dial(LINE)
+    clock.advance(2)
+    gateway.redirect_call(
+        call.sid, script.base_url + "/question", fallback_url=script.base_url + "/safe"
+    )
+    assert caller.heard == ["How helpful was this call? Press 1 to 5."]
+    return caller
+
+
+def test_a_caller_redirected_out_of_a_conference_answers_a_question_with_a_key(
+    sim, gateway, script, clock
+):
+    """A redirected call runs the new TwiML (CALLS_DOC, "url" of an update); <Gather> with
+    numDigits="1" posts the key as Digits to its action at once (GATHER_DOC, numDigits)."""
+    caller = redirected_out_of_a_room(sim, gateway, script, clock)
+
+    caller.press("4")
+    clock.advance(2)
+
+    assert [form["Digits"] for form in script.requests_to("/answer")] == ["4"]
+    assert caller.heard[-1] == "Thank you."
+    assert caller.state == "idle"
+
+
+def test_silence_at_a_question_posts_an_empty_answer_with_action_on_empty_result(
+    sim, gateway, script, clock
+):
+    """actionOnEmptyResult="true" sends the action request even with no input (GATHER_DOC)."""
+    caller = redirected_out_of_a_room(sim, gateway, script, clock)
+
+    caller.stay_silent(12)
+    clock.advance(12)
+
+    assert [form.get("Digits", "") for form in script.requests_to("/answer")] == [""]
+
+
+def test_a_caller_who_hangs_up_at_a_question_sends_no_answer(sim, gateway, script, clock):
+    """The action is requested when input ends (a key, the finish key, or the timeout:
+    GATHER_DOC); a call that ends first has nothing to send, and only its status callback
+    reports the hang-up."""
+    caller = redirected_out_of_a_room(sim, gateway, script, clock)
+
+    caller.hang_up()
+    clock.advance(10)
+
+    assert script.requests_to("/answer") == []

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from warmline import audit, line_scripts, lines, people, voices, wording
 from warmline.console import forms
 from warmline.console.blueprint import ID, coordinator_route
-from warmline.crisis.scripts import CHANNELS, KINDS, referral_script
+from warmline.crisis.scripts import CHANNELS, EDITABLE_KINDS, line_script
 from warmline.models import WEEKDAYS, Line, Role, RoutingStrategy
 from warmline.web import db_session
 from warmline.web.access import coordinated_line, visible_lines
@@ -26,10 +26,14 @@ SETTINGS_RANGES = {
     "max_texts_per_specialist": (1, 10),
     "min_specialists": (0, 50),
     "crisis_carry_hours": (0, 168),
+    "survey_window_hours": (1, 72),
 }
 HOURS = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
 # Who answers STOP, START and HELP texts: Twilio's opt-out handling (its default), or the line.
 OPT_OUT_HANDLING = {"twilio": True, "line": False}
+# Which feedback questions the line asks after a conversation: (asks at all, asks a caller
+# whether they would call again).
+SURVEY_CHOICES = {"off": (False, False), "helpful": (True, False), "both": (True, True)}
 
 
 @coordinator_route("/", methods=["GET"])
@@ -106,7 +110,18 @@ def _terms_text(line: Line) -> str:
 
 
 # A model field's error is shown beside the form field that sets it.
-FORM_FIELD = {"opening_hours": "hours", "twilio_opt_out": "opt_out_handling"}
+FORM_FIELD = {
+    "opening_hours": "hours",
+    "twilio_opt_out": "opt_out_handling",
+    "survey_enabled": "survey",
+    "survey_asks_return": "survey",
+}
+
+
+def _survey_choice(line: Line) -> str:
+    if not line.survey_enabled:
+        return "off"
+    return "both" if line.survey_asks_return else "helpful"
 
 
 def _settings_values(line: Line) -> dict[str, str]:
@@ -120,6 +135,7 @@ def _settings_values(line: Line) -> dict[str, str]:
         **{name: str(getattr(line, name)) for name in SETTINGS_RANGES},
         "holidays": "\n".join(line.holidays),
         "opt_out_handling": "twilio" if line.twilio_opt_out else "line",
+        "survey": _survey_choice(line),
         "crisis_number": line.crisis_number,
         "overflow_number": line.overflow_number or "",
         "wrap_up_topics": "\n".join(line.wrap_up_topics),
@@ -203,6 +219,13 @@ def _twilio_opt_out() -> bool:
     return OPT_OUT_HANDLING[choice]
 
 
+def _survey() -> tuple[bool, bool]:
+    choice = request.form.get("survey", "off")
+    if choice not in SURVEY_CHOICES:
+        raise forms.FormError(_("choose which feedback questions to ask from the list"), "survey")
+    return SURVEY_CHOICES[choice]
+
+
 def _voices(languages: list[str]) -> dict[str, str]:
     """Return the voice chosen for each language that has voices; the model checks each one."""
     chosen = {}
@@ -215,6 +238,7 @@ def _voices(languages: list[str]) -> dict[str, str]:
 
 def _line_settings() -> lines.LineSettings:
     languages = forms.language_codes(forms.text("languages", limit=100))
+    survey_enabled, survey_asks_return = _survey()
     return lines.LineSettings(
         name=forms.text("name", limit=120),
         opening_hours=_opening_hours(),
@@ -229,6 +253,8 @@ def _line_settings() -> lines.LineSettings:
         ],
         crisis_terms=_crisis_terms(),
         twilio_opt_out=_twilio_opt_out(),
+        survey_enabled=survey_enabled,
+        survey_asks_return=survey_asks_return,
         **{name: forms.whole_number(name, *limits) for name, limits in SETTINGS_RANGES.items()},
     )
 
@@ -268,7 +294,11 @@ def scripts_page(line_id: int):
             kind = request.form.get("kind", "caller")
             channel = request.form.get("channel", "")
             language = request.form.get("language", "")
-            if kind not in KINDS or channel not in CHANNELS or language not in line.languages:
+            if (
+                kind not in EDITABLE_KINDS
+                or channel not in CHANNELS
+                or language not in line.languages
+            ):
                 raise forms.FormError(_("choose a kind, a channel and one of the line's languages"))
             action = request.form.get("action", "check")
             if action in ("save", "reset"):
@@ -292,20 +322,20 @@ def scripts_page(line_id: int):
         kind=kind,
         channel=channel,
         language=language,
-        kinds=KINDS,
+        kinds=EDITABLE_KINDS,
         channels=CHANNELS,
     )
 
 
 def _scripts(line: Line) -> list[tuple[str, str, str, str, bool]]:
-    """Return every referral script the line sends, and whether it is the line's own."""
+    """Return every referral and survey script the line sends, and whether it is its own."""
     own = lines.context(line).scripts
     scripts = []
     for script_language in line.languages:
-        for script_kind in KINDS:
+        for script_kind in EDITABLE_KINDS:
             for script_channel in CHANNELS:
                 try:
-                    text = referral_script(script_kind, script_channel, script_language, own)
+                    text = line_script(script_kind, script_channel, script_language, own)
                 except LookupError:
                     continue
                 mine = (script_kind, script_channel, script_language) in own

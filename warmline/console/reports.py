@@ -23,7 +23,7 @@ from warmline.web.access import coordinated_line
 DEFAULT_REPORT_DAYS = 28
 
 
-def _period(line: Line) -> tuple[date, date]:
+def period(line: Line) -> tuple[date, date]:
     today = roster.local_today(line)
     try:
         last = forms.day(request.args.get("to"), "to") if request.args.get("to") else today
@@ -39,11 +39,11 @@ def _period(line: Line) -> tuple[date, date]:
     return first, last
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.0f}%"
 
 
-def _round(value: float | None, places: int = 0) -> Any:
+def rounded(value: float | None, places: int = 0) -> Any:
     """Round a figure for reading: whole seconds and counts, tenths of hours and minutes."""
     if value is None:
         return ""
@@ -93,7 +93,7 @@ MEASURES = (
     Measure(
         "answer rate",
         _l("Of the contacts that reached the line, the share a specialist answered."),
-        lambda r: _pct(r.answer_rate),
+        lambda r: percent(r.answer_rate),
     ),
     Measure(
         "abandoned",
@@ -103,27 +103,27 @@ MEASURES = (
     Measure(
         "abandonment",
         _l("Of the contacts that reached the line, the share who hung up while waiting."),
-        lambda r: _pct(r.abandonment),
+        lambda r: percent(r.abandonment),
     ),
     Measure(
         "typical wait (s)",
         _l("Half the contacts that reached the line waited less than this many seconds."),
-        lambda r: _round(r.wait_p50),
+        lambda r: rounded(r.wait_p50),
     ),
     Measure(
         "long wait (s)",
         _l("Nine in ten contacts that reached the line waited less than this many seconds."),
-        lambda r: _round(r.wait_p90),
+        lambda r: rounded(r.wait_p90),
     ),
     Measure(
         "average talk (min)",
         _l("How long answered contacts lasted on average, in minutes."),
-        lambda r: _round(r.talk_mean_minutes, 1),
+        lambda r: rounded(r.talk_mean_minutes, 1),
     ),
     Measure(
         "typical talk (min)",
         _l("Half the answered contacts lasted less than this many minutes."),
-        lambda r: _round(r.talk_p50_minutes, 1),
+        lambda r: rounded(r.talk_p50_minutes, 1),
     ),
     Measure(
         "crisis flagged",
@@ -138,7 +138,7 @@ MEASURES = (
     Measure(
         "typical time to referral (s)",
         _l("Half the crisis referrals came less than this many seconds after the contact arrived."),
-        lambda r: _round(r.referral_p50_seconds),
+        lambda r: rounded(r.referral_p50_seconds),
     ),
     Measure(
         "long time to referral (s)",
@@ -146,7 +146,7 @@ MEASURES = (
             "Nine in ten crisis referrals came less than this many seconds after the contact "
             "arrived."
         ),
-        lambda r: _round(r.referral_p90_seconds),
+        lambda r: rounded(r.referral_p90_seconds),
     ),
     Measure(
         "blocked",
@@ -159,7 +159,7 @@ MEASURES = (
             "Of the contacts from a number the line can recognise, the share from a caller who "
             "made more than one contact in the period."
         ),
-        lambda r: _pct(r.repeat_share),
+        lambda r: percent(r.repeat_share),
     ),
     Measure(
         "load evenness (1 = even)",
@@ -167,7 +167,7 @@ MEASURES = (
             "How evenly the specialists shared the work, counted as contacts answered per hour on "
             "shift: 1 is perfectly even, and the lower it is the more one person carried."
         ),
-        lambda r: _round(r.evenness, 2),
+        lambda r: rounded(r.evenness, 2),
     ),
 )
 MEANINGS = {measure.name: measure.meaning for measure in MEASURES}
@@ -226,14 +226,14 @@ def report_tables(
         [
             s.name,
             s.contacts,
-            _round(s.talk_minutes, 1),
-            _round(s.staffed_hours, 1),
-            _round(s.per_staffed_hour, 1),
+            rounded(s.talk_minutes, 1),
+            rounded(s.staffed_hours, 1),
+            rounded(s.per_staffed_hour, 1),
         ]
         for s in report.load
     ]
     staffing = [
-        [reports.weekday_label(i), _round(report.staffed[i], 1), report.demand[i]]
+        [reports.weekday_label(i), rounded(report.staffed[i], 1), report.demand[i]]
         for i in range(168)
     ]
     return {
@@ -320,7 +320,7 @@ def _charts(report: reports.Report) -> list[Chart]:
 def _report(line_id: int) -> tuple[Line, date, date, reports.Report]:
     """Return the line and the report on the period the query asks for."""
     line = coordinated_line(line_id)
-    first, last = _period(line)
+    first, last = period(line)
     return line, first, last, reports.build(db_session(), line, first, last)
 
 

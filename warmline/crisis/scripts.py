@@ -15,6 +15,16 @@ from warmline.crisis.normalise import fold
 from warmline.wording import OPENINGS, Form, Wording, documents
 
 KINDS = ("caller", "third_party", "after_hours", "stop_flagged", "close_flagged")
+# The feedback questions after a conversation, and the channels each is said or texted on.
+SURVEY_KINDS = {
+    "survey_helpful": ("voice", "sms"),
+    "survey_return": ("voice",),
+    "survey_thanks": ("voice", "sms"),
+}
+# The keys that answer each question; the scale stops at 5, well apart from 9 (crisis line).
+SURVEY_ANSWERS = {"survey_helpful": ("1", "5"), "survey_return": ("1", "2")}
+# Every script a coordinator may word for their line.
+EDITABLE_KINDS = (*KINDS, *SURVEY_KINDS)
 # Kinds only ever texted: the last text of a flagged conversation, after STOP or a close.
 TEXT_ONLY_KINDS = ("stop_flagged", "close_flagged")
 CHANNELS = ("voice", "sms")
@@ -105,6 +115,64 @@ def referral_script(
         return " ".join(scripts[kind][channel].split())
     except KeyError:
         raise LookupError(f"no {channel} script for {kind!r} in {name}.yml") from None
+
+
+def survey_script(
+    kind: str,
+    channel: str,
+    language: str | None,
+    overrides: Mapping[tuple[str, str, str], str] | None = None,
+) -> str:
+    """Return a feedback question (or its thanks) in the contact's language, English if none.
+
+    `overrides` holds the line's own wording, checked by `check_survey_script` when saved.
+    """
+    if channel not in SURVEY_KINDS.get(kind, ()):
+        raise LookupError(f"no survey script for {kind!r} on {channel!r}")
+    language = script_language(language)
+    if language not in SCRIPT_LANGUAGES:
+        language = wording.ENGLISH
+    if overrides and (kind, channel, language) in overrides:
+        return overrides[kind, channel, language]
+    return " ".join(documents()[language]["survey"][kind][channel].split())
+
+
+def line_script(
+    kind: str,
+    channel: str,
+    language: str | None,
+    overrides: Mapping[tuple[str, str, str], str] | None = None,
+) -> str:
+    """Return any script a line may word for itself: a referral script or a survey script."""
+    if kind in SURVEY_KINDS:
+        return survey_script(kind, channel, language, overrides)
+    return referral_script(kind, channel, language, overrides)
+
+
+def check_survey_script(text: str, kind: str, channel: str, language: str) -> list[str]:
+    """List the rules a feedback question or its thanks breaks; empty means it may be used.
+
+    Like every word the line says: no banned or method words, two SMS segments at most, and
+    988 named in every text and in the last words a caller hears. A keypad question names
+    the numbers that answer it and says that 9 still reaches the crisis line, so that nobody
+    takes 9 for a score.
+    """
+    if not text.strip():
+        return ["the script is empty"]
+    problems = unsafe_words(text)
+    words = set(re.findall(r"\w+", fold(_SPACED_DIGITS.sub("", text))))
+    answers = SURVEY_ANSWERS.get(kind, ())
+    if missing := [answer for answer in answers if answer not in words]:
+        problems.append(f"it does not name the answers {' and '.join(missing)}")
+    if (channel == "sms" or kind == "survey_thanks") and "988" not in words:
+        problems.append("it does not name 988")
+    if channel == "sms":
+        problems += _too_long(text)
+    else:
+        press = "|".join(_PRESS.get(language, ()))
+        if kind in SURVEY_ANSWERS and not re.search(rf"\b(?:{press}) 9\b", fold(text)):
+            problems.append(f"it does not say to press 9 for the crisis line ({language})")
+    return problems
 
 
 def shipped_scripts() -> Iterator[tuple[str, str, str, str]]:
@@ -210,6 +278,20 @@ def check_wording(words: Wording) -> list[str]:
     for language in words.languages("texts"):
         problems += _first_texts(words, language)
     problems += _referral_scripts(words)
+    problems += _survey_scripts(words)
+    return problems
+
+
+def _survey_scripts(words: Wording) -> list[str]:
+    """List each survey script a language the line answers in lacks, and the rules each breaks."""
+    problems = []
+    for language in words.answered_languages():
+        survey = words.documents[language].get("survey", {})
+        for kind, channels in SURVEY_KINDS.items():
+            for channel in channels:
+                text = " ".join(survey.get(kind, {}).get(channel, "").split())
+                found = check_survey_script(text, kind, channel, language)
+                problems += [f"{language} survey.{kind}.{channel}: {p}" for p in found]
     return problems
 
 

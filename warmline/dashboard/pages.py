@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from warmline import people, reports, roster
+from warmline import feedback, people, reports, roster
 from warmline.models import INTERFACE_LANGUAGES, Line, utcnow
 from warmline.web import db_session
 from warmline.web.auth import choose_password, current_user, sign_in, sign_out
@@ -149,4 +151,14 @@ def own_page():
         if shift.line_id in by_id
     ]
     records = [reports.own_record(session, line, user.id, at) for line in lines]
-    return render_template("dashboard/me.html", user=user, shifts=shifts, records=records)
+    answers = {line.id: _own_feedback(session, line, user.id, at) for line in lines}
+    return render_template(
+        "dashboard/me.html", user=user, shifts=shifts, records=records, answers=answers
+    )
+
+
+def _own_feedback(session: Session, line: Line, specialist_id: int, at: datetime) -> feedback.Tally:
+    """Add up what this month's contacts of one specialist answered: theirs, nobody else's."""
+    today = roster.local_today(line, at)
+    mine = feedback.report(session, line, today.replace(day=1), today, specialist_id=specialist_id)
+    return mine.overall

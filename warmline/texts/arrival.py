@@ -12,6 +12,7 @@ import redis
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from warmline import feedback
 from warmline.admission import Admission, Refusal, admit
 from warmline.crisis import Detection, detect
 from warmline.crisis.carry import CarriedFlag, carried_flag
@@ -70,6 +71,7 @@ class Say(enum.Enum):
     STARTED = "started"
     NO_PICTURES = "no_pictures"
     NO_LINE = "no_line"
+    SURVEY_THANKS = "survey_thanks"
 
 
 REFUSALS = {
@@ -235,6 +237,8 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
     contact = _open_conversation(session, desk.live, line, reading.caller_tag)
     if contact is not None:
         return _follow_up(desk, contact, reading, helping=helping)
+    if answered_survey := _survey_answer(desk, reading):
+        return answered_survey
     if helping:
         return TextPlan(context(line), language=script, says=(Say.HELP,))
     reading = replace(reading, carried=carried_flag(session, line, reading.caller_tag, at))
@@ -249,6 +253,22 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
     if admission.refusal is not None:
         return _turn_away(desk, reading, admission)
     return _open(desk, reading)
+
+
+def _survey_answer(desk: _Desk, reading: _Reading) -> TextPlan | None:
+    """Take a lone digit as the answer to the feedback question of the texter's last
+    conversation, while its window is open; anything else is a text like any other."""
+    score = feedback.read_text_answer(reading.body)
+    if score is None or reading.detection.tier:
+        return None
+    asked = feedback.take_text_answer(
+        desk.session, desk.line, caller_tag=reading.caller_tag, score=score, at=reading.at
+    )
+    if asked is None:
+        return None
+    return TextPlan(
+        context(desk.line), asked.id, script_language(asked.language), (Say.SURVEY_THANKS,)
+    )
 
 
 def _opt_in(session: Session, line_id: int, caller_tag: str) -> bool:

@@ -16,7 +16,8 @@ import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warmline.crisis.scripts import referral_script, script_language
+from warmline import feedback
+from warmline.crisis.scripts import referral_script, script_language, survey_script
 from warmline.jobs import Jobs
 from warmline.lines import context
 from warmline.live import LiveLine, now_ms
@@ -317,7 +318,8 @@ def close_by_specialist(
     confirmed: bool,
     at: datetime,
 ) -> bool:
-    """Close the specialist's own conversation; a flagged one ends with the crisis numbers.
+    """Close the specialist's own conversation; a flagged one ends with the crisis numbers,
+    and one the line asks for feedback ends with its question.
 
     Returns whether this closed it (False when a STOP closed it a moment before).
 
@@ -329,6 +331,9 @@ def close_by_specialist(
         if not confirmed:
             raise ConfirmFlaggedClose("this conversation is flagged for crisis signs")
         _send_closing_text(session, client, jobs, sealer, contact, specialist_id, at)
+    line = session.get(Line, contact.line_id)
+    if feedback.asked_by_text(session, line, contact, at):
+        _send_survey(client, jobs, sealer, line, contact, at)
     return close_conversation(
         session,
         client,
@@ -359,6 +364,19 @@ def _send_closing_text(
         contact.id,
         seal_message(sealer, SPECIALIST, text, at, specialist_id=specialist_id),
         outbound=True,
+    )
+    jobs.send_text_reply(contact.id, index, attempt=1)
+
+
+def _send_survey(
+    client: redis.Redis, jobs: Jobs, sealer: Sealer, line: Line, contact: Contact, at: datetime
+) -> None:
+    """Queue the feedback question as the conversation's last text; it is sent after the close,
+    while the number is still sealed, and then forgotten with the rest."""
+    text = survey_script(feedback.HELPFUL, "sms", contact.language, context(line).scripts)
+    live = live_line(client, contact.line_id)
+    index = live.add_message(
+        contact.id, seal_message(sealer, LINE, text, at, kind=feedback.HELPFUL), outbound=True
     )
     jobs.send_text_reply(contact.id, index, attempt=1)
 
