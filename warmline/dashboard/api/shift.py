@@ -93,6 +93,10 @@ def _start(line_id: int, specialist_id: int, override_by: int | None) -> None:
         )
     except presence.NotRostered as refused:
         abort(403, description=str(refused))
+    # Started from a dashboard, by the specialist or by a coordinator for them: the shift is
+    # followed from now, so one whose dashboard is not open within the grace ends
+    # (repairs.end_absent_shifts) rather than ringing a phone nobody watches.
+    LiveLine(services.redis, line_id).saw(specialist_id, now_ms())
 
 
 @bp.post("/shift/start")
@@ -101,8 +105,6 @@ def start_shift():
     data = _body({"line_id": int})
     user = _me()
     _start(data["line_id"], user.id, None)
-    # Started from a dashboard: closing the last one ends the shift (repairs.end_absent_shifts).
-    LiveLine(runtime().redis, data["line_id"]).saw(user.id, now_ms())
     return jsonify(_shift_json(user))
 
 
