@@ -216,7 +216,7 @@ def roster_csv_import(line_id: int):
     if not result.ok:
         session.rollback()
         for error in result.errors[:50]:
-            flash(_("Not imported: %(error)s", error=error), "error")
+            flash(_("Not imported: %(error)s", error=error.said(_)), "error")
         return redirect(url_for("console.roster_page", line_id=line.id), code=303)
     session.commit()
     return forms.done(
