@@ -324,8 +324,10 @@
       item.dataset.contactId = String(contact.id);
       const heading = element("p", describe(contact), "what");
       heading.prepend(badges(contact));
-      const prefix = contact.state === "ringing" ? _("Being offered") : _("Waiting");
-      const waited = ticking("p", prefix, contact.waiting_seconds);
+      const ringing = contact.state === "ringing";
+      const prefix = ringing ? _("Being offered") : _("Waiting");
+      // An offer is counted by the second, as its panel counts it; a wait in line by the minute.
+      const waited = ticking("p", prefix, contact.waiting_seconds, { toTheSecond: ringing });
       item.append(heading, waited);
       // The server says which the line would give this specialist now (free, wrap-up over,
       // their language, room for one more text); no other gets a button.
