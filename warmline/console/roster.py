@@ -75,7 +75,7 @@ def _back(line: Line) -> dict[str, Any]:
 
 
 def _shift(line: Line, shift_id: int) -> Shift:
-    return on_line(Shift, shift_id, line, "No such shift on this line.")
+    return on_line(Shift, shift_id, line, _("No such shift on this line."))
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/shifts", methods=["POST"])
@@ -126,7 +126,7 @@ def add_pattern(line_id: int):
 @coordinator_route(f"/lines/<{ID}:line_id>/patterns/<{ID}:pattern_id>/end", methods=["POST"])
 def end_pattern(line_id: int, pattern_id: int):
     line = coordinated_line(line_id)
-    pattern = on_line(ShiftPattern, pattern_id, line, "No such weekly shift on this line.")
+    pattern = on_line(ShiftPattern, pattern_id, line, _("No such weekly shift on this line."))
     try:
         removed = roster.end_pattern(
             db_session(),
