@@ -115,7 +115,13 @@ def test_a_specialist_is_refused_from_coordinator_pages(page, server, session):
     for path in ("/console/", f"/console/lines/{line.id}/roster", "/console/people"):
         response = page.goto(f"{server}{path}")
         assert response.status == 403, path
+    # Not a bare error: a page of the line's, saying why, with the way back (axe reads it in
+    # test_accessibility).
+    expect(page.get_by_role("heading", name="Not for you")).to_be_visible()
+    expect(page.get_by_text("Only coordinators can use the console.")).to_be_visible()
     shoot(page, "console-04-specialist-refused")
+    page.get_by_role("link", name="Back to the dashboard").click()
+    expect(page).to_have_url(f"{server}/dashboard")
 
 
 def test_the_live_board_shows_who_is_on_shift_and_who_waits_counting_up(page, server, session, app):
