@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 import time_machine
 
 from tests.dashboard.conftest import signed_in
-
 from warmline import roster
 
 # Wednesday 2026-05-20, 07:00 on the line's clock, New York's.
