@@ -248,3 +248,17 @@ def test_only_the_lines_specialists_with_a_phone_go_on_shift(
     )
     assert override.status_code == 403 and complaint in override.json["error"]
     assert LiveLine(redis_client, line.id).specialist(kim.id) == {}
+
+
+def test_a_specialist_who_chose_spanish_is_told_in_spanish_why_the_shift_cannot_start(
+    app, session, line, cal
+):
+    cal.interface_language = "es"
+    session.commit()
+
+    refused = signed_in(app, cal).start_shift(line.id)
+
+    assert refused.status_code == 403
+    assert refused.json["error"] == (
+        "Ahora no tienes turno en esta línea: pide a la coordinación que empiece el tuyo."
+    )
