@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from babel.dates import format_date, format_skeleton, format_time
 
 # zone: (an ordinary day, the spring-forward day, the fall-back day), all Sundays but the first.
 DAYS = {
@@ -67,3 +68,20 @@ def zone_at_noon(at: datetime) -> str:
     """
     offset = 12 - at.astimezone(UTC).hour
     return f"Etc/GMT{-offset:+d}"
+
+
+# How the console writes dates and times for a reader of English, as Babel's CLDR data has it
+# (a narrow no-break space before AM and PM): what a test expects a page to show.
+def shown_date(day: date, locale: str = "en") -> str:
+    """Write a date as a heading does: "May 18, 2026"."""
+    return format_date(day, "medium", locale=locale)
+
+
+def shown_weekday_date(day: date, locale: str = "en") -> str:
+    """Write a date with its weekday, as a shift's row does: "Mon, May 18, 2026"."""
+    return format_skeleton("yMMMEd", day, locale=locale)
+
+
+def shown_clock(text: str, locale: str = "en") -> str:
+    """Write a time of day typed as HH:MM as a shift's row does: "6:00 PM"."""
+    return format_time(time.fromisoformat(text), "short", locale=locale)

@@ -11,14 +11,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from warmline.models import AuditEvent
+from warmline.sentences import N_, Refusal, Say, english
 
 
-class FieldRefused(ValueError):
+class FieldRefused(Refusal, ValueError):
     """A value a row refuses, with the name of the field it was for."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, **values: Any) -> None:
+        super().__init__(message, **values)
         self.field = field
+
+    @classmethod
+    def of_error(cls, field: str, error: ValueError) -> FieldRefused:
+        """Name the field a row's refusal was for, keeping its words to translate."""
+        refused = cls(field, str(error))
+        if isinstance(error, Refusal):
+            refused.sentences = error.sentences
+        return refused
 
 
 def record(
@@ -70,7 +79,7 @@ def update(
         try:
             setattr(target, name, getattr(values, name))
         except ValueError as error:
-            raise FieldRefused(name, str(error)) from None
+            raise FieldRefused.of_error(name, error) from None
     after = _plain(target, names)
     changed = {name: [before[name], after[name]] for name in names if before[name] != after[name]}
     if changed:
@@ -122,17 +131,6 @@ def last_purge(session: Session, line_id: int) -> dict[str, Any] | None:
 # reason and the contact it came from stay in the record, out of the sentences).
 # A sentence is said through a `Say`, gettext's shape: the console passes its translator,
 # so the trail reads in the coordinator's language; `english` says it as written here.
-Say = Callable[..., str]
-
-
-def english(message: str, **values: Any) -> str:
-    """Say a sentence as it is written here, with its values filled in."""
-    return message % values if values else message
-
-
-def N_(message: str) -> str:
-    """Mark words to translate where they are said, not where they are written."""
-    return message
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from sqlalchemy.orm import Session
 
 from warmline import audit
 from warmline.models import Block, Contact, utcnow
+from warmline.sentences import N_, Refused
 
 MAX_REASON = 500
 
 
-class BlockError(ValueError):
+class BlockError(Refused):
     """A block that cannot be made or lifted, with a reason a coordinator can act on."""
 
 
@@ -81,15 +82,15 @@ def block_from_contact(
     now = now or utcnow()
     reason = " ".join((reason or "").split())
     if not reason:
-        raise BlockError("say why: a block needs a reason")
+        raise BlockError(N_("say why: a block needs a reason"))
     if len(reason) > MAX_REASON:
-        raise BlockError(f"a reason has at most {MAX_REASON} characters")
+        raise BlockError(N_("a reason has at most %(most)s characters"), most=MAX_REASON)
     if contact.caller_tag is None:
-        raise BlockError("this contact came from a withheld number and cannot be blocked")
+        raise BlockError(N_("this contact came from a withheld number and cannot be blocked"))
     if expires_at is not None and (expires_at.tzinfo is None or expires_at <= now):
-        raise BlockError("a block's expiry must be in the future")
+        raise BlockError(N_("a block's expiry must be in the future"))
     if active_block(session, contact.line_id, contact.caller_tag, now) is not None:
-        raise BlockError("this caller is already blocked on this line")
+        raise BlockError(N_("this caller is already blocked on this line"))
     block = Block(
         line_id=contact.line_id,
         caller_tag=contact.caller_tag,
@@ -127,7 +128,7 @@ def lift_block(
 ) -> Block:
     """Unblock: the caller is queued again from their next contact."""
     if block.lifted_at is not None:
-        raise BlockError("this block was already lifted")
+        raise BlockError(N_("this block was already lifted"))
     block.lifted_at = now or utcnow()
     audit.record(
         session,

@@ -16,16 +16,17 @@ from warmline.crisis.scripts import (
     line_script,
 )
 from warmline.models import Line, LineScript
+from warmline.sentences import N_, Refused, Sentence
 
 # The script a caller hears first when the line is closed, while 9 reaches the crisis line.
 FIRST_SPOKEN_SCRIPT = ("after_hours", "voice")
 
 
-class ScriptRefused(ValueError):
+class ScriptRefused(Refused):
     """The draft breaks the script rules; the message lists each one."""
 
 
-def script_problems(text: str, *, kind: str, channel: str, language: str) -> list[str]:
+def script_problems(text: str, *, kind: str, channel: str, language: str) -> list[Sentence]:
     """List the rules a draft of one of the line's scripts breaks, as saving it would."""
     if kind in SURVEY_KINDS:
         return check_survey_script(text, kind, channel, language)
@@ -47,11 +48,11 @@ def save(
 ) -> LineScript:
     """Use `text` for this line's script from now on, after checking it; audited."""
     if kind not in EDITABLE_KINDS or channel not in CHANNELS or language not in line.languages:
-        raise ScriptRefused("choose a kind, a channel and one of the line's languages")
+        raise ScriptRefused(N_("choose a kind, a channel and one of the line's languages"))
     line_script(kind, channel, language)  # the script must exist to be replaced
     text = " ".join(text.split())
     if problems := script_problems(text, kind=kind, channel=channel, language=language):
-        raise ScriptRefused("; ".join(problems))
+        raise ScriptRefused.of(problems)
     script = _find(session, line, kind, channel, language)
     if script is None:
         script = LineScript(line_id=line.id, kind=kind, channel=channel, language=language)

@@ -16,9 +16,10 @@ from warmline import audit
 from warmline.crisis import detect
 from warmline.models import WEEKDAYS, Line, LineCoordinator, Role, RoutingStrategy, User
 from warmline.phones import to_e164
+from warmline.sentences import N_, Refused
 
 
-class LineExists(ValueError):
+class LineExists(Refused):
     """Another line already answers that number."""
 
 
@@ -72,7 +73,7 @@ def add_line(
     """Create a line for a Twilio number and audit it."""
     number = to_e164(twilio_number)
     if find_line(session, number) is not None:
-        raise LineExists("a line already answers that Twilio number")
+        raise LineExists(N_("a line already answers that Twilio number"))
     line = Line(name=name.strip(), twilio_number=number, **fields)
     session.add(line)
     session.flush()
@@ -117,7 +118,9 @@ def update_settings(
     try:
         detect("", extra_terms=settings.crisis_terms)
     except ValueError as error:
-        raise audit.FieldRefused("crisis_terms", f"crisis terms: {error}") from None
+        raise audit.FieldRefused(
+            "crisis_terms", N_("crisis terms: %(problem)s"), problem=error
+        ) from None
     return audit.update(
         session,
         line,
@@ -169,7 +172,7 @@ def assign_coordinator(
 ) -> LineCoordinator:
     """Make `user` (a coordinator) a coordinator of `line`, audited; idempotent."""
     if user.role != Role.COORDINATOR:
-        raise ValueError("only a coordinator can be given a line to run")
+        raise Refused(N_("only a coordinator can be given a line to run"))
     link = _coordinator_link(session, line, user)
     if link is None:
         link = LineCoordinator(line_id=line.id, user_id=user.id)

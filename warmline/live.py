@@ -278,7 +278,8 @@ class LiveLine:
 
     def unseen_since(self, before_ms: int) -> list[int]:
         """Return specialists on shift, not signing off, whose dashboards all closed before
-        `before_ms`. Someone on shift who never opened one (on the phone only) is not followed."""
+        `before_ms`. A shift started outside a dashboard (the demo's, on the phone only) is
+        followed only once one of their dashboards opens."""
         seen = self.client.zrangebyscore(self._key("seen"), "-inf", f"({before_ms}")
         gone = {int(s) for s in seen} & set(self.present())
         return sorted(gone - set(self.signing_off_ids()))

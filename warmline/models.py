@@ -30,6 +30,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship,
 
 from warmline import voices, wording
 from warmline.phones import to_e164
+from warmline.sentences import N_, Refused
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -130,7 +131,7 @@ class Outcome(enum.StrEnum):
 
 def _validate_languages(languages: list[str]) -> list[str]:
     if not languages or not all(LANGUAGE_CODE.match(code) for code in languages):
-        raise ValueError("languages must be a non-empty list of ISO 639 codes such as 'en'")
+        raise Refused(N_("languages must be a non-empty list of ISO 639 codes such as 'en'"))
     return list(dict.fromkeys(languages))
 
 
@@ -223,7 +224,7 @@ class Line(Base):
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {name!r}") from None
+            raise Refused(N_("unknown timezone %(name)r"), name=name) from None
         return name
 
     @validates("languages")
@@ -240,9 +241,9 @@ class Line(Base):
     def _validate_wrap_up_topics(self, key: str, topics: list[str]) -> list[str]:
         topics = list(dict.fromkeys(topic.strip() for topic in topics))
         if not topics or len(topics) > MAX_TOPICS:
-            raise ValueError(f"a line needs between 1 and {MAX_TOPICS} wrap-up topics")
+            raise Refused(N_("a line needs between 1 and %(most)s wrap-up topics"), most=MAX_TOPICS)
         if not all(0 < len(topic) <= MAX_TOPIC_LENGTH for topic in topics):
-            raise ValueError(f"a wrap-up topic has 1 to {MAX_TOPIC_LENGTH} characters")
+            raise Refused(N_("a wrap-up topic has 1 to %(most)s characters"), most=MAX_TOPIC_LENGTH)
         return topics
 
     @validates("holidays")
@@ -251,7 +252,7 @@ class Line(Base):
             try:
                 date.fromisoformat(day)
             except (TypeError, ValueError):
-                raise ValueError("holidays must be dates such as 2026-12-25") from None
+                raise Refused(N_("holidays must be dates such as 2026-12-25")) from None
         return sorted(set(days))
 
     @validates("opening_hours")
@@ -260,10 +261,14 @@ class Line(Base):
     ) -> dict[str, list[list[str]]]:
         for day, ranges in hours.items():
             if day not in WEEKDAYS:
-                raise ValueError(f"unknown weekday {day!r}; use {', '.join(WEEKDAYS)}")
+                raise Refused(
+                    N_("unknown weekday %(day)r; use %(days)s"), day=day, days=", ".join(WEEKDAYS)
+                )
             for opens, closes in ranges:
                 if not (HOURS_RANGE.match(opens) and HOURS_RANGE.match(closes)) or opens >= closes:
-                    raise ValueError(f"opening hours on {day} must be HH:MM-HH:MM, opening first")
+                    raise Refused(
+                        N_("opening hours on %(day)s must be HH:MM-HH:MM, opening first"), day=day
+                    )
         return hours
 
 
@@ -297,7 +302,7 @@ class User(Base):
     def _validate_email(self, key: str, email: str) -> str:
         email = email.strip().lower()
         if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email) or len(email) > 254:
-            raise ValueError("email must look like name@example.org")
+            raise Refused(N_("email must look like name@example.org"))
         return email
 
     @validates("phone")
@@ -311,7 +316,10 @@ class User(Base):
     @validates("interface_language")
     def _validate_interface_language(self, key: str, language: str | None) -> str | None:
         if language is not None and language not in INTERFACE_LANGUAGES:
-            raise ValueError(f"the interface is written in {', '.join(INTERFACE_LANGUAGES)}")
+            raise Refused(
+                N_("the interface is written in %(languages)s"),
+                languages=", ".join(INTERFACE_LANGUAGES),
+            )
         return language
 
 

@@ -12,18 +12,21 @@ from sqlalchemy.orm import Session
 
 from warmline import audit
 from warmline.models import Line, LineCoordinator, LineSpecialist, Role, User
+from warmline.sentences import N_, Refused
 
 MIN_PASSWORD_LENGTH = 12
 _hasher = PasswordHasher()
 
 
-class UserExists(ValueError):
+class UserExists(Refused):
     """Someone already signs in with that email."""
 
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise Refused(
+            N_("a password needs at least %(length)s characters"), length=MIN_PASSWORD_LENGTH
+        )
     return _hasher.hash(password)
 
 
@@ -62,7 +65,7 @@ def add_user(
 ) -> User:
     """Create a user with an argon2 password hash, serving `line_ids`, and audit it."""
     if not display_name.strip():
-        raise ValueError("display name is required")
+        raise Refused(N_("display name is required"))
     user = User(
         email=email,
         display_name=display_name.strip(),
@@ -72,7 +75,7 @@ def add_user(
         password_hash=hash_password(password),
     )
     if find_user(session, user.email) is not None:
-        raise UserExists("someone already signs in with that email")
+        raise UserExists(N_("someone already signs in with that email"))
     session.add(user)
     session.flush()
     served = _serve(session, user, set(line_ids))
@@ -93,7 +96,7 @@ def update_user(
 ) -> dict[str, list]:
     """Give someone a new profile, auditing what changed; return the changes."""
     if not profile.active and user.id == actor_id:
-        raise ValueError("you cannot deactivate yourself")
+        raise Refused(N_("you cannot deactivate yourself"))
     return audit.update(
         session,
         user,
@@ -121,9 +124,9 @@ def set_password(
 def choose_password(session: Session, user: User, current: str, new: str) -> None:
     """Replace a password with one its owner chose, checking the current one; audit it."""
     if not verify_password(user, current):
-        raise ValueError("the current password is not right")
+        raise Refused(N_("the current password is not right"))
     if new == current:
-        raise ValueError("choose a password different from the one you were given")
+        raise Refused(N_("choose a password different from the one you were given"))
     user.password_hash = hash_password(new)
     user.must_choose_password = False
     audit.record(session, "user.password_chosen", "user", user.id, actor_id=user.id, via="web")
@@ -156,7 +159,7 @@ def specialists_of(session: Session, line_id: int) -> list[User]:
 def _serve(session: Session, user: User, line_ids: set[int]) -> list[int]:
     found = set(session.scalars(select(Line.id).where(Line.id.in_(line_ids))))
     if found != line_ids:
-        raise ValueError("no such line")
+        raise Refused(N_("no such line"))
     session.execute(delete(LineSpecialist).where(LineSpecialist.user_id == user.id))
     session.add_all(LineSpecialist(line_id=line_id, user_id=user.id) for line_id in found)
     session.flush()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import phonenumbers
 
+from warmline.sentences import N_, Refused
+
 DEFAULT_REGION = "US"
 # How Twilio spells a withheld or unknown caller ID.
 WITHHELD = frozenset({"anonymous", "restricted", "unknown", "private", "unavailable", "+266696687"})
@@ -16,11 +18,11 @@ def is_withheld(raw: str) -> bool:
 def to_e164(raw: str, region: str = DEFAULT_REGION) -> str:
     """Return the number in E.164, or raise ValueError that does not repeat it."""
     if is_withheld(raw):
-        raise ValueError("the phone number is missing or withheld")
+        raise Refused(N_("the phone number is missing or withheld"))
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
-        raise ValueError("not a phone number") from None
+        raise Refused(N_("not a phone number")) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number")
+        raise Refused(N_("not a valid phone number"))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

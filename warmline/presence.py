@@ -14,10 +14,11 @@ from warmline import audit, people
 from warmline.jobs import Jobs
 from warmline.live import LiveLine, now_ms
 from warmline.models import Line, Shift, User
+from warmline.sentences import N_, Refusal
 from warmline.texts import conversation, offering
 
 
-class NotRostered(PermissionError):
+class NotRostered(Refusal, PermissionError):
     """The specialist may not take this line's contacts now: not one of its active
     specialists with a phone, or no shift now and no coordinator overrode that."""
 
@@ -68,14 +69,14 @@ def start_shift(
     """
     specialist = session.get(User, specialist_id)
     if specialist is None or not specialist.active:
-        raise NotRostered("That specialist is not active.")
+        raise NotRostered(N_("That specialist is not active."))
     if not people.serves(session, specialist_id, line_id):
-        raise NotRostered("Only the line's own specialists take its contacts.")
+        raise NotRostered(N_("Only the line's own specialists take its contacts."))
     if not specialist.phone:
-        raise NotRostered("Set a phone number for offers to ring before starting a shift.")
+        raise NotRostered(N_("Set a phone number for offers to ring before starting a shift."))
     if not is_rostered(session, line_id=line_id, specialist_id=specialist_id, at=at):
         if override_by is None:
-            raise NotRostered("No shift on this line now: ask a coordinator to start yours.")
+            raise NotRostered(N_("No shift on this line now: ask a coordinator to start yours."))
         audit.record(
             session,
             "shift.override",

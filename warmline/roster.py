@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from warmline import audit, people
 from warmline.models import WEEKDAYS, Line, Shift, ShiftPattern, User, utcnow
+from warmline.sentences import N_, Refusal
 
 MAX_SHIFT = timedelta(hours=24)
 # How far ahead a new pattern is expanded; `extend_patterns` keeps the horizon moving.
@@ -26,7 +27,7 @@ HORIZON = timedelta(weeks=8)
 CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-class RosterError(ValueError):
+class RosterError(Refusal, ValueError):
     """A roster change that cannot be made, with a reason a coordinator can act on."""
 
 
@@ -55,7 +56,7 @@ def parse_clock(text: str, *, end: bool = False) -> time:
     if end and text == "24:00":
         return time(0, 0)
     if not CLOCK.match(text):
-        raise RosterError(f"{text[:10]!r} is not a time of day like 18:00")
+        raise RosterError(N_("%(time)r is not a time of day like 18:00"), time=text[:10])
     return time.fromisoformat(text)
 
 
@@ -75,8 +76,12 @@ def local_window(
     begins, finishes = parse_clock(start), parse_clock(end, end=True)
     if begins == finishes and end.strip() != "24:00":
         raise RosterError(
-            f"a shift from {start.strip()} to {end.strip()} lasts no time at all; "
-            "for a whole day, write 00:00 to 24:00"
+            N_(
+                "a shift from %(start)s to %(end)s lasts no time at all; "
+                "for a whole day, write 00:00 to 24:00"
+            ),
+            start=start.strip(),
+            end=end.strip(),
         )
     tz = zone(line)
     end_day = day + timedelta(days=1) if finishes <= begins else day
@@ -88,7 +93,7 @@ def local_window(
         starts_at = later if fold else starts_at
     ends_at = datetime.combine(end_day, finishes.replace(fold=fold), tzinfo=tz).astimezone(UTC)
     if ends_at <= starts_at:
-        raise RosterError("a shift must end after it starts")
+        raise RosterError(N_("a shift must end after it starts"))
     return Window(day, start.strip(), end.strip(), starts_at, ends_at)
 
 
@@ -113,21 +118,23 @@ def ends_next_day(line: Line, shift: Shift) -> bool:
 
 def _check_length(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
-        raise RosterError("shift times need a timezone")
+        raise RosterError(N_("shift times need a timezone"))
     if ends_at <= starts_at:
-        raise RosterError("a shift must end after it starts")
+        raise RosterError(N_("a shift must end after it starts"))
     if ends_at - starts_at > MAX_SHIFT:
-        raise RosterError("a shift may last at most 24 hours")
+        raise RosterError(N_("a shift may last at most 24 hours"))
 
 
 def _check_person(session: Session, line: Line, user: User) -> None:
     """Refuse to put on shift anyone but an active specialist of the line with a phone."""
     if not user.active:
-        raise RosterError(f"{user.display_name} is deactivated")
+        raise RosterError(N_("%(name)s is deactivated"), name=user.display_name)
     if not people.serves(session, user.id, line.id):
-        raise RosterError(f"{user.display_name} is not one of this line's specialists")
+        raise RosterError(
+            N_("%(name)s is not one of this line's specialists"), name=user.display_name
+        )
     if not user.phone:
-        raise RosterError(f"{user.display_name} has no phone for offers to ring")
+        raise RosterError(N_("%(name)s has no phone for offers to ring"), name=user.display_name)
 
 
 def overlapping(
@@ -154,7 +161,7 @@ def _check_free(
     ignore: tuple[int, ...] = (),
 ) -> None:
     if overlapping(session, user, starts_at, ends_at, ignore) is not None:
-        raise RosterError(f"{user.display_name} already has a shift at that time")
+        raise RosterError(N_("%(name)s already has a shift at that time"), name=user.display_name)
 
 
 def _record(
@@ -218,8 +225,13 @@ def add_local_shift(
     window = local_window(line, day, start, end, not_before=now)
     if window.starts_at < now:
         raise RosterError(
-            f"a shift starting {day.isoformat()} {window.start} ({line.timezone}) is in the "
-            "past; add shifts that are still to come"
+            N_(
+                "a shift starting %(day)s %(start)s (%(timezone)s) is in the past; "
+                "add shifts that are still to come"
+            ),
+            day=day.isoformat(),
+            start=window.start,
+            timezone=line.timezone,
         )
     _check_free(session, user, window.starts_at, window.ends_at)
     shift = Shift(line=line, user=user, starts_at=window.starts_at, ends_at=window.ends_at)
@@ -258,11 +270,13 @@ def add_pattern(
     """Roster `user` every week on `weekday` (0 = Monday) in local time and expand it."""
     _check_person(session, line, user)
     if weekday not in range(7):
-        raise RosterError("the weekday must be 0 (Monday) to 6 (Sunday)")
+        raise RosterError(N_("the weekday must be 0 (Monday) to 6 (Sunday)"))
     if ends_on is not None and ends_on < starts_on:
-        raise RosterError("a pattern must end on or after the day it starts")
+        raise RosterError(N_("a pattern must end on or after the day it starts"))
     if ends_on is not None and ends_on < (today or local_today(line)):
-        raise RosterError(f"a weekly shift that ended on {ends_on.isoformat()} is in the past")
+        raise RosterError(
+            N_("a weekly shift that ended on %(day)s is in the past"), day=ends_on.isoformat()
+        )
     local_window(line, starts_on, start, end)  # validates the times and the length
     pattern = ShiftPattern(
         line_id=line.id,
@@ -374,7 +388,7 @@ def end_pattern(
 ) -> int:
     """Stop a pattern after `last_day`; remove the shifts it made after that. Return how many."""
     if last_day < pattern.starts_on - timedelta(days=1):
-        raise RosterError("a pattern cannot end before it starts")
+        raise RosterError(N_("a pattern cannot end before it starts"))
     pattern.ends_on = last_day
     removed = session.execute(
         delete(Shift).where(
@@ -430,7 +444,7 @@ def reassign_shift(
     """Give a shift to someone else (cover), refusing to double-book them."""
     _check_person(session, shift.line, to)
     if to.id == shift.user_id:
-        raise RosterError(f"{to.display_name} already has this shift")
+        raise RosterError(N_("%(name)s already has this shift"), name=to.display_name)
     _check_free(session, to, shift.starts_at, shift.ends_at, ignore=(shift.id,))
     before = shift.user_id
     shift.user_id = to.id
@@ -459,9 +473,9 @@ def swap_shifts(
 ) -> None:
     """Exchange the people on two shifts of one line, refusing to double-book either."""
     if first.id == second.id or first.user_id == second.user_id:
-        raise RosterError("a swap needs two shifts held by two different people")
+        raise RosterError(N_("a swap needs two shifts held by two different people"))
     if first.line_id != second.line_id:
-        raise RosterError("both shifts must be on the same line")
+        raise RosterError(N_("both shifts must be on the same line"))
     one, other = session.get(User, first.user_id), session.get(User, second.user_id)
     assert one is not None and other is not None
     _check_person(session, first.line, one)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from warmline import audit, roster
 from warmline.models import Line, ShiftPattern, User
+from warmline.sentences import N_, Refusal, Say, english
 
 COLUMNS = ("email", "date", "start", "end", "repeat", "until")
 MAX_ROWS = 2000
@@ -32,10 +33,13 @@ class RowError:
     """What is wrong with one row; rows count from 1 at the header, as a spreadsheet does."""
 
     row: int
-    message: str
+    reason: Refusal
+
+    def said(self, say: Say) -> str:
+        return say(N_("row %(row)s: %(reason)s"), row=self.row, reason=self.reason.said(say))
 
     def __str__(self) -> str:
-        return f"row {self.row}: {self.message}"
+        return self.said(english)
 
 
 @dataclass
@@ -104,7 +108,9 @@ def _date(text: str, what: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise roster.RosterError(f"{what} {text[:20]!r} is not a date like 2026-11-21") from None
+        raise roster.RosterError(
+            N_("%(field)s %(text)r is not a date like 2026-11-21"), field=what, text=text[:20]
+        ) from None
 
 
 def import_csv(
@@ -122,20 +128,23 @@ def import_csv(
     """
     result = ImportResult()
     if len(text.encode()) > MAX_BYTES:
-        result.errors.append(RowError(0, "the file is larger than 512 kB"))
+        result.errors.append(RowError(0, Refusal(N_("the file is larger than 512 kB"))))
         return result
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [cell.strip().lower() for cell in next(reader, [])]
     missing = [name for name in COLUMNS[:4] if name not in header]
     if missing:
-        result.errors.append(RowError(1, f"the header lacks {', '.join(missing)}"))
+        result.errors.append(
+            RowError(1, Refusal(N_("the header lacks %(columns)s"), columns=", ".join(missing)))
+        )
         return result
     users = {u.email: u for u in session.scalars(select(User))}
     # Savepoint: a later bad row undoes what earlier rows added.
     savepoint = session.begin_nested()
     for number, cells in enumerate(reader, start=2):
         if number > MAX_ROWS + 1:
-            result.errors.append(RowError(number, f"a file may have at most {MAX_ROWS} rows"))
+            too_many = Refusal(N_("a file may have at most %(rows)s rows"), rows=MAX_ROWS)
+            result.errors.append(RowError(number, too_many))
             break
         if not any(cell.strip() for cell in cells):
             continue
@@ -143,7 +152,7 @@ def import_csv(
         try:
             _import_row(session, line, row, users, result, now, actor_id, via)
         except roster.RosterError as error:
-            result.errors.append(RowError(number, str(error)))
+            result.errors.append(RowError(number, error))
     if result.errors:
         savepoint.rollback()
         result.shifts = result.patterns = 0
@@ -174,11 +183,11 @@ def _import_row(
     email = row.get("email", "").lower()
     user = users.get(email)
     if user is None:
-        raise roster.RosterError(f"nobody signs in as {email[:80]!r}")
+        raise roster.RosterError(N_("nobody signs in as %(email)r"), email=email[:80])
     day = _date(row.get("date", ""), "date")
     repeat = row.get("repeat", "").lower()
     if repeat not in ("", "weekly"):
-        raise roster.RosterError("repeat must be empty or 'weekly'")
+        raise roster.RosterError(N_("repeat must be empty or 'weekly'"))
     if repeat == "weekly":
         until = _date(row["until"], "until") if row.get("until") else None
         roster.add_pattern(

@@ -14,6 +14,8 @@ from importlib import resources
 
 import yaml
 
+from warmline.sentences import N_, Refused
+
 ENGLISH = "en"
 
 
@@ -72,8 +74,12 @@ def check(chosen: Mapping[str, str]) -> dict[str, str]:
     """Return a line's voice choices, refusing a voice that does not speak its language."""
     for language, voice in chosen.items():
         if language not in readings():
-            raise ValueError(f"no voices are listed for the language {language!r}")
+            raise Refused(N_("no voices are listed for the language %(code)r"), code=language)
         found = readings()[language]
         if voice not in found.voices:
-            raise ValueError(f"{voice} is not one of the voices that speak {found.name}")
+            raise Refused(
+                N_("%(voice)s is not one of the voices that speak %(language)s"),
+                voice=voice,
+                language=found.name,
+            )
     return dict(chosen)

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from warmline.sentences import N_, Refused
+
 ENGLISH = "en"
 # The documents in config/scripts: one per language, and the bilingual referral scripts.
 DOCUMENTS = ("en", "es", "bilingual")
@@ -194,9 +196,13 @@ def check_line_languages(languages: list[str]) -> None:
     if missing:
         names = [f"{words.language_name(code, ENGLISH)} ({code})" for code in answered]
         offered = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
-        raise ValueError(
-            f"there are no scripts in {', '.join(repr(code) for code in missing)}, so callers "
-            f"would not hear the line in it; choose from {offered}"
+        raise Refused(
+            N_(
+                "there are no scripts in %(missing)s, so callers would not hear the line "
+                "in it; choose from %(offered)s"
+            ),
+            missing=", ".join(repr(code) for code in missing),
+            offered=offered,
         )
 
 

@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warmline.models import Contact, Line, WrapUp
+from warmline.sentences import N_, Refused
 
 
-class WrapUpRefused(ValueError):
+class WrapUpRefused(Refused):
     """The wrap-up cannot be recorded (someone else's contact, already done, unknown topic)."""
 
 
@@ -29,12 +30,12 @@ def record_wrap_up(
     """Record a specialist's wrap-up of their own contact, once."""
     contact = session.get(Contact, contact_id)
     if contact is None or contact.specialist_id != specialist_id:
-        raise WrapUpRefused("that contact is not yours to wrap up")
+        raise WrapUpRefused(N_("that contact is not yours to wrap up"))
     if contact.wrap_up is not None:
-        raise WrapUpRefused("that contact is already wrapped up")
+        raise WrapUpRefused(N_("that contact is already wrapped up"))
     offered = session.get(Line, contact.line_id).wrap_up_topics
     if not set(topics) <= set(offered):
-        raise WrapUpRefused("choose topics from the line's list")
+        raise WrapUpRefused(N_("choose topics from the line's list"))
     wrap_up = WrapUp(
         contact_id=contact_id,
         specialist_id=specialist_id,
@@ -48,5 +49,5 @@ def record_wrap_up(
     except IntegrityError:
         # The same form submitted twice at once: the other request recorded it.
         session.rollback()
-        raise WrapUpRefused("that contact is already wrapped up") from None
+        raise WrapUpRefused(N_("that contact is already wrapped up")) from None
     return wrap_up

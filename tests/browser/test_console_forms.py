@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import shoot
 from tests.browser.test_accessibility import findings
 from tests.browser.test_console import sign_in
+from tests.clock import shown_clock
 from tests.console.conftest import make_person
 from tests.factories import make_line
 from warmline import roster
@@ -134,9 +135,9 @@ def test_an_overnight_shift_says_it_ends_next_day_and_give_to_and_swap_start_emp
         page.locator("#shift-end").fill(end)
         page.get_by_role("button", name="Add shift").click()
         expect(page.get_by_role("status")).to_have_text("Shift added.")
-    overnight = page.locator("#shifts tbody tr").filter(has_text="22:00")
-    expect(overnight).to_contain_text("06:00 ends next day")
-    day_shift = page.locator("#shifts tbody tr").filter(has_text="17:00")
+    overnight = page.locator("#shifts tbody tr").filter(has_text=shown_clock("22:00"))
+    expect(overnight).to_contain_text(f"{shown_clock('06:00')} ends next day")
+    day_shift = page.locator("#shifts tbody tr").filter(has_text=shown_clock("17:00"))
     expect(day_shift).not_to_contain_text("next day")
 
     give_to = overnight.get_by_label("Give to")

@@ -70,6 +70,10 @@ def test_the_offer_shows_once_with_its_wait_counting_up_from_the_callers_arrival
     expect(page.locator("#status-badge")).to_have_text("Being offered a caller")
     expect(page.get_by_text(OFFERED)).to_have_count(1)
     expect(page.locator("#notice")).to_have_text("")
+    # The waiting list counts the same offer by the second too, not in minutes.
+    listed = page.locator("#queue-list .waited")
+    expect(listed).to_have_text(re.compile(r"^Being offered 2:\d\d$"))
+    counts_up(listed)
     shoot(page, "offer-once")
 
     # The wait is the caller's, from the server: a reload does not start it again.

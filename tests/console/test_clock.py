@@ -15,7 +15,7 @@ import time_machine
 from icalendar import Calendar
 from sqlalchemy import select
 
-from tests.clock import ALL_DAYS, DAYS, HOURS_LONG, KINDS, instants, local, midnight
+from tests.clock import ALL_DAYS, DAYS, HOURS_LONG, KINDS, instants, local, midnight, shown_date
 from tests.console.test_console_pages import Browser
 from tests.factories import make_line
 from warmline import calendar_feed, coverage, people, reports, roster
@@ -293,7 +293,7 @@ def test_the_consoles_week_and_period_turn_at_the_lines_midnight(app, session, l
             console.sign_in(cora.email)
             page = console.page(f"/console/lines/{line.id}/roster")
             data = console.get(f"/console/lines/{line.id}/reports.json").json
-        assert f"week of {monday.isoformat()}" in page, now
+        assert f"week of {shown_date(monday)}" in page, now
         today = local("America/New_York", now).date()
         assert (data["first"], data["last"]) == (
             (today - timedelta(days=27)).isoformat(),

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from tests.clock import shown_clock, shown_date, shown_weekday_date
 from tests.console.conftest import BOTH, PASSWORD, make_person
 from tests.factories import make_line
 from warmline import audit, people
@@ -439,13 +440,15 @@ def test_roster_editing_across_a_daylight_saving_week(
     )
     assert response.status_code == 303
     page = console.page(f"/console/lines/{line_id}/roster?week={sunday.isoformat()}")
-    assert f"week of {monday.isoformat()}" in page
-    assert f"<td>{monday}</td><td>18:00</td><td>22:00</td><td>Ana</td>" in page
-    assert f"<td>{sunday}</td><td>01:00</td><td>05:00</td><td>Bo</td>" in page
+    assert f"week of {shown_date(monday)}" in page
+    evening = f"<td>{shown_clock('18:00')}</td><td>{shown_clock('22:00')}</td><td>Ana</td>"
+    assert f"<td>{shown_weekday_date(monday)}</td>{evening}" in page
+    night = f"<td>{shown_clock('01:00')}</td><td>{shown_clock('05:00')}</td><td>Bo</td>"
+    assert f"<td>{shown_weekday_date(sunday)}</td>{night}" in page
     if forward:
         assert f'data-cell="{sunday}T02">skipped' in page  # the hour the clocks skip
     after = console.page(f"/console/lines/{line_id}/roster?week={following.isoformat()}")
-    assert f"<td>{following}</td><td>18:00</td><td>22:00</td><td>Ana</td>" in after
+    assert f"<td>{shown_weekday_date(following)}</td>{evening}" in after
     grid = console.get(f"/console/lines/{line_id}/coverage.json?week={following}").json
     evening = [h for h in grid["hours"] if h["date"] == following.isoformat() and h["on_shift"]]
     assert [h["hour"] for h in evening] == ["18:00", "19:00", "20:00", "21:00"]
@@ -481,7 +484,8 @@ def test_the_roster_refuses_a_shift_in_the_past_or_of_no_length_and_shows_overni
     assert session.scalars(select(Shift)).first() is None
     page = console.post(url, {**shift, "start": "22:00", "end": "06:00"}, follow_redirects=True)
     assert "Shift added." in page.text
-    assert '<td>22:00</td><td>06:00 <span class="next-day">ends next day</span></td>' in page.text
+    night = f"<td>{shown_clock('22:00')}</td><td>{shown_clock('06:00')} "
+    assert night + '<span class="next-day">ends next day</span></td>' in page.text
     assert session.scalars(select(Shift)).one().starts_at == datetime(2026, 5, 21, 3, tzinfo=UTC)
 
 

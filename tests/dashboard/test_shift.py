@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from tests.dashboard.conftest import (
@@ -14,8 +15,9 @@ from tests.dashboard.conftest import (
     caller_hangs_up,
     signed_in,
 )
+from warmline import presence
 from warmline.live import LiveLine
-from warmline.models import AuditEvent, Role, Shift, utcnow
+from warmline.models import AuditEvent, Line, Role, Shift, utcnow
 from warmline.people import add_user
 from warmline.roster import add_shift
 
@@ -72,6 +74,71 @@ def test_a_coordinator_override_starts_the_shift_and_is_audited(
     assert signed_in(app, cal).get("/api/shift").json["status"] == "available"
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "shift.override"))
     assert (event.actor_id, event.target_id, event.via) == (coordinator.id, cal.id, "dashboard")
+
+
+def _sweep(app, session, at_ms: int) -> int:
+    """Run the clock's absence sweep over every line at `at_ms`, with the app's grace."""
+    services = app.extensions["warmline"]
+    return sum(
+        presence.end_absent_shifts(
+            session,
+            services.redis,
+            services.jobs,
+            line_id=line_id,
+            grace_ms=services.settings.presence_grace_seconds * 1000,
+            at_ms=at_ms,
+        )
+        for line_id in session.scalars(select(Line.id))
+    )
+
+
+def test_a_specialist_put_on_shift_whose_dashboard_never_opens_stops_being_rung(
+    app, session, line, coordinator_browser, cal, redis_client
+):
+    live = LiveLine(redis_client, line.id)
+    grace_ms = app.extensions["warmline"].settings.presence_grace_seconds * 1000
+    started = utcnow().replace(microsecond=0)
+    started_ms = int(started.timestamp() * 1000)
+    with time_machine.travel(started, tick=False):
+        response = coordinator_browser.post(
+            "/api/coordinator/shifts", {"line_id": line.id, "specialist_id": cal.id}
+        )
+    assert response.status_code == 201
+
+    assert _sweep(app, session, started_ms + grace_ms) == 0, "within the grace, kept"
+    assert cal.id in live.free_specialists(started_ms + grace_ms)
+    assert _sweep(app, session, started_ms + grace_ms + 1) == 1
+    assert live.present() == [] and live.free_specialists(started_ms * 2) == []
+
+
+def test_a_specialist_put_on_shift_who_opens_the_dashboard_stays_on_shift(
+    app, session, line, coordinator_browser, cal, redis_client
+):
+    grace_ms = app.extensions["warmline"].settings.presence_grace_seconds * 1000
+    started = utcnow().replace(microsecond=0)
+    started_ms = int(started.timestamp() * 1000)
+    with time_machine.travel(started, tick=False):
+        coordinator_browser.post(
+            "/api/coordinator/shifts", {"line_id": line.id, "specialist_id": cal.id}
+        )
+    with time_machine.travel(started + timedelta(minutes=2), tick=False):
+        assert signed_in(app, cal).get("/api/shift").json["status"] == "available"
+
+    assert _sweep(app, session, started_ms + grace_ms + 1) == 0
+    assert LiveLine(redis_client, line.id).present() == [cal.id]
+
+
+def test_a_specialist_who_starts_and_closes_the_tab_at_once_is_signed_off_after_the_grace(
+    app, session, line, ana_browser, ana, redis_client
+):
+    grace_ms = app.extensions["warmline"].settings.presence_grace_seconds * 1000
+    started = utcnow().replace(microsecond=0)
+    with time_machine.travel(started, tick=False):
+        assert ana_browser.start_shift(line.id).status_code == 200
+    started_ms = int(started.timestamp() * 1000)
+
+    assert _sweep(app, session, started_ms + grace_ms + 1) == 1
+    assert LiveLine(redis_client, line.id).present() == []
 
 
 def test_a_specialist_cannot_override_the_roster(app, line, ana_browser, cal):
@@ -181,3 +248,17 @@ def test_only_the_lines_specialists_with_a_phone_go_on_shift(
     )
     assert override.status_code == 403 and complaint in override.json["error"]
     assert LiveLine(redis_client, line.id).specialist(kim.id) == {}
+
+
+def test_a_specialist_who_chose_spanish_is_told_in_spanish_why_the_shift_cannot_start(
+    app, session, line, cal
+):
+    cal.interface_language = "es"
+    session.commit()
+
+    refused = signed_in(app, cal).start_shift(line.id)
+
+    assert refused.status_code == 403
+    assert refused.json["error"] == (
+        "Ahora no tienes turno en esta línea: pide a la coordinación que empiece el tuyo."
+    )

@@ -97,3 +97,13 @@ def test_a_phone_shows_only_its_latest_call(browser, sim, script):
     html = browser.get("/simulator/").get_data(as_text=True)
     assert "Welcome back." in html
     assert "Hello, caller." not in html
+
+
+def test_the_phones_page_has_its_own_icon(browser):
+    html = browser.get("/simulator/").get_data(as_text=True)
+
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert icon, "the page names its icon"
+    with browser.get(icon.group(1)) as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"

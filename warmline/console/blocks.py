@@ -40,7 +40,7 @@ def contacts_page(line_id: int):
 @coordinator_route(f"/lines/<{ID}:line_id>/contacts/<{ID}:contact_id>/block", methods=["POST"])
 def block_contact(line_id: int, contact_id: int):
     line = coordinated_line(line_id)
-    contact = on_line(Contact, contact_id, line, "No such contact on this line.")
+    contact = on_line(Contact, contact_id, line, _("No such contact on this line."))
     try:
         days = request.form.get("days", "").strip()
         expires = utcnow() + timedelta(days=forms.whole_number("days", 1, 3650)) if days else None
@@ -99,7 +99,7 @@ def blocks_csv(line_id: int):
 @coordinator_route(f"/lines/<{ID}:line_id>/blocks/<{ID}:block_id>/lift", methods=["POST"])
 def lift_block(line_id: int, block_id: int):
     line = coordinated_line(line_id)
-    block = on_line(Block, block_id, line, "No such block on this line.")
+    block = on_line(Block, block_id, line, _("No such block on this line."))
     try:
         blocks.lift_block(db_session(), block, actor_id=signed_in_user().id, via=forms.VIA)
         db_session().commit()

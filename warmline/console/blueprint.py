@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
 
 from warmline.models import Line
 from warmline.web import db_session
@@ -42,6 +43,19 @@ def _coordinators_only() -> Any:
     if user.role not in COORDINATORS:
         abort(403, description=_("Only coordinators can use the console."))
     return None
+
+
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+def _refused_page(error: HTTPException) -> Any:
+    """Answer a console page someone may not see with a page in their language and a way back.
+
+    A specialist following a console link reads why, and finds their dashboard again.
+    """
+    if request.path.endswith((".json", ".csv")):
+        return error
+    page = render_template("console/refused.html", code=error.code, message=error.description)
+    return page, error.code
 
 
 def coordinator_route(rule: str, **options: Any) -> Callable:

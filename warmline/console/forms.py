@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from warmline import roster_csv
 from warmline.models import Line, User
@@ -55,6 +56,19 @@ FIELD_NAMES = {
     "weeks": _l("weeks"),
     "wrap_up_seconds": _l("wrap up seconds"),
     "wrap_up_topics": _l("wrap up topics"),
+}
+# The database's own checks, by constraint name, and the form field each one guards: a value
+# that slips past the form's check is refused naming its field, never in the database's words.
+CONSTRAINT_FIELDS = {
+    "ring_timeout": "ring_timeout_seconds",
+    "wrap_up": "wrap_up_seconds",
+    "max_wait": "max_wait_seconds",
+    "daily_limit": "daily_contact_limit",
+    "retention": "retention_days",
+    "max_texts": "max_texts_per_specialist",
+    "crisis_carry": "crisis_carry_hours",
+    "weekday": "first date",
+    "ends_after_start": "end",
 }
 
 
@@ -146,13 +160,30 @@ def done(message: str, endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values), code=303)
 
 
-def flash_refusal(error: Exception) -> str:
-    """Undo the request's changes and flash why; return what was said."""
+def refusal(error: Exception) -> FormError:
+    """Say why a change was refused in the reader's language, naming its field when known."""
+    if isinstance(error, FormError):
+        return error
+    if isinstance(error, IntegrityError):
+        said = str(error.orig)
+        for constraint, field in CONSTRAINT_FIELDS.items():
+            if constraint in said:
+                message = _(
+                    "%(field)s: the line does not allow this value", field=field_name(field)
+                )
+                return FormError(message, field)
+        return FormError(_("This clashes with something already saved; nothing was changed."))
+    return FormError(i18n.refusal(error), getattr(error, "field", None))
+
+
+def flash_refusal(error: Exception) -> FormError:
+    """Undo the request's changes and flash why; return what was said, with its field."""
     db_session().rollback()
-    message = str(error)
+    refused = refusal(error)
+    message = str(refused)
     message = message[:1].upper() + message[1:]
     flash(message, "error")
-    return message
+    return FormError(message, refused.field)
 
 
 def refused(error: Exception, endpoint: str, **values: Any) -> Response:

@@ -8,12 +8,12 @@ from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from warmline import audit, line_scripts, lines, people, voices, wording
+from warmline import audit, line_scripts, lines, people, sentences, voices, wording
 from warmline.console import forms
 from warmline.console.blueprint import ID, coordinator_route
 from warmline.crisis.scripts import CHANNELS, EDITABLE_KINDS, line_script
 from warmline.models import WEEKDAYS, Line, Role, RoutingStrategy
-from warmline.web import db_session
+from warmline.web import db_session, i18n
 from warmline.web.access import coordinated_line, visible_lines
 from warmline.web.auth import signed_in_user
 
@@ -179,7 +179,10 @@ def _opening_hours() -> dict[str, list[list[str]]]:
             match = HOURS.match(part)
             if not match:
                 raise forms.FormError(
-                    f"opening hours on {day} must look like 09:00-17:00, 18:00-21:00",
+                    _(
+                        "opening hours on %(day)s must look like 09:00-17:00, 18:00-21:00",
+                        day=i18n.weekday_name(WEEKDAYS.index(day)),
+                    ),
                     f"hours_{day}",
                 )
             ranges.append([match.group(1), match.group(2)])
@@ -197,7 +200,8 @@ def _crisis_terms() -> dict[str, list[str]]:
         category, sep, term = row.partition(":")
         if not sep or not term.strip() or not category.strip():
             raise forms.FormError(
-                f"crisis terms line {number} must look like 'means: word'", "crisis_terms"
+                _("crisis terms line %(number)s must look like 'means: word'", number=number),
+                "crisis_terms",
             )
         terms.setdefault(category.strip().lower(), []).append(" ".join(term.split()).lower())
     return terms
@@ -214,7 +218,7 @@ def _twilio_opt_out() -> bool:
     choice = request.form.get("opt_out_handling", "twilio")
     if choice not in OPT_OUT_HANDLING:
         raise forms.FormError(
-            "choose who answers STOP, START and HELP texts from the list", "opt_out_handling"
+            _("choose who answers STOP, START and HELP texts from the list"), "opt_out_handling"
         )
     return OPT_OUT_HANDLING[choice]
 
@@ -270,11 +274,11 @@ def save_settings(line_id: int):
         )
         session.commit()
     except (ValueError, IntegrityError) as error:
-        message = forms.flash_refusal(error)
-        field = getattr(error, "field", None)
+        refused = forms.flash_refusal(error)
+        field = refused.field
         shown = _settings_values(line)
         typed = {name: request.form.get(name, value) for name, value in shown.items()}
-        errors = {FORM_FIELD.get(field, field): message} if field else {}
+        errors = {FORM_FIELD.get(field, field): str(refused)} if field else {}
         return _settings_form(line, typed, errors, 422)
     return forms.done(_("Settings saved."), "console.settings_page", line_id=line.id)
 
@@ -306,11 +310,14 @@ def scripts_page(line_id: int):
             if not draft:
                 raise forms.FormError(_("write a draft to check"))
         except forms.FormError as error:
-            flash(str(error), "error")
+            flash(i18n.refusal(error), "error")
         else:
-            problems = line_scripts.script_problems(
-                " ".join(draft.split()), kind=kind, channel=channel, language=language
-            )
+            problems = [
+                sentences.said(problem, _)
+                for problem in line_scripts.script_problems(
+                    " ".join(draft.split()), kind=kind, channel=channel, language=language
+                )
+            ]
             checked = True
     return render_template(
         "console/scripts.html",

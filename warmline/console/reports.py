@@ -17,7 +17,7 @@ from warmline import reports, roster
 from warmline.console import charts, forms
 from warmline.console.blueprint import ID, coordinator_route
 from warmline.models import Line
-from warmline.web import db_session
+from warmline.web import db_session, i18n
 from warmline.web.access import coordinated_line
 
 DEFAULT_REPORT_DAYS = 28
@@ -171,6 +171,28 @@ MEASURES = (
     ),
 )
 MEANINGS = {measure.name: measure.meaning for measure in MEASURES}
+# Each figure's name as the page shows it, by its English name in the CSV.
+MEASURE_NAMES = {
+    "contacts": _l("contacts"),
+    "calls": _l("calls"),
+    "texts": _l("texts"),
+    "reached the line": _l("reached the line"),
+    "answered": _l("answered"),
+    "answer rate": _l("answer rate"),
+    "abandoned": _l("abandoned"),
+    "abandonment": _l("abandonment"),
+    "typical wait (s)": _l("typical wait (s)"),
+    "long wait (s)": _l("long wait (s)"),
+    "average talk (min)": _l("average talk (min)"),
+    "typical talk (min)": _l("typical talk (min)"),
+    "crisis flagged": _l("crisis flagged"),
+    "crisis referrals": _l("crisis referrals"),
+    "typical time to referral (s)": _l("typical time to referral (s)"),
+    "long time to referral (s)": _l("long time to referral (s)"),
+    "blocked": _l("blocked"),
+    "repeat-contact share": _l("repeat-contact share"),
+    "load evenness (1 = even)": _l("load evenness (1 = even)"),
+}
 # What each table and chart shows, in a sentence.
 ABOUT = {
     "summary": _l("The period in figures; each says what it counts."),
@@ -254,6 +276,34 @@ def report_tables(
     }
 
 
+def _first_cells(name: str, rows: list[list[Any]]) -> list[Any]:
+    """Say each row's first cell as the page shows it: names, days and hours in the reader's
+    language and way of writing them. The outcomes' names are the template's (labels.html)."""
+    if name == "summary":
+        return [MEASURE_NAMES.get(row[0], row[0]) for row in rows]
+    if name == "hourly":
+        return [i18n.hour_of_day(hour) for hour in range(len(rows))]
+    if name == "daily":
+        return [i18n.day_of_month(date.fromisoformat(row[0])) for row in rows]
+    if name == "staffing":
+        return [i18n.hour_of_week(index) for index in range(len(rows))]
+    return [row[0] for row in rows]
+
+
+def shown_tables(
+    report: reports.Report,
+) -> dict[str, tuple[LazyString, list[str], list[list[Any]]]]:
+    """Every table as the page shows it: the CSV's rows, each first cell in the reader's words."""
+    return {
+        name: (
+            title,
+            header,
+            [[first, *row[1:]] for first, row in zip(_first_cells(name, rows), rows, strict=True)],
+        )
+        for name, (title, header, rows) in report_tables(report).items()
+    }
+
+
 @dataclass(frozen=True)
 class Chart:
     """A chart with the title and the sentence shown above it."""
@@ -264,9 +314,9 @@ class Chart:
 
 
 def _charts(report: reports.Report) -> list[Chart]:
-    hours = [f"{h:02d}" for h in range(24)]
+    hours = [i18n.hour_of_day(h) for h in range(24)]
     days = list(report.per_day["voice"])
-    how = [reports.weekday_label(i) for i in range(168)]
+    how = [i18n.hour_of_week(i) for i in range(168)]
     busiest = max(range(24), key=lambda h: report.per_hour["voice"][h] + report.per_hour["sms"][h])
     titles = (
         (
@@ -274,7 +324,7 @@ def _charts(report: reports.Report) -> list[Chart]:
             _(
                 "Calls and texts by the hour they arrived, on the line's clock, over the whole "
                 "period; the busiest hour was %(hour)s.",
-                hour=f"{busiest:02d}:00",
+                hour=i18n.hour_of_day(busiest),
             ),
         ),
         (_("Contacts by day"), _("Calls and texts on each day of the period.")),
@@ -293,11 +343,11 @@ def _charts(report: reports.Report) -> list[Chart]:
             hours,
             [(_("calls"), report.per_hour["voice"]), (_("texts"), report.per_hour["sms"])],
             every=3,
-            summary=_("busiest hour %(hour)s", hour=f"{busiest:02d}:00"),
+            summary=_("busiest hour %(hour)s", hour=i18n.hour_of_day(busiest)),
         ),
         charts.bars(
             titles[1][0],
-            days,
+            [i18n.day_of_month(date.fromisoformat(day)) for day in days],
             [
                 (_("calls"), [report.per_day["voice"][d] for d in days]),
                 (_("texts"), [report.per_day["sms"][d] for d in days]),
@@ -332,6 +382,7 @@ def reports_page(line_id: int):
         line=line,
         report=report,
         tables=report_tables(report),
+        shown=shown_tables(report),
         charts=_charts(report),
         meanings=MEANINGS,
         about=ABOUT,

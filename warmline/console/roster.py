@@ -75,7 +75,7 @@ def _back(line: Line) -> dict[str, Any]:
 
 
 def _shift(line: Line, shift_id: int) -> Shift:
-    return on_line(Shift, shift_id, line, "No such shift on this line.")
+    return on_line(Shift, shift_id, line, _("No such shift on this line."))
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/shifts", methods=["POST"])
@@ -126,7 +126,7 @@ def add_pattern(line_id: int):
 @coordinator_route(f"/lines/<{ID}:line_id>/patterns/<{ID}:pattern_id>/end", methods=["POST"])
 def end_pattern(line_id: int, pattern_id: int):
     line = coordinated_line(line_id)
-    pattern = on_line(ShiftPattern, pattern_id, line, "No such weekly shift on this line.")
+    pattern = on_line(ShiftPattern, pattern_id, line, _("No such weekly shift on this line."))
     try:
         removed = roster.end_pattern(
             db_session(),
@@ -216,7 +216,7 @@ def roster_csv_import(line_id: int):
     if not result.ok:
         session.rollback()
         for error in result.errors[:50]:
-            flash(_("Not imported: %(error)s", error=error), "error")
+            flash(_("Not imported: %(error)s", error=error.said(_)), "error")
         return redirect(url_for("console.roster_page", line_id=line.id), code=303)
     session.commit()
     return forms.done(

@@ -13,6 +13,7 @@ from importlib import resources
 import yaml
 
 from warmline.crisis.normalise import EMOJI, Token, fold, spellings, squeeze
+from warmline.sentences import N_, Refused
 
 LANGUAGES = ("en", "es")
 _PIECE = re.compile(rf"[{EMOJI}]|[\w$@*<>]+")
@@ -89,11 +90,11 @@ def parse_term(term: str) -> tuple[Slot, ...]:
         elif piece.startswith("(") and piece.endswith(")") and piece.count("(") == 1:
             slots.append(_choice(piece[1:-1].split("|")))
         elif "(" in piece or ")" in piece:
-            raise ValueError(f"a choice must be a whole word group: {term!r}")
+            raise Refused(N_("a choice must be a whole word group: %(term)r"), term=term)
         else:
             slots.extend(_choice([word]) for word in _PIECE.findall(piece))
     if not slots or slots[0].gap or slots[-1].gap:
-        raise ValueError(f"a term must start and end with a word: {term!r}")
+        raise Refused(N_("a term must start and end with a word: %(term)r"), term=term)
     return tuple(slots)
 
 
@@ -101,7 +102,7 @@ def _expand(macro: re.Match, macros: Mapping[str, str]) -> str:
     """Return a macro's choices, bare when it already sits inside a choice: "({self}|it)"."""
     name, text = macro.group(1), macro.string
     if name not in macros:
-        raise ValueError(f"unknown macro {{{name}}}")
+        raise Refused(N_("unknown macro {%(name)s}"), name=name)
     body = macros[name]
     before, after = text[macro.start() - 1 : macro.start()], text[macro.end() : macro.end() + 1]
     inside = before in ("(", "|") or after in ("|", ")")
@@ -389,6 +390,10 @@ def line_phrases(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> PhraseSet:
     phrases = PhraseSet()
     for kind, terms in extra:
         if kind not in known.categories:
-            raise ValueError(f"unknown crisis category {kind!r}")
+            raise Refused(
+                N_("unknown crisis category %(kind)r; use %(kinds)s"),
+                kind=kind,
+                kinds=", ".join(sorted(known.categories)),
+            )
         _add_terms(phrases, kind, terms, known.macros)
     return phrases

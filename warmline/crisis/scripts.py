@@ -12,6 +12,7 @@ import yaml
 from warmline import wording
 from warmline.crisis.detector import terms
 from warmline.crisis.normalise import fold
+from warmline.sentences import N_, Sentence
 from warmline.wording import OPENINGS, Form, Wording, documents
 
 KINDS = ("caller", "third_party", "after_hours", "stop_flagged", "close_flagged")
@@ -158,20 +159,26 @@ def check_survey_script(text: str, kind: str, channel: str, language: str) -> li
     takes 9 for a score.
     """
     if not text.strip():
-        return ["the script is empty"]
+        return [Sentence(N_("the script is empty"))]
     problems = unsafe_words(text)
     words = set(re.findall(r"\w+", fold(_SPACED_DIGITS.sub("", text))))
     answers = SURVEY_ANSWERS.get(kind, ())
     if missing := [answer for answer in answers if answer not in words]:
-        problems.append(f"it does not name the answers {' and '.join(missing)}")
+        problems.append(
+            Sentence(N_("it does not name the answers %(answers)s"), answers=", ".join(missing))
+        )
     if (channel == "sms" or kind == "survey_thanks") and "988" not in words:
-        problems.append("it does not name 988")
+        problems.append(Sentence(N_("it does not name 988")))
     if channel == "sms":
         problems += _too_long(text)
     else:
         press = "|".join(_PRESS.get(language, ()))
         if kind in SURVEY_ANSWERS and not re.search(rf"\b(?:{press}) 9\b", fold(text)):
-            problems.append(f"it does not say to press 9 for the crisis line ({language})")
+            problems.append(
+                Sentence(
+                    N_("it does not say to press 9 for the crisis line (%(code)s)"), code=language
+                )
+            )
     return problems
 
 
@@ -184,65 +191,85 @@ def shipped_scripts() -> Iterator[tuple[str, str, str, str]]:
                 yield kind, channel, language, " ".join(text.split())
 
 
-def check_script(text: str, channel: str, language: str | None) -> list[str]:
+def check_script(text: str, channel: str, language: str | None) -> list[Sentence]:
     """List the safe-messaging rules a script breaks; an empty list means it may be sent."""
     language = script_language(language)
     languages = SCRIPT_LANGUAGES if language == BILINGUAL else (language,)
-    problems: list[str] = []
+    problems: list[Sentence] = []
     if not text.strip():
-        return ["the script is empty"]
+        return [Sentence(N_("the script is empty"))]
     spoken = _SPACED_DIGITS.sub("", text)
     words = set(re.findall(r"\w+", fold(spoken)))
     if "988" not in words:
-        problems.append("it does not name 988")
+        problems.append(Sentence(N_("it does not name 988")))
     if "911" not in words:
-        problems.append("it does not name 911 for immediate danger")
+        problems.append(Sentence(N_("it does not name 911 for immediate danger")))
     for each in languages:
         if not words & set(_CALL[each]) or not words & set(_TEXT[each]):
-            problems.append(f"it does not say 988 takes calls and texts ({each})")
+            problems.append(
+                Sentence(N_("it does not say 988 takes calls and texts (%(code)s)"), code=each)
+            )
         if _TEXT_LINE[each] not in spoken:
-            problems.append(f"it does not name the text line {_TEXT_LINE[each]} ({each})")
+            problems.append(
+                Sentence(
+                    N_("it does not name the text line %(number)s (%(code)s)"),
+                    number=_TEXT_LINE[each],
+                    code=each,
+                )
+            )
         hope = [fold(h) for h in documents()[each]["hope"]]
         if not any(h in fold(s) for s in _SENTENCE.findall(text) for h in hope):
-            problems.append(f"it has no sentence of hope ({each})")
+            problems.append(Sentence(N_("it has no sentence of hope (%(code)s)"), code=each))
     problems += unsafe_words(text)
     if channel == "sms":
         problems += _too_long(text)
     return problems
 
 
-def unsafe_words(text: str) -> list[str]:
+def unsafe_words(text: str) -> list[Sentence]:
     """List the banned words and the method or means words a text says, in any language."""
     problems = []
     folded = " " + " ".join(re.findall(r"\w+", fold(text))) + " "
     for each in SCRIPT_LANGUAGES:
         for banned in documents()[each]["banned"]:
             if f" {fold(banned)} " in folded:
-                problems.append(f"it says {banned!r}")
+                problems.append(Sentence(N_("it says %(word)r"), word=banned))
     methods = [m for m in terms(text) if m.split(":")[0] in _METHOD_CATEGORIES]
     if methods:
-        problems.append(f"it names a method or means: {', '.join(methods)}")
+        problems.append(
+            Sentence(N_("it names a method or means: %(terms)s"), terms=", ".join(methods))
+        )
     return problems
 
 
-def _too_long(text: str) -> list[str]:
+def _too_long(text: str) -> list[Sentence]:
     segments = sms_segments(text)
     if segments > MAX_SMS_SEGMENTS:
-        return [f"it needs {segments} SMS segments; at most {MAX_SMS_SEGMENTS} fit"]
+        return [
+            Sentence(
+                N_("it needs %(segments)s SMS segments; at most %(most)s fit"),
+                segments=segments,
+                most=MAX_SMS_SEGMENTS,
+            )
+        ]
     return []
 
 
-def check_first_words(text: str, language: str, *, menu: bool) -> list[str]:
+def check_first_words(text: str, language: str, *, menu: bool) -> list[Sentence]:
     """List what the first words a contact gets lack: 988, that it takes calls and texts, 9."""
     problems = []
     words = set(re.findall(r"\w+", fold(_SPACED_DIGITS.sub("", text))))
     if "988" not in words:
-        problems.append("it does not name 988")
+        problems.append(Sentence(N_("it does not name 988")))
     if not words & set(_CALL.get(language, ())) or not words & set(_TEXT.get(language, ())):
-        problems.append(f"it does not say 988 takes calls and texts ({language})")
+        problems.append(
+            Sentence(N_("it does not say 988 takes calls and texts (%(code)s)"), code=language)
+        )
     press = "|".join(_PRESS.get(language, ()))
     if menu and not (press and re.search(rf"\b(?:{press}) 9\b", fold(text))):
-        problems.append(f"it does not say to press 9 for the crisis line ({language})")
+        problems.append(
+            Sentence(N_("it does not say to press 9 for the crisis line (%(code)s)"), code=language)
+        )
     return problems
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from warmline import feedback, people, reports, roster
 from warmline.models import INTERFACE_LANGUAGES, Line, utcnow
-from warmline.web import db_session
+from warmline.web import db_session, i18n
 from warmline.web.auth import choose_password, current_user, sign_in, sign_out
 from warmline.web.security import require_csrf
 
@@ -97,8 +97,8 @@ def choose_password_form():
     try:
         choose_password(request.form.get("password", ""), request.form.get("new_password", ""))
     except ValueError as error:
-        message = str(error)
-        page = render_template("dashboard/choose_password.html", error=message.capitalize() + ".")
+        message = i18n.refusal(error) + "."
+        page = render_template("dashboard/choose_password.html", error=message)
         return page, 400
     return redirect(url_for("dashboard.shift_page"))
 
@@ -146,7 +146,7 @@ def own_page():
     lines = session.scalars(select(Line).where(Line.id.in_(served)).order_by(Line.name)).all()
     by_id = {line.id: line for line in lines}
     shifts = [
-        (by_id[shift.line_id], shift)
+        (by_id[shift.line_id], shift, roster.ends_next_day(by_id[shift.line_id], shift))
         for shift in roster.next_shifts(session, user.id, at, NEXT_SHIFTS)
         if shift.line_id in by_id
     ]

@@ -23,6 +23,7 @@ from warmline.lines import context
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, User
 from warmline.privacy import Sealer
+from warmline.sentences import N_, Refused
 from warmline.texts.offering import texts_allowed, withdraw_text_offer
 
 log = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ def reply(
     """
     text = body.strip()
     if not text or len(text) > MAX_REPLY:
-        raise ValueError(f"a reply has 1 to {MAX_REPLY} characters")
+        raise Refused(N_("a reply has 1 to %(most)s characters"), most=MAX_REPLY)
     contact = _owned(session, contact_id, specialist_id)
     live = live_line(client, contact.line_id)
     index = live.add_message(

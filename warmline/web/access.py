@@ -4,6 +4,7 @@ the lines linked to them. A line someone does not run does not exist for them (4
 from __future__ import annotations
 
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -45,5 +46,5 @@ def coordinated_line(line_id: int) -> Line:
     session = db_session()
     line = session.get(Line, line_id)
     if line is None or not coordinates(session, signed_in_user(), line_id):
-        abort(404, description="No such line.")
+        abort(404, description=_("No such line."))
     return line

@@ -9,7 +9,7 @@ here: that is `config/scripts`.
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,8 +23,9 @@ from babel.dates import (
 )
 from babel.messages.pofile import read_po
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, get_locale, get_translations
+from flask_babel import Babel, get_locale, get_translations, gettext
 
+from warmline import sentences
 from warmline.models import INTERFACE_LANGUAGES
 from warmline.web.auth import current_user
 
@@ -92,6 +93,12 @@ def script_words() -> dict[str, str | list[str]]:
     return words
 
 
+def refusal(why: object) -> str:
+    """Say why the line refused something, in the reader's language, as a sentence begins."""
+    said = sentences.said(why, gettext)
+    return said[:1].upper() + said[1:]
+
+
 def moment(at: datetime | None, timezone: str = "UTC") -> str:
     """Show a date and time to the minute in the timezone, as the person's language writes it."""
     if at is None:
@@ -117,11 +124,35 @@ def weekday_name(index: int) -> str:
     return get_day_names("abbreviated", locale=language())[index]
 
 
+def day(value: date) -> str:
+    """Show a date as the reader's language writes it: "Dec 3, 2026", "3 dic 2026"."""
+    return format_date(value, "medium", locale=language())
+
+
+def hour_of_day(hour: int) -> str:
+    """Name an hour of the day as the reader's language writes it: "6:00 PM", "18:00"."""
+    return format_time(time(hour), "short", locale=language())
+
+
+def hour_of_week(index: int) -> str:
+    """Name an hour of the week, Monday 00:00 being 0: "Mon 6:00 PM", "lun 18:00"."""
+    return f"{weekday_name(index // 24)} {hour_of_day(index % 24)}"
+
+
+def day_of_month(day: date) -> str:
+    """Name a day shortly, with its weekday: "Thu, Dec 3", "jue, 3 dic"."""
+    return format_skeleton("MMMEd", day, locale=language())
+
+
 def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     Babel(app, locale_selector=choose_language)
     app.jinja_env.filters.update(
-        moment=moment, weekday_date=weekday_date, clock_time=clock_time, weekday_name=weekday_name
+        moment=moment,
+        weekday_date=weekday_date,
+        clock_time=clock_time,
+        weekday_name=weekday_name,
+        day=day,
     )
 
     @app.context_processor

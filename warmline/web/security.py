@@ -6,6 +6,7 @@ import hmac
 import secrets
 
 from flask import Flask, Response, abort, request, session
+from flask_babel import gettext as _
 
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
@@ -50,7 +51,7 @@ def require_csrf() -> None:
     expected = session.get(CSRF_FIELD)
     sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD, "")
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        abort(403, description="The form expired or came from elsewhere; reload the page.")
+        abort(403, description=_("The form expired or came from elsewhere; reload the page."))
 
 
 def add_security_headers(response: Response) -> Response:

@@ -8,6 +8,7 @@ from flask import abort, jsonify
 
 from warmline.dashboard.api.blueprint import _body, bp
 from warmline.models import User
+from warmline.web import i18n
 from warmline.web.auth import choose_password, current_user, require_user, sign_in, sign_out
 from warmline.web.security import csrf_token
 
@@ -55,5 +56,5 @@ def choose_own_password():
     try:
         choose_password(data["current_password"], data["new_password"])
     except ValueError as error:
-        abort(400, description=str(error).capitalize() + ".")
+        abort(400, description=i18n.refusal(error) + ".")
     return "", 204

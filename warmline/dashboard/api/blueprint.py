@@ -41,14 +41,14 @@ def _body(required: dict[str, type], optional: dict[str, type] | None = None) ->
     for name, kind in fields.items():
         if name not in data:
             if name in required:
-                abort(400, description=f"The request needs '{name}'.")
+                abort(400, description=_("The request needs '%(name)s'.", name=name))
             continue
         value = data[name]
         # JSON true is a Python int too: only a real int counts as an id.
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            abort(400, description=f"'{name}' has the wrong type.")
+            abort(400, description=_("'%(name)s' has the wrong type.", name=name))
         if kind is int and not 0 <= value <= MAX_ID:
-            abort(400, description=f"'{name}' is out of range.")
+            abort(400, description=_("'%(name)s' is out of range.", name=name))
     return data
 
 

@@ -11,7 +11,7 @@ from warmline.dashboard.api.blueprint import _body, bp
 from warmline.dashboard.api.shift import _shift_json
 from warmline.lines import context
 from warmline.models import Contact, Line, utcnow
-from warmline.web import db_session, runtime
+from warmline.web import db_session, i18n, runtime
 from warmline.web.auth import require_user
 from warmline.web.auth import signed_in_user as _me
 
@@ -80,7 +80,7 @@ def send_reply(contact_id: int):
     except (texts.ConversationUnavailable, texts.NotYourConversation):
         abort(404, description=_not_yours())
     except ValueError as error:
-        abort(400, description=str(error).capitalize() + ".")
+        abort(400, description=i18n.refusal(error) + ".")
     return jsonify(index=sent.index), 201
 
 

@@ -10,7 +10,7 @@ from warmline.dashboard import board
 from warmline.dashboard.api.blueprint import _body, bp
 from warmline.dashboard.api.shift import _start
 from warmline.models import Line, Role, User, utcnow
-from warmline.web import db_session, runtime
+from warmline.web import db_session, i18n, runtime
 from warmline.web.access import coordinates
 from warmline.web.auth import COORDINATORS, MAX_PASSWORD_LENGTH, require_user
 from warmline.web.auth import signed_in_user as _me
@@ -55,7 +55,7 @@ def reset_password(user_id: int):
     try:
         people.set_password(session, user, data["password"], actor_id=_me().id, via="dashboard")
     except ValueError as error:
-        abort(400, description=str(error).capitalize() + ".")
+        abort(400, description=i18n.refusal(error) + ".")
     session.commit()
     return "", 204
 

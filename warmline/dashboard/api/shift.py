@@ -12,7 +12,7 @@ from warmline.dashboard import board
 from warmline.dashboard.api.blueprint import _body, bp
 from warmline.live import LiveLine, now_ms
 from warmline.models import Line, User, utcnow
-from warmline.web import db_session, runtime
+from warmline.web import db_session, i18n, runtime
 from warmline.web.access import visible_lines
 from warmline.web.auth import COORDINATORS, require_user
 from warmline.web.auth import signed_in_user as _me
@@ -93,7 +93,11 @@ def _start(line_id: int, specialist_id: int, override_by: int | None) -> None:
             override_by=override_by,
         )
     except presence.NotRostered as refused:
-        abort(403, description=str(refused))
+        abort(403, description=i18n.refusal(refused))
+    # Started from a dashboard, by the specialist or by a coordinator for them: the shift is
+    # followed from now, so one whose dashboard is not open within the grace ends
+    # (repairs.end_absent_shifts) rather than ringing a phone nobody watches.
+    LiveLine(services.redis, line_id).saw(specialist_id, now_ms())
 
 
 @bp.post("/shift/start")
@@ -102,8 +106,6 @@ def start_shift():
     data = _body({"line_id": int})
     user = _me()
     _start(data["line_id"], user.id, None)
-    # Started from a dashboard: closing the last one ends the shift (repairs.end_absent_shifts).
-    LiveLine(runtime().redis, data["line_id"]).saw(user.id, now_ms())
     return jsonify(_shift_json(user))
 
 

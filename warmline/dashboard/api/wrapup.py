@@ -10,7 +10,7 @@ from warmline.dashboard import board
 from warmline.dashboard.api.blueprint import _body, bp
 from warmline.dashboard.api.shift import _busy, _end, _shift_json
 from warmline.models import utcnow
-from warmline.web import db_session, runtime
+from warmline.web import db_session, i18n, runtime
 from warmline.web.auth import require_user
 from warmline.web.auth import signed_in_user as _me
 
@@ -42,7 +42,7 @@ def wrap_up(contact_id: int):
             follow_up_needed=data["follow_up_needed"],
         )
     except wrapups.WrapUpRefused as refused:
-        abort(409, description=str(refused).capitalize() + ".")
+        abort(409, description=i18n.refusal(refused) + ".")
     shift = board.current_shift(session, client, user.id)
     if shift is not None and shift.ending and not _busy(shift, user):
         _end(shift, user.id)

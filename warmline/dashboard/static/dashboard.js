@@ -377,7 +377,8 @@
       heading.prepend(badges(contact));
       const offered = contact.state === "ringing" || contact.state === "offered";
       const prefix = offered ? _("Being offered") : _("Waiting");
-      const waited = ticking("p", prefix, contact.waiting_seconds);
+      // An offer is counted by the second, as its panel counts it; a wait in line by the minute.
+      const waited = ticking("p", prefix, contact.waiting_seconds, { toTheSecond: offered });
       item.append(heading, waited);
       // The server says which the line would give this specialist now (free, wrap-up over,
       // their language, room for one more text); no other gets a button.
