@@ -231,6 +231,9 @@ LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
         _from_to(lambda twilio, say: "Twilio" if twilio else say("the line")),
     ),
     "crisis_carry_hours": (N_("time a crisis flag carries over"), _duration("hours")),
+    "recovery_minutes": (N_("recovery break"), _duration("minutes")),
+    "long_call_minutes": (N_("call length that earns a recovery break"), _duration("minutes")),
+    "contacts_before_break": (N_("contacts in a row before a recovery break"), _from_to()),
 }
 PROFILE: dict[str, tuple[str, Said | None]] = {
     "display_name": (N_("name"), _from_to()),
@@ -435,6 +438,9 @@ SENTENCES = {
     "script.reset": N_(
         "%(actor)s put %(line)s's %(kind)s %(channel)s script in %(language)s back to the one "
         "shipped."
+    ),
+    "wellbeing.check_in": N_(
+        "%(actor)s asked the coordinators on shift on %(line)s to check in with them."
     ),
     "block.add": N_("%(actor)s blocked a caller from %(line)s until the block is lifted."),
     "block.add_until": N_("%(actor)s blocked a caller from %(line)s until %(until)s."),

@@ -105,6 +105,9 @@ class LineSettings:
     min_specialists: int
     twilio_opt_out: bool
     crisis_carry_hours: int
+    recovery_minutes: int
+    long_call_minutes: int
+    contacts_before_break: int
 
 
 def update_settings(

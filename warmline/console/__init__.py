@@ -8,7 +8,16 @@ from __future__ import annotations
 from flask import Flask
 
 # Importing a feature module registers its routes on the blueprint.
-from warmline.console import audit, blocks, feeds, lines, people, reports, roster  # noqa: F401
+from warmline.console import (  # noqa: F401
+    audit,
+    blocks,
+    feeds,
+    lines,
+    notices,
+    people,
+    reports,
+    roster,
+)
 from warmline.console.blueprint import bp
 
 

@@ -26,6 +26,9 @@ SETTINGS_RANGES = {
     "max_texts_per_specialist": (1, 10),
     "min_specialists": (0, 50),
     "crisis_carry_hours": (0, 168),
+    "recovery_minutes": (0, 60),
+    "long_call_minutes": (0, 240),
+    "contacts_before_break": (0, 50),
 }
 HOURS = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
 # Who answers STOP, START and HELP texts: Twilio's opt-out handling (its default), or the line.
