@@ -26,7 +26,7 @@ def services(app):
 
 @pytest.fixture
 def line(session):
-    return make_line(session, wrap_up_seconds=60, recovery_minutes=5, long_call_minutes=30)
+    return make_line(session, wrap_up_seconds=60, recovery_seconds=300, long_call_minutes=30)
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_a_line_with_no_recovery_time_or_no_threshold_gives_no_break_for_it(line
     assert not wellbeing.earns_recovery(
         line, crisis_tier=0, crisis_referred=False, talk_seconds=10_000, in_a_row=1
     )
-    line.recovery_minutes = 0
+    line.recovery_seconds = 0
     assert not wellbeing.earns_recovery(
         line, crisis_tier=2, crisis_referred=True, talk_seconds=10_000, in_a_row=99
     )

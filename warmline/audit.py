@@ -231,7 +231,7 @@ LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
         _from_to(lambda twilio, say: "Twilio" if twilio else say("the line")),
     ),
     "crisis_carry_hours": (N_("time a crisis flag carries over"), _duration("hours")),
-    "recovery_minutes": (N_("recovery break"), _duration("minutes")),
+    "recovery_seconds": (N_("recovery break"), _duration("seconds")),
     "long_call_minutes": (N_("call length that earns a recovery break"), _duration("minutes")),
     "contacts_before_break": (N_("contacts in a row before a recovery break"), _from_to()),
 }

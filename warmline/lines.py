@@ -105,7 +105,7 @@ class LineSettings:
     min_specialists: int
     twilio_opt_out: bool
     crisis_carry_hours: int
-    recovery_minutes: int
+    recovery_seconds: int
     long_call_minutes: int
     contacts_before_break: int
 

@@ -148,7 +148,7 @@ class Line(Base):
         CheckConstraint("text_inactivity_minutes BETWEEN 5 AND 1440", name="text_inactivity"),
         CheckConstraint("text_reminder_minutes BETWEEN 1 AND 120", name="text_reminder"),
         CheckConstraint("crisis_carry_hours BETWEEN 0 AND 168", name="crisis_carry"),
-        CheckConstraint("recovery_minutes BETWEEN 0 AND 60", name="recovery"),
+        CheckConstraint("recovery_seconds BETWEEN 0 AND 3600", name="recovery"),
         CheckConstraint("long_call_minutes BETWEEN 0 AND 240", name="long_call"),
         CheckConstraint("contacts_before_break BETWEEN 0 AND 50", name="contacts_before_break"),
     )
@@ -204,8 +204,8 @@ class Line(Base):
     # call or text; 0 carries none over.
     crisis_carry_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     # A specialist's recovery break after a crisis contact, a long call or too many contacts
-    # in a row: this many minutes without offers once their wrap-up ends; 0 gives none.
-    recovery_minutes: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # in a row: this many seconds without offers once their wrap-up ends; 0 gives none.
+    recovery_seconds: Mapped[int] = mapped_column(Integer, default=300, server_default="300")
     # A call longer than this many minutes earns a recovery break; 0: no call does by length.
     long_call_minutes: Mapped[int] = mapped_column(Integer, default=45, server_default="45")
     # After this many contacts in a row with no break, a recovery break is taken; 0: no cap.

@@ -54,7 +54,7 @@ def earns_recovery(
     line: Line, *, crisis_tier: int, crisis_referred: bool, talk_seconds: int, in_a_row: int
 ) -> bool:
     """Whether a contact just ended earns its specialist a recovery break."""
-    if line.recovery_minutes <= 0:
+    if line.recovery_seconds <= 0:
         return False
     long_call = line.long_call_minutes > 0 and talk_seconds > line.long_call_minutes * 60
     capped = line.contacts_before_break > 0 and in_a_row >= line.contacts_before_break
@@ -74,10 +74,10 @@ def after_contact(live: LiveLine, line: Line, specialist_id: int, contact: Conta
         talk_seconds=contact.talk_seconds or 0,
         in_a_row=in_a_row,
     )
-    if not earned or line.recovery_minutes <= 0:
+    if not earned or line.recovery_seconds <= 0:
         return AfterContact(wrap_up_ends, wrap_up_ends)
     # A recovery break starts when the wrap-up ends, so it never shortens the time to write it.
-    return AfterContact(wrap_up_ends, wrap_up_ends + line.recovery_minutes * 60_000)
+    return AfterContact(wrap_up_ends, wrap_up_ends + line.recovery_seconds * 1000)
 
 
 def settle(live: LiveLine, specialist_id: int, after: AfterContact, *, given: bool) -> None:

@@ -215,7 +215,7 @@ SETTINGS = {
     "max_texts_per_specialist": "3",
     "min_specialists": "2",
     "crisis_carry_hours": "24",
-    "recovery_minutes": "5",
+    "recovery_seconds": "300",
     "long_call_minutes": "45",
     "contacts_before_break": "0",
 }

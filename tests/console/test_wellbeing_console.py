@@ -67,8 +67,12 @@ def check_in(browser: Browser):
 def test_a_new_line_has_a_five_minute_break_after_a_45_minute_call_and_no_cap(console, line):
     page = html.unescape(console.page(f"/console/lines/{line.id}/settings"))
 
-    assert (line.recovery_minutes, line.long_call_minutes, line.contacts_before_break) == (5, 45, 0)
-    for name, value in [("recovery_minutes", 5), ("long_call_minutes", 45)]:
+    assert (line.recovery_seconds, line.long_call_minutes, line.contacts_before_break) == (
+        300,
+        45,
+        0,
+    )
+    for name, value in [("recovery_seconds", 300), ("long_call_minutes", 45)]:
         assert f'id="{name}"' in page and f'value="{value}"' in page
     assert "0 turns recovery breaks off" in page
     assert "After this many contacts without a break" in page
@@ -79,7 +83,7 @@ def test_the_three_settings_are_saved_and_audited(console, session, line):
         f"/console/lines/{line.id}/settings",
         {
             **SETTINGS,
-            "recovery_minutes": "10",
+            "recovery_seconds": "600",
             "long_call_minutes": "0",
             "contacts_before_break": "6",
         },
@@ -88,8 +92,8 @@ def test_the_three_settings_are_saved_and_audited(console, session, line):
     assert response.status_code == 303
     session.expire_all()
     saved = session.get(Line, line.id)
-    assert (saved.recovery_minutes, saved.long_call_minutes, saved.contacts_before_break) == (
-        10,
+    assert (saved.recovery_seconds, saved.long_call_minutes, saved.contacts_before_break) == (
+        600,
         0,
         6,
     )
@@ -104,8 +108,8 @@ def test_the_three_settings_are_saved_and_audited(console, session, line):
 @pytest.mark.parametrize(
     ("name", "value"),
     [
-        ("recovery_minutes", "-1"),
-        ("recovery_minutes", "61"),
+        ("recovery_seconds", "-1"),
+        ("recovery_seconds", "3601"),
         ("long_call_minutes", "241"),
         ("contacts_before_break", "51"),
         ("contacts_before_break", "three"),
@@ -117,8 +121,8 @@ def test_a_setting_out_of_range_is_refused_and_nothing_changes(console, session,
     assert response.status_code == 422
     session.expire_all()
     saved = session.get(Line, line.id)
-    assert (saved.recovery_minutes, saved.long_call_minutes, saved.contacts_before_break) == (
-        5,
+    assert (saved.recovery_seconds, saved.long_call_minutes, saved.contacts_before_break) == (
+        300,
         45,
         0,
     )

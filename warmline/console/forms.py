@@ -48,7 +48,7 @@ FIELD_NAMES = {
     "password": _l("password"),
     "phone": _l("phone"),
     "reason": _l("reason"),
-    "recovery_minutes": _l("recovery break minutes"),
+    "recovery_seconds": _l("recovery break seconds"),
     "retention_days": _l("retention days"),
     "ring_timeout_seconds": _l("ring timeout seconds"),
     "second": _l("second shift"),

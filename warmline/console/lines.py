@@ -26,7 +26,7 @@ SETTINGS_RANGES = {
     "max_texts_per_specialist": (1, 10),
     "min_specialists": (0, 50),
     "crisis_carry_hours": (0, 168),
-    "recovery_minutes": (0, 60),
+    "recovery_seconds": (0, 3600),
     "long_call_minutes": (0, 240),
     "contacts_before_break": (0, 50),
 }

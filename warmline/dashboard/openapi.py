@@ -97,7 +97,7 @@ SCHEMAS: dict[str, Any] = {
             "languages": {"type": "array", "items": {"type": "string"}},
             "wrap_up_topics": {"type": "array", "items": {"type": "string"}},
             "wrap_up_seconds": {"type": "integer"},
-            "recovery_minutes": {"type": "integer"},
+            "recovery_seconds": {"type": "integer"},
         },
     },
     "Shift": {

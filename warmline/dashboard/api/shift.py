@@ -34,7 +34,7 @@ def _line_json(line: Line) -> dict[str, Any]:
         "languages": line.languages,
         "wrap_up_topics": line.wrap_up_topics,
         "wrap_up_seconds": line.wrap_up_seconds,
-        "recovery_minutes": line.recovery_minutes,
+        "recovery_seconds": line.recovery_seconds,
     }
 
 

@@ -330,7 +330,7 @@
     const take = $("crisis-accept");
     take.hidden = !first.takeable;
     take.dataset.contactId = String(first.id);
-    showWhyNotTaking($("crisis-why"), !first.takeable);
+    showWhyNotTaking($("crisis-why"), !first.takeable, true);
     const fresh = waiting.filter((c) => (alerted.get(c.id) || 0) < c.crisis_tier);
     fresh.forEach((c) => alerted.set(c.id, c.crisis_tier));
     if (fresh.length > 0 || alarmDue) {
@@ -377,9 +377,15 @@
     recovery: _("You are on a recovery break: nothing is offered to you until it ends. Press I'm ready to take someone now."),
   };
 
+  // A recovery break is never interrupted by the line: a crisis contact waiting meanwhile is
+  // the specialist's own choice to take, said plainly (README, "Recovery breaks").
+  const NOT_TAKING_CRISIS = {
+    recovery: _("You are on a recovery break, so the line does not offer them to you. If you feel ready to take them, press I'm ready."),
+  };
+
   // Why no Accept button is shown, when it is the specialist's own state that holds it back.
-  function showWhyNotTaking(node, held) {
-    const why = NOT_TAKING[currentState()];
+  function showWhyNotTaking(node, held, crisis = false) {
+    const why = (crisis && NOT_TAKING_CRISIS[currentState()]) || NOT_TAKING[currentState()];
     const shown = held && why !== undefined;
     node.hidden = !shown;
     node.textContent = shown ? why : "";

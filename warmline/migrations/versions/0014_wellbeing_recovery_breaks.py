@@ -16,7 +16,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 COLUMNS = (
-    ("recovery_minutes", "5", "recovery", "recovery_minutes BETWEEN 0 AND 60"),
+    ("recovery_seconds", "300", "recovery", "recovery_seconds BETWEEN 0 AND 3600"),
     ("long_call_minutes", "45", "long_call", "long_call_minutes BETWEEN 0 AND 240"),
     (
         "contacts_before_break",
