@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from tests.factories import make_line, make_specialist, on_shift
-from warmline import calls, presence, wellbeing
+from warmline import calls, presence, texts, wellbeing
 from warmline.dashboard import board
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Outcome, utcnow
@@ -247,3 +247,48 @@ def test_a_tier_raised_while_waiting_counts_though_the_record_says_none(
     calls.start_wrap_up(session, live, services.jobs, ana.id, contact.id)
 
     assert live.specialist(ana.id)["status"] == "recovery"
+
+
+def test_a_crisis_text_closed_while_another_is_open_owes_the_break_until_the_last_closes(
+    session, services, line, ana
+):
+    line.max_texts_per_specialist = 2
+    session.commit()
+    live = LiveLine(services.redis, line.id)
+    at = utcnow()
+    flagged, calm = (
+        Contact(
+            line_id=line.id,
+            channel=Channel.SMS,
+            arrived_at=at,
+            connected_at=at,
+            outcome=Outcome.OPEN,
+            crisis_tier=tier,
+            specialist_id=ana.id,
+            language="en",
+        )
+        for tier in (1, 0)
+    )
+    session.add_all([flagged, calm])
+    session.commit()
+    for contact in (flagged, calm):
+        live.enqueue_text(contact.id, language="en", tier=contact.crisis_tier, arrived_ms=now_ms())
+        assert live.accept_text(ana.id, contact_id=contact.id, max_texts=2, during_calls=False)
+
+    def close(contact):
+        texts.close_conversation(
+            session,
+            services.redis,
+            services.jobs,
+            contact_id=contact.id,
+            reason=texts.CloseReason.SPECIALIST,
+            specialist_id=ana.id,
+            at=utcnow(),
+        )
+
+    close(flagged)
+    assert live.specialist(ana.id)["status"] == "texting"
+    close(calm)
+
+    assert live.specialist(ana.id)["status"] == "recovery"
+    assert live.specialist(ana.id)["owed_recovery"] == "0"

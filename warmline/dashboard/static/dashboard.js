@@ -246,7 +246,10 @@
       return;
     }
     const left = wrapUpLeft();
-    node.textContent = _("— offers resume in {time}", { time: duration(left) });
+    // A hard contact's wrap-up is followed by a recovery break, not by the next offer.
+    node.textContent = shift.recovery_seconds_left > 0
+      ? _("— then a recovery break, in {time}", { time: duration(left) })
+      : _("— offers resume in {time}", { time: duration(left) });
     // Only the server says the wrap-up is over: ask it once the time is up.
     if (left === 0 && !refreshing) refresh();
   }
