@@ -7,9 +7,10 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import shoot
 from tests.browser.test_accessibility import findings
-from tests.browser.test_crisis_alert import RECORDERS, recorded
+from tests.browser.test_crisis_alert import IMMINENT, RECORDERS, recorded
 from tests.browser.test_shift import sign_in, start_shift
 from tests.console.conftest import make_person
+from tests.dashboard.conftest import texter_sends
 from tests.factories import make_line, make_specialist
 from warmline.lines import assign_coordinator
 from warmline.live import LiveLine, now_ms
@@ -123,3 +124,27 @@ def test_a_break_that_runs_out_ends_on_the_page_by_itself(app, page, server, ses
     expect(page.locator("#recovery")).to_be_visible()
     expect(page.locator("#status-badge")).to_have_text("Available", timeout=10_000)
     expect(page.locator("#recovery")).to_be_hidden()
+
+
+def test_a_crisis_texter_waiting_during_a_recovery_break_is_the_specialists_choice(
+    app, page, server, session, twilio
+):
+    line = make_line(session)
+    ana = make_specialist(session, line, name="Ana")
+    sign_in(page, server, ana.email)
+    start_shift(page)
+    recovering(app, line, ana, 300)
+    page.reload()
+    expect(page.locator("#recovery")).to_be_visible()
+
+    texter_sends(twilio, session, IMMINENT)
+
+    alert = page.locator("#crisis-alert")
+    expect(alert).to_be_visible()
+    expect(alert.get_by_role("button", name="Accept the crisis contact")).to_be_hidden()
+    expect(page.locator("#crisis-why")).to_have_text(
+        "You are on a recovery break, so the line does not offer them to you. "
+        "If you feel ready to take them, press I'm ready."
+    )
+    page.locator("#recovery").get_by_role("button", name="I'm ready").click()
+    expect(alert.get_by_role("button", name="Accept the crisis contact")).to_be_visible()
