@@ -143,6 +143,7 @@ def test_a_check_in_reaches_the_coordinator_with_the_console_open(
     [notice] = console.get("/console/notices.json").json["notices"]
     assert notice["kind"] == "check_in"
     assert (notice["from_name"], notice["line_name"]) == ("Ana", coordinated.name)
+    assert notice["line_timezone"] == "America/Chicago"
     event = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "wellbeing.check_in")
     ).one()

@@ -15,12 +15,16 @@ from warmline.web.auth import signed_in_user
 @coordinator_route("/notices.json", methods=["GET"])
 def notices_json():
     """Return the notices for the lines the coordinator runs; asking keeps them on shift."""
-    lines = {line.id: line.name for line in visible_lines(db_session(), signed_in_user())}
+    lines = {line.id: line for line in visible_lines(db_session(), signed_in_user())}
     client, at_ms = runtime().redis, now_ms()
     coordinators.keep_watch(client, list(lines), signed_in_user().id, at_ms)
     return jsonify(
         notices=[
-            {**notice.as_json(), "line_name": lines[notice.line_id]}
+            {
+                **notice.as_json(),
+                "line_name": lines[notice.line_id].name,
+                "line_timezone": lines[notice.line_id].timezone,
+            }
             for notice in coordinators.notices(client, list(lines), at_ms=at_ms)
         ]
     )

@@ -14,8 +14,9 @@
     sessionStorage.setItem("warmline-notices-dismissed", JSON.stringify([...dismissed]));
   }
 
-  function clock(ms) {
-    return new Date(ms).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+  // In the line's time, as every time the console shows.
+  function clock(ms, timeZone) {
+    return new Date(ms).toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit", timeZone });
   }
 
   function render(notices) {
@@ -26,7 +27,7 @@
       words.textContent = _("{name} asks you to check in with them ({line}, {time}).", {
         name: notice.from_name,
         line: notice.line_name,
-        time: clock(notice.at_ms),
+        time: clock(notice.at_ms, notice.line_timezone),
       });
       const done = document.createElement("button");
       done.type = "button";
