@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from tests.fake_twilio import fake_twilio
 from tests.processes import work
-from warmline import calls, texts
+from warmline import calls, texts, wellbeing
 from warmline.crisis.scripts import survey_script
 from warmline.logs import configure_logging
 from warmline.models import Base, Channel, Contact, utcnow
@@ -199,6 +199,12 @@ def test_a_closed_text_conversation_leaves_no_number_or_words_anywhere(
                 specialist_id=ana.id,
                 at=utcnow(),
             )
+            # After a crisis text: her recovery break, and her check-in kept for coordinators.
+            wellbeing.check_in(session, services.redis, line=line, specialist=ana, at=utcnow())
+    assert services.redis.hget(f"warmline:{{line:{line.id}}}:specialist:{ana.id}", "status") == (
+        b"recovery"
+    )
+    assert any(b"coordinators:notices" in k for k in redis_client.scan_iter())
     assert sent.form["To"] == [NUMBER_FORMS[0]], "the reply did reach the texter"
     written = capfd.readouterr().err + worker_logs
     secrets = [*SECRETS, REPLY, "tell me more"]

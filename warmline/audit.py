@@ -242,6 +242,9 @@ LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
         _from_to(_asked),
     ),
     "survey_window_hours": (N_("time a texter may answer the feedback text"), _duration("hours")),
+    "recovery_seconds": (N_("recovery break"), _duration("seconds")),
+    "long_call_minutes": (N_("call length that earns a recovery break"), _duration("minutes")),
+    "contacts_before_break": (N_("contacts in a row before a recovery break"), _from_to()),
 }
 PROFILE: dict[str, tuple[str, Said | None]] = {
     "display_name": (N_("name"), _from_to()),
@@ -446,6 +449,9 @@ SENTENCES = {
     "script.reset": N_(
         "%(actor)s put %(line)s's %(kind)s %(channel)s script in %(language)s back to the one "
         "shipped."
+    ),
+    "wellbeing.check_in": N_(
+        "%(actor)s asked the coordinators on shift on %(line)s to check in with them."
     ),
     "block.add": N_("%(actor)s blocked a caller from %(line)s until the block is lifted."),
     "block.add_until": N_("%(actor)s blocked a caller from %(line)s until %(until)s."),

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from warmline import audit
+from warmline import audit, wellbeing
 from warmline.admission import Refusal, admit
 from warmline.crisis import detect
 from warmline.crisis.carry import carried_flag
@@ -485,7 +485,8 @@ def start_wrap_up(
 ) -> None:
     """Give a specialist the line's wrap-up time after a conversation, then offers again.
 
-    One who signed out during it goes off shift instead.
+    A hard contact adds a recovery break (`wellbeing`); one who signed out during it goes
+    off shift instead.
     """
     if live.specialist(specialist_id).get("contact") != str(contact_id):
         return
@@ -498,14 +499,17 @@ def start_wrap_up(
         live.go_offline(specialist_id)
         live.publish("specialist_offline", specialist_id=specialist_id)
         return
+    after = wellbeing.after_contact(live, line, specialist_id, session.get(Contact, contact_id))
     live.go_available(
         specialist_id,
         specialist.languages,
-        ready_ms=now_ms() + line.wrap_up_seconds * 1000,
-        status="wrap_up",
+        ready_ms=after.ready_ms,
+        status=after.status,
+        recovery_from_ms=after.recovery_from_ms,
     )
+    wellbeing.settle(live, specialist_id, after, given=True)
     live.publish("wrap_up", specialist_id=specialist_id, contact_id=contact_id)
-    jobs.offer_contacts(line.id, after_seconds=line.wrap_up_seconds)
+    jobs.offer_contacts(line.id, after_seconds=after.seconds)
 
 
 def caller_connected(

@@ -109,6 +109,9 @@ class LineSettings:
     survey_enabled: bool
     survey_asks_return: bool
     survey_window_hours: int
+    recovery_seconds: int
+    long_call_minutes: int
+    contacts_before_break: int
 
 
 def update_settings(

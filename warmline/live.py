@@ -215,15 +215,30 @@ class LiveLine:
     # Specialists.
 
     def go_available(
-        self, specialist_id: int, languages: list[str], *, ready_ms: int, status: str = "available"
+        self,
+        specialist_id: int,
+        languages: list[str],
+        *,
+        ready_ms: int,
+        status: str = "available",
+        recovery_from_ms: int = 0,
     ) -> None:
-        """Make a specialist free for offers from `ready_ms` (now, or when wrap-up ends)."""
+        """Make a specialist free for offers from `ready_ms` (now, or when wrap-up ends).
+
+        A recovery break ("recovery") runs from `recovery_from_ms`, the end of its wrap-up,
+        to `ready_ms`; nothing is offered before then, with no timer to end it.
+        """
         with self.client.pipeline() as pipe:
             for language in languages:
                 pipe.sadd(self._key(f"speaks:{language}"), specialist_id)
             pipe.hset(
                 self._key(f"specialist:{specialist_id}"),
-                mapping={"status": status, "reason": "", "ready": ready_ms},
+                mapping={
+                    "status": status,
+                    "reason": "",
+                    "ready": ready_ms,
+                    "recovery_from": recovery_from_ms,
+                },
             )
             pipe.hdel(self._key(f"specialist:{specialist_id}"), "contact")
             pipe.sadd(self._key("present"), specialist_id)
@@ -238,11 +253,12 @@ class LiveLine:
             pipe.execute()
 
     def go_on_break(self, specialist_id: int, reason: str) -> None:
+        """Take a specialist off the rota; a break starts their run of contacts over."""
         with self.client.pipeline() as pipe:
             pipe.zrem(self._key("free"), specialist_id)
             pipe.hset(
                 self._key(f"specialist:{specialist_id}"),
-                mapping={"status": "break", "reason": reason},
+                mapping={"status": "break", "reason": reason, "in_a_row": 0, "owed_recovery": 0},
             )
             pipe.sadd(self._key("present"), specialist_id)
             pipe.execute()
@@ -257,6 +273,29 @@ class LiveLine:
             pipe.execute()
         for key in self.client.scan_iter(match=self._key("speaks:*")):
             self.client.srem(key, specialist_id)
+
+    def count_contact(self, specialist_id: int) -> int:
+        """Count one more contact in a specialist's run without a break; return the run."""
+        return int(self.client.hincrby(self._key(f"specialist:{specialist_id}"), "in_a_row", 1))
+
+    def owe_recovery(self, specialist_id: int) -> None:
+        """Keep a recovery break earned while other texts are still open for when they close."""
+        self.client.hset(self._key(f"specialist:{specialist_id}"), "owed_recovery", 1)
+
+    def rested(self, specialist_id: int) -> None:
+        """A recovery break was given: the run of contacts starts over, nothing more is owed."""
+        self.client.hset(
+            self._key(f"specialist:{specialist_id}"),
+            mapping={"in_a_row": 0, "owed_recovery": 0},
+        )
+
+    def extend_recovery(self, specialist_id: int, ready_ms: int) -> bool:
+        """Move the end of a specialist's recovery break; False if they are on none now."""
+        return bool(
+            self._text_script("extend_recovery.lua")(
+                keys=[self._key("free")], args=[self.prefix, specialist_id, ready_ms, now_ms()]
+            )
+        )
 
     def stop_offers(self, specialist_id: int) -> None:
         """Offer a specialist who is signing off nothing more; their shift ends after their call."""
@@ -533,13 +572,26 @@ class LiveLine:
         return self.may_claim_one(specialist_id, at_ms)
 
     def release_text(
-        self, contact_id: int, specialist_id: int | None, *, ready_ms: int, status: str
+        self,
+        contact_id: int,
+        specialist_id: int | None,
+        *,
+        ready_ms: int,
+        status: str,
+        recovery_from_ms: int = 0,
     ) -> bool:
         """Take a closed text out of line and off its specialist; True if they became free."""
         return bool(
             self._text_script("release_text.lua")(
                 keys=[self._key("waiting"), self._key("free")],
-                args=[self.prefix, contact_id, specialist_id or "", ready_ms, status],
+                args=[
+                    self.prefix,
+                    contact_id,
+                    specialist_id or "",
+                    ready_ms,
+                    status,
+                    recovery_from_ms,
+                ],
             )
         )
 

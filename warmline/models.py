@@ -150,6 +150,9 @@ class Line(Base):
         CheckConstraint("text_reminder_minutes BETWEEN 1 AND 120", name="text_reminder"),
         CheckConstraint("crisis_carry_hours BETWEEN 0 AND 168", name="crisis_carry"),
         CheckConstraint("survey_window_hours BETWEEN 1 AND 72", name="survey_window"),
+        CheckConstraint("recovery_seconds BETWEEN 0 AND 3600", name="recovery"),
+        CheckConstraint("long_call_minutes BETWEEN 0 AND 240", name="long_call"),
+        CheckConstraint("contacts_before_break BETWEEN 0 AND 50", name="contacts_before_break"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -209,6 +212,13 @@ class Line(Base):
     survey_asks_return: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # How long after a text conversation closes a texter's digit still answers its question.
     survey_window_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # A specialist's recovery break after a crisis contact, a long call or too many contacts
+    # in a row: this many seconds without offers once their wrap-up ends; 0 gives none.
+    recovery_seconds: Mapped[int] = mapped_column(Integer, default=300, server_default="300")
+    # A call longer than this many minutes earns a recovery break; 0: no call does by length.
+    long_call_minutes: Mapped[int] = mapped_column(Integer, default=45, server_default="45")
+    # After this many contacts in a row with no break, a recovery break is taken; 0: no cap.
+    contacts_before_break: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
     scripts: Mapped[list[LineScript]] = relationship(cascade="all, delete-orphan")

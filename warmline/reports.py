@@ -156,6 +156,33 @@ def own_record(session: Session, line: Line, specialist_id: int, at: datetime) -
     return OwnRecord(line, shift, *on_shift, *this_month)
 
 
+def week_start(line: Line, at: datetime) -> datetime:
+    """Return the UTC instant of Monday midnight, in the line's timezone, of `at`'s week."""
+    today = roster.local_today(line, at)
+    monday = today - timedelta(days=today.weekday())
+    return roster.local_day_bounds(line, monday, monday)[0]
+
+
+def crisis_contacts_this_week(session: Session, line: Line, at: datetime) -> dict[int, int]:
+    """Count, per specialist, the crisis contacts they took on the line this local week.
+
+    A crisis contact is one they talked or texted with that showed crisis signs (tier 1 or 2
+    at any point) or that was referred to the crisis line; the week starts Monday 00:00.
+    """
+    rows = session.execute(
+        select(Contact.specialist_id, func.count(Contact.id))
+        .where(
+            Contact.line_id == line.id,
+            Contact.specialist_id.is_not(None),
+            Contact.connected_at >= week_start(line, at),
+            Contact.connected_at <= at,
+            (Contact.crisis_tier >= 1) | Contact.crisis_referred_at.is_not(None),
+        )
+        .group_by(Contact.specialist_id)
+    )
+    return {int(specialist_id): int(count) for specialist_id, count in rows}
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 

@@ -149,8 +149,8 @@ def test_the_live_board_shows_who_is_on_shift_and_who_waits_counting_up(page, se
 
     team = page.locator("#on-shift tr")
     expect(team).to_have_count(2)
-    expect(team.nth(0)).to_have_text("AnaFree for the next contact")
-    expect(team.nth(1)).to_have_text("BoOn a break (meal)")
+    expect(team.nth(0)).to_have_text("AnaFree for the next contact0")
+    expect(team.nth(1)).to_have_text("BoOn a break (meal)0")
     row = page.locator("#waiting tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(f"Call #{waiting.id} (en)")

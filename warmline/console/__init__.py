@@ -14,6 +14,7 @@ from warmline.console import (  # noqa: F401
     feedback,
     feeds,
     lines,
+    notices,
     people,
     reports,
     roster,

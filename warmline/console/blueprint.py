@@ -1,6 +1,7 @@
 """The console's blueprint and the rule every console route keeps: coordinators only.
 
-Pages are server-rendered forms: no script at all, so nothing here needs the CSP loosened.
+Pages are server-rendered forms. Their only scripts are the app's own files (the live
+board, and every page's notices from specialists), so nothing here needs the CSP loosened.
 Every route needs a signed-in coordinator or administrator; a line the coordinator does
 not run answers 404. Every change is audited with who made it, and goes through a domain
 function.

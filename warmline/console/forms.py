@@ -22,6 +22,7 @@ MAX_ID = 2**31 - 1
 # Each field's name as a refusal puts it into a sentence ("%(field)s is required"), by the
 # field's name in the form; a field missing here is named by its form name, in English.
 FIELD_NAMES = {
+    "contacts_before_break": _l("contacts before a break"),
     "crisis_carry_hours": _l("crisis carry hours"),
     "crisis_number": _l("crisis number"),
     "crisis_terms": _l("crisis terms"),
@@ -37,6 +38,7 @@ FIELD_NAMES = {
     "from": _l("from"),
     "holidays": _l("holidays"),
     "languages": _l("languages"),
+    "long_call_minutes": _l("long call minutes"),
     "last date": _l("last date"),
     "max_texts": _l("max texts"),
     "max_texts_per_specialist": _l("max texts per specialist"),
@@ -47,6 +49,7 @@ FIELD_NAMES = {
     "password": _l("password"),
     "phone": _l("phone"),
     "reason": _l("reason"),
+    "recovery_seconds": _l("recovery break seconds"),
     "retention_days": _l("retention days"),
     "ring_timeout_seconds": _l("ring timeout seconds"),
     "second": _l("second shift"),

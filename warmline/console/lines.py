@@ -27,6 +27,9 @@ SETTINGS_RANGES = {
     "min_specialists": (0, 50),
     "crisis_carry_hours": (0, 168),
     "survey_window_hours": (1, 72),
+    "recovery_seconds": (0, 3600),
+    "long_call_minutes": (0, 240),
+    "contacts_before_break": (0, 50),
 }
 HOURS = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
 # Who answers STOP, START and HELP texts: Twilio's opt-out handling (its default), or the line.

@@ -13,10 +13,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup
 
-from warmline import reports, roster
+from warmline import people, reports, roster
 from warmline.console import charts, forms
 from warmline.console.blueprint import ID, coordinator_route
-from warmline.models import Line
+from warmline.models import Line, utcnow
 from warmline.web import db_session, i18n
 from warmline.web.access import coordinated_line
 
@@ -389,6 +389,18 @@ def reports_page(line_id: int):
         headings=HEADINGS,
         first=first,
         last=last,
+        crisis_week=_crisis_week(line),
+    )
+
+
+def _crisis_week(line: Line) -> list[tuple[str, int]]:
+    """Return each of the line's specialists with the crisis contacts they took this week."""
+    session = db_session()
+    counts = reports.crisis_contacts_this_week(session, line, utcnow())
+    team = people.specialists_of(session, line.id)
+    return sorted(
+        ((person.display_name, counts.get(person.id, 0)) for person in team),
+        key=lambda named: (-named[1], named[0].casefold()),
     )
 
 

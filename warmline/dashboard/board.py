@@ -8,13 +8,14 @@ when an earlier contact of theirs showed crisis signs (a flag carried over).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from warmline import reports
 from warmline.crisis.carry import carried_flag
 from warmline.live import LiveLine
 from warmline.models import Channel, Contact, Line, Outcome, User, WrapUp
@@ -41,14 +42,16 @@ class Shift:
     ending: bool
     # The waiting text being offered on their dashboard, if one is.
     text_offer_id: int | None = None
+    recovery_from_ms: int = 0
 
     def status_at(self, at_ms: int) -> str:
-        return status_at(self.status, self.ready_ms, at_ms)
+        return status_at(self.status, self.ready_ms, at_ms, self.recovery_from_ms)
 
     def wrap_up_seconds_left(self, at_ms: int) -> int:
-        if self.status != "wrap_up":
-            return 0
-        return max(0, (self.ready_ms - at_ms + 999) // 1000)
+        return _left(self.status, self.ready_ms, at_ms, self.recovery_from_ms)[0]
+
+    def recovery_seconds_left(self, at_ms: int) -> int:
+        return _left(self.status, self.ready_ms, at_ms, self.recovery_from_ms)[1]
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class OnShift:
     reason: str
     wrap_up_seconds_left: int
     ending: bool
+    recovery_seconds_left: int = 0
+    crisis_contacts_this_week: int = 0
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -109,19 +114,33 @@ class OnShift:
             "status": self.status,
             "reason": self.reason,
             "wrap_up_seconds_left": self.wrap_up_seconds_left,
+            "recovery_seconds_left": self.recovery_seconds_left,
             "ending": self.ending,
+            "crisis_contacts_this_week": self.crisis_contacts_this_week,
         }
 
 
-def status_at(status: str, ready_ms: int, at_ms: int) -> str:
+def status_at(status: str, ready_ms: int, at_ms: int, recovery_from_ms: int = 0) -> str:
     """Return a specialist's status as the line treats it: a wrap-up whose time is up is over.
 
-    Redis keeps "wrap_up" until something else changes it, but from `ready_ms` on the
-    specialist is free for offers like anyone available.
+    Redis keeps "wrap_up" (or "recovery") until something else changes it, but from
+    `ready_ms` on the specialist is free for offers like anyone available. A recovery break
+    starts once its wrap-up, up to `recovery_from_ms`, is over.
     """
-    if status == "wrap_up" and ready_ms <= at_ms:
+    if status in ("wrap_up", "recovery") and ready_ms <= at_ms:
         return "available"
+    if status == "recovery" and at_ms < recovery_from_ms:
+        return "wrap_up"
     return status
+
+
+def _left(status: str, ready_ms: int, at_ms: int, recovery_from_ms: int) -> tuple[int, int]:
+    """Return the whole seconds of wrap-up and of recovery break left at `at_ms`."""
+    now = status_at(status, ready_ms, at_ms, recovery_from_ms)
+    wrap_up_ends = recovery_from_ms if status == "recovery" else ready_ms
+    wrap_up = max(0, (wrap_up_ends - at_ms + 999) // 1000) if now == "wrap_up" else 0
+    recovery = max(0, (ready_ms - max(at_ms, recovery_from_ms) + 999) // 1000)
+    return wrap_up, recovery if status == "recovery" and now != "available" else 0
 
 
 def _ending_key(line_id: int, specialist_id: int) -> str:
@@ -144,6 +163,7 @@ def current_shift(session: Session, client: redis.Redis, specialist_id: int) -> 
                 ending=bool(client.exists(_ending_key(line.id, specialist_id)))
                 or live.signing_off(specialist_id),
                 text_offer_id=int(state["text_offer"]) if state.get("text_offer") else None,
+                recovery_from_ms=int(state.get("recovery_from") or 0),
             )
     return None
 
@@ -153,23 +173,27 @@ def on_shift(session: Session, client: redis.Redis, line: Line, at_ms: int) -> l
     live = LiveLine(client, line.id)
     ids = live.present()
     names = dict(session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all())
+    at = datetime.fromtimestamp(at_ms / 1000, tz=UTC)
+    crisis_counts = reports.crisis_contacts_this_week(session, line, at)
     team = []
     for specialist_id in ids:
         state = live.specialist(specialist_id)
         if not state or specialist_id not in names:
             continue
         ready_ms = int(state.get("ready") or 0)
-        status = status_at(state.get("status", "available"), ready_ms, at_ms)
+        recovery_from = int(state.get("recovery_from") or 0)
+        raw = state.get("status", "available")
+        wrap_up_left, recovery_left = _left(raw, ready_ms, at_ms, recovery_from)
         team.append(
             OnShift(
                 id=specialist_id,
                 name=names[specialist_id],
-                status=status,
+                status=status_at(raw, ready_ms, at_ms, recovery_from),
                 reason=state.get("reason", ""),
-                wrap_up_seconds_left=(
-                    max(0, (ready_ms - at_ms + 999) // 1000) if status == "wrap_up" else 0
-                ),
+                wrap_up_seconds_left=wrap_up_left,
                 ending=bool(client.exists(_ending_key(line.id, specialist_id))),
+                recovery_seconds_left=recovery_left,
+                crisis_contacts_this_week=crisis_counts.get(specialist_id, 0),
             )
         )
     return sorted(team, key=lambda person: person.name.casefold())

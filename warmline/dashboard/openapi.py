@@ -97,6 +97,7 @@ SCHEMAS: dict[str, Any] = {
             "languages": {"type": "array", "items": {"type": "string"}},
             "wrap_up_topics": {"type": "array", "items": {"type": "string"}},
             "wrap_up_seconds": {"type": "integer"},
+            "recovery_seconds": {"type": "integer"},
         },
     },
     "Shift": {
@@ -105,11 +106,23 @@ SCHEMAS: dict[str, Any] = {
             "on_shift": {"type": "boolean"},
             "line": _ref("Line"),
             "status": {
-                "enum": ["available", "break", "wrap_up", "on_call", "texting", "offline"],
+                "enum": [
+                    "available",
+                    "break",
+                    "wrap_up",
+                    "recovery",
+                    "on_call",
+                    "texting",
+                    "offline",
+                ],
                 "description": "As the line treats you now: a wrap-up whose time is up is over.",
             },
             "reason": {"type": "string"},
             "wrap_up_seconds_left": {"type": "integer"},
+            "recovery_seconds_left": {
+                "type": "integer",
+                "description": "On a recovery break: how long until offers start again.",
+            },
             "contact_id": {"type": ["integer", "null"]},
             "offer_contact_id": {"type": ["integer", "null"]},
             "text_offer_contact_id": {
@@ -173,10 +186,15 @@ SCHEMAS: dict[str, Any] = {
         "properties": {
             "id": {"type": "integer"},
             "name": {"type": "string"},
-            "status": {"enum": ["available", "on_call", "texting", "wrap_up", "break"]},
+            "status": {"enum": ["available", "on_call", "texting", "wrap_up", "recovery", "break"]},
             "reason": {"type": "string", "description": "Why on a break, if they are."},
             "wrap_up_seconds_left": {"type": "integer"},
+            "recovery_seconds_left": {"type": "integer"},
             "ending": {"type": "boolean", "description": "Stopping after this contact."},
+            "crisis_contacts_this_week": {
+                "type": "integer",
+                "description": "Crisis contacts they took on the line since Monday 00:00.",
+            },
         },
     },
 }
@@ -296,6 +314,31 @@ def document() -> dict[str, Any]:
                     },
                     ["status"],
                 ),
+            )
+        },
+        "/api/shift/recovery": {
+            "post": _operation(
+                "Give your recovery break 5 more minutes (at most an hour from now)",
+                {**SHIFT_OK, **CONFLICT},
+                changes=True,
+            )
+        },
+        "/api/check-in": {
+            "post": _operation(
+                "Ask the coordinators on shift on your line to check in with you",
+                {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "properties": {
+                                "reached": {"type": "array", "items": {"type": "string"}},
+                            },
+                        },
+                        "Who it reached, by name: none when no coordinator is on shift.",
+                    ),
+                    **CONFLICT,
+                },
+                changes=True,
             )
         },
         "/api/shift/end": {

@@ -16,7 +16,7 @@ import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warmline import feedback
+from warmline import feedback, wellbeing
 from warmline.crisis.scripts import referral_script, script_language, survey_script
 from warmline.jobs import Jobs
 from warmline.lines import context
@@ -382,6 +382,24 @@ def _send_survey(
     jobs.send_text_reply(contact.id, index, attempt=1)
 
 
+def _free_after_text(live: LiveLine, jobs: Jobs, line: Line, owner: int, contact: Contact) -> bool:
+    """Put a specialist whose last text closed back on the rota after wrap-up (and recovery);
+    return whether it was their last."""
+    after = wellbeing.after_contact(live, line, owner, contact)
+    freed = live.release_text(
+        contact.id,
+        owner,
+        ready_ms=after.ready_ms,
+        status=after.status,
+        recovery_from_ms=after.recovery_from_ms,
+    )
+    wellbeing.settle(live, owner, after, given=freed)
+    if freed:
+        live.publish("wrap_up", specialist_id=owner, contact_id=contact.id)
+        jobs.offer_contacts(line.id, after_seconds=after.seconds)
+    return freed
+
+
 def close_conversation(
     session: Session,
     client: redis.Redis,
@@ -418,15 +436,9 @@ def close_conversation(
     session.commit()
     live = live_line(client, line.id)
     owner = contact.specialist_id
-    if live.release_text(
-        contact_id,
-        owner,
-        ready_ms=now_ms() + line.wrap_up_seconds * 1000,
-        status="wrap_up" if line.wrap_up_seconds else "available",
-    ):
-        live.publish("wrap_up", specialist_id=owner, contact_id=contact_id)
-        jobs.offer_contacts(line.id, after_seconds=line.wrap_up_seconds)
-    elif owner is not None:
+    if owner is None:
+        live.release_text(contact_id, None, ready_ms=now_ms(), status="available")
+    elif not _free_after_text(live, jobs, line, owner, contact):
         # Room for one more text at once: another waiting texter may be offered to them.
         jobs.offer_contacts(line.id)
     # Out of line now, so offered to nobody new: end an offer made before it closed.

@@ -8,6 +8,7 @@
     on_call: _("In a call"),
     texting: _("Texting"),
     wrap_up: _("Wrapping up"),
+    recovery: _("On a recovery break"),
     break: _("On a break"),
   };
   const BREAKS = {
@@ -55,6 +56,9 @@
     if (person.status === "wrap_up" && person.wrap_up_seconds_left > 0) {
       words += ` (${_("{time} left", { time: duration(person.wrap_up_seconds_left) })})`;
     }
+    if (person.status === "recovery" && person.recovery_seconds_left > 0) {
+      words += ` (${_("{time} left", { time: duration(person.recovery_seconds_left) })})`;
+    }
     if (person.ending) words += ` · ${_("stopping after this contact")}`;
     return words;
   }
@@ -62,8 +66,8 @@
   function showTeam(people) {
     const body = document.getElementById("on-shift");
     body.replaceChildren(...(people.length
-      ? people.map((person) => row([person.name, stateOf(person)]))
-      : [row([_("Nobody is on shift."), ""])]));
+      ? people.map((person) => row([person.name, stateOf(person), String(person.crisis_contacts_this_week)]))
+      : [row([_("Nobody is on shift."), "", ""])]));
   }
 
   function showWaiting() {

@@ -34,6 +34,7 @@ def _line_json(line: Line) -> dict[str, Any]:
         "languages": line.languages,
         "wrap_up_topics": line.wrap_up_topics,
         "wrap_up_seconds": line.wrap_up_seconds,
+        "recovery_seconds": line.recovery_seconds,
     }
 
 
@@ -48,6 +49,7 @@ def _shift_json(user: User) -> dict[str, Any]:
         "status": shift.status_at(at_ms),
         "reason": shift.reason,
         "wrap_up_seconds_left": shift.wrap_up_seconds_left(at_ms),
+        "recovery_seconds_left": shift.recovery_seconds_left(at_ms),
         "contact_id": shift.contact_id,
         "offer_contact_id": shift.offer_id,
         "text_offer_contact_id": shift.text_offer_id,

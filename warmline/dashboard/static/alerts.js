@@ -1,5 +1,5 @@
-// Sound and browser notifications for what needs the specialist: an offer (of a caller or a
-// texter), a new text.
+// Sound and browser notifications for what needs the specialist (an offer of a caller or a
+// texter, a new text) or a coordinator (a specialist asking them to check in).
 // A browser may refuse sound until the person has clicked or typed on the page. The page
 // still tries; when refused, it shows one button to turn sound on instead of staying silent.
 // Every attempt is announced as a "warmline:sound" event ({kind, played}) on window.
@@ -7,11 +7,17 @@
 
 window.warmlineAlerts = (() => {
   const { _ } = window.words;
-  const TONES = { offer: [660, 880], text_offer: [660, 880], text: [880, 660] };
+  const TONES = {
+    offer: [660, 880],
+    text_offer: [660, 880],
+    text: [880, 660],
+    check_in: [523, 659, 784],
+  };
   const TITLES = {
     offer: _("(1) Offer — a caller is being offered to you"),
     text_offer: _("(1) Offer — a texter is being offered to you"),
     text: _("New text"),
+    check_in: _("A specialist asks you to check in"),
   };
   const $ = (id) => document.getElementById(id);
   let audio = null;

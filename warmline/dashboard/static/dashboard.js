@@ -21,6 +21,7 @@
     text_offered: _("Being offered a texter"),
     break: _("On break"),
     wrap_up: _("Wrap-up"),
+    recovery: _("Recovery break"),
     on_call: _("In a conversation"),
     texting: _("Texting"),
     offline: _("Off shift"),
@@ -206,12 +207,17 @@
     return Math.max(0, shift.wrap_up_seconds_left - secondsSinceFetch());
   }
 
+  function recoveryLeft() {
+    return Math.max(0, shift.recovery_seconds_left - secondsSinceFetch());
+  }
+
   function renderBadge() {
     const state = currentState();
     const badge = $("status-badge");
     badge.dataset.status = state;
     const name = STATUSES[state] || state;
-    badge.textContent = state === "wrap_up" ? `${name} · ${clockTime(wrapUpLeft())} left` : name;
+    const left = { wrap_up: wrapUpLeft, recovery: recoveryLeft }[state];
+    badge.textContent = left ? `${name} · ${clockTime(left())} left` : name;
   }
 
   function renderShift() {
@@ -228,17 +234,40 @@
     const busy = BUSY.has(status) || beingOffered() || queue.mine.some((c) => c.state === "live");
     $("go-available").disabled = busy || status === "available";
     $("go-break").disabled = busy || status === "break";
+    renderRecovery();
     renderCountdown();
   }
 
+  // The recovery break: after a hard contact, nothing is offered until it ends by itself.
+  function renderRecovery() {
+    const panel = $("recovery");
+    const on = shift.on_shift && shift.status === "recovery";
+    panel.hidden = !on;
+    if (!on) return;
+    const minutes = Math.max(1, Math.round(shift.recovery_seconds_left / 60));
+    $("recovery-heading").textContent = _("Recovery break — {minutes} min", { minutes });
+  }
+
+  function renderRecoveryCountdown() {
+    if (!shift.on_shift || shift.status !== "recovery") return;
+    const left = recoveryLeft();
+    $("recovery-countdown").textContent = _("Offers start again in {time}", { time: clockTime(left) });
+    // Only the server says the break is over: ask it once the time is up.
+    if (left === 0 && !refreshing) refresh();
+  }
+
   function renderCountdown() {
+    renderRecoveryCountdown();
     const node = $("wrap-up-countdown");
     if (!shift.on_shift || shift.status !== "wrap_up") {
       node.textContent = "";
       return;
     }
     const left = wrapUpLeft();
-    node.textContent = _("— offers resume in {time}", { time: duration(left) });
+    // A hard contact's wrap-up is followed by a recovery break, not by the next offer.
+    node.textContent = shift.recovery_seconds_left > 0
+      ? _("— then a recovery break, in {time}", { time: duration(left) })
+      : _("— offers resume in {time}", { time: duration(left) });
     // Only the server says the wrap-up is over: ask it once the time is up.
     if (left === 0 && !refreshing) refresh();
   }
@@ -355,7 +384,7 @@
     const take = $("crisis-accept");
     take.hidden = !first.takeable;
     take.dataset.contactId = String(first.id);
-    showWhyNotTaking($("crisis-why"), !first.takeable);
+    showWhyNotTaking($("crisis-why"), !first.takeable, true);
     const fresh = waiting.filter((c) => (alerted.get(c.id) || 0) < c.crisis_tier);
     fresh.forEach((c) => alerted.set(c.id, c.crisis_tier));
     if (fresh.length > 0 || alarmDue) {
@@ -401,11 +430,18 @@
   const NOT_TAKING = {
     wrap_up: _("You can take someone once your wrap-up ends, or press Available to end it now."),
     break: _("You are on break: press Available to take someone."),
+    recovery: _("You are on a recovery break: nothing is offered to you until it ends. Press I'm ready to take someone now."),
+  };
+
+  // A recovery break is never interrupted by the line: a crisis contact waiting meanwhile is
+  // the specialist's own choice to take, said plainly (README, "Recovery breaks").
+  const NOT_TAKING_CRISIS = {
+    recovery: _("You are on a recovery break, so the line does not offer them to you. If you feel ready to take them, press I'm ready."),
   };
 
   // Why no Accept button is shown, when it is the specialist's own state that holds it back.
-  function showWhyNotTaking(node, held) {
-    const why = NOT_TAKING[currentState()];
+  function showWhyNotTaking(node, held, crisis = false) {
+    const why = (crisis && NOT_TAKING_CRISIS[currentState()]) || NOT_TAKING[currentState()];
     const shown = held && why !== undefined;
     node.hidden = !shown;
     node.textContent = shown ? why : "";
@@ -876,6 +912,24 @@
   $("transfer-confirm").addEventListener("cancel", (event) => {
     event.preventDefault();
     closeTransfer(false);
+  });
+  $("recovery-ready").addEventListener("click", () => act("POST", "/api/shift/status", { status: "available" }));
+  $("recovery-more").addEventListener("click", () => act("POST", "/api/shift/recovery"));
+  $("check-in").addEventListener("click", async () => {
+    const said = $("check-in-said");
+    const button = $("check-in");
+    button.disabled = true;
+    try {
+      const { reached } = await api("POST", "/api/check-in");
+      said.textContent = reached.length
+        ? _("Sent to {names}. Someone will check in with you.", { names: reached.join(", ") })
+        : _("No coordinator has the console open right now, so nobody could be told. Reach your coordinator the way your line does, or take a break; if you are in crisis yourself, call or text 988.");
+    } catch (error) {
+      said.textContent = error.message;
+    } finally {
+      // One press is enough: a few seconds keep a double click from sending it twice.
+      window.setTimeout(() => { button.disabled = false; }, 5000);
+    }
   });
   $("crisis-accept").addEventListener("click", (event) => {
     act("POST", `/api/contacts/${event.currentTarget.dataset.contactId}/accept`);
