@@ -200,6 +200,9 @@ class Line(Base):
     # For this many hours a crisis flag carries over to the same caller tag's next contact,
     # call or text; 0 carries none over.
     crisis_carry_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # Whether a supervisor may listen to calls, coach the specialist and join; the greeting
+    # then tells every caller so (config/scripts, "monitoring").
+    monitoring_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
     scripts: Mapped[list[LineScript]] = relationship(cascade="all, delete-orphan")
@@ -281,6 +284,9 @@ class User(Base):
     )
     # The language of their dashboard and console; None until they choose: their browser's.
     interface_language: Mapped[str | None] = mapped_column(String(8))
+    # A supervisor supports the specialists of the lines they serve during a contact: alerted
+    # when one asks, they may listen to a call, coach the specialist, or join.
+    supervisor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="user")

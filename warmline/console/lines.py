@@ -8,14 +8,14 @@ from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from warmline import audit, line_scripts, lines, people, voices, wording
+from warmline import audit, line_scripts, lines, people, supervision, voices, wording
 from warmline.console import forms
-from warmline.console.blueprint import ID, coordinator_route
+from warmline.console.blueprint import ID, bp, coordinator_route
 from warmline.crisis.scripts import CHANNELS, KINDS, referral_script
 from warmline.models import WEEKDAYS, Line, Role, RoutingStrategy
 from warmline.web import db_session
-from warmline.web.access import coordinated_line, visible_lines
-from warmline.web.auth import signed_in_user
+from warmline.web.access import coordinated_line, coordinates, visible_lines
+from warmline.web.auth import require_user, signed_in_user
 
 SETTINGS_RANGES = {
     "ring_timeout_seconds": (5, 120),
@@ -54,10 +54,20 @@ def line_page(line_id: int):
     )
 
 
-@coordinator_route(f"/lines/<{ID}:line_id>/live", methods=["GET"])
+@bp.get(f"/lines/<{ID}:line_id>/live")
+@require_user()
 def live_page(line_id: int):
-    """Who is on shift and in what state, who waits and how long, kept current by the page."""
-    return render_template("console/live.html", line=coordinated_line(line_id))
+    """Who is on shift and in what state, the calls and texts in progress, who waits and how
+    long, kept current by the page; for a supervisor of the line, where support is asked."""
+    session, me = db_session(), signed_in_user()
+    line = session.get(Line, line_id)
+    if line is None or not (
+        coordinates(session, me, line_id) or supervision.serves(session, me, line_id)
+    ):
+        abort(404, description=_("No such line."))
+    return render_template(
+        "console/live.html", line=line, coordinator=coordinates(session, me, line_id)
+    )
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/coordinators", methods=["POST"])
@@ -106,7 +116,11 @@ def _terms_text(line: Line) -> str:
 
 
 # A model field's error is shown beside the form field that sets it.
-FORM_FIELD = {"opening_hours": "hours", "twilio_opt_out": "opt_out_handling"}
+FORM_FIELD = {
+    "opening_hours": "hours",
+    "twilio_opt_out": "opt_out_handling",
+    "monitoring_enabled": "monitoring",
+}
 
 
 def _settings_values(line: Line) -> dict[str, str]:
@@ -120,6 +134,7 @@ def _settings_values(line: Line) -> dict[str, str]:
         **{name: str(getattr(line, name)) for name in SETTINGS_RANGES},
         "holidays": "\n".join(line.holidays),
         "opt_out_handling": "twilio" if line.twilio_opt_out else "line",
+        "monitoring": "yes" if line.monitoring_enabled else "no",
         "crisis_number": line.crisis_number,
         "overflow_number": line.overflow_number or "",
         "wrap_up_topics": "\n".join(line.wrap_up_topics),
@@ -229,6 +244,7 @@ def _line_settings() -> lines.LineSettings:
         ],
         crisis_terms=_crisis_terms(),
         twilio_opt_out=_twilio_opt_out(),
+        monitoring_enabled=request.form.get("monitoring") == "yes",
         **{name: forms.whole_number(name, *limits) for name, limits in SETTINGS_RANGES.items()},
     )
 

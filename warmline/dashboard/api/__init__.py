@@ -15,6 +15,7 @@ from warmline.dashboard.api import (  # noqa: F401
     coordinator,
     shift,
     stream,
+    support,
     wrapup,
 )
 from warmline.dashboard.api.blueprint import bp

@@ -1,4 +1,5 @@
-// Sound and browser notifications for what needs the specialist: an offer, a new text.
+// Sound and browser notifications for what needs the specialist (an offer, a new text) or a
+// supervisor (a specialist asking for support).
 // A browser may refuse sound until the person has clicked or typed on the page. The page
 // still tries; when refused, it shows one button to turn sound on instead of staying silent.
 // Every attempt is announced as a "warmline:sound" event ({kind, played}) on window.
@@ -6,8 +7,12 @@
 
 window.warmlineAlerts = (() => {
   const { _ } = window.words;
-  const TONES = { offer: [660, 880], text: [880, 660] };
-  const TITLES = { offer: _("(1) Offer — a caller is being offered to you"), text: _("New text") };
+  const TONES = { offer: [660, 880], text: [880, 660], support: [880, 880, 660] };
+  const TITLES = {
+    offer: _("(1) Offer — a caller is being offered to you"),
+    text: _("New text"),
+    support: _("A specialist asks for support"),
+  };
   const $ = (id) => document.getElementById(id);
   let audio = null;
 
