@@ -30,7 +30,7 @@ bp = Blueprint(
 # Ids are 32-bit integers in PostgreSQL; anything larger names nothing.
 ID = "int(max=2147483647)"
 # The console's pages a supervisor who coordinates nothing may open (each checks the line).
-SUPERVISOR_PAGES = frozenset({"console.live_page"})
+SUPERVISOR_PAGES = frozenset({"console.live_page", "console.static"})
 
 
 @bp.before_request
