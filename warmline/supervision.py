@@ -58,6 +58,7 @@ class Refusal(enum.Enum):
     NOT_MONITORED = "not_monitored"
     NO_PHONE = "no_phone"
     ANOTHER_SUPERVISOR = "another_supervisor"
+    OWN_CONTACT = "own_contact"
 
 
 class Refused(Exception):
@@ -143,6 +144,8 @@ def supervise(
         raise Refused(Refusal.NO_SUCH_CONTACT)
     if not serves(session, supervisor, contact.line_id):
         raise Refused(Refusal.NOT_A_SUPERVISOR)
+    if contact.specialist_id == supervisor.id:
+        raise Refused(Refusal.OWN_CONTACT)
     if contact.channel is not Channel.VOICE or contact.connected_at is None:
         raise Refused(Refusal.NOT_A_CALL)
     line = session.get(Line, contact.line_id)
@@ -187,8 +190,13 @@ def supervise_call(runtime: Runtime, contact_id: int) -> None:
         supervisor = session.get(User, int(support.get("supervisor") or 0))
         if mode is None or supervisor is None or not supervisor.phone:
             return
-        specialist_leg = live.offer_legs(contact_id).get(contact.specialist_id or 0)
-        coached = specialist_leg if mode is Mode.COACH else None
+        coached = live.offer_legs(contact_id).get(contact.specialist_id or 0)
+        if mode is Mode.COACH and coached is None:
+            # Never heard by the caller when only the specialist was meant to hear them.
+            log.warning("no specialist leg to coach on contact %s: listening only", contact_id)
+            mode = Mode.LISTEN
+        if mode is not Mode.COACH:
+            coached = None
         if support.get("leg"):
             runtime.gateway.change_supervisor(
                 conference_sid=support["room"],

@@ -349,3 +349,22 @@ def test_the_board_shows_a_call_s_length_and_never_the_caller(
     assert call["id"] == contact_id and call["talking_seconds"] >= 0
     assert (response.json["supervising"], response.json["monitoring"]) == (True, True)
     assert CALLER[2:] not in response.get_data(as_text=True)
+
+
+def test_a_supervisor_does_not_supervise_their_own_call(sam_browser, monitored, twilio, session):
+    contact_id = on_a_call(sam_browser, monitored, twilio, session)
+    refused = sam_browser.post(f"/api/supervisor/contacts/{contact_id}", {"mode": "listen"})
+    assert refused.status_code == 409
+
+
+def test_coaching_with_no_specialist_leg_known_stays_muted_rather_than_reach_the_caller(
+    ana_browser, sam_browser, monitored, twilio, session, worker_runtime, twilio_api
+):
+    contact_id = on_a_call(ana_browser, monitored, twilio, session)
+    sam_browser.post(f"/api/supervisor/contacts/{contact_id}", {"mode": "coach"})
+
+    supervision.supervise_call(worker_runtime, contact_id)
+
+    [added] = [r for r in twilio_api.requests if r.path.endswith("/Participants.json")]
+    assert added.form["Muted"] == ["true"]
+    assert "Coaching" not in added.form

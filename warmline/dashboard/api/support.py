@@ -12,7 +12,7 @@ from warmline.live import now_ms
 from warmline.models import Line
 from warmline.web import db_session, runtime
 from warmline.web.access import coordinates
-from warmline.web.auth import require_user
+from warmline.web.auth import COORDINATORS, require_user
 from warmline.web.auth import signed_in_user as _me
 
 # Status and words for each refusal, said in the supervisor's language.
@@ -38,12 +38,15 @@ _REFUSALS = {
         409,
         lambda: _("Another supervisor is already with this call."),
     ),
+    supervision.Refusal.OWN_CONTACT: (409, lambda: _("You are the specialist on this call.")),
 }
 
 
 def board_line(line_id: int) -> Line:
     """Return a line whose live board the signed-in person may see; 404 for any other."""
     session, user = db_session(), _me()
+    if user.role not in COORDINATORS and not user.supervisor:
+        abort(403, description=_("Your role cannot do that."))
     line = session.get(Line, line_id)
     if line is None or not (
         coordinates(session, user, line_id) or supervision.serves(session, user, line_id)
