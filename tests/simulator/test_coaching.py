@@ -17,6 +17,7 @@ import pytest
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from tests.services import wait_for
 from warmline.gateway import TwilioRefused
 
 LINE = "+15017122661"
@@ -73,12 +74,19 @@ def add_supervisor(gateway, script, *, muted: bool, coach: str | None):
 
 
 def in_the_room(sim, clock, number: str) -> None:
-    """Let the simulator's seconds pass until the phone `number` talks in the conference."""
-    for _second in range(30):
+    """Let the simulator's seconds pass until the phone `number` talks in the conference.
+
+    The REST request that dials it returns before the call is placed, on another thread:
+    a second passes at each look, for as long as that takes.
+    """
+
+    def joined() -> bool:
         if number in sim.phone(CALLER).connected_to:
-            return
+            return True
         clock.advance(1)
-    raise AssertionError(f"{number} never joined the conference")
+        return False
+
+    wait_for(joined, timeout=10, what=f"{number} to join the conference")
 
 
 def test_a_muted_supervisor_hears_both_sides_and_neither_hears_them(
