@@ -348,16 +348,20 @@ def join_as_caller(
     after_url: str,
     connect_url: str,
     *,
+    monitored: bool = False,
     voices: Voices = NO_CHOICE,
 ) -> str:
     """Tell the caller they are connected and bring them into their conference.
 
     The sentence listens for 9 (at `connect_url`); when the conference ends, the after URL
-    says goodbye.
+    says goodbye. On a monitored line it says again that a supervisor may listen: a caller
+    put through during the welcome may not have heard it whole.
     """
     response = VoiceResponse()
     gather = _gather(connect_url, timeout=1, on_silence=False)
     _phrase(gather, "connected", language, voices)
+    if monitored:
+        _phrase(gather, "monitoring", language, voices)
     response.append(gather)
     response.append(_conference(conference, ends_with_me=True, action=after_url))
     return str(response)

@@ -262,6 +262,7 @@ def connect():
             plan.language,
             urls.after(contact_id),
             urls.connect(contact_id),
+            monitored=plan.line.monitoring_enabled,
             voices=plan.line.voices,
         )
     )
