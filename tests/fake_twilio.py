@@ -115,6 +115,19 @@ def _app(fake: FakeTwilio) -> Flask:
             }
         ), 201
 
+    @app.post("/2010-04-01/Accounts/<account>/Conferences/<conference>/Participants/<call>.json")
+    def update_participant(account, conference, call):
+        return jsonify(
+            {
+                "call_sid": call,
+                "account_sid": account,
+                "conference_sid": conference,
+                "muted": request.form.get("Muted") == "true",
+                "coaching": request.form.get("Coaching") == "true",
+                "call_sid_to_coach": request.form.get("CallSidToCoach"),
+            }
+        )
+
     @app.post("/2010-04-01/Accounts/<account>/Messages.json")
     def create_message(account):
         sid = "SM" + secrets.token_hex(16)

@@ -58,6 +58,7 @@ STORED_JOB_NAMES = [
     "workers.jobs.bring_specialist",
     "workers.jobs.add_crisis_counselor",
     "workers.jobs.hang_up",
+    "workers.jobs.supervise_call",
     "workers.jobs.say_goodbye",
     "workers.jobs.repair_live_state",
     "workers.jobs.extend_rosters",

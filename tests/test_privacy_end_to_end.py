@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from tests.fake_twilio import fake_twilio
 from tests.processes import work
-from warmline import calls, texts, wellbeing
+from warmline import calls, texts, urls, wellbeing
 from warmline.crisis.scripts import survey_script
 from warmline.logs import configure_logging
 from warmline.models import Base, Channel, Contact, utcnow
@@ -102,6 +102,10 @@ def test_personal_details_sent_to_every_webhook_are_stored_and_logged_nowhere(
         held = {"CallSid": sid, "QueueTime": "30", "QueuePosition": "1", **person}
         twilio.post(f"/webhooks/voice/wait?line={line.id}&contact={contact}", held)
         twilio.post(f"/webhooks/voice/wait/key?line={line.id}&contact={contact}", said)
+        twilio.post(
+            urls.supervisor_leg_status(contact),
+            {"CallSid": call_sid(), "CallStatus": "completed", **person},
+        )
         twilio.post(
             "/webhooks/voice/status",
             {"CallSid": sid, "CallStatus": "completed", "CallDuration": "61", **person},

@@ -387,3 +387,19 @@ def test_a_caller_hears_connected_only_with_the_conference_after_it():
     assert [child.tag for child in joined] == ["Gather", "Dial"]
     assert said(joined) == [(wording.spoken("connected", "en").text, "en-US")]
     assert joined.find("Dial/Conference").text == "room"
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_caller_put_through_on_a_monitored_line_hears_again_that_a_supervisor_may_listen(
+    language,
+):
+    """Before the <Conference>: no supervisor can listen before the caller has heard it."""
+    notice = wording.spoken("monitoring", language).text
+    plain = ET.fromstring(twiml.join_as_caller("c-1", language, "/after", "/connect"))
+    monitored = ET.fromstring(
+        twiml.join_as_caller("c-1", language, "/after", "/connect", monitored=True)
+    )
+
+    said = [say.text for say in monitored.iter("Say")]
+    assert notice in said and notice not in [say.text for say in plain.iter("Say")]
+    assert [child.tag for child in monitored] == ["Gather", "Dial"]

@@ -108,6 +108,31 @@ def welcome_on_hold(twilio, **extra):
 # Arrival.
 
 
+MONITORING = "A supervisor may listen to calls"
+
+
+def test_a_caller_on_a_monitored_line_hears_that_a_supervisor_may_listen(
+    twilio, open_line, session
+):
+    assert MONITORING not in twiml.spoken(welcome_on_hold(twilio))
+    open_line.monitoring_enabled = True
+    session.commit()
+
+    greeting = twiml.spoken(welcome_on_hold(twilio))
+
+    assert greeting.index("Press 9 at any time") < greeting.index(MONITORING)
+
+
+def test_a_monitored_line_that_greets_before_the_queue_says_so_too(twilio, open_line, session):
+    open_line.monitoring_enabled = True
+    open_line.speech_enabled = True
+    session.commit()
+
+    greeting = twiml.spoken(twiml.parse(incoming(twilio)))
+
+    assert "9 8 8" in greeting and MONITORING in greeting
+
+
 def test_a_caller_is_in_line_at_once_and_welcomed_on_hold(twilio, open_line, live):
     """Nothing is said before <Enqueue>: the welcome is the first turn of the hold loop,
     inside a <Gather> whose 9 goes to the hold loop's key URL."""

@@ -245,6 +245,10 @@ LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
     "recovery_seconds": (N_("recovery break"), _duration("seconds")),
     "long_call_minutes": (N_("call length that earns a recovery break"), _duration("minutes")),
     "contacts_before_break": (N_("contacts in a row before a recovery break"), _from_to()),
+    "monitoring_enabled": (
+        N_("whether supervisors may listen to calls"),
+        _from_to(lambda on, say: say("yes") if on else say("no")),
+    ),
 }
 PROFILE: dict[str, tuple[str, Said | None]] = {
     "display_name": (N_("name"), _from_to()),
@@ -256,6 +260,10 @@ PROFILE: dict[str, tuple[str, Said | None]] = {
         _from_to(lambda n, say: say("the line's limit") if n is None else str(n)),
     ),
     "role": (N_("role"), _from_to()),
+    "supervisor": (
+        N_("supervisor"),
+        _from_to(lambda on, say: say("yes") if on else say("no")),
+    ),
 }
 
 
@@ -457,4 +465,10 @@ SENTENCES = {
     "block.add_until": N_("%(actor)s blocked a caller from %(line)s until %(until)s."),
     "block.lift": N_("%(actor)s lifted a block on %(line)s."),
     "handoff.counselor_joined": N_("A crisis counselor joined a call %(actor)s handed over."),
+    "support.request": N_(
+        "%(actor)s asked for a supervisor's support during a contact on %(line)s."
+    ),
+    "supervision.listen": N_("%(actor)s listened to %(person)s's call on %(line)s."),
+    "supervision.coach": N_("%(actor)s coached %(person)s during a call on %(line)s."),
+    "supervision.join": N_("%(actor)s joined %(person)s's call on %(line)s."),
 }

@@ -72,6 +72,8 @@ class Greeting:
 
     line_name: str
     languages: tuple[str, ...]
+    # Whether the welcome says that a supervisor may listen.
+    monitored: bool = False
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,7 @@ def _remember(
         greet="" if greeted else GREET_PENDING,
         name=line.name,
         languages=",".join(line.languages),
+        monitored=int(line.monitoring_enabled),
     )
 
 
@@ -332,7 +335,9 @@ def wait(
     if greet == GREET_PENDING:
         live.note(contact_id, greet=GREET_SAID)
         languages = tuple(filter(None, details.get("languages", "").split(","))) or (language,)
-        greeting = Greeting(details.get("name", ""), languages)
+        greeting = Greeting(
+            details.get("name", ""), languages, monitored=details.get("monitored") == "1"
+        )
         return WaitPlan(leave=False, language=language, greeting=greeting, voices=voices)
     if greet == GREET_SAID:
         _settle_language(live, jobs, contact_id, still_open=bool(details.get("needs")))
@@ -629,6 +634,9 @@ def call_status(
         winner = live.offer_winner(contact.id)
         if winner is not None:
             start_wrap_up(session, live, jobs, winner, contact.id)
+        # A supervisor on the call would be left in an empty conference.
+        jobs.hang_up([leg for leg in [live.support(contact.id).get("leg")] if leg])
+        live.forget_support(contact.id)
         _leave_line(live, jobs, contact.id)
         live.finish_offer(contact.id)
         live.publish("contact_closed", contact_id=contact.id)

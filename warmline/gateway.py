@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -21,6 +22,14 @@ class TwilioRefused(Exception):
 
 class TwilioUnreachable(Exception):
     """Twilio did not answer in time, or the network between us failed."""
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A call placed into a conference: its SID, and the SID of the conference it is in."""
+
+    call_sid: str
+    conference_sid: str
 
 
 class Gateway(Protocol):
@@ -48,6 +57,27 @@ class Gateway(Protocol):
         self, *, conference: str, to: str, from_: str, status_callback: str, timeout_seconds: int
     ) -> str:
         """Dial `to` into the named conference; return the new call's SID."""
+        ...
+
+    def add_supervisor(
+        self,
+        *,
+        conference: str,
+        to: str,
+        from_: str,
+        status_callback: str,
+        timeout_seconds: int,
+        muted: bool,
+        coach_call_sid: str | None,
+    ) -> Participant:
+        """Dial a supervisor into the named conference, silently: muted to listen, or heard
+        by the call `coach_call_sid` alone to coach it."""
+        ...
+
+    def change_supervisor(
+        self, *, conference_sid: str, call_sid: str, muted: bool, coach_call_sid: str | None
+    ) -> None:
+        """Mute a supervisor in a conference, let them coach one call, or let everyone hear them."""
         ...
 
     def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:

@@ -24,6 +24,10 @@ class Jobs(Protocol):
         """Dial the crisis line into a live conversation (warm handoff)."""
         ...
 
+    def supervise_call(self, contact_id: int) -> None:
+        """Ring the call's supervisor into it, or change how they are heard there."""
+        ...
+
     def hang_up(self, call_sids: list[str]) -> None:
         """End calls that must stop ringing (offers someone else took, a caller who left)."""
         ...

@@ -35,6 +35,8 @@ class LineContext:
     languages: tuple[str, ...]
     speech_enabled: bool
     hold_music_url: str | None
+    # Whether supervisors may listen in: the greeting then says so.
+    monitoring_enabled: bool = False
     # The line's own referral scripts, by (kind, channel, language).
     scripts: Mapping[tuple[str, str, str], str] = field(default_factory=dict)
     # The voice chosen for each language; one left out is read in its default voice.
@@ -56,6 +58,7 @@ def context(line: Line) -> LineContext:
         languages=tuple(line.languages),
         speech_enabled=line.speech_enabled,
         hold_music_url=line.hold_music_url,
+        monitoring_enabled=line.monitoring_enabled,
         scripts=MappingProxyType({(s.kind, s.channel, s.language): s.text for s in line.scripts}),
         voices=MappingProxyType(dict(line.voices)),
     )
@@ -112,6 +115,7 @@ class LineSettings:
     recovery_seconds: int
     long_call_minutes: int
     contacts_before_break: int
+    monitoring_enabled: bool
 
 
 def update_settings(

@@ -331,6 +331,43 @@ class LiveLine:
         """Return the specialists who have started a shift and not ended it, by id."""
         return sorted(int(s) for s in self.client.smembers(self._key("present")))
 
+    def supervising(self, supervisor_id: int, at_ms: int) -> None:
+        """Count a supervisor on duty on the line as of `at_ms`: their live board is open."""
+        self.client.zadd(self._key("supervisors"), {supervisor_id: at_ms}, gt=True)
+
+    def supervisors_since(self, since_ms: int) -> list[int]:
+        """Return the supervisors whose live board of the line was open at `since_ms` or later."""
+        key = self._key("supervisors")
+        # Those gone longer ago are forgotten here, so the set never grows.
+        self.client.zremrangebyscore(key, "-inf", f"({since_ms}")
+        return sorted(int(s) for s in self.client.zrange(key, 0, -1))
+
+    def support(self, contact_id: int) -> dict[str, str]:
+        """Return what a supervisor is doing for a contact: state, supervisor, their leg."""
+        raw = self.client.hgetall(self._key(f"support:{contact_id}"))
+        return {k.decode(): v.decode() for k, v in raw.items()}
+
+    def note_support(self, contact_id: int, ttl_seconds: int, **fields: str | int) -> None:
+        key = self._key(f"support:{contact_id}")
+        with self.client.pipeline() as pipe:
+            pipe.hset(key, mapping=fields)
+            pipe.expire(key, ttl_seconds)
+            pipe.execute()
+
+    def claim_support(self, contact_id: int, supervisor_id: int) -> bool:
+        """Make a supervisor the contact's one supervisor; False if another already is."""
+        key = self._key(f"support:{contact_id}")
+        self.client.hsetnx(key, "supervisor", supervisor_id)
+        return self.client.hget(key, "supervisor") == str(supervisor_id).encode()
+
+    def forget_support(self, contact_id: int, *names: str) -> None:
+        """Forget these fields of a contact's support, or all of it."""
+        key = self._key(f"support:{contact_id}")
+        if names:
+            self.client.hdel(key, *names)
+        else:
+            self.client.delete(key)
+
     def specialist(self, specialist_id: int) -> dict[str, str]:
         raw = self.client.hgetall(self._key(f"specialist:{specialist_id}"))
         return {k.decode(): v.decode() for k, v in raw.items()}

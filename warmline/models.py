@@ -219,6 +219,9 @@ class Line(Base):
     long_call_minutes: Mapped[int] = mapped_column(Integer, default=45, server_default="45")
     # After this many contacts in a row with no break, a recovery break is taken; 0: no cap.
     contacts_before_break: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Whether a supervisor may listen to calls, coach the specialist and join; the greeting
+    # then tells every caller so (config/scripts, "monitoring").
+    monitoring_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
     scripts: Mapped[list[LineScript]] = relationship(cascade="all, delete-orphan")
@@ -304,6 +307,9 @@ class User(Base):
     )
     # The language of their dashboard and console; None until they choose: their browser's.
     interface_language: Mapped[str | None] = mapped_column(String(8))
+    # A supervisor supports the specialists of the lines they serve during a contact: alerted
+    # when one asks, they may listen to a call, coach the specialist, or join.
+    supervisor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="user")

@@ -48,6 +48,8 @@ class Profile:
     max_texts: int | None
     active: bool
     role: Role
+    # Supports the specialists of the lines they serve during contacts (warmline.supervision).
+    supervisor: bool = False
 
 
 def add_user(

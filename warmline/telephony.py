@@ -15,7 +15,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from config.settings import Settings
-from warmline.gateway import TwilioRefused, TwilioUnreachable
+from warmline.gateway import Participant, TwilioRefused, TwilioUnreachable
 
 CALL_PROGRESS_EVENTS = ["initiated", "ringing", "answered", "completed"]
 
@@ -105,6 +105,44 @@ class TwilioGateway:
             **_dialling(to, from_, status_callback, timeout_seconds),
         )
         return participant.call_sid
+
+    @_translated
+    def add_supervisor(
+        self,
+        *,
+        conference: str,
+        to: str,
+        from_: str,
+        status_callback: str,
+        timeout_seconds: int,
+        muted: bool,
+        coach_call_sid: str | None,
+    ) -> Participant:
+        """Dial a supervisor into the conference without a beep: muted, or coaching one call."""
+        coaching = {"coaching": True, "call_sid_to_coach": coach_call_sid} if coach_call_sid else {}
+        participant = self._client.conferences(conference).participants.create(
+            end_conference_on_exit=False,
+            early_media=False,
+            beep="false",
+            muted=muted,
+            **coaching,
+            **_dialling(to, from_, status_callback, timeout_seconds),
+        )
+        return Participant(participant.call_sid, participant.conference_sid)
+
+    @_translated
+    def change_supervisor(
+        self, *, conference_sid: str, call_sid: str, muted: bool, coach_call_sid: str | None
+    ) -> None:
+        """Mute a supervisor, let them coach one call, or let everyone in the call hear them."""
+        coaching = (
+            {"coaching": True, "call_sid_to_coach": coach_call_sid}
+            if coach_call_sid
+            else {"coaching": False}
+        )
+        self._client.conferences(conference_sid).participants(call_sid).update(
+            muted=muted, **coaching
+        )
 
     @_translated
     def send_text(self, *, to: str, from_: str, body: str, status_callback: str) -> str:

@@ -69,6 +69,10 @@ def crisis_leg_status(contact: int) -> str:
     return _path("crisis-leg/status", contact=contact)
 
 
+def supervisor_leg_status(contact: int) -> str:
+    return _path("supervisor-leg/status", contact=contact)
+
+
 def text_status(line: int, contact: int) -> str:
     """Return where Twilio reports a sent text's delivery, naming our ids only."""
     return f"{SMS_STATUS}?{urlencode({'line': line, 'contact': contact})}"

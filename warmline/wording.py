@@ -27,6 +27,8 @@ DOCUMENTS = ("en", "es", "bilingual")
 CRISIS_NUMBERS = "crisis_numbers"
 OPENINGS = {
     "welcome": ("welcome",),
+    # On a line whose supervisors may listen in: every caller is told so before anyone can.
+    "welcome_monitored": ("welcome", "monitoring"),
     "blocked": ("blocked", CRISIS_NUMBERS),
     "limited": ("limited", CRISIS_NUMBERS, "press_9"),
     "unavailable": ("unavailable", CRISIS_NUMBERS),

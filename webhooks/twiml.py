@@ -157,6 +157,10 @@ def after_hours(
     return str(response)
 
 
+def _welcome(monitored: bool) -> str:
+    return "welcome_monitored" if monitored else "welcome"
+
+
 def welcome(
     line_name: str,
     languages: tuple[str, ...],
@@ -164,16 +168,17 @@ def welcome(
     next_url: str,
     speech: bool,
     *,
+    monitored: bool = False,
     voices: Voices = NO_CHOICE,
 ) -> str:
     """Greet, name the crisis line and 9, and offer the line's languages when it has several.
 
     A line with speech listens for crisis words here, before the caller is queued, in the
-    line's first language.
+    line's first language. A monitored line says that a supervisor may listen.
     """
     response = VoiceResponse()
     gather = _gather(next_url, timeout=4, listens_in=_listening(speech, language))
-    _say(gather, wording.opening("welcome", language, name=line_name), voices)
+    _say(gather, wording.opening(_welcome(monitored), language, name=line_name), voices)
     if len(languages) > 1:
         _say(gather, wording.language_menu(languages, language), voices)
     response.append(gather)
@@ -197,13 +202,15 @@ def welcome_on_hold(
     language: str,
     key_url: str,
     *,
+    monitored: bool = False,
     voices: Voices = NO_CHOICE,
 ) -> str:
-    """A caller's first turn on hold: the welcome and, on a line of several languages, a
-    prompt for each other one, with a moment to press it before the next turn."""
+    """A caller's first turn on hold: the welcome (saying that a supervisor may listen, on a
+    monitored line) and, on a line of several languages, a prompt for each other one, with
+    a moment to press it before the next turn."""
     response = VoiceResponse()
     gather = _gather(key_url, timeout=1, on_silence=False)
-    _say(gather, wording.opening("welcome", language, name=line_name), voices)
+    _say(gather, wording.opening(_welcome(monitored), language, name=line_name), voices)
     if len(languages) > 1:
         _say(gather, wording.language_menu(languages, language), voices)
         gather.pause(length=LANGUAGE_PAUSE_SECONDS)
@@ -341,16 +348,20 @@ def join_as_caller(
     after_url: str,
     connect_url: str,
     *,
+    monitored: bool = False,
     voices: Voices = NO_CHOICE,
 ) -> str:
     """Tell the caller they are connected and bring them into their conference.
 
     The sentence listens for 9 (at `connect_url`); when the conference ends, the after URL
-    says goodbye.
+    says goodbye. On a monitored line it says again that a supervisor may listen: a caller
+    put through during the welcome may not have heard it whole.
     """
     response = VoiceResponse()
     gather = _gather(connect_url, timeout=1, on_silence=False)
     _phrase(gather, "connected", language, voices)
+    if monitored:
+        _phrase(gather, "monitoring", language, voices)
     response.append(gather)
     response.append(_conference(conference, ends_with_me=True, action=after_url))
     return str(response)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import calls, feedback, lines, offers, urls, wording
+from warmline import calls, feedback, lines, offers, supervision, urls, wording
 from warmline.crisis.scripts import referral_script, survey_script
 from warmline.lines import LineContext
 from warmline.models import utcnow
@@ -109,6 +109,7 @@ def incoming():
             plan.language,
             urls.language(plan.contact_id),
             line.speech_enabled,
+            monitored=line.monitoring_enabled,
             voices=line.voices,
         )
     )
@@ -180,6 +181,7 @@ def wait():
                 plan.greeting.languages,
                 plan.language,
                 urls.wait_key(line_id, contact_id),
+                monitored=plan.greeting.monitored,
                 voices=plan.voices,
             )
         )
@@ -260,6 +262,7 @@ def connect():
             plan.language,
             urls.after(contact_id),
             urls.connect(contact_id),
+            monitored=plan.line.monitoring_enabled,
             voices=plan.line.voices,
         )
     )
@@ -435,5 +438,19 @@ def crisis_leg_status():
     if contact is not None:
         calls.crisis_leg_status(
             client, jobs, line_id=contact.line_id, contact_id=contact.id, status=update.status
+        )
+    return xml(twiml.empty())
+
+
+@bp.post("/supervisor-leg/status")
+@fallback(CALLBACK)
+def supervisor_leg_status():
+    """Follow a supervisor's leg: once it is over, the specialist sees nobody listening."""
+    session, client, _jobs = _services()
+    update = forms.call_status(request.form)
+    contact = calls.contact_line(session, forms.query_id(request.args, "contact"))
+    if contact is not None:
+        supervision.supervisor_leg_status(
+            client, contact=contact, call_sid=update.call_sid, status=update.status
         )
     return xml(twiml.empty())

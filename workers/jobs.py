@@ -3,7 +3,7 @@ installed runtime and its ids to the domain function that does the work."""
 
 from __future__ import annotations
 
-from warmline import offers, repairs
+from warmline import offers, repairs, supervision
 from workers.context import current
 
 
@@ -21,6 +21,10 @@ def bring_specialist(contact_id: int, specialist_id: int) -> None:
 
 def add_crisis_counselor(contact_id: int) -> None:
     return offers.add_crisis_counselor(current(), contact_id)
+
+
+def supervise_call(contact_id: int) -> None:
+    return supervision.supervise_call(current(), contact_id)
 
 
 def hang_up(call_sids: list[str]) -> None:

@@ -53,6 +53,10 @@ class RqJobs:
         """Dial the crisis line into a live conversation (warm handoff)."""
         self._calls.enqueue(jobs.add_crisis_counselor, contact_id, result_ttl=0)
 
+    def supervise_call(self, contact_id: int) -> None:
+        """Ring the call's supervisor into it, or change how they are heard there."""
+        self._calls.enqueue(jobs.supervise_call, contact_id, result_ttl=0)
+
     def hang_up(self, call_sids: list[str]) -> None:
         """End calls that must stop ringing (offers someone else took, a caller who left)."""
         if call_sids:

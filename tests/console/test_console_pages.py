@@ -743,3 +743,33 @@ def test_a_line_can_word_its_own_script_but_never_one_that_breaks_the_rules(
     console.post(f"/console/lines/{coordinated.id}/scripts", {**form, "action": "reset"})
     session.expire_all()
     assert session.scalars(select(LineScript)).all() == []
+
+
+def test_a_coordinator_makes_someone_a_supervisor_and_lets_the_line_be_listened_to(
+    console, session, coordinated, cora, ana
+):
+    profile = {
+        "display_name": "Ana",
+        "phone": "+14155550171",
+        "languages": "en",
+        "active": "yes",
+        "supervisor": "yes",
+        "line_ids": str(coordinated.id),
+    }
+    assert console.post(f"/console/people/{ana.id}", profile).status_code == 303
+    assert (
+        console.post(
+            f"/console/lines/{coordinated.id}/settings", {**SETTINGS, "monitoring": "yes"}
+        ).status_code
+        == 303
+    )
+
+    session.expire_all()
+    assert session.get(User, ana.id).supervisor is True
+    assert session.get(Line, coordinated.id).monitoring_enabled is True
+    log = console.page("/console/audit")
+    assert "Cora changed Ana&#39;s supervisor from no to yes." in log
+    assert "whether supervisors may listen to calls from no to yes" in log
+    console.post(f"/console/lines/{coordinated.id}/settings", SETTINGS)
+    session.expire_all()
+    assert session.get(Line, coordinated.id).monitoring_enabled is False

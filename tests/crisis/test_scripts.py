@@ -210,9 +210,11 @@ def test_a_closed_reply_whose_hours_push_it_over_two_segments_is_refused():
 
 def test_a_greeting_without_988_is_refused():
     words = edited("calls", "es", "welcome", "Gracias por llamar a {name}. Marque 9 para crisis.")
+    # A monitored line's greeting starts with the same welcome, so it is refused too.
     assert check_wording(words) == [
-        "es calls, first words when welcome: it does not name 988",
-        "es calls, first words when welcome: it does not say 988 takes calls and texts (es)",
+        f"es calls, first words when {kind}: {problem}"
+        for kind in ("welcome", "welcome_monitored")
+        for problem in ("it does not name 988", "it does not say 988 takes calls and texts (es)")
     ]
 
 
@@ -221,7 +223,8 @@ def test_a_greeting_without_press_9_is_refused():
         "calls", "en", "welcome", "Thank you for calling {name}. You can call or text 9 8 8."
     )
     assert check_wording(words) == [
-        "en calls, first words when welcome: it does not say to press 9 for the crisis line (en)"
+        f"en calls, first words when {kind}: it does not say to press 9 for the crisis line (en)"
+        for kind in ("welcome", "welcome_monitored")
     ]
 
 
@@ -257,3 +260,14 @@ def test_a_lines_after_hours_voice_script_without_press_9_is_refused(session):
             text=closed,
             actor_id=None,
         )
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_a_monitored_line_tells_every_caller_after_the_welcome_that_a_supervisor_may_listen(
+    language,
+):
+    plain = wording.opening("welcome", language, name="Riverside")
+    monitored = wording.opening("welcome_monitored", language, name="Riverside")
+    assert monitored[: len(plain)] == plain
+    (notice,) = monitored[len(plain) :]
+    assert "supervisor" in notice.text and notice.language == language

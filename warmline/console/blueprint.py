@@ -2,9 +2,9 @@
 
 Pages are server-rendered forms. Their only scripts are the app's own files (the live
 board, and every page's notices from specialists), so nothing here needs the CSP loosened.
-Every route needs a signed-in coordinator or administrator; a line the coordinator does
-not run answers 404. Every change is audited with who made it, and goes through a domain
-function.
+Every route needs a signed-in coordinator or administrator, but for the live board, which a
+supervisor of the line may open too; a line the person does not run answers 404. Every
+change is audited with who made it, and goes through a domain function.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ bp = Blueprint(
 )
 # Ids are 32-bit integers in PostgreSQL; anything larger names nothing.
 ID = "int(max=2147483647)"
+# The console's pages a supervisor who coordinates nothing may open (each checks the line).
+SUPERVISOR_PAGES = frozenset({"console.live_page", "console.static"})
 
 
 @bp.before_request
@@ -41,7 +43,9 @@ def _coordinators_only() -> Any:
         if request.method == "GET" and not request.path.endswith((".json", ".csv")):
             return redirect(url_for("dashboard.sign_in_page", next=request.path))
         abort(401, description=_("Please sign in."))
-    if user.role not in COORDINATORS:
+    if user.role not in COORDINATORS and not (
+        user.supervisor and request.endpoint in SUPERVISOR_PAGES
+    ):
         abort(403, description=_("Only coordinators can use the console."))
     return None
 

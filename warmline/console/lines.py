@@ -8,14 +8,14 @@ from flask import abort, flash, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from warmline import audit, line_scripts, lines, people, sentences, voices, wording
+from warmline import audit, line_scripts, lines, people, sentences, supervision, voices, wording
 from warmline.console import forms
-from warmline.console.blueprint import ID, coordinator_route
+from warmline.console.blueprint import ID, bp, coordinator_route
 from warmline.crisis.scripts import CHANNELS, EDITABLE_KINDS, line_script
 from warmline.models import WEEKDAYS, Line, Role, RoutingStrategy
 from warmline.web import db_session, i18n
-from warmline.web.access import coordinated_line, visible_lines
-from warmline.web.auth import signed_in_user
+from warmline.web.access import coordinated_line, coordinates, visible_lines
+from warmline.web.auth import require_user, signed_in_user
 
 SETTINGS_RANGES = {
     "ring_timeout_seconds": (5, 120),
@@ -61,10 +61,20 @@ def line_page(line_id: int):
     )
 
 
-@coordinator_route(f"/lines/<{ID}:line_id>/live", methods=["GET"])
+@bp.get(f"/lines/<{ID}:line_id>/live")
+@require_user()
 def live_page(line_id: int):
-    """Who is on shift and in what state, who waits and how long, kept current by the page."""
-    return render_template("console/live.html", line=coordinated_line(line_id))
+    """Who is on shift and in what state, the calls and texts in progress, who waits and how
+    long, kept current by the page; for a supervisor of the line, where support is asked."""
+    session, me = db_session(), signed_in_user()
+    line = session.get(Line, line_id)
+    if line is None or not (
+        coordinates(session, me, line_id) or supervision.serves(session, me, line_id)
+    ):
+        abort(404, description=_("No such line."))
+    return render_template(
+        "console/live.html", line=line, coordinator=coordinates(session, me, line_id)
+    )
 
 
 @coordinator_route(f"/lines/<{ID}:line_id>/coordinators", methods=["POST"])
@@ -118,6 +128,7 @@ FORM_FIELD = {
     "twilio_opt_out": "opt_out_handling",
     "survey_enabled": "survey",
     "survey_asks_return": "survey",
+    "monitoring_enabled": "monitoring",
 }
 
 
@@ -139,6 +150,7 @@ def _settings_values(line: Line) -> dict[str, str]:
         "holidays": "\n".join(line.holidays),
         "opt_out_handling": "twilio" if line.twilio_opt_out else "line",
         "survey": _survey_choice(line),
+        "monitoring": "yes" if line.monitoring_enabled else "no",
         "crisis_number": line.crisis_number,
         "overflow_number": line.overflow_number or "",
         "wrap_up_topics": "\n".join(line.wrap_up_topics),
@@ -262,6 +274,7 @@ def _line_settings() -> lines.LineSettings:
         twilio_opt_out=_twilio_opt_out(),
         survey_enabled=survey_enabled,
         survey_asks_return=survey_asks_return,
+        monitoring_enabled=request.form.get("monitoring") == "yes",
         **{name: forms.whole_number(name, *limits) for name, limits in SETTINGS_RANGES.items()},
     )
 

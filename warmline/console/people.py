@@ -113,6 +113,7 @@ def _profile(user: User) -> people.Profile:
         languages=forms.language_codes(forms.text("languages", limit=100)),
         max_texts=forms.optional_number("max_texts", 1, 10),
         active=request.form.get("active") == "yes",
+        supervisor=request.form.get("supervisor") == "yes",
         # Nobody changes their own role, lest the last administrator demote themselves.
         role=_role() if me.role == Role.ADMIN and user.id != me.id else user.role,
     )

@@ -15,7 +15,7 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warmline import reports
+from warmline import reports, supervision
 from warmline.crisis.carry import carried_flag
 from warmline.live import LiveLine
 from warmline.models import Channel, Contact, Line, Outcome, User, WrapUp
@@ -76,6 +76,8 @@ class ContactView:
     takeable: bool = False
     # How long the conversation has gone on, from when the caller was connected.
     talking_seconds: int | None = None
+    # What a supervisor does for it: "", requested, listening, coaching or joined.
+    support: str = ""
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -91,6 +93,31 @@ class ContactView:
             "flagged_hours_ago": self.flagged_hours_ago,
             "takeable": self.takeable,
             "talking_seconds": self.talking_seconds,
+            "support": self.support,
+        }
+
+
+@dataclass(frozen=True)
+class InConversation:
+    """A call or text in progress as a supervisor sees it: never who the caller is."""
+
+    id: int
+    channel: str
+    language: str
+    crisis_tier: int
+    talking_seconds: int
+    specialist: str
+    support: str
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "channel": self.channel,
+            "language": self.language,
+            "crisis_tier": self.crisis_tier,
+            "talking_seconds": self.talking_seconds,
+            "specialist": self.specialist,
+            "support": self.support,
         }
 
 
@@ -261,6 +288,7 @@ def _view(
         flagged_hours_ago=flagged_hours_ago,
         takeable=takeable,
         talking_seconds=_seconds_since(contact.connected_at, at) if talking else None,
+        support=supervision.state_of(live, contact.id) if talking else "",
     )
 
 
@@ -350,6 +378,36 @@ def own_contacts(
         flagged = _flagged_hours_ago(session, line, contact, at)
         views.append(_view(contact, live, counts, at, state, flagged))
     return views
+
+
+def in_conversation(
+    session: Session, client: redis.Redis, line: Line, at: datetime
+) -> list[InConversation]:
+    """Return the line's calls and texts in progress, longest first, with who is on each."""
+    live = LiveLine(client, line.id)
+    rows = session.execute(
+        select(Contact, User.display_name)
+        .join(User, User.id == Contact.specialist_id)
+        .where(
+            Contact.line_id == line.id,
+            Contact.ended_at.is_(None),
+            Contact.connected_at.is_not(None),
+            Contact.arrived_at >= at - WRAP_UP_LOOKBACK,
+        )
+        .order_by(Contact.connected_at, Contact.id)
+    ).all()
+    return [
+        InConversation(
+            id=contact.id,
+            channel=contact.channel.value,
+            language=contact.language,
+            crisis_tier=max(contact.crisis_tier, int(live.recall(contact.id, "tier") or 0)),
+            talking_seconds=_seconds_since(contact.connected_at, at),
+            specialist=name,
+            support=supervision.state_of(live, contact.id),
+        )
+        for contact, name in rows
+    ]
 
 
 def _own_state(contact: Contact, live: LiveLine, specialist_id: int) -> str:

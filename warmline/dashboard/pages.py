@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warmline import feedback, people, reports, roster
+from warmline import feedback, people, reports, roster, supervision
 from warmline.models import INTERFACE_LANGUAGES, Line, utcnow
 from warmline.web import db_session, i18n
 from warmline.web.auth import choose_password, current_user, sign_in, sign_out
@@ -130,7 +130,8 @@ def shift_page():
         return redirect(url_for("dashboard.sign_in_page"))
     if user.must_choose_password:
         return redirect(url_for("dashboard.choose_password_page"))
-    return render_template("dashboard/shift.html", user=user)
+    supervised = supervision.supervised_lines(db_session(), user) if user.supervisor else []
+    return render_template("dashboard/shift.html", user=user, supervised=supervised)
 
 
 @bp.get("/me")

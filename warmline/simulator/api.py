@@ -192,10 +192,11 @@ def participant_json(room: Conference, call: Call, *, ends: bool, starts: bool) 
         "call_sid": call.sid,
         "conference_sid": room.sid,
         "label": None,
-        "status": "queued",
-        "muted": False,
-        "hold": False,
-        "coaching": False,
+        "status": "connected" if call.conference == room.sid else "queued",
+        "muted": call.muted,
+        "hold": call.hold,
+        "coaching": call.coaching is not None,
+        "call_sid_to_coach": call.coaching,
         "end_conference_on_exit": ends,
         "start_conference_on_enter": starts,
         "date_created": _date(call.created_at),
@@ -208,6 +209,32 @@ def participant_json(room: Conference, call: Call, *, ends: bool, starts: bool) 
 def _truthy(name: str, default: bool) -> bool:
     value = request.form.get(name)
     return default if value is None else value.lower() == "true"
+
+
+def _coached(room: Conference, coach: Call | None, current: str | None = None) -> str | None:
+    """Return the SID of the call a participant is to coach, by the Participant resource's rules.
+
+    "If not present, [Coaching] defaults to false unless call_sid_to_coach is defined. If
+    true, call_sid_to_coach must be defined"; the coached call must be in the conference
+    (error 16028) and not on hold (error 16027).
+    """
+    coaching = request.form.get("Coaching")
+    target = request.form.get("CallSidToCoach") or None
+    if coaching is not None and coaching.lower() == "false":
+        return None
+    if coaching is None and target is None:
+        return current
+    target = target or current
+    if target is None:
+        raise TwilioError(400, 20001, "CallSidToCoach is required when Coaching is true")
+    coached = next((c for c in room.participants if c.sid == target and c is not coach), None)
+    if coached is None:
+        raise TwilioError(
+            400, 16028, "Participant to be whispered is not present in the conference"
+        )
+    if coached.hold:
+        raise TwilioError(400, 16027, "Participant to be whispered is on hold")
+    return target
 
 
 @bp.post("/Conferences/<room>/Participants.json")
@@ -225,6 +252,7 @@ def add_participant(account_sid: str, room: str):
                 raise TwilioError(404, 20404, f"Conference {room} was not found")
         else:
             conference = sim.conferences.named(room)
+        coaching = _coached(conference, None)
         call = sim.calls.new(
             sender=sender,
             recipient=to,
@@ -233,6 +261,7 @@ def add_participant(account_sid: str, room: str):
             status_callback_events=_events(),
             timeout=_timeout(),
         )
+        call.muted, call.coaching = _truthy("Muted", False), coaching
         body = participant_json(conference, call, ends=ends, starts=starts)
         name = conference.name
 
@@ -243,6 +272,28 @@ def add_participant(account_sid: str, room: str):
         # A participant is a call the API places: it waits its turn like any other.
         sim.calls.place(call, join)
     return jsonify(body), 201
+
+
+@bp.post("/Conferences/<conference_sid>/Participants/<call_sid>.json")
+def update_participant(account_sid: str, conference_sid: str, call_sid: str):
+    """Mute, hold, or start or stop a participant coaching, in a conference named by its SID."""
+    sim = simulator()
+    with sim.lock:
+        room = sim.conferences.get(conference_sid)
+        call = next((c for c in room.participants if c.sid == call_sid), None) if room else None
+        if room is None or call is None:
+            raise TwilioError(
+                404,
+                20404,
+                f"The requested resource /Conferences/{conference_sid}/Participants/{call_sid}.json"
+                " was not found",
+            )
+        call.coaching = _coached(room, call, call.coaching)
+        if "Muted" in request.form:
+            call.muted = _truthy("Muted", False)
+        if "Hold" in request.form:
+            call.hold = _truthy("Hold", False)
+        return jsonify(participant_json(room, call, ends=call.ends_conference, starts=True))
 
 
 def member_json(waiting: Queue, member: Member, position: int) -> dict:

@@ -145,9 +145,15 @@ class Calls(dict[str, Call]):
             return [call.bridged_to.device_number]
         if call.conference is not None:
             room = self._conferences[call.conference]
+            if room.status != "in-progress" or call.muted or call.hold:
+                return []
+            # "The participant being coached is the only participant who can hear the
+            # participant who is coaching" (the Conference Participant resource).
             return [
                 other.device_number
                 for other in room.participants
-                if other is not call and room.status == "in-progress"
+                if other is not call
+                and not other.hold
+                and (call.coaching is None or other.sid == call.coaching)
             ]
         return []

@@ -115,6 +115,11 @@ class Call:
     waiting: Wait | None = None
     interrupts: frozenset[str] = frozenset()
     ends_conference: bool = False
+    # As a conference participant: muted (heard by nobody), on hold (hears and is heard by
+    # nobody), coaching the call with this SID (heard by that call alone).
+    muted: bool = False
+    hold: bool = False
+    coaching: str | None = None
     ring_timer: Timer | None = None
     on_answer: Any = None
 

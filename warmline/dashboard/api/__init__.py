@@ -15,6 +15,7 @@ from warmline.dashboard.api import (  # noqa: F401
     coordinator,
     shift,
     stream,
+    support,
     wellbeing,
     wrapup,
 )

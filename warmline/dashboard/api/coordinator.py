@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import abort, jsonify
 from flask_babel import gettext as _
 
-from warmline import people
+from warmline import people, supervision
 from warmline.dashboard import board
 from warmline.dashboard.api.blueprint import _body, bp
 from warmline.dashboard.api.shift import _start
+from warmline.dashboard.api.support import board_line
 from warmline.models import Line, Role, User, utcnow
 from warmline.web import db_session, i18n, runtime
 from warmline.web.access import coordinates
@@ -69,17 +70,22 @@ def line_queue(line_id: int):
 
 
 @bp.get("/coordinator/lines/<int(max=2147483647):line_id>/board")
-@require_user(*COORDINATORS)
+@require_user()
 def line_board(line_id: int):
-    """Who is on shift and in what state, and who is waiting: the console's live board."""
-    line = _coordinated_line(line_id)
-    session = db_session()
+    """The console's live board: who is on shift and in what state, the calls and texts in
+    progress, who is waiting. A supervisor who has it open is on duty on the line."""
+    line = board_line(line_id)
+    session, client, me = db_session(), runtime().redis, _me()
     at = utcnow()
-    client = runtime().redis
+    at_ms = int(at.timestamp() * 1000)
+    supervising = supervision.serves(session, me, line.id)
+    if supervising:
+        supervision.keep_on_duty(client, line_id=line.id, supervisor_id=me.id, at_ms=at_ms)
     return jsonify(
-        specialists=[
-            person.as_json()
-            for person in board.on_shift(session, client, line, int(at.timestamp() * 1000))
-        ],
+        specialists=[person.as_json() for person in board.on_shift(session, client, line, at_ms)],
         waiting=[c.as_json() for c in board.waiting(session, client, line, at)],
+        conversations=[c.as_json() for c in board.in_conversation(session, client, line, at)],
+        supervising=supervising,
+        monitoring=line.monitoring_enabled,
+        supervisors_on_duty=len(supervision.on_duty(client, line.id, at_ms)),
     )

@@ -1,5 +1,6 @@
 // Sound and browser notifications for what needs the specialist (an offer of a caller or a
-// texter, a new text) or a coordinator (a specialist asking them to check in).
+// texter, a new text), a coordinator (a specialist asking them to check in) or a supervisor
+// (a specialist asking for support).
 // A browser may refuse sound until the person has clicked or typed on the page. The page
 // still tries; when refused, it shows one button to turn sound on instead of staying silent.
 // Every attempt is announced as a "warmline:sound" event ({kind, played}) on window.
@@ -12,12 +13,14 @@ window.warmlineAlerts = (() => {
     text_offer: [660, 880],
     text: [880, 660],
     check_in: [523, 659, 784],
+    support: [880, 880, 660],
   };
   const TITLES = {
     offer: _("(1) Offer — a caller is being offered to you"),
     text_offer: _("(1) Offer — a texter is being offered to you"),
     text: _("New text"),
     check_in: _("A specialist asks you to check in"),
+    support: _("A specialist asks for support"),
   };
   const $ = (id) => document.getElementById(id);
   let audio = null;

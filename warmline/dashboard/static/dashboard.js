@@ -723,6 +723,33 @@
     return ticking("p", `${_("In a call")} ·`, contact.talking_seconds, { toTheSecond: true });
   }
 
+  // What a supervisor is doing for a contact, as the specialist on it sees it.
+  const SUPPORT = {
+    requested: _("You asked for support: the supervisors on duty have been alerted."),
+    listening: _("A supervisor is listening to this call."),
+    coaching: _("A supervisor is coaching you: only you hear them."),
+    joined: _("A supervisor has joined the call: the caller hears them too."),
+  };
+
+  async function askForSupport(contactId) {
+    const result = await act("POST", `/api/contacts/${contactId}/support`);
+    if (!result) return;
+    notify(result.supervisors_on_duty
+      ? ngettext("A supervisor on duty was alerted.", "{count} supervisors on duty were alerted.",
+        result.supervisors_on_duty)
+      : _("No supervisor is on duty right now, so nobody was alerted. Call your coordinator if you need someone now."));
+  }
+
+  function supportPanel(contact) {
+    const panel = element("div", undefined, "support");
+    if (SUPPORT[contact.support]) panel.append(element("p", SUPPORT[contact.support], "support-state"));
+    if (!contact.support || contact.support === "requested") {
+      panel.append(button(contact.support ? _("Ask for support again") : _("I need support"),
+        () => askForSupport(contact.id), "ask-support"));
+    }
+    return panel;
+  }
+
   function renderMine() {
     const live = new Set(queue.mine.filter((c) => c.state === "live").map((c) => c.id));
     for (const id of chats.keys()) if (!live.has(id)) chats.delete(id);
@@ -759,8 +786,9 @@
         }
         row.append(leave);
         item.append(row);
+        if (contact.talking_seconds !== null) item.append(supportPanel(contact));
       } else if (contact.state === "live") {
-        item.append(element("p", _("Text conversation"), "waited"), chatPanel(contact));
+        item.append(element("p", _("Text conversation"), "waited"), supportPanel(contact), chatPanel(contact));
       } else if (contact.state === "wrap_up") {
         item.append(element("p", _("Wrap-up"), "waited"), wrapUpForm(contact));
       }
