@@ -236,3 +236,25 @@ def next_opening(line: Line, after: datetime) -> datetime | None:
             if start > after:
                 return start.astimezone(zone)
     return None
+
+
+def open_until(line: Line, at: datetime) -> datetime | None:
+    """Return when the line's opening hours around `at` end; None when closed now or open all week.
+
+    A range closing at midnight runs on into the next day's range opening at midnight.
+    """
+    zone = ZoneInfo(line.timezone)
+    local = at.astimezone(zone)
+    day, moment = local.date(), local.time().replace(tzinfo=None)
+    current = [c for o, c in _ranges(line, day) if o <= moment and (c is None or moment < c)]
+    if not current:
+        return None
+    for _ in range(8):
+        closes = current[0]
+        if closes is not None:
+            return datetime.combine(day, closes, tzinfo=zone)
+        day += timedelta(days=1)
+        current = [c for o, c in _ranges(line, day) if o == time(0, 0)]
+        if not current:
+            return datetime.combine(day, time(0, 0), tzinfo=zone)
+    return None

@@ -126,6 +126,8 @@ class Outcome(enum.StrEnum):
     OVERFLOW = "overflow"
     OPTED_OUT = "opted_out"
     FAILED = "failed"
+    # A caller who asked to be called back and answered neither try.
+    CALLBACK_NOT_REACHED = "callback_not_reached"
 
 
 def _validate_languages(languages: list[str]) -> list[str]:
@@ -148,6 +150,8 @@ class Line(Base):
         CheckConstraint("text_inactivity_minutes BETWEEN 5 AND 1440", name="text_inactivity"),
         CheckConstraint("text_reminder_minutes BETWEEN 1 AND 120", name="text_reminder"),
         CheckConstraint("crisis_carry_hours BETWEEN 0 AND 168", name="crisis_carry"),
+        CheckConstraint("max_pending_callbacks BETWEEN 1 AND 100", name="max_pending_callbacks"),
+        CheckConstraint("callback_retry_seconds BETWEEN 10 AND 3600", name="callback_retry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -200,6 +204,11 @@ class Line(Base):
     # For this many hours a crisis flag carries over to the same caller tag's next contact,
     # call or text; 0 carries none over.
     crisis_carry_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # Whether a waiting caller may ask to be called back when a specialist is free, how many
+    # may wait that way at once, and how long after an unanswered callback the one more try.
+    callbacks_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    max_pending_callbacks: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    callback_retry_seconds: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
     scripts: Mapped[list[LineScript]] = relationship(cascade="all, delete-orphan")
@@ -369,6 +378,10 @@ class Contact(Base):
     # Twilio's id for the live call, to find the contact from later webhooks. Not personal
     # data, and still cleared when the contact closes so nothing links it to Twilio's logs.
     call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
+    # When the caller asked to be called back, and how many calls back the line placed; the
+    # number to call is never here (sealed in Redis while the callback is pending).
+    callback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    callback_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     wrap_up: Mapped[WrapUp | None] = relationship(back_populates="contact")
 
