@@ -231,6 +231,12 @@ LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
         _from_to(lambda twilio, say: "Twilio" if twilio else say("the line")),
     ),
     "crisis_carry_hours": (N_("time a crisis flag carries over"), _duration("hours")),
+    "callbacks_enabled": (
+        N_("offer of a call back to waiting callers"),
+        _from_to(lambda on, say: say("on") if on else say("off")),
+    ),
+    "max_pending_callbacks": (N_("call backs waiting at once"), _from_to()),
+    "callback_retry_seconds": (N_("wait before a call back is tried again"), _duration("seconds")),
 }
 PROFILE: dict[str, tuple[str, Said | None]] = {
     "display_name": (N_("name"), _from_to()),

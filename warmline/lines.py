@@ -105,6 +105,9 @@ class LineSettings:
     min_specialists: int
     twilio_opt_out: bool
     crisis_carry_hours: int
+    callbacks_enabled: bool
+    max_pending_callbacks: int
+    callback_retry_seconds: int
 
 
 def update_settings(

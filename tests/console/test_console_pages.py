@@ -215,6 +215,8 @@ SETTINGS = {
     "max_texts_per_specialist": "3",
     "min_specialists": "2",
     "crisis_carry_hours": "24",
+    "max_pending_callbacks": "5",
+    "callback_retry_seconds": "180",
 }
 
 

@@ -26,10 +26,14 @@ SETTINGS_RANGES = {
     "max_texts_per_specialist": (1, 10),
     "min_specialists": (0, 50),
     "crisis_carry_hours": (0, 168),
+    "max_pending_callbacks": (1, 100),
+    "callback_retry_seconds": (10, 3600),
 }
 HOURS = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
 # Who answers STOP, START and HELP texts: Twilio's opt-out handling (its default), or the line.
 OPT_OUT_HANDLING = {"twilio": True, "line": False}
+# Whether a waiting caller may ask to be called back.
+CALLBACKS = {"on": True, "off": False}
 
 
 @coordinator_route("/", methods=["GET"])
@@ -106,7 +110,11 @@ def _terms_text(line: Line) -> str:
 
 
 # A model field's error is shown beside the form field that sets it.
-FORM_FIELD = {"opening_hours": "hours", "twilio_opt_out": "opt_out_handling"}
+FORM_FIELD = {
+    "opening_hours": "hours",
+    "twilio_opt_out": "opt_out_handling",
+    "callbacks_enabled": "callbacks",
+}
 
 
 def _settings_values(line: Line) -> dict[str, str]:
@@ -120,6 +128,7 @@ def _settings_values(line: Line) -> dict[str, str]:
         **{name: str(getattr(line, name)) for name in SETTINGS_RANGES},
         "holidays": "\n".join(line.holidays),
         "opt_out_handling": "twilio" if line.twilio_opt_out else "line",
+        "callbacks": "on" if line.callbacks_enabled else "off",
         "crisis_number": line.crisis_number,
         "overflow_number": line.overflow_number or "",
         "wrap_up_topics": "\n".join(line.wrap_up_topics),
@@ -203,6 +212,13 @@ def _twilio_opt_out() -> bool:
     return OPT_OUT_HANDLING[choice]
 
 
+def _callbacks_enabled() -> bool:
+    choice = request.form.get("callbacks", "on")
+    if choice not in CALLBACKS:
+        raise forms.FormError(_("choose whether callers may ask for a call back"), "callbacks")
+    return CALLBACKS[choice]
+
+
 def _voices(languages: list[str]) -> dict[str, str]:
     """Return the voice chosen for each language that has voices; the model checks each one."""
     chosen = {}
@@ -229,6 +245,7 @@ def _line_settings() -> lines.LineSettings:
         ],
         crisis_terms=_crisis_terms(),
         twilio_opt_out=_twilio_opt_out(),
+        callbacks_enabled=_callbacks_enabled(),
         **{name: forms.whole_number(name, *limits) for name, limits in SETTINGS_RANGES.items()},
     )
 
