@@ -52,6 +52,8 @@ def ask_for_a_call_back(scenario: Scenario, *, hang_up_at_once: bool = False):
     line = scenario.line(callback_retry_seconds=RETRY_SECONDS)
     ana = scenario.specialist(line, "Ana")
     on_break(scenario, line, ana)
+    # Set before anything rings her: a phone answers as it was set when the call came.
+    ana.phone.answers_after(rings=1)
     caller = scenario.phone()
     caller.dial(line.twilio_number)
     scenario.advance_until(lambda: OFFERED in heard(caller), what="the hold loop offers it")
@@ -66,7 +68,6 @@ def ask_for_a_call_back(scenario: Scenario, *, hang_up_at_once: bool = False):
 def take_the_call_back(scenario: Scenario, ana: Specialist) -> None:
     """Ana is rung with the call back's whisper and accepts it."""
     whispers = heard(ana.phone).count(WHISPER)
-    ana.phone.answers_after(rings=1)
     scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
     scenario.advance_until(
         lambda: heard(ana.phone).count(WHISPER) > whispers, what="Ana hears the whisper"
