@@ -27,9 +27,7 @@ def test_a_new_line_offers_callbacks_and_the_form_says_what_they_do(console, lin
     assert 'name="callback_retry_seconds" type="number" min="10" max="3600"' in page
 
 
-def test_callbacks_are_turned_off_capped_and_timed_and_the_change_audited(
-    console, session, line
-):
+def test_callbacks_are_turned_off_capped_and_timed_and_the_change_audited(console, session, line):
     path = f"/console/lines/{line.id}/settings"
     changed = {
         **SETTINGS,
