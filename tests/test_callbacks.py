@@ -14,7 +14,7 @@ from sqlalchemy import select
 from tests import twiml
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, on_shift
 from tests.fake_twilio import fake_twilio
-from warmline import callbacks, calls, offers, urls
+from warmline import callbacks, calls, offers, repairs, urls
 from warmline.gateway import TwilioRefused
 from warmline.live import LiveLine
 from warmline.models import Contact, Outcome, User, utcnow
@@ -426,3 +426,24 @@ def worker_queue(redis_client) -> list[str]:
         (redis_client.hget(f"rq:job:{job_id.decode()}", "description") or b"").decode()
         for job_id in redis_client.lrange("rq:queue:calls", 0, -1)
     ]
+
+
+def test_a_call_back_whose_number_redis_lost_is_closed_not_reached_by_the_repair(
+    twilio, worker_runtime, line, live, session, redis_client
+):
+    """Redis restarted empty: the sealed number is gone, so the caller cannot be called back;
+    the sweep closes the contact rather than leave it waiting forever."""
+    contact_id = ask_for_callback(twilio, line, call_sid())
+    kept = ask_for_callback(twilio, line, call_sid())
+    contact = contact_of(session, contact_id)
+    contact.callback_requested_at -= timedelta(minutes=5)
+    session.commit()
+    live.forget_callback(contact_id)
+
+    repaired = repairs.repair_live_state(worker_runtime)
+
+    assert repaired["callbacks_lost"] == 1
+    lost = contact_of(session, contact_id)
+    assert (lost.outcome, lost.ended_at is not None) == (Outcome.CALLBACK_NOT_REACHED, True)
+    assert contact_of(session, kept).outcome is Outcome.OPEN, "a new request is left to settle"
+    assert live.waiting() == [kept]
