@@ -5,6 +5,7 @@ Signed webhooks, the calls-queue jobs run in this process, and a recording Twili
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from tests import twiml
+from tests.dashboard.conftest import Dashboard
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, on_shift
 from tests.fake_twilio import fake_twilio
 from warmline import callbacks, calls, offers, repairs, urls
@@ -447,3 +449,16 @@ def test_a_call_back_whose_number_redis_lost_is_closed_not_reached_by_the_repair
     assert (lost.outcome, lost.ended_at is not None) == (Outcome.CALLBACK_NOT_REACHED, True)
     assert contact_of(session, kept).outcome is Outcome.OPEN, "a new request is left to settle"
     assert live.waiting() == [kept]
+
+
+def test_the_dashboard_shows_a_waiting_caller_asked_to_be_called_back_and_never_the_number(
+    app, twilio, line, ana
+):
+    waiting = arrive(twilio, call_sid(), caller="+14155550124")
+    asked = ask_for_callback(twilio, line, call_sid())
+    dashboard = Dashboard(app.test_client())
+    assert dashboard.sign_in(ana.email).status_code == 200
+    answer = dashboard.queue()
+    shown = {contact["id"]: contact["callback"] for contact in answer["waiting"]}
+    assert shown == {waiting: False, asked: True}
+    assert "5550123" not in json.dumps(answer)

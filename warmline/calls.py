@@ -362,14 +362,19 @@ def wait(
 
 
 def callback_key(languages: list[str] | tuple[str, ...]) -> str:
-    """Return the key that asks for a call back: the first after the line's languages' keys,
-    so that a language's number still switches to it on hold (2 on a line of one language)."""
+    """Return the key that asks for a call back: the first after the line's languages' keys.
+
+    A language's number still switches to it on hold; a line of one language uses 2.
+    """
     return str(len(languages) + 1)
 
 
 def _callback_offered(live: LiveLine, details: Mapping[str, str]) -> str | None:
-    """Return the call-back key to offer a holding caller, from live state alone; None when the
-    line does not offer it, the caller shows crisis signs, the line has closed or is full."""
+    """Return the call-back key to offer a holding caller, from live state alone, or None.
+
+    None when the line does not offer it, the caller shows crisis signs, the line has closed
+    or its pending callbacks are full.
+    """
     if details.get("callback") != "1" or int(details.get("tier") or 0):
         return None
     closes = int(details.get("closes") or 0)
@@ -686,11 +691,19 @@ def awaits_callback(contact: Contact) -> bool:
 
 
 def _callback_call_ended(
-    session: Session, client: redis.Redis, jobs: Jobs, contact: Contact, *, call_sid: str, at
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    contact: Contact,
+    *,
+    call_sid: str,
+    at: datetime,
 ) -> bool:
-    """A call of a caller waiting for their call back ended: their own (they hung up after
-    asking, as they were told they could, and keep their place), or a call back nobody
-    answered. Each ending counts once."""
+    """End one call of a caller waiting for a call back: their own (they hung up after asking,
+    as they were told they could, and keep their place), or a call back nobody answered.
+
+    Each ending counts once.
+    """
     cleared = session.execute(
         update(Contact)
         .where(Contact.id == contact.id, Contact.call_sid == call_sid)
@@ -710,8 +723,11 @@ def _callback_call_ended(
 def callback_unreached(
     session: Session, live: LiveLine, jobs: Jobs, contact: Contact, *, at: datetime
 ) -> None:
-    """Nobody answered the call back: free the specialist and tell them; try once more after
-    the line's wait, or give up, delete the number and close the contact."""
+    """Free and tell the specialist after an unanswered call back; try once more later, or give up.
+
+    The one more try comes after the line's wait; giving up deletes the number and closes the
+    contact as not reached.
+    """
     line = session.get(Line, contact.line_id)
     specialist_id = live.offer_winner(contact.id)
     leg = live.offer_legs(contact.id).get(specialist_id) if specialist_id else None
@@ -743,8 +759,10 @@ def callback_unreached(
 def _free_after_callback(
     session: Session, live: LiveLine, jobs: Jobs, specialist_id: int, contact_id: int
 ) -> None:
-    """Make the specialist who waited for an unanswered call back free again at once: nobody
-    talked, so there is nothing to wrap up."""
+    """Make the specialist who waited for an unanswered call back free again at once.
+
+    Nobody talked, so there is nothing to wrap up.
+    """
     if live.specialist(specialist_id).get("contact") != str(contact_id):
         return
     specialist = session.get(User, specialist_id)

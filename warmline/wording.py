@@ -124,8 +124,7 @@ class Wording:
         return _filled(self.documents[ENGLISH]["specialist"][kind], values)
 
     def whisper(self, minutes: int, language: str, *, callback: bool = False) -> str:
-        """Tell the specialist how long the caller waited, in what language, and whether the
-        line will call them back."""
+        """Tell the specialist how long the caller waited and in what language; a call back too."""
         if minutes < 1:
             waited = self.to_specialist("waited_under_a_minute")
         elif minutes == 1:

@@ -404,8 +404,10 @@ def _goodbye(response: VoiceResponse, language: str, crisis_url: str, voices: Vo
 def whisper(
     *, minutes: int, language: str, answer_url: str, ring_timeout: int, callback: bool = False
 ) -> str:
-    """Tell the specialist what is waiting (a caller to call back, too), twice, before they
-    take it: press 1 to accept."""
+    """Tell the specialist what is waiting, twice, before they take it: press 1 to accept.
+
+    A caller to call back is said so.
+    """
     sentence = Spoken(wording.whisper(minutes, language, callback=callback), "en")
     response = VoiceResponse()
     gather = _gather(answer_url, timeout=ring_timeout)

@@ -335,7 +335,7 @@ def status():
 
 @bp.post("/callback")
 def callback():
-    """The person the line calls back answered: say who calls, then put them through."""
+    """Say who calls to the person the line called back, then put them through."""
     session = db_session()
     contact_id = forms.query_id(request.args, "contact")
     found = calls.open_call(session, contact_id)

@@ -15,6 +15,7 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from warmline import calls
 from warmline.crisis.carry import carried_flag
 from warmline.live import LiveLine
 from warmline.models import Channel, Contact, Line, Outcome, User, WrapUp
@@ -71,6 +72,8 @@ class ContactView:
     takeable: bool = False
     # How long the conversation has gone on, from when the caller was connected.
     talking_seconds: int | None = None
+    # The caller asked to be called back: taking them makes the line call them.
+    callback: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -86,6 +89,7 @@ class ContactView:
             "flagged_hours_ago": self.flagged_hours_ago,
             "takeable": self.takeable,
             "talking_seconds": self.talking_seconds,
+            "callback": self.callback,
         }
 
 
@@ -234,6 +238,7 @@ def _view(
         flagged_hours_ago=flagged_hours_ago,
         takeable=takeable,
         talking_seconds=_seconds_since(contact.connected_at, at) if talking else None,
+        callback=calls.awaits_callback(contact),
     )
 
 
