@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from rq.job import Job
 from sqlalchemy import select
 
+from tests import twiml
+from tests.dashboard.conftest import Dashboard
 from tests.factories import (
     LINE_NUMBER,
     call_sid,
@@ -21,6 +25,7 @@ from tests.fake_twilio import fake_twilio
 from tests.processes import work
 from warmline import calls, texts, urls, wellbeing
 from warmline.crisis.scripts import survey_script
+from warmline.live import LiveLine
 from warmline.logs import configure_logging
 from warmline.models import Base, Channel, Contact, utcnow
 
@@ -284,3 +289,73 @@ def test_the_feedback_questions_keep_numbers_and_nothing_of_the_person(
     assert leaks(sqlite_files(db_url)) == []
     assert leaks(redis_dump(redis_client)) == []
     assert not [k for k in redis_client.scan_iter() if b"conversation:" in k or b"texter:" in k]
+
+
+def rq_job_records(client) -> str:
+    """Every job RQ keeps in Redis, its arguments unpickled (they are stored compressed)."""
+    parts = []
+    for key in client.scan_iter(match="rq:job:*"):
+        job_id = key.decode().removeprefix("rq:job:")
+        if ":" in job_id:
+            continue
+        job = Job.fetch(job_id, connection=client)
+        parts.append(repr((job.func_name, job.args, job.kwargs, job.description)))
+    return "\n".join(parts)
+
+
+def test_a_number_kept_to_call_back_is_sealed_while_pending_and_gone_once_made(
+    app, twilio, session, redis_client, capfd, caplog, db_url, settings
+):
+    """Press 2 from the number, hang up, wait, get called back and talk: the number reaches the
+    Twilio API (to call it) and nothing else — no table, log line, Redis key or value, RQ job
+    record or dashboard answer — and its sealed value is deleted once the call back is made."""
+    with fake_twilio() as twilio_api:
+        settings = replace(settings, twilio_api_base_url=twilio_api.base_url)
+        configure_logging(settings)
+        line = make_line(session)
+        ana = make_specialist(session, line, name="Ana", phone="+14155550171")
+        on_shift(app, session, line, ana)
+        person = {"From": NUMBER_FORMS[0], "FromCity": CITY, "FromZip": ZIP, "To": LINE_NUMBER}
+        dashboard = Dashboard(app.test_client())
+        assert dashboard.sign_in(ana.email).status_code == 200
+        sid = call_sid()
+        with caplog.at_level(logging.DEBUG):
+            arrived = twilio.post("/webhooks/voice/incoming", {"CallSid": sid, **person})
+            contact = twiml.held_contact(twiml.parse(arrived))
+            held = {"CallSid": sid, "QueueTime": "30", "QueuePosition": "1", **person}
+            twilio.post(urls.wait(line.id, contact), held)
+            twilio.post(urls.wait_key(line.id, contact), {"CallSid": sid, "Digits": "2", **person})
+            exit_form = {"CallSid": sid, "QueueResult": "leave", **person}
+            twilio.post(urls.queue_exit(contact), exit_form)
+            ended = {"CallSid": sid, "CallStatus": "completed", "CallDuration": "40", **person}
+            twilio.post("/webhooks/voice/status", ended)
+            pending = redis_dump(redis_client) + rq_job_records(redis_client)
+            sealed = LiveLine(redis_client, line.id).callback_number(contact)
+            dashboard_answers = json.dumps(dashboard.queue())
+            worker_logs = work(settings)
+            whisper = twiml.parse(
+                twilio.post(urls.offer_whisper(contact, ana.id), {"CallSid": call_sid()})
+            )
+            answer = whisper.find("Gather").get("action")
+            twilio.post(answer, {"CallSid": call_sid(), "Digits": "1"})
+            pending += rq_job_records(redis_client)
+            worker_logs += work(settings)
+            [dial] = [r for r in twilio_api.requests if r.form.get("To") == [NUMBER_FORMS[0]]]
+            leg = {"CallSid": dial.created_sid, **person, "To": NUMBER_FORMS[0]}
+            twilio.post(urls.callback(contact), {**leg, "From": LINE_NUMBER})
+            twilio.post(urls.connect(contact), {**leg, "From": LINE_NUMBER})
+            dashboard_answers += json.dumps(dashboard.queue())
+            done = {**leg, "From": LINE_NUMBER, "CallStatus": "completed", "CallDuration": "300"}
+            twilio.post("/webhooks/voice/status", done)
+    assert sealed is not None and NUMBER_FORMS[0].encode() not in sealed
+    assert dial.form["From"] == [LINE_NUMBER], "the call back did reach the caller"
+    written = capfd.readouterr().err + worker_logs
+    assert leaks(written) == []
+    assert leaks("\n".join(r.getMessage() for r in caplog.records)) == []
+    assert leaks(pending) == [], "while the call back was pending"
+    assert leaks(dashboard_answers) == []
+    assert leaks(database_dump(session)) == []
+    assert leaks(sqlite_files(db_url)) == []
+    assert leaks(redis_dump(redis_client) + rq_job_records(redis_client)) == []
+    assert sealed not in redis_dump(redis_client).encode()
+    assert not [k for k in redis_client.scan_iter() if b"callback" in k]

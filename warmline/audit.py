@@ -249,6 +249,12 @@ LINE_SETTINGS: dict[str, tuple[str, Said | None]] = {
         N_("whether supervisors may listen to calls"),
         _from_to(lambda on, say: say("yes") if on else say("no")),
     ),
+    "callbacks_enabled": (
+        N_("offer of a call back to waiting callers"),
+        _from_to(lambda on, say: say("on") if on else say("off")),
+    ),
+    "max_pending_callbacks": (N_("call backs waiting at once"), _from_to()),
+    "callback_retry_seconds": (N_("wait before a call back is tried again"), _duration("seconds")),
 }
 PROFILE: dict[str, tuple[str, Said | None]] = {
     "display_name": (N_("name"), _from_to()),

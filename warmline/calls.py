@@ -24,7 +24,7 @@ from warmline.admission import Refusal, admit
 from warmline.crisis import detect
 from warmline.crisis.carry import carried_flag
 from warmline.jobs import Jobs
-from warmline.lines import LineContext, context, find_line, next_opening
+from warmline.lines import LineContext, context, find_line, next_opening, open_until
 from warmline.live import LiveLine, Resolution, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, User, utcnow
 
@@ -53,6 +53,7 @@ class Step(enum.Enum):
     OVERFLOW_MENU = "overflow_menu"
     CONNECTING = "connecting"
     ONWARD = "onward"
+    CALLBACK = "callback"
     NOTHING = "nothing"
     UNKNOWN = "unknown"
 
@@ -87,6 +88,8 @@ class WaitPlan:
     announce: bool = False
     hold_music_url: str | None = None
     voices: Mapping[str, str] = field(default_factory=dict)
+    # The key that asks for a call back, when the line offers this caller one now.
+    callback_key: str | None = None
 
 
 def conference_name(contact_id: int) -> str:
@@ -249,6 +252,7 @@ def _remember(
     chosen: bool = True,
 ) -> None:
     others = [code for code in line.languages if code != contact.language]
+    closes = open_until(line, utcnow())
     live.enqueue(
         contact.id,
         language=contact.language,
@@ -264,6 +268,10 @@ def _remember(
         name=line.name,
         languages=",".join(line.languages),
         monitored=int(line.monitoring_enabled),
+        # A call back needs a number to call and a line that offers it; a closing time to stop.
+        callback=int(line.callbacks_enabled and contact.caller_tag is not None),
+        callbacks_cap=line.max_pending_callbacks,
+        closes=_ms(closes) if closes else 0,
     )
 
 
@@ -346,6 +354,7 @@ def wait(
     if announce:
         live.note(contact_id, announced=now_ms())
     return WaitPlan(
+        callback_key=_callback_offered(live, details) if announce else None,
         leave=False,
         language=language,
         first_turn=last == 0,
@@ -355,6 +364,31 @@ def wait(
         hold_music_url=details.get("hold") or None,
         voices=voices,
     )
+
+
+def callback_key(languages: list[str] | tuple[str, ...]) -> str:
+    """Return the key that asks for a call back: the first after the line's languages' keys.
+
+    A language's number still switches to it on hold; a line of one language uses 2.
+    """
+    return str(len(languages) + 1)
+
+
+def _callback_offered(live: LiveLine, details: Mapping[str, str]) -> str | None:
+    """Return the call-back key to offer a holding caller, from live state alone, or None.
+
+    None when the line does not offer it, the caller shows crisis signs, the line has closed
+    or its pending callbacks are full.
+    """
+    if details.get("callback") != "1" or int(details.get("tier") or 0):
+        return None
+    closes = int(details.get("closes") or 0)
+    if closes and now_ms() >= closes:
+        return None
+    if live.pending_callbacks() >= int(details.get("callbacks_cap") or 0):
+        return None
+    languages = [code for code in details.get("languages", "").split(",") if code]
+    return callback_key(languages or [details.get("language", "en")])
 
 
 def _settle_language(live: LiveLine, jobs: Jobs, contact_id: int, *, still_open: bool) -> None:
@@ -432,6 +466,8 @@ def left_queue(
         return refer_to_crisis(session, client, jobs, contact_id=contact_id, tier=tier, at=at)
     if reason == "max_wait":
         return CallPlan(Step.OVERFLOW_MENU, context(line), contact.id, contact.language)
+    if reason == "callback":
+        return CallPlan(Step.CALLBACK, context(line), contact.id, contact.language)
     # Twilio could not keep the caller in its queue (full, or an error): send them on.
     contact.outcome = Outcome.OVERFLOW
     session.commit()
@@ -538,6 +574,8 @@ def caller_connected(
         contact.wait_seconds = _seconds(contact.arrived_at, at)
         contact.specialist_id = live.offer_winner(contact_id) or contact.specialist_id
         session.commit()
+        # A call back is made once the caller is through: their number is no longer needed.
+        live.forget_callback(contact_id)
         live.publish("contact_connected", contact_id=contact_id)
     return CallPlan(Step.QUEUE, context(line), contact.id, contact.language)
 
@@ -600,6 +638,8 @@ def call_status(
     contact = session.scalar(select(Contact).where(Contact.call_sid == call_sid))
     if contact is None or status not in TERMINAL_STATUSES:
         return False
+    if awaits_callback(contact):
+        return _callback_call_ended(session, client, jobs, contact, call_sid=call_sid, at=at)
     total = _seconds(contact.arrived_at, at)
     if contact.connected_at is not None:
         wait = contact.wait_seconds
@@ -645,6 +685,107 @@ def call_status(
             "contact %s closed while Redis was unreachable; the repair will tidy up", contact.id
         )
     return True
+
+
+# Callbacks: the caller's call is over, their place in line is not.
+
+# The calls back a caller gets: the first when their turn comes, one more after the line's wait.
+CALLBACK_TRIES = 2
+
+
+def awaits_callback(contact: Contact) -> bool:
+    """Whether a contact is a caller who asked to be called back and has not yet been reached."""
+    return (
+        contact.callback_requested_at is not None
+        and contact.connected_at is None
+        and contact.ended_at is None
+        and contact.outcome is Outcome.OPEN
+    )
+
+
+def _callback_call_ended(
+    session: Session,
+    client: redis.Redis,
+    jobs: Jobs,
+    contact: Contact,
+    *,
+    call_sid: str,
+    at: datetime,
+) -> bool:
+    """End one call of a caller waiting for a call back: their own (they hung up after asking,
+    as they were told they could, and keep their place), or a call back nobody answered.
+
+    Each ending counts once.
+    """
+    cleared = session.execute(
+        update(Contact)
+        .where(Contact.id == contact.id, Contact.call_sid == call_sid)
+        .values(call_sid=None)
+    ).rowcount
+    session.commit()
+    if not cleared:
+        return False
+    live = live_line(client, contact.line_id)
+    if not live.end_callback_attempt(contact.id, call_sid):
+        live.note(contact.id, call_sid="")
+        return True
+    callback_unreached(session, live, jobs, contact, at=at)
+    return True
+
+
+def callback_unreached(
+    session: Session, live: LiveLine, jobs: Jobs, contact: Contact, *, at: datetime
+) -> None:
+    """Free and tell the specialist after an unanswered call back; try once more later, or give up.
+
+    The one more try comes after the line's wait; giving up deletes the number and closes the
+    contact as not reached.
+    """
+    line = session.get(Line, contact.line_id)
+    specialist_id = live.offer_winner(contact.id)
+    leg = live.offer_legs(contact.id).get(specialist_id) if specialist_id else None
+    live.finish_offer(contact.id)
+    live.reached_conference(contact.id)
+    live.note(contact.id, call_sid="", **{SPECIALIST_ON_PHONE: ""})
+    if specialist_id is not None:
+        _free_after_callback(session, live, jobs, specialist_id, contact.id)
+    if contact.callback_attempts >= CALLBACK_TRIES:
+        session.execute(
+            update(Contact)
+            .where(Contact.id == contact.id, Contact.ended_at.is_(None))
+            .values(
+                ended_at=at,
+                total_seconds=_seconds(contact.arrived_at, at),
+                outcome=Outcome.CALLBACK_NOT_REACHED,
+                call_sid=None,
+            )
+        )
+        session.commit()
+        _leave_line(live, jobs, contact.id)
+        live.publish("contact_closed", contact_id=contact.id)
+    else:
+        jobs.retry_callback(contact.id, after_seconds=line.callback_retry_seconds)
+    if leg:
+        jobs.tell_callback_unreached(contact.id, leg)
+
+
+def _free_after_callback(
+    session: Session, live: LiveLine, jobs: Jobs, specialist_id: int, contact_id: int
+) -> None:
+    """Make the specialist who waited for an unanswered call back free again at once.
+
+    Nobody talked, so there is nothing to wrap up.
+    """
+    if live.specialist(specialist_id).get("contact") != str(contact_id):
+        return
+    specialist = session.get(User, specialist_id)
+    if specialist is None or live.signing_off(specialist_id):
+        live.go_offline(specialist_id)
+        live.publish("specialist_offline", specialist_id=specialist_id)
+        return
+    live.go_available(specialist_id, specialist.languages, ready_ms=now_ms())
+    live.publish("specialist_available", specialist_id=specialist_id)
+    jobs.offer_contacts(live.line_id)
 
 
 # The dashboard.

@@ -41,6 +41,12 @@ class Gateway(Protocol):
         """Ring a specialist's phone; `url` is the whisper TwiML. Return the new call's SID."""
         ...
 
+    def call_back(
+        self, *, to: str, from_: str, url: str, status_callback: str, timeout_seconds: int
+    ) -> str:
+        """Call a caller back from the line's number; `url` says who calls. Return the SID."""
+        ...
+
     def redirect_call(self, call_sid: str, url: str, *, fallback_url: str) -> None:
         """Send a live call to new TwiML, and to `fallback_url` should that TwiML fail."""
         ...

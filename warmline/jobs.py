@@ -36,6 +36,14 @@ class Jobs(Protocol):
         """Send a caller left alone in a conference to a gentle goodbye."""
         ...
 
+    def retry_callback(self, contact_id: int, *, after_seconds: int) -> None:
+        """Put a caller whose call back went unanswered back in their place, later."""
+        ...
+
+    def tell_callback_unreached(self, contact_id: int, call_sid: str) -> None:
+        """Tell the specialist waiting for a call back that nobody answered; end their call."""
+        ...
+
     def repair_live_state(self) -> None:
         """Mend drift between the live line and the database soon."""
         ...

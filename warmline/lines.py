@@ -116,6 +116,9 @@ class LineSettings:
     long_call_minutes: int
     contacts_before_break: int
     monitoring_enabled: bool
+    callbacks_enabled: bool
+    max_pending_callbacks: int
+    callback_retry_seconds: int
 
 
 def update_settings(
@@ -248,4 +251,26 @@ def next_opening(line: Line, after: datetime) -> datetime | None:
             start = datetime.combine(day, opens, tzinfo=zone).astimezone(UTC)
             if start > after:
                 return start.astimezone(zone)
+    return None
+
+
+def open_until(line: Line, at: datetime) -> datetime | None:
+    """Return when the line's opening hours around `at` end; None when closed now or open all week.
+
+    A range closing at midnight runs on into the next day's range opening at midnight.
+    """
+    zone = ZoneInfo(line.timezone)
+    local = at.astimezone(zone)
+    day, moment = local.date(), local.time().replace(tzinfo=None)
+    current = [c for o, c in _ranges(line, day) if o <= moment and (c is None or moment < c)]
+    if not current:
+        return None
+    for _ in range(8):
+        closes = current[0]
+        if closes is not None:
+            return datetime.combine(day, closes, tzinfo=zone)
+        day += timedelta(days=1)
+        current = [c for o, c in _ranges(line, day) if o == time(0, 0)]
+        if not current:
+            return datetime.combine(day, time(0, 0), tzinfo=zone)
     return None

@@ -24,6 +24,8 @@ TIER_BAND = 10**13
 OFFERS_WANTED_SECONDS = 15
 # How many waiting contacts one claim looks through for a language someone free speaks.
 CLAIM_SCAN = 1000
+# A call back's leg while the call is being placed, before Twilio gives it a SID.
+PLACING = "placing"
 
 
 def now_ms() -> int:
@@ -180,6 +182,9 @@ class LiveLine:
             pipe.zrem(self._key("accepted"), contact_id)
             pipe.hdel(self._key("asked_twilio"), contact_id)
             pipe.delete(self._key(f"contact:{contact_id}"))
+            # A callback still pending when its contact ends is given up: its number goes too.
+            pipe.delete(self._callback_key(contact_id))
+            pipe.srem(self._key("callbacks"), contact_id)
             pipe.execute()
         return resolution
 
@@ -833,3 +838,64 @@ class LiveLine:
             self._conversation_key(contact_id, "unsent"),
             self._key(f"notice:waiting:{contact_id}"),
         )
+
+    # Callbacks. A caller who asked to be called back keeps their place in line with their call
+    # over; the number to call is kept sealed under a key naming our id only, and deleted once
+    # the callback is made or given up.
+
+    def _callback_key(self, contact_id: int) -> str:
+        return self._key(f"callback:{contact_id}")
+
+    def request_callback(self, contact_id: int, sealed_number: bytes, *, cap: int) -> bool:
+        """Keep the sealed number to call a caller back; False when `cap` are already pending."""
+        return bool(
+            self._text_script("request_callback.lua")(
+                keys=[self._key("callbacks"), self._callback_key(contact_id)],
+                args=[contact_id, sealed_number, cap],
+            )
+        )
+
+    def pending_callbacks(self) -> int:
+        return int(self.client.scard(self._key("callbacks")))
+
+    def callback_number(self, contact_id: int) -> bytes | None:
+        """Return the sealed number to call back; None once it is deleted (or never kept)."""
+        return self.client.hget(self._callback_key(contact_id), "to")
+
+    def start_callback_attempt(self, contact_id: int) -> int | None:
+        """Claim the next call back to a caller; None while one is under way or none is kept."""
+        key = self._callback_key(contact_id)
+        if not self.client.exists(key) or not self.client.hsetnx(key, "leg", PLACING):
+            return None
+        return int(self.client.hincrby(key, "attempts", 1))
+
+    def record_callback_leg(self, contact_id: int, call_sid: str) -> None:
+        self.client.hset(self._callback_key(contact_id), "leg", call_sid)
+
+    def callback_leg(self, contact_id: int) -> str | None:
+        leg = self.client.hget(self._callback_key(contact_id), "leg")
+        return None if leg is None else leg.decode()
+
+    def end_callback_attempt(self, contact_id: int, call_sid: str) -> bool:
+        """Close the call back `call_sid` once; False if it was not the one under way."""
+        key = self._callback_key(contact_id)
+        with self.client.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    if pipe.hget(key, "leg") != call_sid.encode():
+                        pipe.reset()
+                        return False
+                    pipe.multi()
+                    pipe.hdel(key, "leg")
+                    pipe.execute()
+                    return True
+                except redis.WatchError:
+                    continue
+
+    def forget_callback(self, contact_id: int) -> None:
+        """Delete the sealed number and the pending callback: it was made, or given up."""
+        with self.client.pipeline() as pipe:
+            pipe.delete(self._callback_key(contact_id))
+            pipe.srem(self._key("callbacks"), contact_id)
+            pipe.execute()

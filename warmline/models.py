@@ -127,6 +127,8 @@ class Outcome(enum.StrEnum):
     OVERFLOW = "overflow"
     OPTED_OUT = "opted_out"
     FAILED = "failed"
+    # A caller who asked to be called back and answered neither try.
+    CALLBACK_NOT_REACHED = "callback_not_reached"
 
 
 def _validate_languages(languages: list[str]) -> list[str]:
@@ -153,6 +155,8 @@ class Line(Base):
         CheckConstraint("recovery_seconds BETWEEN 0 AND 3600", name="recovery"),
         CheckConstraint("long_call_minutes BETWEEN 0 AND 240", name="long_call"),
         CheckConstraint("contacts_before_break BETWEEN 0 AND 50", name="contacts_before_break"),
+        CheckConstraint("max_pending_callbacks BETWEEN 1 AND 100", name="max_pending_callbacks"),
+        CheckConstraint("callback_retry_seconds BETWEEN 10 AND 3600", name="callback_retry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,6 +226,11 @@ class Line(Base):
     # Whether a supervisor may listen to calls, coach the specialist and join; the greeting
     # then tells every caller so (config/scripts, "monitoring").
     monitoring_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Whether a waiting caller may ask to be called back when a specialist is free, how many
+    # may wait that way at once, and how long after an unanswered callback the one more try.
+    callbacks_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    max_pending_callbacks: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    callback_retry_seconds: Mapped[int] = mapped_column(Integer, default=180, server_default="180")
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="line")
     scripts: Mapped[list[LineScript]] = relationship(cascade="all, delete-orphan")
@@ -407,6 +416,10 @@ class Contact(Base):
     survey_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     survey_helpful: Mapped[int | None] = mapped_column(Integer)
     survey_would_return: Mapped[bool | None] = mapped_column(Boolean)
+    # When the caller asked to be called back, and how many calls back the line placed; the
+    # number to call is never here (sealed in Redis while the callback is pending).
+    callback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    callback_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     wrap_up: Mapped[WrapUp | None] = relationship(back_populates="contact")
 

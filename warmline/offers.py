@@ -14,7 +14,7 @@ from datetime import datetime
 import redis
 from sqlalchemy.orm import Session
 
-from warmline import calls, texts, urls
+from warmline import callbacks, calls, texts, urls
 from warmline.gateway import TwilioRefused
 from warmline.jobs import Jobs
 from warmline.live import LiveLine
@@ -42,6 +42,8 @@ class OfferDescription:
     waited_minutes: int
     language: str
     ring_timeout: int
+    # The caller asked to be called back: accepting makes the line call them.
+    callback: bool = False
 
 
 def describe_offer(session: Session, *, contact_id: int, at: datetime) -> OfferDescription | None:
@@ -54,6 +56,7 @@ def describe_offer(session: Session, *, contact_id: int, at: datetime) -> OfferD
         waited_minutes=int((at - contact.arrived_at).total_seconds() // 60),
         language=contact.language,
         ring_timeout=line.ring_timeout_seconds,
+        callback=calls.awaits_callback(contact),
     )
 
 
@@ -246,9 +249,17 @@ def connect_caller(runtime: Runtime, contact_id: int) -> None:
     """Redirect the waiting caller's call into their conference."""
     with runtime.sessions() as session:
         contact = session.get(Contact, contact_id)
-        if contact is None or contact.call_sid is None or contact.ended_at is not None:
+        if contact is None or contact.ended_at is not None:
+            return
+        if calls.awaits_callback(contact) and callbacks.connect(runtime, session, contact):
+            return
+        if contact.call_sid is None:
             return
         if not _redirect_unless_over(runtime, contact.call_sid, urls.connect(contact_id)):
+            if calls.awaits_callback(contact):
+                # They hung up after asking for a call back, just as it came: call them.
+                callbacks.call_back(runtime, session, contact)
+                return
             # The caller hung up before we could connect them: the status callback closes it.
             log.info("contact %s left before being connected", contact_id)
 

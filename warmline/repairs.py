@@ -47,6 +47,7 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
         "removed": 0,
         "reconnected": 0,
         "closed": 0,
+        "callbacks_lost": 0,
     }
     with runtime.sessions() as session:
         for line in session.scalars(select(Line)):
@@ -84,6 +85,7 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
                     calls.requeue(live, line, contact)
                     repaired["restored"] += 1
             repaired["closed"] += _close_calls_twilio_ended(runtime, session, live, line)
+            repaired["callbacks_lost"] += _close_callbacks_redis_lost(runtime, session, live, line)
             # Someone holding texts is off the phone rota but may take one more: a text nobody
             # is being offered may have someone now (a dashboard opened, a pass ran out).
             if (live.waiting() and live.free_specialists(now_ms())) or live.texts_unoffered():
@@ -118,6 +120,33 @@ def _take_back_offer(runtime: Runtime, live: LiveLine, contact_id: int) -> None:
     for specialist_id in resolution.missed_specialist_ids:
         live.publish("specialist_paused", specialist_id=specialist_id, reason="missed_offer")
     runtime.jobs.hang_up(list(resolution.legs.values()))
+
+
+def _close_callbacks_redis_lost(
+    runtime: Runtime, session: Session, live: LiveLine, line: Line
+) -> int:
+    """Close callbacks whose number Redis lost (it restarted): nobody can be called back.
+
+    The number lived only there, so the contact ends as not reached rather than wait forever.
+    """
+    pending = session.scalars(
+        select(Contact).where(
+            Contact.line_id == line.id,
+            Contact.callback_requested_at.is_not(None),
+            Contact.connected_at.is_(None),
+            Contact.ended_at.is_(None),
+            Contact.call_sid.is_(None),
+            Contact.callback_requested_at < utcnow() - SETTLING,
+        )
+    ).all()
+    lost = 0
+    for contact in pending:
+        if live.callback_number(contact.id) is None:
+            contact.callback_attempts = max(contact.callback_attempts, calls.CALLBACK_TRIES)
+            session.commit()
+            calls.callback_unreached(session, live, runtime.jobs, contact, at=utcnow())
+            lost += 1
+    return lost
 
 
 def _close_calls_twilio_ended(

@@ -13,6 +13,8 @@ Definitions:
 - *abandonment*: of those, the share who hung up while waiting;
 - *repeat-contact share*: of contacts with a caller tag, the share whose tag made more
   than one contact in the period;
+- *callbacks made*: contacts the line called back at least once, after they asked on hold;
+  *reached*: of those, the ones put through to a specialist;
 - *evenness*: 1 minus the Gini coefficient of contacts answered per staffed hour across
   the specialists who had shifts (1 = perfectly even).
 """
@@ -73,6 +75,9 @@ class Report:
     referral_p90_seconds: float | None = None
     repeat_contacts: int = 0
     tagged_contacts: int = 0
+    callbacks_requested: int = 0
+    callbacks_made: int = 0
+    callbacks_reached: int = 0
     # [channel][local hour 0-23] and [channel][local date]
     per_hour: dict[str, list[int]] = field(default_factory=dict)
     per_day: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -270,9 +275,23 @@ def build(session: Session, line: Line, first: date, last: date) -> Report:
             Contact.crisis_tier,
             Contact.crisis_referred_at,
             Contact.specialist_id,
+            Contact.callback_requested_at,
+            Contact.callback_attempts,
         ).where(*in_period)
     )
-    for channel, outcome, arrived, connected, wait, talk, tier, referred, specialist in rows:
+    for (
+        channel,
+        outcome,
+        arrived,
+        connected,
+        wait,
+        talk,
+        tier,
+        referred,
+        specialist,
+        callback_asked,
+        callback_tries,
+    ) in rows:
         local = arrived.astimezone(tz)
         report.per_hour[channel.value][local.hour] += 1
         report.per_day[channel.value][local.date().isoformat()] += 1
@@ -288,6 +307,11 @@ def build(session: Session, line: Line, first: date, last: date) -> Report:
         if referred is not None:
             report.crisis_referrals += 1
             referrals.append(max(0.0, (referred - arrived).total_seconds()))
+        if callback_asked is not None:
+            report.callbacks_requested += 1
+        if callback_tries:
+            report.callbacks_made += 1
+            report.callbacks_reached += connected is not None
         if specialist is not None and connected is not None:
             answered_by[specialist] += 1
             talk_by[specialist] += talk or 0

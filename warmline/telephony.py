@@ -72,6 +72,19 @@ class TwilioGateway:
         return call.sid
 
     @_translated
+    def call_back(
+        self, *, to: str, from_: str, url: str, status_callback: str, timeout_seconds: int
+    ) -> str:
+        """Call a caller back from the line's number; `url` says who calls. Return the SID.
+
+        From is the line's own Twilio number, so the person sees the number they called.
+        """
+        call = self._client.calls.create(
+            url=url, **_dialling(to, from_, status_callback, timeout_seconds)
+        )
+        return call.sid
+
+    @_translated
     def redirect_call(self, call_sid: str, url: str, *, fallback_url: str) -> None:
         """Send a live call to new TwiML, and to `fallback_url` should that TwiML fail."""
         self._client.calls(call_sid).update(

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 VOICE = "/webhooks/voice"
 FALLBACK = "/webhooks/fallback"
+VOICE_STATUS = "/webhooks/voice/status"
 SMS_STATUS = "/webhooks/sms/status"
 
 
@@ -63,6 +64,14 @@ def offer_answer(contact: int, specialist: int) -> str:
 
 def offer_status(contact: int, specialist: int) -> str:
     return _path("offer/status", contact=contact, specialist=specialist)
+
+
+def callback(contact: int) -> str:
+    return _path("callback", contact=contact)
+
+
+def callback_unreached(contact: int) -> str:
+    return _path("callback/unreached", contact=contact)
 
 
 def crisis_leg_status(contact: int) -> str:

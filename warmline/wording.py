@@ -32,6 +32,7 @@ OPENINGS = {
     "blocked": ("blocked", CRISIS_NUMBERS),
     "limited": ("limited", CRISIS_NUMBERS, "press_9"),
     "unavailable": ("unavailable", CRISIS_NUMBERS),
+    "callback": ("callback_intro",),
 }
 
 
@@ -126,8 +127,8 @@ class Wording:
         """Return what a specialist's phone says while the line rings them."""
         return _filled(self.documents[ENGLISH]["specialist"][kind], values)
 
-    def whisper(self, minutes: int, language: str) -> str:
-        """Tell the specialist how long the caller waited and in what language."""
+    def whisper(self, minutes: int, language: str, *, callback: bool = False) -> str:
+        """Tell the specialist how long the caller waited and in what language; a call back too."""
         if minutes < 1:
             waited = self.to_specialist("waited_under_a_minute")
         elif minutes == 1:
@@ -135,7 +136,9 @@ class Wording:
         else:
             waited = self.to_specialist("waited_minutes", minutes=minutes)
         return self.to_specialist(
-            "whisper", waited=waited, language=self.language_name(language, ENGLISH)
+            "callback_whisper" if callback else "whisper",
+            waited=waited,
+            language=self.language_name(language, ENGLISH),
         )
 
     def reopens(self, opens_at: datetime, now: datetime, language: str, form: Form) -> str:
@@ -243,9 +246,9 @@ def to_specialist(kind: str, **values: object) -> str:
     return shipped().to_specialist(kind, **values)
 
 
-def whisper(minutes: int, language: str) -> str:
+def whisper(minutes: int, language: str, *, callback: bool = False) -> str:
     """Tell the specialist what is waiting before they accept."""
-    return shipped().whisper(minutes, language)
+    return shipped().whisper(minutes, language, callback=callback)
 
 
 def reopens(opens_at: datetime, now: datetime, language: str, form: Form) -> str:

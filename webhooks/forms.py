@@ -96,6 +96,11 @@ def incoming_call(form: MultiDict, caller_key: str) -> IncomingCall:
     )
 
 
+def caller_number(form: MultiDict) -> str:
+    """Return the number a caller is calling from, as Twilio sent it (to seal, never to keep)."""
+    return _one(form, "From", required=False, limit=64)
+
+
 def call_status(form: MultiDict) -> CallStatus:
     return CallStatus(
         call_sid=_matching(form, "CallSid", CALL_SID),

@@ -231,10 +231,12 @@ def wait_cycle(
     announce: bool,
     hold_music_url: str | None,
     voices: Voices = NO_CHOICE,
+    callback_key: str | None = None,
 ) -> str:
     """One turn of the hold loop: sometimes the caller's place, always a way to press 9.
 
-    The first turn that tells the caller their place first asks them to stay on the line.
+    The first turn that tells the caller their place first asks them to stay on the line; a
+    turn that tells it offers a call back, with `callback_key`, when the line offers one.
     Keys only: Twilio ejects a queued caller whose wait music listens for keys and speech at
     once, and speech alone would leave 9 unheard.
     """
@@ -254,6 +256,8 @@ def wait_cycle(
             kind = "average_one" if minutes <= 1 else "average"
             _phrase(gather, kind, language, voices, minutes=minutes)
         _phrase(gather, "press_9", language, voices)
+        if callback_key:
+            _phrase(gather, "callback_offer", language, voices, key=callback_key)
     if hold_music_url:
         gather.play(hold_music_url)
     else:
@@ -295,6 +299,33 @@ def overflow_menu(
     gather = _gather(choice_url, timeout=6, listens_in=_listening(speech, language))
     _phrase(gather, "overflow", language, voices)
     response.append(gather)
+    return str(response)
+
+
+def callback_confirmed(language: str, crisis_url: str, *, voices: Voices = NO_CHOICE) -> str:
+    """Confirm the call back from the line's number, name the crisis numbers, and end the call.
+
+    9 while it is said still reaches the crisis line.
+    """
+    response = VoiceResponse()
+    gather = _gather(crisis_url, timeout=1, on_silence=False)
+    _phrase(gather, "callback_confirmed", language, voices)
+    _say(gather, wording.crisis_numbers(language), voices)
+    _phrase(gather, "press_9", language, voices)
+    response.append(gather)
+    response.hangup()
+    return str(response)
+
+
+def callback_intro(
+    line_name: str, language: str, connect_url: str, *, voices: Voices = NO_CHOICE
+) -> str:
+    """Say who is calling a caller back, with 988 and 9, then put them through."""
+    response = VoiceResponse()
+    gather = _gather(connect_url, timeout=1, on_silence=False)
+    _say(gather, wording.opening("callback", language, name=line_name), voices)
+    response.append(gather)
+    response.redirect(connect_url, method="POST")
     return str(response)
 
 
@@ -417,9 +448,14 @@ def survey_thanks(text: str, language: str, crisis_url: str, *, voices: Voices =
     return str(response)
 
 
-def whisper(*, minutes: int, language: str, answer_url: str, ring_timeout: int) -> str:
-    """Tell the specialist what is waiting, twice, before they take it: press 1 to accept."""
-    sentence = Spoken(wording.whisper(minutes, language), "en")
+def whisper(
+    *, minutes: int, language: str, answer_url: str, ring_timeout: int, callback: bool = False
+) -> str:
+    """Tell the specialist what is waiting, twice, before they take it: press 1 to accept.
+
+    A caller to call back is said so.
+    """
+    sentence = Spoken(wording.whisper(minutes, language, callback=callback), "en")
     response = VoiceResponse()
     gather = _gather(answer_url, timeout=ring_timeout)
     _say(gather, [sentence, sentence], NO_CHOICE)
@@ -427,9 +463,10 @@ def whisper(*, minutes: int, language: str, answer_url: str, ring_timeout: int) 
     return str(response)
 
 
-def join_as_specialist(conference: str) -> str:
+def join_as_specialist(conference: str, *, calling_back: bool = False) -> str:
+    """Bring the specialist into the conversation's conference, where a call back reaches."""
     response = VoiceResponse()
-    _to_specialist(response, "connecting")
+    _to_specialist(response, "calling_back" if calling_back else "connecting")
     response.append(_conference(conference, ends_with_me=False))
     return str(response)
 
@@ -438,6 +475,14 @@ def offer_missed(*, taken: bool) -> str:
     """Tell a specialist the offer is gone, and why."""
     response = VoiceResponse()
     _to_specialist(response, "taken" if taken else "on_break")
+    response.hangup()
+    return str(response)
+
+
+def callback_unreached(*, given_up: bool) -> str:
+    """Tell the specialist nobody answered the call back, and whether the line tries again."""
+    response = VoiceResponse()
+    _to_specialist(response, "callback_given_up" if given_up else "callback_retrying")
     response.hangup()
     return str(response)
 

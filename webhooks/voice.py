@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from warmline import calls, feedback, lines, offers, supervision, urls, wording
+from warmline import callbacks, calls, feedback, lines, offers, supervision, urls, wording
 from warmline.crisis.scripts import referral_script, survey_script
 from warmline.lines import LineContext
 from warmline.models import utcnow
@@ -48,6 +48,8 @@ def _render(plan: calls.CallPlan) -> str:
         )
     if plan.step is calls.Step.CRISIS:
         return twiml.crisis_line(line.crisis_number, language, voices=line.voices)
+    if plan.step is calls.Step.CALLBACK:
+        return twiml.callback_confirmed(language, urls.crisis(contact), voices=line.voices)
     if plan.step is calls.Step.OVERFLOW_MENU:
         return twiml.overflow_menu(
             language, urls.overflow(contact), line.speech_enabled, voices=line.voices
@@ -195,6 +197,7 @@ def wait():
             announce=plan.announce,
             hold_music_url=plan.hold_music_url,
             voices=plan.voices,
+            callback_key=plan.callback_key,
         )
     )
 
@@ -202,9 +205,11 @@ def wait():
 @bp.post("/wait/key")
 @fallback(LEAVE)
 def wait_key():
-    """A key while holding: 9 leaves the line for the crisis line; a language's number
-    switches to it; anything else goes on holding."""
+    """A key while holding: 9 leaves the line for the crisis line; the call-back key leaves it
+    to be called back, keeping the caller's place; a language's number switches to it;
+    anything else goes on holding."""
     session, client, jobs = _services()
+    services = runtime()
     heard = forms.heard(request.form)
     line_id = forms.query_id(request.args, "line")
     contact_id = forms.query_id(request.args, "contact")
@@ -215,6 +220,18 @@ def wait_key():
         contact_id=contact_id,
         digits=heard.digits,
         speech=heard.speech,
+    ):
+        return xml(twiml.leave_queue())
+    if callbacks.choose_callback(
+        session,
+        client,
+        services.sealer,
+        line_id=line_id,
+        contact_id=contact_id,
+        digits=heard.digits,
+        number=forms.caller_number(request.form),
+        caller_key=services.settings.caller_key,
+        at=utcnow(),
     ):
         return xml(twiml.leave_queue())
     calls.choose_language_on_hold(
@@ -361,6 +378,30 @@ def status():
     return xml(twiml.empty())
 
 
+@bp.post("/callback")
+def callback():
+    """Say who calls to the person the line called back, then put them through."""
+    session = db_session()
+    contact_id = forms.query_id(request.args, "contact")
+    found = calls.open_call(session, contact_id)
+    if found is None:
+        return xml(twiml.goodbye("en", urls.crisis(contact_id)))
+    contact, line = found
+    return xml(
+        twiml.callback_intro(
+            line.name, contact.language, urls.connect(contact_id), voices=line.voices
+        )
+    )
+
+
+@bp.post("/callback/unreached")
+@fallback(SPECIALIST)
+def callback_unreached():
+    """Tell the specialist waiting for a call back that nobody answered."""
+    contact = calls.contact_line(db_session(), forms.query_id(request.args, "contact"))
+    return xml(twiml.callback_unreached(given_up=contact is None or contact.ended_at is not None))
+
+
 @bp.post("/offer/whisper")
 @fallback(SPECIALIST)
 def offer_whisper():
@@ -377,6 +418,7 @@ def offer_whisper():
             language=offer.language,
             answer_url=urls.offer_answer(contact_id, specialist_id),
             ring_timeout=offer.ring_timeout,
+            callback=offer.callback,
         )
     )
 
@@ -397,7 +439,11 @@ def offer_answer():
         digits=digits,
     )
     if won:
-        return xml(twiml.join_as_specialist(calls.conference_name(contact_id)))
+        contact = calls.contact_line(session, contact_id)
+        calling_back = contact is not None and calls.awaits_callback(contact)
+        return xml(
+            twiml.join_as_specialist(calls.conference_name(contact_id), calling_back=calling_back)
+        )
     return xml(twiml.offer_missed(taken=digits == offers.ACCEPT_KEY))
 
 

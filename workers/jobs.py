@@ -3,7 +3,7 @@ installed runtime and its ids to the domain function that does the work."""
 
 from __future__ import annotations
 
-from warmline import offers, repairs, supervision
+from warmline import callbacks, offers, repairs, supervision
 from workers.context import current
 
 
@@ -33,6 +33,14 @@ def hang_up(call_sids: list[str]) -> None:
 
 def say_goodbye(contact_id: int) -> None:
     return offers.say_goodbye(current(), contact_id)
+
+
+def retry_callback(contact_id: int) -> None:
+    return callbacks.retry_callback(current(), contact_id)
+
+
+def tell_callback_unreached(contact_id: int, call_sid: str) -> None:
+    return callbacks.tell_specialist_unreached(current(), contact_id, call_sid)
 
 
 def repair_live_state() -> dict[str, int]:

@@ -66,6 +66,22 @@ class RqJobs:
         """Send a caller left alone in a conference to a gentle goodbye."""
         self._calls.enqueue(jobs.say_goodbye, contact_id, result_ttl=0, retry=QUICK_RETRY)
 
+    def retry_callback(self, contact_id: int, *, after_seconds: int) -> None:
+        """Put a caller whose call back went unanswered back in their place, later."""
+        self._calls.enqueue_in(
+            timedelta(seconds=after_seconds),
+            jobs.retry_callback,
+            contact_id,
+            job_id=f"callback-retry-{contact_id}",
+            result_ttl=0,
+        )
+
+    def tell_callback_unreached(self, contact_id: int, call_sid: str) -> None:
+        """Tell the specialist waiting for a call back that nobody answered; end their call."""
+        self._calls.enqueue(
+            jobs.tell_callback_unreached, contact_id, call_sid, result_ttl=0, retry=QUICK_RETRY
+        )
+
     def repair_live_state(self) -> None:
         """Mend drift between the live line and the database soon."""
         self._maintenance.enqueue(jobs.repair_live_state, result_ttl=0)

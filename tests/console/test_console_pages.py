@@ -220,6 +220,8 @@ SETTINGS = {
     "recovery_seconds": "300",
     "long_call_minutes": "45",
     "contacts_before_break": "0",
+    "max_pending_callbacks": "5",
+    "callback_retry_seconds": "180",
 }
 
 

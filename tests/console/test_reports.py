@@ -8,9 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.console.conftest import BOTH
+from tests.console.test_console_pages import Browser
 from tests.factories import LONG_AGO
 from warmline import reports, roster
 from warmline.console.reports import ABOUT, MEANINGS, report_tables
+from warmline.lines import assign_coordinator
 from warmline.models import Channel, Contact, Outcome
 
 DAY = date(2026, 6, 1)  # a Monday; Chicago is UTC-5 in June
@@ -193,3 +195,58 @@ def test_every_measure_table_and_chart_says_what_it_shows_in_a_sentence(session,
     for sentence in [*MEANINGS.values(), *ABOUT.values()]:
         assert sentence[:1].isupper() and sentence.endswith("."), sentence
     assert set(ABOUT) == set(tables)
+
+
+def test_reports_count_callbacks_asked_for_made_and_reached_in_the_page_csv_and_json(
+    app, session, line, ana, cora
+):
+    asked = datetime(2026, 6, 1, 14, tzinfo=UTC)
+    _contact(session, line, 9, caller=1, outcome=Outcome.OPEN, callback_requested_at=asked)
+    _contact(
+        session,
+        line,
+        9,
+        caller=2,
+        outcome=Outcome.ANSWERED,
+        connected_after=300,
+        callback_requested_at=asked,
+        callback_attempts=2,
+        specialist_id=ana.id,
+    )
+    _contact(
+        session,
+        line,
+        10,
+        caller=3,
+        outcome=Outcome.CALLBACK_NOT_REACHED,
+        callback_requested_at=asked,
+        callback_attempts=2,
+    )
+    _contact(session, line, 10, caller=4, outcome=Outcome.ANSWERED, connected_after=30)
+    assign_coordinator(session, line, cora, via="cli")
+    session.commit()
+
+    report = reports.build(session, line, DAY, DAY)
+    assert (report.callbacks_requested, report.callbacks_made, report.callbacks_reached) == (
+        3,
+        2,
+        1,
+    )
+    summary = dict(report_tables(report)["summary"][2])
+    assert (summary["callbacks made"], summary["callbacks reached"]) == (2, 1)
+    console = Browser(app.test_client())
+    console.sign_in(cora.email)
+    period = f"from={DAY.isoformat()}&to={DAY.isoformat()}"
+    data = console.get(f"/console/lines/{line.id}/reports.json?{period}").json
+    rows = {row["measure"]: row["value"] for row in data["tables"]["summary"]}
+    assert (rows["callbacks asked for"], rows["callbacks made"], rows["callbacks reached"]) == (
+        3,
+        2,
+        1,
+    )
+    csv = console.get(f"/console/lines/{line.id}/reports/summary.csv?{period}").get_data(
+        as_text=True
+    )
+    assert "callbacks reached,1" in csv.replace("\r", "")
+    page = console.page(f"/console/lines/{line.id}/reports?{period}")
+    assert "callbacks made" in page and "Callers the line called back" in page

@@ -466,3 +466,66 @@ def test_a_caller_who_hangs_up_at_a_question_sends_no_answer(sim, gateway, scrip
     clock.advance(10)
 
     assert script.requests_to("/answer") == []
+
+
+def reported_statuses(script, sid: str) -> list[str]:
+    """Return one call's reported statuses in Twilio's order (SequenceNumber), not arrival's."""
+    forms = [form for form in script.requests_to("/status") if form["CallSid"] == sid]
+    return [form["CallStatus"] for form in sorted(forms, key=lambda f: int(f["SequenceNumber"]))]
+
+
+def call_back(gateway, script):
+    return gateway.call_back(
+        to=CALLER,
+        from_=LINE,
+        url=script.base_url + "/intro",
+        status_callback=script.base_url + "/status",
+        timeout_seconds=30,
+    )
+
+
+def test_a_call_back_from_the_line_rings_the_person_and_plays_its_twiml_once_answered(
+    sim, gateway, script, clock
+):
+    """A call created From the account's number To a phone (CALLS_DOC): the person sees the
+    line's number, and the Url's TwiML plays once they answer."""
+    script["/intro"] = "<Response><Say>This is the warm line.</Say></Response>"
+    person = sim.phone(CALLER).answers_after(rings=1)
+    sid = call_back(gateway, script)
+    wait_for(lambda: person.ringing, timeout=10, what="the person's phone to ring")
+    assert sim.calls[sid].sender == LINE and sim.calls[sid].direction == "outbound-api"
+    clock.advance(10)
+    assert person.heard == ["This is the warm line."]
+    assert reported_statuses(script, sid)[:3] == ["initiated", "ringing", "in-progress"]
+
+
+@pytest.mark.parametrize(
+    ("set_up", "ending", "rang"),
+    [
+        (lambda phone: phone.never_answers(), "no-answer", True),
+        (lambda phone: phone.is_busy(), "busy", True),
+        (lambda phone: phone.is_unreachable(), "failed", False),
+    ],
+    ids=["no-answer", "busy", "failed"],
+)
+def test_a_call_back_nobody_takes_ends_as_twilio_reports_it(
+    sim, gateway, script, clock, set_up, ending, rang
+):
+    """CallStatus values (CALLS_DOC): no-answer ("the call ended without being answered"),
+    busy ("the caller received a busy signal"), failed ("the call could not be completed as
+    dialed, most likely because the phone number was non-existent"); a failed call never
+    rings. The status callback reports each, and the Url is never fetched."""
+    set_up(sim.phone(CALLER))
+    sid = call_back(gateway, script)
+    placed = ("queued", "initiated")
+    wait_for(lambda: sim.calls[sid].status not in placed, timeout=10, what="the call placed")
+    clock.advance(40)
+    wait_for(lambda: sim.calls[sid].ended, timeout=10, what="the call to end")
+    assert sim.calls[sid].status == ending
+    wait_for(
+        lambda: ending in reported_statuses(script, sid), timeout=10, what="the ending reported"
+    )
+    reported = reported_statuses(script, sid)
+    assert reported[-1] == ending
+    assert ("ringing" in reported) is rang
+    assert [f for f in script.requests_to("/intro") if f["CallSid"] == sid] == []

@@ -23,6 +23,8 @@ MAX_ID = 2**31 - 1
 # field's name in the form; a field missing here is named by its form name, in English.
 FIELD_NAMES = {
     "contacts_before_break": _l("contacts before a break"),
+    "callback_retry_seconds": _l("seconds before a call back is tried again"),
+    "callbacks": _l("call backs"),
     "crisis_carry_hours": _l("crisis carry hours"),
     "crisis_number": _l("crisis number"),
     "crisis_terms": _l("crisis terms"),
@@ -42,6 +44,7 @@ FIELD_NAMES = {
     "last date": _l("last date"),
     "max_texts": _l("max texts"),
     "max_texts_per_specialist": _l("max texts per specialist"),
+    "max_pending_callbacks": _l("call backs waiting at once"),
     "max_wait_seconds": _l("max wait seconds"),
     "min_specialists": _l("min specialists"),
     "name": _l("name"),

@@ -30,6 +30,8 @@ SETTINGS_RANGES = {
     "recovery_seconds": (0, 3600),
     "long_call_minutes": (0, 240),
     "contacts_before_break": (0, 50),
+    "max_pending_callbacks": (1, 100),
+    "callback_retry_seconds": (10, 3600),
 }
 HOURS = re.compile(r"^\s*(\d\d:\d\d)\s*-\s*(\d\d:\d\d)\s*$")
 # Who answers STOP, START and HELP texts: Twilio's opt-out handling (its default), or the line.
@@ -37,6 +39,8 @@ OPT_OUT_HANDLING = {"twilio": True, "line": False}
 # Which feedback questions the line asks after a conversation: (asks at all, asks a caller
 # whether they would call again).
 SURVEY_CHOICES = {"off": (False, False), "helpful": (True, False), "both": (True, True)}
+# Whether a waiting caller may ask to be called back.
+CALLBACKS = {"on": True, "off": False}
 
 
 @coordinator_route("/", methods=["GET"])
@@ -129,6 +133,7 @@ FORM_FIELD = {
     "survey_enabled": "survey",
     "survey_asks_return": "survey",
     "monitoring_enabled": "monitoring",
+    "callbacks_enabled": "callbacks",
 }
 
 
@@ -151,6 +156,7 @@ def _settings_values(line: Line) -> dict[str, str]:
         "opt_out_handling": "twilio" if line.twilio_opt_out else "line",
         "survey": _survey_choice(line),
         "monitoring": "yes" if line.monitoring_enabled else "no",
+        "callbacks": "on" if line.callbacks_enabled else "off",
         "crisis_number": line.crisis_number,
         "overflow_number": line.overflow_number or "",
         "wrap_up_topics": "\n".join(line.wrap_up_topics),
@@ -245,6 +251,13 @@ def _survey() -> tuple[bool, bool]:
     return SURVEY_CHOICES[choice]
 
 
+def _callbacks_enabled() -> bool:
+    choice = request.form.get("callbacks", "on")
+    if choice not in CALLBACKS:
+        raise forms.FormError(_("choose whether callers may ask for a call back"), "callbacks")
+    return CALLBACKS[choice]
+
+
 def _voices(languages: list[str]) -> dict[str, str]:
     """Return the voice chosen for each language that has voices; the model checks each one."""
     chosen = {}
@@ -275,6 +288,7 @@ def _line_settings() -> lines.LineSettings:
         survey_enabled=survey_enabled,
         survey_asks_return=survey_asks_return,
         monitoring_enabled=request.form.get("monitoring") == "yes",
+        callbacks_enabled=_callbacks_enabled(),
         **{name: forms.whole_number(name, *limits) for name, limits in SETTINGS_RANGES.items()},
     )
 

@@ -149,6 +149,21 @@ MEASURES = (
         lambda r: rounded(r.referral_p90_seconds),
     ),
     Measure(
+        "callbacks asked for",
+        _l("Callers who asked, while waiting, to be called back when a specialist was free."),
+        lambda r: r.callbacks_requested,
+    ),
+    Measure(
+        "callbacks made",
+        _l("Callers the line called back, once or twice, after they asked."),
+        lambda r: r.callbacks_made,
+    ),
+    Measure(
+        "callbacks reached",
+        _l("Of the callers called back, those who answered and talked with a specialist."),
+        lambda r: r.callbacks_reached,
+    ),
+    Measure(
         "blocked",
         _l("Contacts turned away because the caller is on the line's block list."),
         lambda r: r.blocked,

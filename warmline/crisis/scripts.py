@@ -53,7 +53,7 @@ _PRESS = {"en": ("press",), "es": ("marque", "marca")}
 # Sections every language has with the same keys as English; the rest are English only.
 SHARED_SECTIONS = ("calls", "texts", "reopening", "language_names")
 # Openings that are menus: the caller can press 9 there, so they must say so.
-MENU_OPENINGS = ("welcome", "welcome_monitored", "limited")
+MENU_OPENINGS = ("welcome", "welcome_monitored", "limited", "callback")
 # What a texter may read first: each names 988.
 FIRST_TEXTS = ("welcome", "blocked", "limited", "help")
 FIRST_FALLBACK_TEXTS = ("no_line", "trouble")

@@ -15,7 +15,7 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from warmline import reports, supervision
+from warmline import calls, reports, supervision
 from warmline.crisis.carry import carried_flag
 from warmline.live import LiveLine
 from warmline.models import Channel, Contact, Line, Outcome, User, WrapUp
@@ -78,6 +78,8 @@ class ContactView:
     talking_seconds: int | None = None
     # What a supervisor does for it: "", requested, listening, coaching or joined.
     support: str = ""
+    # The caller asked to be called back: taking them makes the line call them.
+    callback: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -94,6 +96,7 @@ class ContactView:
             "takeable": self.takeable,
             "talking_seconds": self.talking_seconds,
             "support": self.support,
+            "callback": self.callback,
         }
 
 
@@ -289,6 +292,7 @@ def _view(
         takeable=takeable,
         talking_seconds=_seconds_since(contact.connected_at, at) if talking else None,
         support=supervision.state_of(live, contact.id) if talking else "",
+        callback=calls.awaits_callback(contact),
     )
 
 

@@ -178,6 +178,10 @@ SCHEMAS: dict[str, Any] = {
                 "type": ["integer", "null"],
                 "description": "How long the conversation has gone on since it was connected.",
             },
+            "callback": {
+                "type": "boolean",
+                "description": "The caller asked to be called back: taking them calls them.",
+            },
         },
     },
     "OnShift": {

@@ -89,6 +89,11 @@ class Calls(dict[str, Call]):
         self._carrier.webhooks.status_callback(call, "initiated")
         if call.ended:
             return
+        if self._carrier.directory.phone(call.recipient).unreachable:
+            # "failed: The call could not be completed as dialed, most likely because the
+            # phone number was non-existent" (the Call resource's Status values): it never rings.
+            self.finish(call, "failed")
+            return
         call.status = "ringing"
         self._carrier.webhooks.status_callback(call, "ringing")
         self._carrier.directory.phone(call.recipient).ring(call)

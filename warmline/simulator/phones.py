@@ -56,6 +56,7 @@ class Phone:
         self.transcript: list[Moment] = []
         self.rings_before_answer: int | None = None
         self.busy = False
+        self.unreachable = False
 
     # -- what the phone knows ----------------------------------------------------------------
 
@@ -122,6 +123,11 @@ class Phone:
     def is_busy(self) -> Phone:
         """Answer every incoming call with a busy signal."""
         self.busy = True
+        return self
+
+    def is_unreachable(self) -> Phone:
+        """Be a number no call can reach (disconnected, or no such number)."""
+        self.unreachable = True
         return self
 
     def ring(self, call: Call) -> None:

@@ -158,6 +158,9 @@
       const ago = hours < 1 ? _("less than an hour ago") : ngettext("{count} hour ago", "{count} hours ago", hours);
       parts.push(_("flagged: crisis signs in a contact {ago}", { ago }));
     }
+    if (contact.callback) {
+      parts.push(_("asked to be called back: the line calls them when you take this"));
+    }
     return parts.join(" · ");
   }
 

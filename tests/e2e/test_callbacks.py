@@ -1,0 +1,158 @@
+"""Queued callbacks through gunicorn, RQ workers and the clock, carried by the Twilio simulator.
+
+A caller on hold presses 2, hears the confirmation with the crisis numbers, and their call
+ends; when a specialist is free they are rung first, then the line calls the person from its
+own number (the Calls resource, From a number of the account:
+https://www.twilio.com/docs/voice/api/call-resource#create-a-call-resource) and puts them
+through. A call back nobody answers ends with CallStatus no-answer, busy or failed (the same
+page, "CallStatus values"); the line tries once more, then gives up.
+"""
+
+from __future__ import annotations
+
+from tests.e2e.stack import Scenario, Specialist
+from tests.services import wait_for
+from warmline import presence, wording
+from warmline.models import Outcome
+from warmline.simulator import APPLICATION_ERROR, Phone
+
+DEADLINE = 30
+LINE_NAME = "Riverside Warm Line"
+WHISPER = "Press 1 to accept."
+CONNECTED = wording.spoken("connected", "en").text
+OFFERED = wording.spoken("callback_offer", "en", key="2").text
+CONFIRMED = wording.spoken("callback_confirmed", "en").text
+INTRO = wording.spoken("callback_intro", "en", name=LINE_NAME).text
+RETRYING = wording.to_specialist("callback_retrying")
+GIVEN_UP = wording.to_specialist("callback_given_up")
+# The line's wait before its one more try, short for the test (the least a line may set).
+RETRY_SECONDS = 10
+
+
+def heard(phone: Phone) -> str:
+    return " ".join(phone.heard)
+
+
+def on_break(scenario: Scenario, line, specialist: Specialist) -> None:
+    presence.take_break(
+        scenario.stack.services.redis, line_id=line.id, specialist_id=specialist.id, reason="x"
+    )
+
+
+def back_from_break(scenario: Scenario, line, specialist: Specialist) -> None:
+    services = scenario.stack.services
+    with services.sessions() as session:
+        presence.become_available(
+            session, services.redis, services.jobs, line_id=line.id, specialist_id=specialist.id
+        )
+
+
+def ask_for_a_call_back(scenario: Scenario, *, hang_up_at_once: bool = False):
+    """A line whose only specialist is on a break; a caller holds and presses 2."""
+    line = scenario.line(callback_retry_seconds=RETRY_SECONDS)
+    ana = scenario.specialist(line, "Ana")
+    on_break(scenario, line, ana)
+    # Set before anything rings her: a phone answers as it was set when the call came.
+    ana.phone.answers_after(rings=1)
+    caller = scenario.phone()
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: OFFERED in heard(caller), what="the hold loop offers it")
+    caller.press("2")
+    scenario.advance_until(lambda: CONFIRMED in heard(caller), what="the call back confirmed")
+    if hang_up_at_once:
+        caller.hang_up()
+    scenario.advance_until(lambda: caller.state == "idle", what="the caller's call ends")
+    return line, ana, caller
+
+
+def take_the_call_back(scenario: Scenario, ana: Specialist) -> None:
+    """Ana is rung with the call back's whisper and accepts it."""
+    whispers = heard(ana.phone).count(WHISPER)
+    scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
+    scenario.advance_until(
+        lambda: heard(ana.phone).count(WHISPER) > whispers, what="Ana hears the whisper"
+    )
+    assert "Warm line call back" in heard(ana.phone)
+    ana.phone.press("1")
+
+
+def test_a_caller_who_asked_is_called_back_from_the_line_and_put_through(scenario):
+    line, ana, caller = ask_for_a_call_back(scenario)
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.OPEN and contact.callback_requested_at is not None
+    assert scenario.live(line).waiting() == [contact.id], "they keep their place"
+    assert "9 8 8" in heard(caller)
+
+    caller.answers_after(rings=2)
+    back_from_break(scenario, line, ana)
+    take_the_call_back(scenario, ana)
+    scenario.wait_until_rung(caller, what="a worker to call the caller back")
+    [call_back] = [call for call in caller.calls if call.direction == "outbound-api"]
+    assert call_back.sender == line.twilio_number, "from the line's own number"
+    scenario.advance_until(lambda: INTRO in heard(caller), what="the caller hears who calls")
+    scenario.advance_until(lambda: CONNECTED in heard(caller), what="the caller put through")
+    scenario.advance_until(
+        lambda: caller.connected_to == [ana.phone.number], what="caller and Ana talk"
+    )
+    caller.hang_up()
+
+    wait_for(
+        lambda: scenario.contact(line).ended_at is not None, timeout=DEADLINE, what="it closes"
+    )
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.ANSWERED
+    assert (contact.callback_attempts, contact.specialist_id) == (1, ana.id)
+    assert scenario.live(line).callback_number(contact.id) is None
+    assert APPLICATION_ERROR not in caller.heard + ana.phone.heard
+    assert scenario.errors() == []
+
+
+def test_a_call_back_nobody_answers_is_tried_once_more_then_closed_not_reached(scenario):
+    line, ana, caller = ask_for_a_call_back(scenario)
+    caller.never_answers()
+    back_from_break(scenario, line, ana)
+    for told in (RETRYING, GIVEN_UP):
+        take_the_call_back(scenario, ana)
+        scenario.wait_until_rung(caller, what="a worker to call the caller back")
+        scenario.advance_until(lambda: not caller.ringing, what="the call back rings out")
+        wait_for(lambda said=told: said in heard(ana.phone), timeout=DEADLINE, what="Ana is told")
+        scenario.advance_until(lambda: ana.phone.state == "idle", what="Ana's call ends")
+        assert scenario.live(line).specialist(ana.id)["status"] == "available"
+
+    wait_for(
+        lambda: scenario.contact(line).ended_at is not None, timeout=DEADLINE, what="it closes"
+    )
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.CALLBACK_NOT_REACHED
+    assert contact.callback_attempts == 2 and contact.connected_at is None
+    assert [call.status for call in caller.calls if call.direction == "outbound-api"] == [
+        "no-answer",
+        "no-answer",
+    ]
+    live = scenario.live(line)
+    assert live.callback_number(contact.id) is None and live.pending_callbacks() == 0
+    assert live.waiting() == []
+    assert scenario.errors() == []
+
+
+def test_a_caller_who_hangs_up_as_the_call_back_is_confirmed_is_still_called_back(scenario):
+    line, ana, caller = ask_for_a_call_back(scenario, hang_up_at_once=True)
+    contact = scenario.contact(line)
+    assert contact.outcome is Outcome.OPEN, "not abandoned: they asked to be called back"
+    assert contact.call_sid is None
+    assert scenario.live(line).waiting() == [contact.id]
+
+    caller.answers_after(rings=1)
+    back_from_break(scenario, line, ana)
+    take_the_call_back(scenario, ana)
+    scenario.wait_until_rung(caller, what="a worker to call the caller back")
+    scenario.advance_until(lambda: CONNECTED in heard(caller), what="the caller put through")
+    scenario.advance_until(
+        lambda: caller.connected_to == [ana.phone.number], what="caller and Ana talk"
+    )
+    caller.hang_up()
+    wait_for(
+        lambda: scenario.contact(line).ended_at is not None, timeout=DEADLINE, what="it closes"
+    )
+    assert scenario.contact(line).outcome is Outcome.ANSWERED
+    assert scenario.errors() == []
