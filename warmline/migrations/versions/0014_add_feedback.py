@@ -1,6 +1,6 @@
 """Add the feedback question: the line's survey settings and each contact's answers, as numbers.
 
-Revision ID: 0014_survey
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-03
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_survey"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

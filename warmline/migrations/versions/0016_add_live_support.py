@@ -1,7 +1,7 @@
 """Add supervisors, who support specialists during a contact, and lines that allow listening.
 
-Revision ID: 0014_supervisor
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_supervisor"
-down_revision: str | None = "0013"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Add queued callbacks: a line's switch, cap and retry wait; a contact's request and tries.
 
-Revision ID: 0014_callback
-Revises: 0013
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_callback"
-down_revision: str | None = "0013"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
