@@ -36,6 +36,11 @@ messages: $(STAMP)
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-## test: lint, then the whole suite against real Redis, SQLite and PostgreSQL
+## test: lint, then the whole suite against real Redis, SQLite and PostgreSQL, on a worker per
+## core; a module's tests share a worker, so its module-scoped stack (tests/e2e) starts once
+## (one BLAS thread each: OpenBLAS's spinning threads made the crisis training tests ten
+## times slower once the workers share the cores)
+TEST_WORKERS ?= auto
 test: lint browser
-	$(BIN)/pytest $(PYTEST_ARGS)
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+		$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)

@@ -14,7 +14,6 @@ from werkzeug.serving import make_server
 
 from config.settings import Settings
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
-from warmline import migrate
 from warmline.app import create_app
 from warmline.simulator import ManualClock, Simulator, create_simulator, simulator_of
 from warmline.telephony import TwilioGateway
@@ -151,12 +150,12 @@ def gateway(api) -> TwilioGateway:
 
 
 @pytest.fixture
-def line(settings, clock: ManualClock) -> Iterator[Line]:
+def line(settings, clock: ManualClock, upgraded) -> Iterator[Line]:
     """Run the real warmline app against the simulator over HTTP, on a manual clock."""
     warmline_proxy, simulator_proxy = LateApp(), LateApp()
     with serve(warmline_proxy) as warmline_url, serve(simulator_proxy) as simulator_url:
         wired = replace(settings, public_url=warmline_url, twilio_api_base_url=simulator_url)
-        migrate.upgrade(wired.database_url)
+        upgraded(wired.database_url)
         app = create_app(wired)
         warmline_proxy.target = app
         simulator_app = create_simulator(
