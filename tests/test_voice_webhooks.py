@@ -23,10 +23,10 @@ from tests.factories import (
 )
 from tests.faults import break_database, break_redis
 from tests.services import throwaway_redis
-from warmline import calls, urls
+from warmline import calls, urls, wording
 from warmline.app import create_app
 from warmline.live import LiveLine
-from warmline.models import Block, Contact, Outcome, utcnow
+from warmline.models import Block, Channel, Contact, Outcome, utcnow
 from warmline.privacy import caller_tag
 
 CALLER = "+14155550123"
@@ -718,3 +718,43 @@ def test_on_a_holiday_the_line_is_closed_whatever_the_weekday_hours(twilio, app,
     response = incoming(twilio)
     assert "No peer specialist is on the line right now" in twiml.spoken(twiml.parse(response))
     assert_hears_help_and_is_dialled_to(response, OVERFLOW_NUMBER)
+
+
+def connected_call(session, line, language: str) -> Contact:
+    now = utcnow()
+    contact = Contact(
+        line_id=line.id, channel=Channel.VOICE, call_sid=call_sid(), arrived_at=now,
+        connected_at=now, language=language,
+    )  # fmt: skip
+    session.add(contact)
+    session.commit()
+    return contact
+
+
+@pytest.mark.parametrize("path", ["after", "goodbye", "crisis"])
+def test_a_spanish_caller_hears_goodbye_in_spanish(twilio, session, path):
+    line = make_line(session, languages=["en", "es"])
+    contact = connected_call(session, line, "es")
+    response = twilio.post(f"/webhooks/voice/{path}?contact={contact.id}", {"CallSid": "CA1"})
+    root = twiml.parse(response)
+    twiml.assert_valid_voice(root)
+    assert twiml.spoken(root) == wording.spoken("goodbye", "es").text
+    assert {say.get("language") for say in root.iter("Say")} == {"es-US"}
+
+
+def test_a_goodbye_for_no_known_contact_is_english_and_still_reaches_988(twilio):
+    response = twilio.post("/webhooks/voice/after?contact=999999", {"CallSid": "CA1"})
+    root = twiml.parse(response)
+    twiml.assert_valid_voice(root)
+    assert twiml.spoken(root) == wording.spoken("goodbye", "en").text
+
+
+@pytest.mark.parametrize("path", ["crisis", "connect"])
+def test_the_lines_own_crisis_words_said_after_a_menu_reach_the_crisis_line(twilio, session, path):
+    line = make_line(session, crisis_terms={"en": ["the old quarry"]})
+    contact = connected_call(session, line, "en")
+    heard = {"CallSid": contact.call_sid, "SpeechResult": "I am driving to the old quarry"}
+    response = twilio.post(f"/webhooks/voice/{path}?contact={contact.id}", heard)
+    root = twiml.parse(response)
+    twiml.assert_valid_voice(root)
+    assert twiml.dialled(root) == [line.crisis_number]

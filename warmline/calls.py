@@ -117,6 +117,14 @@ def hears_crisis(digits: str, speech: str, line_terms: dict[str, list[str]] | No
     return detect(speech, extra_terms=line_terms or None).tier
 
 
+def heard_from_contact(session: Session, contact_id: int, digits: str, speech: str) -> int:
+    """Return the crisis tier of what a contact's caller pressed or said, by their line's own
+    crisis words too."""
+    contact = session.get(Contact, contact_id)
+    line = session.get(Line, contact.line_id) if contact is not None else None
+    return hears_crisis(digits, speech, line.crisis_terms if line is not None else None)
+
+
 # Arrival.
 
 _FIRST_STEPS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 
 from warmline import callbacks, calls, feedback, lines, offers, supervision, urls, wording
 from warmline.crisis.scripts import referral_script, survey_script
@@ -151,9 +151,11 @@ def language():
 def crisis():
     """From a closing message: 9 (or crisis words) reaches the crisis line; else goodbye."""
     heard = forms.heard(request.form)
-    tier = calls.hears_crisis(heard.digits, heard.speech)
+    tier = calls.heard_from_contact(
+        db_session(), forms.query_id(request.args, "contact"), heard.digits, heard.speech
+    )
     if not tier:
-        return xml(twiml.goodbye("en", _crisis_url(), voices=_contact_voices()))
+        return _goodbye()
     return _decide_for_contact(calls.refer_to_crisis, tier=tier)
 
 
@@ -262,7 +264,7 @@ def connect():
     session, client, _jobs = _services()
     contact_id = forms.query_id(request.args, "contact")
     heard = forms.heard(request.form)
-    tier = calls.hears_crisis(heard.digits, heard.speech)
+    tier = calls.heard_from_contact(session, contact_id, heard.digits, heard.speech)
     if tier:
         return _decide_for_contact(calls.refer_to_crisis, tier=tier)
     plan = calls.caller_connected(session, client, contact_id=contact_id, at=utcnow())
@@ -290,18 +292,21 @@ def _crisis_url() -> str:
     return urls.crisis(forms.query_id(request.args, "contact"))
 
 
-def _contact_voices() -> twiml.Voices:
-    """Return the voices of the line this URL's contact called; the defaults for none."""
+def _goodbye() -> Response:
+    """Say goodbye to this URL's contact in their language (English for none), 988 for later."""
     session = db_session()
     contact = calls.contact_line(session, forms.query_id(request.args, "contact"))
-    return lines.voices_of(session, contact.line_id) if contact else twiml.NO_CHOICE
+    if contact is None:
+        return xml(twiml.goodbye("en", _crisis_url()))
+    voices = lines.voices_of(session, contact.line_id)
+    return xml(twiml.goodbye(contact.language, _crisis_url(), voices=voices))
 
 
 @bp.post("/after")
 @fallback(GOODBYE)
 def after():
     """The conversation's conference ended: say goodbye, with 988 for later."""
-    return xml(twiml.goodbye("en", _crisis_url(), voices=_contact_voices()))
+    return _goodbye()
 
 
 @bp.post("/goodbye")
@@ -319,7 +324,7 @@ def goodbye():
         return xml(
             twiml.crisis_line(plan.line.crisis_number, plan.language, voices=plan.line.voices)
         )
-    return xml(twiml.goodbye("en", _crisis_url(), voices=_contact_voices()))
+    return _goodbye()
 
 
 def _survey(plan: feedback.SurveyPlan) -> str:
