@@ -18,6 +18,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from warmline.crisis.combined import combine
 from warmline.crisis.corpus import DEVELOPMENT, Row
@@ -188,8 +189,11 @@ def choose_thresholds(prepared: Prepared, scores: Sequence[Scores]) -> Threshold
 
 def train(prepared: Prepared) -> Model:
     """Train the model on these rows, its thresholds on held-out scores of the same rows."""
-    thresholds = choose_thresholds(prepared, held_out_scores(prepared))
-    heads = _fit(prepared)
+    # One BLAS thread: several add a product's terms in an order that varies with the thread
+    # count, and the file must be the same on every machine that rebuilds it.
+    with threadpool_limits(limits=1):
+        thresholds = choose_thresholds(prepared, held_out_scores(prepared))
+        heads = _fit(prepared)
     slots = np.flatnonzero(heads.idf)
     listed = slots.tolist()
     authors = sorted(set(prepared.authors))
