@@ -381,6 +381,58 @@ def document() -> dict[str, Any]:
                 parameters=[CONTACT_ID],
             )
         },
+        "/api/contacts/{contact_id}/support": {
+            "post": _operation(
+                "Ask the supervisors on duty for support during your call or text (202)",
+                {
+                    "202": _json(
+                        {
+                            "type": "object",
+                            "properties": {"supervisors_on_duty": {"type": "integer"}},
+                        },
+                        "Asked: how many supervisors on duty were alerted (0: nobody is).",
+                    ),
+                    "404": _error("No such contact of yours."),
+                    "409": _error("That conversation is over."),
+                },
+                changes=True,
+                parameters=[CONTACT_ID],
+            )
+        },
+        "/api/supervisor/contacts/{contact_id}": {
+            "post": _operation(
+                "Supervisors: listen to a call, coach its specialist, or join it (202, audited)",
+                {
+                    "202": _json(
+                        {"type": "object", "properties": {"support": {"type": "string"}}},
+                        "Under way: listening, coaching or joined.",
+                    ),
+                    "400": _error("'mode' is 'listen', 'coach' or 'join'."),
+                    "404": _error("No such call on a line you supervise."),
+                    "409": _error(
+                        "Not possible now: a text, a line that does not tell callers, no phone "
+                        "of yours, another supervisor, or your own call."
+                    ),
+                },
+                changes=True,
+                body=_body({"mode": {"enum": ["listen", "coach", "join"]}}, ["mode"]),
+                parameters=[CONTACT_ID],
+            )
+        },
+        "/api/supervisor/lines/{line_id}/events": {
+            "get": _operation(
+                "Supervisors: live events of a line's board (text/event-stream)",
+                {
+                    "200": {
+                        "description": "The stream.",
+                        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+                    },
+                    "204": {"description": "Not a supervisor of the line: nothing to follow."},
+                    "404": _error("No such line on your board."),
+                },
+                parameters=[_path_id("line_id")],
+            )
+        },
         "/api/contacts/{contact_id}/transfer": _call_action(
             "Dial the crisis line into your call (warm handoff)", "Dialing."
         ),
