@@ -50,6 +50,8 @@ def redis_dump(client) -> str:
     for key in client.scan_iter():
         parts.append(repr(key))
         kind = client.type(key).decode()
+        if kind == "none":
+            continue  # it expired between the scan and the look: its name is still scanned
         reader = {
             "string": client.get,
             "hash": client.hgetall,
