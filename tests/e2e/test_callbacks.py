@@ -67,7 +67,10 @@ def ask_for_a_call_back(scenario: Scenario, *, hang_up_at_once: bool = False):
 
 def take_the_call_back(scenario: Scenario, ana: Specialist) -> None:
     """Ana is rung with the call back's whisper and accepts it."""
-    whispers = heard(ana.phone).count(WHISPER)
+    whispers, calls = heard(ana.phone).count(WHISPER), len(ana.phone.calls)
+    # A try again is rung after the line's wait in real seconds: wait for its call first, or
+    # the simulated clock runs out while the job still waits its time.
+    wait_for(lambda: len(ana.phone.calls) > calls, timeout=DEADLINE, what="a worker to ring Ana")
     scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
     scenario.advance_until(
         lambda: heard(ana.phone).count(WHISPER) > whispers, what="Ana hears the whisper"
