@@ -16,10 +16,10 @@ from tests.browser.conftest import shoot
 from tests.browser.test_accessibility import findings
 from tests.browser.test_console import sign_in
 from tests.console.conftest import PASSWORD
-from warmline import audit, blocks, roster
+from warmline import audit, blocks, presence, roster
 from warmline.lines import add_line, assign_coordinator
 from warmline.live import LiveLine, now_ms
-from warmline.models import Channel, Contact, Outcome, Role, User
+from warmline.models import Channel, Contact, Outcome, Role, User, utcnow
 from warmline.people import add_user, set_password
 
 PHONE = {"width": 375, "height": 740}
@@ -279,8 +279,16 @@ def test_what_a_console_action_shows_still_fits_a_phone(page, server, busy_line)
     assert_nothing_wrong(wrong)
 
 
-def test_a_specialists_own_pages_and_sign_in_fit_a_phone(page, server, session, busy_line):
-    _line, cora = busy_line
+def test_a_specialists_own_pages_and_sign_in_fit_a_phone(page, server, session, app, busy_line):
+    line, cora = busy_line
+    # On shift whatever the hour (the roster's shifts may not cover now): the sign-out
+    # warning below is for a specialist on shift.
+    maximiliana = session.scalars(select(User).where(User.email == SPECIALISTS[0][1])).one()
+    services = app.extensions["warmline"]
+    presence.start_shift(
+        session, services.redis, services.jobs, line_id=line.id, specialist_id=maximiliana.id,
+        at=utcnow(), override_by=cora.id,
+    )  # fmt: skip
     page.set_viewport_size(PHONE)
     wrong = {}
     page.goto(f"{server}/sign-in")
@@ -304,6 +312,8 @@ def test_a_specialists_own_pages_and_sign_in_fit_a_phone(page, server, session, 
     set_password(session, bo, "a password cora chose", actor_id=cora.id, via="console")
     session.commit()
     page.get_by_role("link", name="Back to your shift").click()
+    # The warning is for a shift the page knows of: wait until it has read it.
+    expect(page.locator("#status-badge")).to_have_text("Available")
     page.get_by_role("button", name="Sign out").click()
     warning = page.get_by_role("dialog", name="Sign out and end your shift?")
     expect(warning).to_be_visible()

@@ -79,7 +79,7 @@ def test_a_person_who_picks_spanish_reads_dashboard_and_console_in_spanish(
     page.get_by_role("link", name=line.name).click()
     page.get_by_role("link", name="En vivo").click()
     expect(page.get_by_role("heading", name=f"{line.name} ahora")).to_be_visible()
-    expect(page.locator("#on-shift tr")).to_have_text(["CoraLibre para el siguiente contacto"])
+    expect(page.locator("#on-shift tr")).to_have_text(["CoraLibre para el siguiente contacto0"])
     expect(page.locator("#waiting tr")).to_contain_text(f"Llamada #{waiting.id} (en)")
     expect(page.locator("#waiting tr")).to_contain_text("Ninguna")
     assert findings(page) == []
