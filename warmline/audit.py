@@ -270,6 +270,10 @@ PROFILE: dict[str, tuple[str, Said | None]] = {
         N_("supervisor"),
         _from_to(lambda on, say: say("yes") if on else say("no")),
     ),
+    "in_training": (
+        N_("in training"),
+        _from_to(lambda on, say: say("yes") if on else say("no")),
+    ),
 }
 
 
@@ -477,4 +481,8 @@ SENTENCES = {
     "supervision.listen": N_("%(actor)s listened to %(person)s's call on %(line)s."),
     "supervision.coach": N_("%(actor)s coached %(person)s during a call on %(line)s."),
     "supervision.join": N_("%(actor)s joined %(person)s's call on %(line)s."),
+    "practice.open": N_("%(actor)s set up a practice call for %(person)s on %(line)s."),
+    "practice.debrief": N_(
+        "%(actor)s ticked the debrief of %(person)s's practice call on %(line)s."
+    ),
 }

@@ -56,12 +56,19 @@ def active_block(session: Session, line_id: int, caller_tag: str, at: datetime) 
 
 
 def recent_contacts(session: Session, line_id: int, *, days: int, limit: int) -> list[Contact]:
-    """Return the line's contacts of the last `days` days, newest first: what can be blocked."""
+    """Return the line's contacts of the last `days` days, newest first: what can be blocked.
+
+    Practice calls are none of them: their caller is a trainer.
+    """
     since = utcnow() - timedelta(days=days)
     return list(
         session.scalars(
             select(Contact)
-            .where(Contact.line_id == line_id, Contact.arrived_at >= since)
+            .where(
+                Contact.line_id == line_id,
+                Contact.arrived_at >= since,
+                Contact.practice.is_(False),
+            )
             .order_by(Contact.arrived_at.desc(), Contact.id.desc())
             .limit(limit)
         )

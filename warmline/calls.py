@@ -26,7 +26,7 @@ from warmline.crisis.carry import carried_flag
 from warmline.jobs import Jobs
 from warmline.lines import LineContext, context, find_line, next_opening, open_until
 from warmline.live import LiveLine, Resolution, now_ms
-from warmline.models import Channel, Contact, Line, Outcome, User, utcnow
+from warmline.models import Channel, Contact, Line, Outcome, PracticeCall, User, utcnow
 
 log = logging.getLogger(__name__)
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
@@ -65,6 +65,8 @@ class CallPlan:
     contact_id: int | None = None
     language: str = "en"
     reopens_at: datetime | None = None
+    # A practice call: the crisis line is named, never dialled (warmline.practice).
+    practice: bool = False
 
 
 @dataclass(frozen=True)
@@ -156,15 +158,21 @@ def arrive(
         return CallPlan(Step.NO_LINE, None)
     live = live_line(client, line.id)
     reopens_at = None
-    carried = carried_flag(session, line, caller_tag, at)
-    tier = carried.tier if carried else 0
-    try:
-        admission = admit(session, line, live, caller_tag=caller_tag, at=at, crisis_tier=tier)
-        step = _FIRST_STEPS.get(admission.refusal) or _admitted_step(line)
-        reopens_at = admission.reopens_at
-    except redis.RedisError:
-        log.warning("Redis is unreachable: a caller to line %s is sent onward", line.id)
-        step = Step.ONWARD
+    practice = practice_waiting(session, line.id, caller_tag, at)
+    if practice:
+        # A trainer's practice call: never blocked, limited or closed, never carrying a real
+        # contact's flag, and kept apart from the trainer's phone (no caller tag).
+        practice, caller_tag, tier, step = practice[0], None, 0, _admitted_step(line)
+    else:
+        carried = carried_flag(session, line, caller_tag, at)
+        tier = carried.tier if carried else 0
+        try:
+            admission = admit(session, line, live, caller_tag=caller_tag, at=at, crisis_tier=tier)
+            step = _FIRST_STEPS.get(admission.refusal) or _admitted_step(line)
+            reopens_at = admission.reopens_at
+        except redis.RedisError:
+            log.warning("Redis is unreachable: a caller to line %s is sent onward", line.id)
+            step = Step.ONWARD
     outcome = _OUTCOMES.get(step, Outcome.OPEN)
     contact = Contact(
         line_id=line.id,
@@ -177,6 +185,8 @@ def arrive(
         crisis_tier=tier,
     )
     session.add(contact)
+    if practice:
+        begin_practice(practice, contact)
     try:
         session.commit()
     except IntegrityError:
@@ -220,6 +230,51 @@ def _resume(
     live = live_line(client, line.id)
     _join_queue(live, jobs, line, contact, greeted=step is Step.GREET, chosen=False)
     return CallPlan(step, context(line), contact.id, contact.language)
+
+
+# Practice calls (see warmline.practice): which call is one, and who may answer it.
+
+
+def practice_waiting(
+    session: Session, line_id: int, caller_tag: str | None, at: datetime
+) -> list[PracticeCall]:
+    """Return the practice calls set up for a call from this caller tag now, newest first."""
+    if caller_tag is None:
+        return []
+    return list(
+        session.scalars(
+            select(PracticeCall)
+            .where(
+                PracticeCall.line_id == line_id,
+                PracticeCall.caller_tag == caller_tag,
+                PracticeCall.contact_id.is_(None),
+                PracticeCall.expires_at > at,
+            )
+            .order_by(PracticeCall.opened_at.desc(), PracticeCall.id.desc())
+        )
+    )
+
+
+def begin_practice(practice: PracticeCall, contact: Contact) -> None:
+    """Make the arriving contact the practice call; the phone's tag is no longer needed."""
+    contact.practice = True
+    practice.contact = contact
+    practice.caller_tag = None
+
+
+def trainee_of(contact: Contact) -> int | None:
+    """Return the trainee a practice contact is for; None for a real one."""
+    if not contact.practice or contact.practice_call is None:
+        return None
+    return contact.practice_call.trainee_id
+
+
+def may_take(contact: Contact, user: User) -> bool:
+    """Whether someone may answer a contact: a trainee their own practice calls only, anyone
+    else real contacts only."""
+    if contact.practice:
+        return user.in_training and trainee_of(contact) == user.id
+    return not user.in_training
 
 
 def requeue(live: LiveLine, line: Line, contact: Contact) -> None:
@@ -280,6 +335,8 @@ def _remember(
         callback=int(line.callbacks_enabled and contact.caller_tag is not None),
         callbacks_cap=line.max_pending_callbacks,
         closes=_ms(closes) if closes else 0,
+        # Offered to this trainee alone (claim.lua); nobody in training is offered a real one.
+        **({"practice_for": trainee_of(contact) or 0} if contact.practice else {}),
     )
 
 
@@ -505,7 +562,9 @@ def refer_to_crisis(
     live = live_line(client, line.id)
     _leave_line(live, jobs, contact.id)
     live.publish("crisis_referral", contact_id=contact.id)
-    return CallPlan(Step.CRISIS, context(line), contact.id, contact.language)
+    return CallPlan(
+        Step.CRISIS, context(line), contact.id, contact.language, practice=contact.practice
+    )
 
 
 def _leave_line(live: LiveLine, jobs: Jobs, contact_id: int) -> Resolution:
@@ -555,6 +614,7 @@ def start_wrap_up(
         ready_ms=after.ready_ms,
         status=after.status,
         recovery_from_ms=after.recovery_from_ms,
+        training=specialist.in_training,
     )
     wellbeing.settle(live, specialist_id, after, given=True)
     live.publish("wrap_up", specialist_id=specialist_id, contact_id=contact_id)
@@ -791,7 +851,12 @@ def _free_after_callback(
         live.go_offline(specialist_id)
         live.publish("specialist_offline", specialist_id=specialist_id)
         return
-    live.go_available(specialist_id, specialist.languages, ready_ms=now_ms())
+    live.go_available(
+        specialist_id,
+        specialist.languages,
+        ready_ms=now_ms(),
+        training=specialist.in_training,
+    )
     live.publish("specialist_available", specialist_id=specialist_id)
     jobs.offer_contacts(live.line_id)
 
@@ -929,4 +994,6 @@ def after_specialist(session: Session, client: redis.Redis, *, contact_id: int) 
     contact, line = found
     if not live_line(client, line.id).recall(contact_id, "crisis_leg"):
         return CallPlan(Step.NOTHING, context(line), contact.id, contact.language)
-    return CallPlan(Step.CRISIS, context(line), contact.id, contact.language)
+    return CallPlan(
+        Step.CRISIS, context(line), contact.id, contact.language, practice=contact.practice
+    )

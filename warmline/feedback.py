@@ -65,10 +65,11 @@ def may_ask(line: Line, contact: Contact) -> bool:
 
     Only after a conversation with a specialist, on a line that asks, and never someone
     with crisis signs, a crisis flag carried over, or a referral or handoff to the crisis
-    line: a person in crisis is not asked to grade the call.
+    line: a person in crisis is not asked to grade the call. Never a practice call.
     """
     return (
         line.survey_enabled
+        and not contact.practice
         and contact.connected_at is not None
         and contact.specialist_id is not None
         and contact.crisis_tier == 0
@@ -269,6 +270,7 @@ def report(
         Contact.arrived_at >= starts_at,
         Contact.arrived_at < ends_at,
         Contact.survey_asked_at.is_not(None),
+        Contact.practice.is_(False),
     ]
     if specialist_id is not None:
         conditions.append(Contact.specialist_id == specialist_id)

@@ -227,11 +227,13 @@ class LiveLine:
         ready_ms: int,
         status: str = "available",
         recovery_from_ms: int = 0,
+        training: bool = False,
     ) -> None:
         """Make a specialist free for offers from `ready_ms` (now, or when wrap-up ends).
 
         A recovery break ("recovery") runs from `recovery_from_ms`, the end of its wrap-up,
-        to `ready_ms`; nothing is offered before then, with no timer to end it.
+        to `ready_ms`; nothing is offered before then, with no timer to end it. Someone in
+        `training` is offered practice calls only.
         """
         with self.client.pipeline() as pipe:
             for language in languages:
@@ -243,6 +245,7 @@ class LiveLine:
                     "reason": "",
                     "ready": ready_ms,
                     "recovery_from": recovery_from_ms,
+                    "training": int(training),
                 },
             )
             pipe.hdel(self._key(f"specialist:{specialist_id}"), "contact")

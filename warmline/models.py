@@ -319,6 +319,9 @@ class User(Base):
     # A supervisor supports the specialists of the lines they serve during a contact: alerted
     # when one asks, they may listen to a call, coach the specialist, or join.
     supervisor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A specialist in training takes practice calls only (warmline.practice), never a real
+    # caller or texter.
+    in_training: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     shifts: Mapped[list[Shift]] = relationship(back_populates="user")
@@ -420,8 +423,11 @@ class Contact(Base):
     # number to call is never here (sealed in Redis while the callback is pending).
     callback_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     callback_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A practice call a trainer placed for a specialist in training: out of every report.
+    practice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     wrap_up: Mapped[WrapUp | None] = relationship(back_populates="contact")
+    practice_call: Mapped[PracticeCall | None] = relationship(back_populates="contact")
 
     @validates("caller_tag")
     def _validate_caller_tag(self, key: str, tag: str | None) -> str | None:
@@ -595,3 +601,37 @@ class LineScript(Base):
     text: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class PracticeCall(Base):
+    """A practice call a trainer set up: the scenario, the trainee, and the debrief ticks.
+
+    The phone the trainer calls from is kept as a caller tag (an HMAC, never the number) only
+    until the call arrives; the next call from it within the window is this practice call.
+    """
+
+    __tablename__ = "practice_calls"
+    __table_args__ = (Index("ix_practice_calls_waiting", "line_id", "caller_tag", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    trainer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    trainee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    scenario: Mapped[str] = mapped_column(String(40))
+    caller_tag: Mapped[str | None] = mapped_column(String(64))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), unique=True
+    )
+    # The keys of the scenario's debrief items the trainer ticked; ticks only, no free text.
+    debrief: Mapped[list[str]] = mapped_column(JSON, default=list)
+    debriefed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    contact: Mapped[Contact | None] = relationship(back_populates="practice_call")
+
+    @validates("caller_tag")
+    def _validate_caller_tag(self, key: str, tag: str | None) -> str | None:
+        if tag is not None and not CALLER_TAG.match(tag):
+            raise ValueError("caller_tag must be an HMAC-SHA256 hex digest, never a number")
+        return tag

@@ -290,6 +290,14 @@ def add_crisis_counselor(runtime: Runtime, contact_id: int) -> None:
         if contact is None or contact.ended_at is not None:
             return
         line = session.get(Line, contact.line_id)
+        if contact.practice:
+            # Training never rings a real crisis line: the trainee practises the handoff that
+            # rings out, staying with the caller and giving them the crisis numbers.
+            log.info("practice contact %s: the crisis line is not dialled", contact_id)
+            calls.crisis_leg_status(
+                runtime.redis, runtime.jobs, line_id=line.id, contact_id=contact_id, status="failed"
+            )
+            return
         try:
             runtime.gateway.add_conference_participant(
                 conference=calls.conference_name(contact_id),

@@ -50,6 +50,8 @@ class Profile:
     role: Role
     # Supports the specialists of the lines they serve during contacts (warmline.supervision).
     supervisor: bool = False
+    # Takes practice calls only, never a real caller or texter (warmline.practice).
+    in_training: bool = False
 
 
 def add_user(

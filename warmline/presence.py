@@ -97,7 +97,12 @@ def become_available(
     specialist = session.get(User, specialist_id)
     line = session.get(Line, line_id)
     live = LiveLine(client, line_id)
-    live.go_available(specialist_id, specialist.languages, ready_ms=now_ms())
+    live.go_available(
+        specialist_id,
+        specialist.languages,
+        ready_ms=now_ms(),
+        training=specialist.in_training,
+    )
     if live.texts_held(specialist_id) and not line.texts_during_calls:
         live.keep_texting(specialist_id)
     live.publish("specialist_available", specialist_id=specialist_id)

@@ -133,6 +133,7 @@ def _own_totals(
             Contact.line_id == line_id,
             Contact.specialist_id == specialist_id,
             Contact.connected_at >= since,
+            Contact.practice.is_(False),
         )
     ).one()
     return int(count), int(talk)
@@ -179,6 +180,7 @@ def crisis_contacts_this_week(session: Session, line: Line, at: datetime) -> dic
         .where(
             Contact.line_id == line.id,
             Contact.specialist_id.is_not(None),
+            Contact.practice.is_(False),
             Contact.connected_at >= week_start(line, at),
             Contact.connected_at <= at,
             (Contact.crisis_tier >= 1) | Contact.crisis_referred_at.is_not(None),
@@ -226,10 +228,12 @@ def build(session: Session, line: Line, first: date, last: date) -> Report:
     tz = roster.zone(line)
     starts_at, ends_at = roster.local_day_bounds(line, first, last)
     report = Report(line.id, first, last, line.timezone)
+    # Practice calls for training are in no report.
     in_period = (
         Contact.line_id == line.id,
         Contact.arrived_at >= starts_at,
         Contact.arrived_at < ends_at,
+        Contact.practice.is_(False),
     )
 
     for channel, outcome, count in session.execute(

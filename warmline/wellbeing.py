@@ -62,11 +62,16 @@ def earns_recovery(
 
 
 def after_contact(live: LiveLine, line: Line, specialist_id: int, contact: Contact) -> AfterContact:
-    """Count a finished contact in the specialist's run and say when offers start again."""
+    """Count a finished contact in the specialist's run and say when offers start again.
+
+    A practice call counts in no run: its trainee gets the wrap-up time alone.
+    """
+    wrap_up_ends = now_ms() + line.wrap_up_seconds * 1000
+    if contact.practice:
+        return AfterContact(wrap_up_ends, wrap_up_ends)
     in_a_row = live.count_contact(specialist_id)
     owed = live.specialist(specialist_id).get("owed_recovery") == "1"
     crisis_tier = max(contact.crisis_tier, int(live.recall(contact.id, "tier") or 0))
-    wrap_up_ends = now_ms() + line.wrap_up_seconds * 1000
     earned = owed or earns_recovery(
         line,
         crisis_tier=crisis_tier,

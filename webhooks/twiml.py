@@ -329,11 +329,17 @@ def callback_intro(
     return str(response)
 
 
-def crisis_line(crisis_number: str, language: str, *, voices: Voices = NO_CHOICE) -> str:
-    """Connect the caller to the crisis line, and say how to reach it if that fails."""
+def crisis_line(
+    crisis_number: str, language: str, *, voices: Voices = NO_CHOICE, dial: bool = True
+) -> str:
+    """Connect the caller to the crisis line, and say how to reach it if that fails.
+
+    A practice call (`dial` false) hears the same words, and the crisis line is not dialled.
+    """
     response = VoiceResponse()
     _phrase(response, "crisis", language, voices)
-    response.dial(crisis_number, timeout=CRISIS_DIAL_TIMEOUT_SECONDS, answer_on_bridge=True)
+    if dial:
+        response.dial(crisis_number, timeout=CRISIS_DIAL_TIMEOUT_SECONDS, answer_on_bridge=True)
     _phrase(response, "after_crisis", language, voices)
     response.hangup()
     return str(response)

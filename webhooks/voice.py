@@ -47,7 +47,9 @@ def _render(plan: calls.CallPlan) -> str:
             queue_name(line.id), urls.wait(line.id, contact), urls.queue_exit(contact)
         )
     if plan.step is calls.Step.CRISIS:
-        return twiml.crisis_line(line.crisis_number, language, voices=line.voices)
+        return twiml.crisis_line(
+            line.crisis_number, language, voices=line.voices, dial=not plan.practice
+        )
     if plan.step is calls.Step.CALLBACK:
         return twiml.callback_confirmed(language, urls.crisis(contact), voices=line.voices)
     if plan.step is calls.Step.OVERFLOW_MENU:

@@ -16,6 +16,7 @@ from warmline.console import (  # noqa: F401
     lines,
     notices,
     people,
+    practice,
     reports,
     roster,
 )

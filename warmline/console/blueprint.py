@@ -32,7 +32,15 @@ bp = Blueprint(
 # Ids are 32-bit integers in PostgreSQL; anything larger names nothing.
 ID = "int(max=2147483647)"
 # The console's pages a supervisor who coordinates nothing may open (each checks the line).
-SUPERVISOR_PAGES = frozenset({"console.live_page", "console.static"})
+SUPERVISOR_PAGES = frozenset(
+    {
+        "console.live_page",
+        "console.static",
+        "console.practice_page",
+        "console.open_practice",
+        "console.debrief_practice",
+    }
+)
 
 
 @bp.before_request

@@ -114,6 +114,7 @@ def _profile(user: User) -> people.Profile:
         max_texts=forms.optional_number("max_texts", 1, 10),
         active=request.form.get("active") == "yes",
         supervisor=request.form.get("supervisor") == "yes",
+        in_training=request.form.get("in_training") == "yes",
         # Nobody changes their own role, lest the last administrator demote themselves.
         role=_role() if me.role == Role.ADMIN and user.id != me.id else user.role,
     )
@@ -123,7 +124,7 @@ def _profile(user: User) -> people.Profile:
 def edit_person(user_id: int):
     user = _editable(user_id)
     session, me = db_session(), signed_in_user()
-    was_active = user.active
+    was_active, was_in_training = user.active, user.in_training
     try:
         people.update_user(session, user, _profile(user), actor_id=me.id, via=forms.VIA)
         people.set_lines(
@@ -137,7 +138,8 @@ def edit_person(user_id: int):
     except ValueError as error:
         return forms.refused(error, "console.people_page")
     saved = _("%(name)s saved.", name=user.display_name)
-    if was_active and not user.active:
+    if (was_active and not user.active) or was_in_training != user.in_training:
+        # Their next shift starts with the offers their new mark allows, never a stale one.
         saved += " " + _take_off_every_line(user)
     return forms.done(saved, "console.people_page")
 

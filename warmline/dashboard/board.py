@@ -80,6 +80,8 @@ class ContactView:
     support: str = ""
     # The caller asked to be called back: taking them makes the line call them.
     callback: bool = False
+    # A practice call a trainer placed for a specialist in training, not a real caller.
+    practice: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -97,6 +99,7 @@ class ContactView:
             "talking_seconds": self.talking_seconds,
             "support": self.support,
             "callback": self.callback,
+            "practice": self.practice,
         }
 
 
@@ -111,6 +114,7 @@ class InConversation:
     talking_seconds: int
     specialist: str
     support: str
+    practice: bool = False
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -121,6 +125,7 @@ class InConversation:
             "talking_seconds": self.talking_seconds,
             "specialist": self.specialist,
             "support": self.support,
+            "practice": self.practice,
         }
 
 
@@ -293,6 +298,7 @@ def _view(
         talking_seconds=_seconds_since(contact.connected_at, at) if talking else None,
         support=supervision.state_of(live, contact.id) if talking else "",
         callback=calls.awaits_callback(contact),
+        practice=contact.practice,
     )
 
 
@@ -351,7 +357,8 @@ def waiting(
             # A text being offered to someone may still be taken from the list.
             takeable=state in {"waiting", "offered"}
             and contacts[contact_id].channel in channels
-            and contacts[contact_id].language in languages,
+            and contacts[contact_id].language in languages
+            and calls.may_take(contacts[contact_id], taker),
         )
         for contact_id, state in states.items()
         if contact_id in contacts
@@ -409,6 +416,7 @@ def in_conversation(
             talking_seconds=_seconds_since(contact.connected_at, at),
             specialist=name,
             support=supervision.state_of(live, contact.id),
+            practice=contact.practice,
         )
         for contact, name in rows
     ]

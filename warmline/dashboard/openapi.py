@@ -182,6 +182,10 @@ SCHEMAS: dict[str, Any] = {
                 "type": "boolean",
                 "description": "The caller asked to be called back: taking them calls them.",
             },
+            "practice": {
+                "type": "boolean",
+                "description": "A practice call for a specialist in training, not a real caller.",
+            },
         },
     },
     "OnShift": {

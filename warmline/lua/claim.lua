@@ -1,4 +1,5 @@
--- Pair the first waiting caller with free specialist(s) who speak their language.
+-- Pair the first waiting caller with free specialist(s) who speak their language; a practice
+-- call with the trainee it is for.
 -- KEYS: waiting, offered, free, leases, rotation. ARGV: prefix, now ms, lease ms, ring all,
 -- how many waiting callers to look through, rotate (round robin), ms each call placed
 -- ahead may wait in Twilio's queue.
@@ -27,6 +28,22 @@ local function offered_a_text(s)
   return redis.call('HEXISTS', prefix .. 'specialist:' .. s, 'text_offer') == 1
 end
 
+-- A specialist in training takes practice calls only, each made for one of them.
+local function in_training(s)
+  return redis.call('HGET', prefix .. 'specialist:' .. s, 'training') == '1'
+end
+
+-- The trainee a practice call is for, if they are free for it now.
+local function free_trainee(trainee)
+  for _, s in ipairs(ready) do
+    if s == trainee then
+      if in_training(s) and not offered_a_text(s) then return {s} end
+      return {}
+    end
+  end
+  return {}
+end
+
 -- Who is free for each language (with the languages a caller may still choose, `needs`), in
 -- offer order: worked out once per language, so a long line of callers nobody free speaks
 -- for costs one pass over the specialists, not one each.
@@ -37,7 +54,7 @@ local function free_speakers(language, needs)
   if list == nil then
     list = {}
     for _, s in ipairs(ready) do
-      if speaks_all(s, language, needs) and not offered_a_text(s) then
+      if speaks_all(s, language, needs) and not offered_a_text(s) and not in_training(s) then
         table.insert(list, s)
         if ring_all ~= '1' then break end
       end
@@ -85,10 +102,11 @@ while examined < scan do
   if #contacts == 0 then break end
   for i = 1, #contacts, 2 do
     local contact, score = contacts[i], contacts[i + 1]
-    local details = redis.call('HMGET', prefix .. 'contact:' .. contact, 'language', 'needs')
+    local details = redis.call('HMGET', prefix .. 'contact:' .. contact, 'language', 'needs', 'practice_for')
     local language = details[1] or 'en'
     if string.sub(language, 1, 4) ~= 'sms:' then
-      local chosen = free_speakers(language, details[2] or '')
+      local chosen
+      if details[3] then chosen = free_trainee(details[3]) else chosen = free_speakers(language, details[2] or '') end
       if #chosen > 0 then return offer(contact, score, chosen) end
       examined = examined + 1
       if examined >= scan then break end

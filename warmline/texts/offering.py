@@ -24,7 +24,12 @@ PASSED_FOR_SECONDS = 120
 
 
 def texts_allowed(line: Line, specialist: User) -> int:
-    """Return how many texts a specialist may hold at once: the line's limit or their lower one."""
+    """Return how many texts a specialist may hold at once: the line's limit or their lower one.
+
+    None for someone in training: they take practice calls only.
+    """
+    if specialist.in_training:
+        return 0
     return min(line.max_texts_per_specialist, specialist.max_texts or line.max_texts_per_specialist)
 
 

@@ -96,7 +96,8 @@
   }
 
   function label(contact) {
-    return `${CHANNELS[contact.channel] || contact.channel} #${contact.id} (${contact.language})`;
+    const practice = contact.practice ? ` · ${_("practice call")}` : "";
+    return `${CHANNELS[contact.channel] || contact.channel} #${contact.id} (${contact.language})${practice}`;
   }
 
   function showTeam(people) {
@@ -129,7 +130,8 @@
   }
 
   function actions(contact) {
-    if (!data.supervising || contact.channel !== "voice" || !data.monitoring) return [];
+    // A practice call's caller is a trainer: training may be coached on any line.
+    if (!data.supervising || contact.channel !== "voice" || !(data.monitoring || contact.practice)) return [];
     return MODES
       .filter(([mode]) => MODE_STATE[mode] !== contact.support)
       .map(([mode, words]) => {

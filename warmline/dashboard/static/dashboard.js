@@ -149,6 +149,9 @@
       CHANNELS[contact.channel] || contact.channel,
       LANGUAGES[contact.language] || contact.language,
     ];
+    if (contact.practice) {
+      parts.push(_("practice call: your trainer is the caller"));
+    }
     if (contact.contacts_this_month !== null) {
       const times = contact.contacts_this_month;
       parts.push(ngettext("first contact this month", "{count} contacts this month", times));
