@@ -96,7 +96,7 @@
   }
 
   function label(contact) {
-    const practice = contact.practice ? ` · ${_("practice call")}` : "";
+    const practice = contact.practice ? " · " + _("practice call") : "";
     return `${CHANNELS[contact.channel] || contact.channel} #${contact.id} (${contact.language})${practice}`;
   }
 
