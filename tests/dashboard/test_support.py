@@ -135,6 +135,7 @@ def test_a_supervisor_with_the_board_open_is_alerted_and_sees_the_request(
         "talking_seconds",
         "specialist",
         "support",
+        "practice",
     }
     assert "Ana asked for a supervisor's support during a contact on Riverside Warm Line." in (
         audit_trail(session)
