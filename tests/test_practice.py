@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests import twiml
 from tests.console.conftest import make_person
-from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist
+from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, on_shift
 from warmline import calls, feedback, practice, reports, roster
 from warmline.lines import assign_coordinator
 from warmline.live import LiveLine, now_ms
@@ -154,6 +154,20 @@ def test_a_practice_call_is_never_turned_away_by_a_closed_line_or_a_daily_limit(
     contact = rings(twilio, session, TRAINER_PHONE)
 
     assert contact.outcome is Outcome.OPEN and contact.practice
+
+
+def test_a_line_with_only_a_trainee_on_shift_tells_real_callers_it_is_closed(
+    app, twilio, session, settings, training
+):
+    line, _, tia, tom = training
+    on_shift(app, session, line, tia)
+    set_up(session, settings, line, tom, tia)
+
+    stranger = rings(twilio, session, STRANGER)
+    drill = rings(twilio, session, TRAINER_PHONE)
+
+    assert (stranger.outcome, stranger.practice) == (Outcome.AFTER_HOURS, False)
+    assert (drill.outcome, drill.practice) == (Outcome.OPEN, True)
 
 
 @pytest.mark.parametrize(

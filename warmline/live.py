@@ -250,6 +250,10 @@ class LiveLine:
             )
             pipe.hdel(self._key(f"specialist:{specialist_id}"), "contact")
             pipe.sadd(self._key("present"), specialist_id)
+            if training:
+                pipe.sadd(self._key("trainees"), specialist_id)
+            else:
+                pipe.srem(self._key("trainees"), specialist_id)
             pipe.zadd(self._key("free"), {specialist_id: ready_ms})
             pipe.execute()
 
@@ -275,6 +279,7 @@ class LiveLine:
         with self.client.pipeline() as pipe:
             pipe.zrem(self._key("free"), specialist_id)
             pipe.srem(self._key("present"), specialist_id)
+            pipe.srem(self._key("trainees"), specialist_id)
             pipe.srem(self._key("signing_off"), specialist_id)
             pipe.zrem(self._key("seen"), specialist_id)
             pipe.delete(self._key(f"specialist:{specialist_id}"))
@@ -332,8 +337,9 @@ class LiveLine:
         return sorted(gone - set(self.signing_off_ids()))
 
     def anyone_present(self) -> bool:
-        """Whether any specialist has started a shift and not ended it."""
-        return bool(self.client.scard(self._key("present")))
+        """Whether any specialist who answers real contacts (not one in training) has started a
+        shift and not ended it."""
+        return bool(self.client.sdiff(self._key("present"), self._key("trainees")))
 
     def present(self) -> list[int]:
         """Return the specialists who have started a shift and not ended it, by id."""
