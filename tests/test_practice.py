@@ -12,7 +12,7 @@ from sqlalchemy import select
 from tests import twiml
 from tests.console.conftest import make_person
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, on_shift
-from warmline import calls, feedback, practice, reports, roster
+from warmline import calls, feedback, practice, repairs, reports, roster
 from warmline.lines import assign_coordinator
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Outcome, PracticeCall, Role, utcnow
@@ -293,3 +293,19 @@ def test_who_may_take_a_contact(session, training):
 
     assert [calls.may_take(real, ana), calls.may_take(real, tia)] == [True, False]
     assert [calls.may_take(drill, ana), calls.may_take(drill, tia)] == [False, True]
+
+
+def test_a_practice_caller_in_crisis_on_hold_alarms_no_coordinator(app, session, training):
+    line, *_ = training
+    services = app.extensions["warmline"]
+    arrived = utcnow() - timedelta(minutes=3)
+    drill = Contact(
+        line_id=line.id, channel=Channel.VOICE, arrived_at=arrived, crisis_tier=2, practice=True
+    )
+    session.add(drill)
+    session.commit()
+    LiveLine(services.redis, line.id).enqueue(
+        drill.id, language="en", tier=2, arrived_ms=int(arrived.timestamp() * 1000)
+    )
+
+    assert repairs.warn_of_crisis_waiting(services) == {"crisis_waiting": 0}

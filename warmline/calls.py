@@ -158,11 +158,12 @@ def arrive(
         return CallPlan(Step.NO_LINE, None)
     live = live_line(client, line.id)
     reopens_at = None
-    practice = practice_waiting(session, line.id, caller_tag, at)
+    waiting = practice_waiting(session, line.id, caller_tag, at)
+    practice = waiting[0] if waiting else None
     if practice:
         # A trainer's practice call: never blocked, limited or closed, never carrying a real
         # contact's flag, and kept apart from the trainer's phone (no caller tag).
-        practice, caller_tag, tier, step = practice[0], None, 0, _admitted_step(line)
+        caller_tag, tier, step = None, 0, _admitted_step(line)
     else:
         carried = carried_flag(session, line, caller_tag, at)
         tier = carried.tier if carried else 0

@@ -136,6 +136,8 @@ def warn_of_crisis_waiting(runtime: Runtime) -> dict[str, int]:
                     Contact.id.in_(waiting),
                     Contact.ended_at.is_(None),
                     Contact.arrived_at <= at - CRISIS_WAIT,
+                    # A trainer playing a caller in crisis alarms no coordinator.
+                    Contact.practice.is_(False),
                 )
             )
             for contact in long_waiting:

@@ -99,6 +99,9 @@ def test_a_coordinator_sets_up_a_practice_call_and_ticks_its_debrief(
     assert 'value="noticed" checked' in console.page(f"/console/lines/{coordinated.id}/practice")
     actions = [e.action for e in session.scalars(select(AuditEvent)) if "practice" in e.action]
     assert actions == ["practice.open", "practice.debrief"]
+    trail = console.page("/console/audit")
+    assert "Cora set up a practice call for Ana on Riverside Warm Line." in trail
+    assert "Cora ticked the debrief of Ana's practice call on Riverside Warm Line." in trail
 
 
 def test_bad_practice_input_is_refused_and_changes_nothing(
