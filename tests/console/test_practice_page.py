@@ -3,6 +3,8 @@ a practice call for them and ticks its debrief; bad input is refused and changes
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from sqlalchemy import select
 
@@ -99,7 +101,7 @@ def test_a_coordinator_sets_up_a_practice_call_and_ticks_its_debrief(
     assert 'value="noticed" checked' in console.page(f"/console/lines/{coordinated.id}/practice")
     actions = [e.action for e in session.scalars(select(AuditEvent)) if "practice" in e.action]
     assert actions == ["practice.open", "practice.debrief"]
-    trail = console.page("/console/audit")
+    trail = html.unescape(console.page("/console/audit"))
     assert "Cora set up a practice call for Ana on Riverside Warm Line." in trail
     assert "Cora ticked the debrief of Ana's practice call on Riverside Warm Line." in trail
 
