@@ -72,9 +72,11 @@ def main() -> None:
         profiler.stop()
         for built in {app, measured}:
             built.extensions["warmline"].engine.dispose()
-    print(f"{route} ({options.app}): {count} requests in-process, mean "
-          f"{wall / count * 1000:.2f} ms wall, {cpu / count * 1000:.2f} ms CPU per request "
-          f"(this process only, no profiler; PostgreSQL and Redis work on their own CPU)")  # fmt: skip
+    print(
+        f"{route} ({options.app}): {count} requests in-process, mean "
+        f"{wall / count * 1000:.2f} ms wall, {cpu / count * 1000:.2f} ms CPU per request "
+        f"(this process only, no profiler; PostgreSQL and Redis work on their own CPU)"
+    )
     print(profiler.output_text(unicode=True, color=False, show_all=False))
 
 

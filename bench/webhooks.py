@@ -19,7 +19,9 @@ from pathlib import Path
 from bench.harness import ROOT
 
 BENCHMARKS = {"voice incoming": "voice", "sms incoming": "sms", "voice status": "status"}
-ROW = re.compile(r"^\| (bare|durable|warmline) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| (\d+) \|$", re.M)
+ROW = re.compile(
+    r"^\| (bare|durable|warmline) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| (\d+) \|$", re.M
+)
 STEADY = re.compile(r"^steady 100 [\w/]+: n=(\d+) p50=([\d.]+) ms p99=([\d.]+) ms", re.M)
 
 

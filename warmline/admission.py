@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from warmline.crisis.carry import CarriedFlag, flag_query
 from warmline.lines import is_open, next_opening
 from warmline.live import LiveLine
 from warmline.models import Block, Contact, Line, Outcome
@@ -42,6 +43,33 @@ class Admission:
     outside_hours: bool = False
 
 
+@dataclass(frozen=True)
+class History:
+    """What the database holds on a caller tag as its new contact arrives: a block in force,
+    and the crisis flag an earlier contact passes on."""
+
+    blocked: bool = False
+    carried: CarriedFlag | None = None
+
+
+def caller_history(session: Session, line: Line, caller_tag: str | None, at: datetime) -> History:
+    """Read the caller tag's block and carried crisis flag on the line in one query."""
+    if caller_tag is None:
+        return History()
+    blocked = _block(line.id, caller_tag, at).exists()
+    flagged = flag_query(line, caller_tag, at)
+    if flagged is None:
+        return History(blocked=bool(session.scalar(select(blocked))))
+    # The flagged contact's tier and time, each as a subquery: one row whether flagged or not.
+    tier, flagged_at = (
+        flagged.with_only_columns(column).scalar_subquery()
+        for column in (Contact.crisis_tier, Contact.arrived_at)
+    )
+    row = session.execute(select(blocked, tier, flagged_at)).one()
+    carried = CarriedFlag(row[1], row[2]) if row[1] else None
+    return History(blocked=bool(row[0]), carried=carried)
+
+
 def admit(
     session: Session,
     line: Line,
@@ -50,9 +78,15 @@ def admit(
     caller_tag: str | None,
     at: datetime,
     crisis_tier: int = 0,
+    blocked: bool | None = None,
 ) -> Admission:
-    """Decide whether a new contact may join the line, and if not, why."""
-    if caller_tag is not None and is_blocked(session, line.id, caller_tag, at):
+    """Decide whether a new contact may join the line, and if not, why.
+
+    `blocked`: whether a block is in force, when already read with the caller's history.
+    """
+    if blocked is None:
+        blocked = caller_tag is not None and is_blocked(session, line.id, caller_tag, at)
+    if blocked:
         return Admission(Refusal.BLOCKED)
     if (
         caller_tag is not None
@@ -68,15 +102,16 @@ def admit(
 
 def is_blocked(session: Session, line_id: int, caller_tag: str, at: datetime) -> bool:
     """Return whether a coordinator's block on this caller tag is in force."""
-    found = session.scalar(
-        select(Block.id).where(
-            Block.line_id == line_id,
-            Block.caller_tag == caller_tag,
-            Block.lifted_at.is_(None),
-            (Block.expires_at.is_(None)) | (Block.expires_at > at),
-        )
+    return bool(session.scalar(select(_block(line_id, caller_tag, at).exists())))
+
+
+def _block(line_id: int, caller_tag: str, at: datetime) -> Select:
+    return select(Block.id).where(
+        Block.line_id == line_id,
+        Block.caller_tag == caller_tag,
+        Block.lifted_at.is_(None),
+        (Block.expires_at.is_(None)) | (Block.expires_at > at),
     )
-    return found is not None
 
 
 def over_daily_limit(session: Session, line: Line, caller_tag: str, at: datetime) -> bool:

@@ -20,11 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warmline import audit, wellbeing
-from warmline.admission import Refusal, admit
+from warmline.admission import Refusal, admit, caller_history
 from warmline.crisis import detect
-from warmline.crisis.carry import carried_flag
 from warmline.jobs import Jobs
-from warmline.lines import LineContext, context, find_line, next_opening, open_until
+from warmline.lines import LineCache, LineContext, context, next_opening, open_until
 from warmline.live import LiveLine, Resolution, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, User, utcnow
 
@@ -145,21 +144,30 @@ def arrive(
     client: redis.Redis,
     jobs: Jobs,
     *,
+    lines: LineCache,
     call_sid: str,
     line_number: str,
     caller_tag: str | None,
     at: datetime,
 ) -> CallPlan:
     """Decide what a new caller hears; a retried webhook gets the same answer."""
-    line = find_line(session, line_number)
+    line = lines.find(session, line_number)
     if line is None:
         return CallPlan(Step.NO_LINE, None)
     live = live_line(client, line.id)
     reopens_at = None
-    carried = carried_flag(session, line, caller_tag, at)
-    tier = carried.tier if carried else 0
+    history = caller_history(session, line, caller_tag, at)
+    tier = history.carried.tier if history.carried else 0
     try:
-        admission = admit(session, line, live, caller_tag=caller_tag, at=at, crisis_tier=tier)
+        admission = admit(
+            session,
+            line,
+            live,
+            caller_tag=caller_tag,
+            at=at,
+            crisis_tier=tier,
+            blocked=history.blocked,
+        )
         step = _FIRST_STEPS.get(admission.refusal) or _admitted_step(line)
         reopens_at = admission.reopens_at
     except redis.RedisError:
@@ -242,12 +250,14 @@ def _join_queue(
     hold. `chosen`: their language is settled; until then, on a line of several languages,
     only someone who speaks all of them is offered the call.
     """
-    # One round trip for the waiting line and the dashboards' event.
+    # One round trip for the waiting line, the dashboards' event and the note that offers
+    # are wanted.
     with live.client.pipeline(transaction=False) as pipe:
         _remember(live, line, contact, pipe, greeted=greeted, chosen=chosen)
         live.publish("contact_waiting", pipe, contact_id=contact.id)
-        pipe.execute()
-    jobs.offer_contacts(line.id)
+        live.want_offers(pipe)
+        *_, wanted = pipe.execute()
+    jobs.offer_contacts(line.id, wanted=bool(wanted))
 
 
 def _remember(

@@ -496,11 +496,14 @@ class LiveLine:
         self.client.hset(key, contact_id, now)
         return True
 
-    def want_offers(self) -> bool:
-        """Note that offers should be made; False if a job to make them is already waiting."""
-        return bool(
-            self.client.set(self._key("offers_wanted"), 1, nx=True, ex=OFFERS_WANTED_SECONDS)
-        )
+    def want_offers(self, pipe: redis.client.Pipeline | None = None) -> bool:
+        """Note that offers should be made; False if a job to make them is already waiting.
+
+        Queued on `pipe`, the answer is that pipeline's result.
+        """
+        target = pipe or self.client
+        noted = target.set(self._key("offers_wanted"), 1, nx=True, ex=OFFERS_WANTED_SECONDS)
+        return bool(noted)
 
     def making_offers(self) -> None:
         """An offer job has started: anything arriving from now on needs a job of its own."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from warmline.models import Contact, Line
@@ -39,6 +39,15 @@ def carried_flag(
 
     `before_id` leaves out the contact itself (and later ones) when it is already stored.
     """
+    query = flag_query(line, caller_tag, at, before_id=before_id)
+    row = session.execute(query).first() if query is not None else None
+    return CarriedFlag(row.crisis_tier, row.arrived_at) if row else None
+
+
+def flag_query(
+    line: Line, caller_tag: str | None, at: datetime, *, before_id: int | None = None
+) -> Select | None:
+    """Return the query of the flagged contact a new one carries from; None if none can be."""
     hours = line.crisis_carry_hours or 0
     if caller_tag is None or hours <= 0:
         return None
@@ -51,10 +60,7 @@ def carried_flag(
             Contact.arrived_at > at - timedelta(hours=hours),
             Contact.arrived_at <= at,
         )
-        .order_by(Contact.arrived_at.desc())
+        .order_by(Contact.arrived_at.desc(), Contact.id.desc())
         .limit(1)
     )
-    if before_id is not None:
-        query = query.where(Contact.id < before_id)
-    row = session.execute(query).first()
-    return CarriedFlag(row.crisis_tier, row.arrived_at) if row else None
+    return query.where(Contact.id < before_id) if before_id is not None else query

@@ -13,12 +13,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from warmline import feedback
-from warmline.admission import Admission, Refusal, admit
+from warmline.admission import Admission, Refusal, admit, caller_history
 from warmline.crisis import Detection, detect
-from warmline.crisis.carry import CarriedFlag, carried_flag
+from warmline.crisis.carry import CarriedFlag
 from warmline.crisis.scripts import script_language
 from warmline.jobs import Jobs
-from warmline.lines import LineContext, context, find_line
+from warmline.lines import LineCache, LineContext, context
 from warmline.live import LiveLine, first_time_seen, forget_seen
 from warmline.models import Channel, Contact, Line, Outcome, TextOptOut
 from warmline.privacy import Sealer
@@ -183,6 +183,7 @@ def receive_text(
     sealer: Sealer,
     text: IncomingText,
     *,
+    lines: LineCache,
     at: datetime,
 ) -> TextPlan:
     """Take one incoming text: keywords, crisis, the texter's open conversation or a new one.
@@ -190,7 +191,7 @@ def receive_text(
     A retried webhook (the same MessageSid) is answered with silence and changes nothing;
     a text whose handling fails part-way may be handled again.
     """
-    line = find_line(session, text.line_number)
+    line = lines.find(session, text.line_number)
     if line is None:
         return TextPlan(None, says=(Say.NO_LINE,))
     if not first_time_seen(client, text.message_sid):
@@ -241,7 +242,8 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
         return answered_survey
     if helping:
         return TextPlan(context(line), language=script, says=(Say.HELP,))
-    reading = replace(reading, carried=carried_flag(session, line, reading.caller_tag, at))
+    history = caller_history(session, line, reading.caller_tag, at)
+    reading = replace(reading, carried=history.carried)
     admission = admit(
         session,
         line,
@@ -249,6 +251,7 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
         caller_tag=reading.caller_tag,
         at=at,
         crisis_tier=reading.tier,
+        blocked=history.blocked,
     )
     if admission.refusal is not None:
         return _turn_away(desk, reading, admission)
