@@ -255,7 +255,7 @@ def _join_queue(
     with live.client.pipeline(transaction=False) as pipe:
         _remember(live, line, contact, pipe, greeted=greeted, chosen=chosen)
         live.publish("contact_waiting", pipe, contact_id=contact.id)
-        live.want_offers(pipe)
+        live.queue_want_offers(pipe)
         *_, wanted = pipe.execute()
     jobs.offer_contacts(line.id, wanted=bool(wanted))
 

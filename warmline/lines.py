@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import redis
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm.util import identity_key
 
 from warmline import audit
 from warmline.crisis import detect
@@ -280,18 +281,21 @@ class LineCache:
             return find_line(session, twilio_number)
         kept = self._kept.get(twilio_number)
         if (
-            kept is not None
-            and kept.version == self._version
-            and now - kept.read_at < self._max_age_seconds
+            kept is None
+            or kept.version != self._version
+            or now - kept.read_at >= self._max_age_seconds
         ):
-            return session.merge(kept.line, load=False)
-        version = self._version
-        line = find_line(session, twilio_number)
-        if line is None:
-            return None
-        session.expunge(line)
-        self._kept[twilio_number] = _Kept(line, version, now)
-        return session.merge(line, load=False)
+            version = self._version
+            # Read on the session's connection, in a session of its own: the line kept
+            # belongs to no request.
+            with Session(bind=session.connection()) as reading:
+                line = find_line(reading, twilio_number)
+            if line is None:
+                return None
+            kept = self._kept[twilio_number] = _Kept(line, version, now)
+        # A line the session holds already is its own, as fresh as its transaction.
+        held = session.identity_map.get(identity_key(Line, kept.line.id))
+        return held if held is not None else session.merge(kept.line, load=False)
 
     def changed(self) -> None:
         """Tell every process that a line changed; this one forgets its lines at once."""

@@ -51,6 +51,18 @@ def waiting_score(tier: int, arrived_ms: int) -> int:
 
 
 @dataclass(frozen=True)
+class TextFollowUp:
+    """An open text conversation as the live line holds it when another text arrives."""
+
+    # Whether its contact is in the live line at all (waiting, offered or taken).
+    live: bool
+    conversation: dict[str, bytes]
+    position: int | None
+    tier: int | None
+    arrived_ms: int | None
+
+
+@dataclass(frozen=True)
 class Claim:
     """A contact offered to one specialist, or several at once when the line rings all."""
 
@@ -162,16 +174,33 @@ class LiveLine:
             client=pipe or self.client,
         )
 
-    def raise_tier(self, contact_id: int, tier: int) -> None:
-        """Move a contact ahead when crisis signs appear; a tier is never lowered."""
+    def raise_tier(
+        self,
+        contact_id: int,
+        tier: int,
+        *,
+        pipe: redis.client.Pipeline | None = None,
+        known: TextFollowUp | None = None,
+    ) -> None:
+        """Move a contact ahead when crisis signs appear; a tier is never lowered.
+
+        `known`: the contact as already read (`text_follow_up`), its writes queued on `pipe`.
+        """
         key = self._key(f"contact:{contact_id}")
-        details = self.client.hgetall(key)
-        if not details or int(details[b"tier"]) >= tier:
+        if known is None:
+            details = self.client.hgetall(key)
+            if not details:
+                return
+            known = TextFollowUp(True, {}, None, int(details[b"tier"]), int(details[b"arrived"]))
+        if known.tier is None or known.arrived_ms is None or known.tier >= tier:
             return
-        self.client.hset(key, "tier", tier)
-        score = waiting_score(tier, int(details[b"arrived"]))
+        target = pipe or self.client.pipeline(transaction=False)
+        target.hset(key, "tier", tier)
+        score = waiting_score(tier, known.arrived_ms)
         for queue in ("waiting", "offered"):
-            self.client.zadd(self._key(queue), {contact_id: score}, xx=True)
+            target.zadd(self._key(queue), {contact_id: score}, xx=True)
+        if pipe is None:
+            target.execute()
 
     def remove(self, contact_id: int) -> Resolution:
         """Take a contact out of line for good (it ended, or left for help elsewhere)."""
@@ -496,14 +525,16 @@ class LiveLine:
         self.client.hset(key, contact_id, now)
         return True
 
-    def want_offers(self, pipe: redis.client.Pipeline | None = None) -> bool:
-        """Note that offers should be made; False if a job to make them is already waiting.
+    def want_offers(self) -> bool:
+        """Note that offers should be made; False if a job to make them is already waiting."""
+        return bool(self._note_offers_wanted(self.client))
 
-        Queued on `pipe`, the answer is that pipeline's result.
-        """
-        target = pipe or self.client
-        noted = target.set(self._key("offers_wanted"), 1, nx=True, ex=OFFERS_WANTED_SECONDS)
-        return bool(noted)
+    def queue_want_offers(self, pipe: redis.client.Pipeline) -> None:
+        """Queue `want_offers` on `pipe`: its result there is the answer."""
+        self._note_offers_wanted(pipe)
+
+    def _note_offers_wanted(self, target):
+        return target.set(self._key("offers_wanted"), 1, nx=True, ex=OFFERS_WANTED_SECONDS)
 
     def making_offers(self) -> None:
         """An offer job has started: anything arriving from now on needs a job of its own."""
@@ -751,13 +782,39 @@ class LiveLine:
         if self.client.get(key) == str(contact_id).encode():
             self.client.delete(key)
 
-    def keep_conversation(self, contact_id: int, **fields: str | int | bytes) -> None:
+    def keep_conversation(
+        self,
+        contact_id: int,
+        pipe: redis.client.Pipeline | None = None,
+        **fields: str | int | bytes,
+    ) -> None:
         """Remember something about an open conversation (its sealed number, last activity...)."""
-        self.client.hset(self._conversation_key(contact_id), mapping=fields)
+        (pipe or self.client).hset(self._conversation_key(contact_id), mapping=fields)
+
+    def text_follow_up(self, contact_id: int) -> TextFollowUp:
+        """Read what another text to an open conversation needs, in one round trip."""
+        key = self._key(f"contact:{contact_id}")
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.exists(key)
+            pipe.hgetall(self._conversation_key(contact_id))
+            pipe.zrank(self._key("waiting"), contact_id)
+            pipe.hmget(key, "tier", "arrived")
+            found, conversation, rank, (tier, arrived) = pipe.execute()
+        return TextFollowUp(
+            live=bool(found),
+            conversation={k.decode(): v for k, v in conversation.items()},
+            position=None if rank is None else rank + 1,
+            tier=None if tier is None else int(tier),
+            arrived_ms=None if arrived is None else int(arrived),
+        )
 
     def conversation(self, contact_id: int) -> dict[str, bytes]:
         raw = self.client.hgetall(self._conversation_key(contact_id))
         return {k.decode(): v for k, v in raw.items()}
+
+    def add_inbound(self, pipe: redis.client.Pipeline, contact_id: int, sealed: bytes) -> None:
+        """Queue a sealed message that needs no sending on `pipe`."""
+        pipe.rpush(self._conversation_key(contact_id, "messages"), sealed)
 
     def add_message(self, contact_id: int, sealed: bytes, *, outbound: bool) -> int:
         """Append a sealed message; return its index. An outbound one waits to be sent."""
@@ -819,7 +876,14 @@ class LiveLine:
 
     def first_notice(self, name: str, seconds: int) -> bool:
         """Claim a notice (a reminder, a closed-line reply) due at most once per `seconds`."""
-        return bool(self.client.set(self._key(f"notice:{name}"), 1, nx=True, ex=max(1, seconds)))
+        return bool(self._claim_notice(self.client, name, seconds))
+
+    def queue_first_notice(self, pipe: redis.client.Pipeline, name: str, seconds: int) -> None:
+        """Queue `first_notice` on `pipe`: its result there says whether the notice is due."""
+        self._claim_notice(pipe, name, seconds)
+
+    def _claim_notice(self, target, name: str, seconds: int):
+        return target.set(self._key(f"notice:{name}"), 1, nx=True, ex=max(1, seconds))
 
     def forget_notice(self, name: str) -> None:
         self.client.delete(self._key(f"notice:{name}"))

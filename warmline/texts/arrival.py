@@ -360,17 +360,21 @@ def _turn_away(desk: _Desk, reading: _Reading, admission: Admission) -> TextPlan
     )
 
 
-def _alert(live: LiveLine, contact_id: int, reading: _Reading) -> None:
-    live.publish("crisis_alert", contact_id=contact_id, tier=reading.tier, channel="sms")
+def _alert(
+    live: LiveLine, contact_id: int, reading: _Reading, pipe: redis.client.Pipeline | None = None
+) -> None:
+    live.publish("crisis_alert", pipe, contact_id=contact_id, tier=reading.tier, channel="sms")
 
 
-def _store_text(desk: _Desk, contact_id: int, reading: _Reading, **details) -> None:
-    """Seal the texter's number (again) and their text into the live conversation."""
+def _store_text(
+    desk: _Desk, contact_id: int, reading: _Reading, pipe: redis.client.Pipeline, **details
+) -> None:
+    """Queue the texter's number (sealed again) and their sealed text into the conversation."""
     desk.live.keep_conversation(
-        contact_id, to=reading.sealed_number, last_activity=epoch_ms(reading.at), **details
+        contact_id, pipe, to=reading.sealed_number, last_activity=epoch_ms(reading.at), **details
     )
     sealed = seal_message(desk.sealer, TEXTER, reading.body, reading.at, pictures=reading.pictures)
-    desk.live.add_message(contact_id, sealed, outbound=False)
+    desk.live.add_inbound(pipe, contact_id, sealed)
 
 
 def _open(desk: _Desk, reading: _Reading) -> TextPlan:
@@ -394,14 +398,17 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
         session.delete(contact)
         session.commit()
         return _follow_up(desk, session.get(Contact, owner), reading)
-    _store_text(
-        desk,
-        contact.id,
-        reading,
-        tag=reading.caller_tag,
-        reminders=0,
-        pictures_told=int(reading.pictures > 0),
-    )
+    with live.client.pipeline(transaction=False) as pipe:
+        _store_text(
+            desk,
+            contact.id,
+            reading,
+            pipe,
+            tag=reading.caller_tag,
+            reminders=0,
+            pictures_told=int(reading.pictures > 0),
+        )
+        pipe.execute()
     live.enqueue_text(
         contact.id,
         language=reading.language,
@@ -430,33 +437,40 @@ def _follow_up(
         contact.crisis_tier = reading.detection.tier
         contact.crisis_referred_at = contact.crisis_referred_at or reading.at
         desk.session.commit()
-    if contact.specialist_id is None and not live.is_live(contact.id):
+    owner = contact.specialist_id
+    known = live.text_follow_up(contact.id)
+    if owner is None and not known.live:
         # Redis lost this conversation: put it back in its old place.
         restore(live, contact)
-    told = live.conversation(contact.id).get("pictures_told") == b"1"
-    # The number is sealed again on every text, which also mends a conversation Redis lost.
-    _store_text(
-        desk,
-        contact.id,
-        reading,
-        tag=contact.caller_tag or "",
-        pictures_told=int(told or reading.pictures > 0),
-    )
-    if crisis:
-        live.raise_tier(contact.id, reading.detection.tier)
-        _alert(live, contact.id, reading)
-    owner = contact.specialist_id
-    live.publish("text_received", contact_id=contact.id, specialist_id=owner or 0)
+        known = live.text_follow_up(contact.id)
+    told = known.conversation.get("pictures_told") == b"1"
+    position = known.position if owner is None and not crisis else None
+    # One round trip for everything the text changes.
+    with live.client.pipeline(transaction=False) as pipe:
+        # The number is sealed again on every text, which also mends a conversation Redis lost.
+        _store_text(
+            desk,
+            contact.id,
+            reading,
+            pipe,
+            tag=contact.caller_tag or "",
+            pictures_told=int(told or reading.pictures > 0),
+        )
+        if crisis:
+            live.raise_tier(contact.id, reading.detection.tier, pipe=pipe, known=known)
+            _alert(live, contact.id, reading, pipe)
+        live.publish("text_received", pipe, contact_id=contact.id, specialist_id=owner or 0)
+        if position:
+            live.queue_first_notice(pipe, f"waiting:{contact.id}", line.text_reminder_minutes * 60)
+        done = pipe.execute()
+    remind = bool(position and done[-1])
     says = list(crisis)
     if helping:
         says.append(Say.HELP)
     if reading.pictures and not told:
         says.append(Say.NO_PICTURES)
-    position = None
-    if owner is None and not crisis:
-        position = live.position(contact.id)
-        if position and live.first_notice(f"waiting:{contact.id}", line.text_reminder_minutes * 60):
-            says.append(Say.POSITION)
+    if remind:
+        says.append(Say.POSITION)
     return TextPlan(
         context(line),
         contact.id,
