@@ -519,7 +519,11 @@ def refer_to_crisis(
 
 
 def _leave_line(live: LiveLine, jobs: Jobs, contact_id: int) -> Resolution:
-    resolution = live.remove(contact_id)
+    return _settle_left(jobs, live, live.remove(contact_id))
+
+
+def _settle_left(jobs: Jobs, live: LiveLine, resolution: Resolution) -> Resolution:
+    """Stop the phones still ringing for a contact that left the line; offer them again."""
     hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
     if resolution.cancel_specialist_ids:
         jobs.offer_contacts(live.line_id)
@@ -689,15 +693,12 @@ def call_status(
         return False
     try:
         live = live_line(client, contact.line_id)
-        winner = live.offer_winner(contact.id)
-        if winner is not None:
-            start_wrap_up(session, live, jobs, winner, contact.id)
+        ending = live.ending(contact.id)
+        if ending.winner is not None:
+            start_wrap_up(session, live, jobs, ending.winner, contact.id)
         # A supervisor on the call would be left in an empty conference.
-        jobs.hang_up([leg for leg in [live.support(contact.id).get("leg")] if leg])
-        live.forget_support(contact.id)
-        _leave_line(live, jobs, contact.id)
-        live.finish_offer(contact.id)
-        live.publish("contact_closed", contact_id=contact.id)
+        jobs.hang_up([ending.supervisor_leg] if ending.supervisor_leg else [])
+        _settle_left(jobs, live, live.close(contact.id, ending))
     except redis.RedisError:
         log.warning(
             "contact %s closed while Redis was unreachable; the repair will tidy up", contact.id

@@ -50,6 +50,25 @@ def waiting_score(tier: int, arrived_ms: int) -> int:
     return (2 - tier) * TIER_BAND + arrived_ms
 
 
+def _legs(offer: dict[bytes, bytes]) -> dict[int, str]:
+    """Return an offer's ringing legs by specialist, from its hash."""
+    return {
+        int(k.decode().split(":", 1)[1]): v.decode()
+        for k, v in offer.items()
+        if k.startswith(b"leg:")
+    }
+
+
+@dataclass(frozen=True)
+class Ending:
+    """A contact's offer and support when its call ends."""
+
+    # The specialist who accepted the offer, if one did.
+    winner: int | None
+    legs: dict[int, str]
+    supervisor_leg: str | None
+
+
 @dataclass(frozen=True)
 class TextFollowUp:
     """An open text conversation as the live line holds it when another text arrives."""
@@ -202,9 +221,29 @@ class LiveLine:
         if pipe is None:
             target.execute()
 
-    def remove(self, contact_id: int) -> Resolution:
+    def ending(self, contact_id: int) -> Ending:
+        """Read a contact's offer and support as its call ends, in one round trip."""
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hgetall(self._key(f"offer:{contact_id}"))
+            pipe.hgetall(self._key(f"support:{contact_id}"))
+            offer, support = pipe.execute()
+        winner, leg = offer.get(b"winner"), support.get(b"leg")
+        return Ending(
+            winner=int(winner) if winner else None,
+            legs=_legs(offer),
+            supervisor_leg=leg.decode() if leg else None,
+        )
+
+    def close(self, contact_id: int, ending: Ending) -> Resolution:
+        """Take a contact whose call ended out of line for good, with its offer and support,
+        and tell the dashboards: one script and one round trip."""
+        return self.remove(contact_id, legs=ending.legs, closing=True)
+
+    def remove(
+        self, contact_id: int, *, legs: dict[int, str] | None = None, closing: bool = False
+    ) -> Resolution:
         """Take a contact out of line for good (it ended, or left for help elsewhere)."""
-        resolution = self.resolve(contact_id, None, "withdraw")
+        resolution = self.resolve(contact_id, None, "withdraw", legs=legs)
         with self.client.pipeline() as pipe:
             pipe.zrem(self._key("waiting"), contact_id)
             pipe.zrem(self._key("offered"), contact_id)
@@ -214,6 +253,9 @@ class LiveLine:
             # A callback still pending when its contact ends is given up: its number goes too.
             pipe.delete(self._callback_key(contact_id))
             pipe.srem(self._key("callbacks"), contact_id)
+            if closing:
+                pipe.delete(self._key(f"support:{contact_id}"), self._key(f"offer:{contact_id}"))
+                self.publish("contact_closed", pipe, contact_id=contact_id)
             pipe.execute()
         return resolution
 
@@ -454,13 +496,21 @@ class LiveLine:
         ready = self.client.zscore(self._key("free"), specialist_id)
         return ready is not None and ready <= at_ms
 
-    def resolve(self, contact_id: int, specialist_id: int | None, how: str) -> Resolution:
+    def resolve(
+        self,
+        contact_id: int,
+        specialist_id: int | None,
+        how: str,
+        *,
+        legs: dict[int, str] | None = None,
+    ) -> Resolution:
         """Settle an offer (see resolve.lua for each `how`) and say what changed.
 
         'release_all' reports the specialists it put on break as missed; the others report
-        the specialists whose ringing phones must stop.
+        the specialists whose ringing phones must stop. `legs`: the offer's, when read already.
         """
-        legs = self.offer_legs(contact_id)
+        if legs is None:
+            legs = self.offer_legs(contact_id)
         won, requeued, *others = self._resolve(
             keys=self._line_keys,
             args=[self.prefix, contact_id, specialist_id or 0, how, now_ms()],
@@ -494,12 +544,7 @@ class LiveLine:
         self.client.hdel(self._key(f"offer:{contact_id}"), f"leg:{specialist_id}")
 
     def offer_legs(self, contact_id: int) -> dict[int, str]:
-        raw = self.client.hgetall(self._key(f"offer:{contact_id}"))
-        return {
-            int(k.decode().split(":", 1)[1]): v.decode()
-            for k, v in raw.items()
-            if k.startswith(b"leg:")
-        }
+        return _legs(self.client.hgetall(self._key(f"offer:{contact_id}")))
 
     def offer_winner(self, contact_id: int) -> int | None:
         winner = self.client.hget(self._key(f"offer:{contact_id}"), "winner")
