@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from warmline.crisis.carry import CarriedFlag, flag_query
+from warmline.crisis.carry import FLAGGED, CarriedFlag, flag_parameters
 from warmline.lines import is_open, next_opening
 from warmline.live import LiveLine
 from warmline.models import Block, Contact, Line, Outcome
@@ -56,18 +56,12 @@ def caller_history(session: Session, line: Line, caller_tag: str | None, at: dat
     """Read the caller tag's block and carried crisis flag on the line in one query."""
     if caller_tag is None:
         return History()
-    blocked = _block(line.id, caller_tag, at).exists()
-    flagged = flag_query(line, caller_tag, at)
-    if flagged is None:
-        return History(blocked=bool(session.scalar(select(blocked))))
-    # The flagged contact's tier and time, each as a subquery: one row whether flagged or not.
-    tier, flagged_at = (
-        flagged.with_only_columns(column).scalar_subquery()
-        for column in (Contact.crisis_tier, Contact.arrived_at)
-    )
-    row = session.execute(select(blocked, tier, flagged_at)).one()
-    carried = CarriedFlag(row[1], row[2]) if row[1] else None
-    return History(blocked=bool(row[0]), carried=carried)
+    flagging = flag_parameters(line, caller_tag, at)
+    if flagging is None:
+        return History(blocked=is_blocked(session, line.id, caller_tag, at))
+    row = session.execute(_HISTORY, flagging).one()
+    carried = CarriedFlag(row.tier, row.flagged_at) if row.tier else None
+    return History(blocked=bool(row.blocked), carried=carried)
 
 
 def admit(
@@ -102,16 +96,28 @@ def admit(
 
 def is_blocked(session: Session, line_id: int, caller_tag: str, at: datetime) -> bool:
     """Return whether a coordinator's block on this caller tag is in force."""
-    return bool(session.scalar(select(_block(line_id, caller_tag, at).exists())))
+    return bool(session.scalar(_BLOCKED, {"line_id": line_id, "caller_tag": caller_tag, "at": at}))
 
 
-def _block(line_id: int, caller_tag: str, at: datetime) -> Select:
-    return select(Block.id).where(
-        Block.line_id == line_id,
-        Block.caller_tag == caller_tag,
+# A coordinator's block on a caller tag in force at an instant, on a line; and with it, the
+# flagged contact a new one carries from (each column a subquery: one row, flagged or not).
+# Built once, bound per lookup.
+_BLOCK_IN_FORCE = (
+    select(Block.id)
+    .where(
+        Block.line_id == bindparam("line_id"),
+        Block.caller_tag == bindparam("caller_tag"),
         Block.lifted_at.is_(None),
-        (Block.expires_at.is_(None)) | (Block.expires_at > at),
+        (Block.expires_at.is_(None)) | (Block.expires_at > bindparam("at")),
     )
+    .exists()
+)
+_BLOCKED = select(_BLOCK_IN_FORCE)
+_HISTORY = select(
+    _BLOCK_IN_FORCE.label("blocked"),
+    FLAGGED.with_only_columns(Contact.crisis_tier).scalar_subquery().label("tier"),
+    FLAGGED.with_only_columns(Contact.arrived_at).scalar_subquery().label("flagged_at"),
+)
 
 
 def over_daily_limit(session: Session, line: Line, caller_tag: str, at: datetime) -> bool:
