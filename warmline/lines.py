@@ -339,8 +339,11 @@ _LINES_CHANGED = "warmline.lines_changed"
 
 
 def _note_line_changes(session: Session, _flush_context: Any) -> None:
-    touched = chain(session.new, session.dirty, session.deleted)
-    if any(isinstance(item, Line | LineScript) for item in touched):
+    # A new line needs no news: no process keeps a number no line answered.
+    changed = chain(session.dirty, session.deleted)
+    if any(isinstance(item, Line | LineScript) for item in changed) or any(
+        isinstance(item, LineScript) for item in session.new
+    ):
         session.info[_LINES_CHANGED] = True
 
 
