@@ -1,11 +1,13 @@
-"""Benchmark one Twilio webhook against a bare constant-TwiML endpoint.
+"""Benchmark one Twilio webhook against two yardsticks: a bare and a durable endpoint.
 
     python -m bench.webhook_load voice|sms|status [--database postgresql|sqlite] [--seconds 10]
 
-Both run under the production gunicorn config (WEB_CONCURRENCY processes of 4 threads) on
+The bare endpoint answers constant TwiML (bench/bare_app.py); the durable one does the least
+any warm line's webhook must (bench/durable_app.py: signature, caller tag, one row committed,
+one Redis call). All three run under the production gunicorn config (config/gunicorn.py) on
 this machine, in the same run, against a line with a specialist on shift; every request is
-validly signed. Prints throughput, p50/p99 and the ratio, then the latency at a steady 100
-requests a second. The webhooks:
+validly signed. Prints throughput, p50/p99 and warmline's ratio to each yardstick, then
+warmline's latency at a steady 100 requests a second. The webhooks:
 
 - `voice`: `POST /webhooks/voice/incoming`, every request a new call from a distinct caller,
   so it takes the full path: caller tag, database insert, Redis waiting line, RQ job.
@@ -38,6 +40,7 @@ from urllib.parse import urlencode
 
 from twilio.request_validator import RequestValidator
 
+from bench.durable_app import create_tables
 from bench.harness import (
     ACCOUNT_SID,
     AUTH_TOKEN,
@@ -269,8 +272,10 @@ def main() -> None:
         bodies = Path(folder) / "bodies.tsv"
         bodies.write_text("".join(f"{s}\t{b}\n" for s, b in requests.load))
         seed(settings)
+        create_tables(settings.database_url)
         results = {}
         for name, app in (("bare", f"bench.bare_app:create_app({url!r})"),
+                          ("durable", f"bench.durable_app:create_app({url!r})"),
                           ("warmline", "warmline.app:create_app()")):  # fmt: skip
             with gunicorn(settings, app, free_port()) as base:
                 if name == "warmline" and requests.placed:
@@ -289,8 +294,10 @@ def main() -> None:
     for name, result in results.items():
         print(f"| {name} | {result.requests_per_second:.0f} | {result.p50_ms:.1f} | "
               f"{result.p99_ms:.1f} | {result.errors} |")  # fmt: skip
-    ratio = results["warmline"].requests_per_second / results["bare"].requests_per_second
-    print(f"throughput ratio warmline/bare: {ratio:.2f}")
+    ours = results["warmline"].requests_per_second
+    for yardstick in ("bare", "durable"):
+        ratio = ours / results[yardstick].requests_per_second
+        print(f"throughput ratio warmline/{yardstick}: {ratio:.2f}")
     rate = f"{STEADY_RATE} {webhook.unit}/s"
     print(f"steady {rate}: {describe(latencies)}")
     print(f"p99 at {rate}: {percentile(latencies, 0.99):.1f} ms{webhook.target}")

@@ -3,8 +3,8 @@
     python -m bench.webhooks [--seconds 10] [--json bench/results/webhooks.json]
 
 Runs `bench.webhook_load voice`, `sms` and `status` as separate programs (each starts its
-own database, Redis and gunicorn, and its own bare yardstick in the same run), reads the
-table and the steady-rate line each prints, and writes them as JSON.
+own database, Redis and gunicorn, and its own bare and durable yardsticks in the same run),
+reads the table and the steady-rate line each prints, and writes them as JSON.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from pathlib import Path
 from bench.harness import ROOT
 
 BENCHMARKS = {"voice incoming": "voice", "sms incoming": "sms", "voice status": "status"}
-ROW = re.compile(r"^\| (bare|warmline) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| (\d+) \|$", re.M)
+ROW = re.compile(
+    r"^\| (bare|durable|warmline) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| (\d+) \|$", re.M
+)
 STEADY = re.compile(r"^steady 100 [\w/]+: n=(\d+) p50=([\d.]+) ms p99=([\d.]+) ms", re.M)
 
 
@@ -32,13 +34,14 @@ def parse(output: str) -> dict:
     return {
         **rows,
         "ratio": rows["warmline"]["rps"] / rows["bare"]["rps"],
+        "ratio_durable": rows["warmline"]["rps"] / rows["durable"]["rps"],
         "steady_100": {"n": int(steady[1]), "p50_ms": float(steady[2]), "p99_ms": float(steady[3])},
         "output": output,
     }
 
 
 def load_average() -> str:
-    return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__()
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> None:
@@ -58,7 +61,8 @@ def main() -> None:
         figures = results[name]
         print(
             f"{name}: warmline {figures['warmline']['rps']:.0f}/s vs bare "
-            f"{figures['bare']['rps']:.0f}/s (ratio {figures['ratio']:.2f}); "
+            f"{figures['bare']['rps']:.0f}/s (ratio {figures['ratio']:.2f}), durable "
+            f"{figures['durable']['rps']:.0f}/s (ratio {figures['ratio_durable']:.2f}); "
             f"p99 at 100/s {figures['steady_100']['p99_ms']:.1f} ms"
         )
     options.json.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.factories import make_line, make_specialist, on_shift
-from warmline.admission import Admission, Refusal, admit
+from warmline.admission import Admission, History, Refusal, admit, caller_history
+from warmline.crisis.carry import CarriedFlag
 from warmline.live import LiveLine
 from warmline.models import WEEKDAYS, Block, Channel, Contact, Outcome, utcnow
 
@@ -80,3 +81,47 @@ def test_nobody_on_shift_closes_an_open_line_without_it_being_outside_hours(sess
     closed = admit(session, line, LiveLine(redis_client, line.id), caller_tag=TAG, at=utcnow())
     assert closed.refusal is Refusal.CLOSED
     assert not closed.outside_hours
+
+
+def flagged_contact(session, line, *, hours_ago: float, tier: int, tag: str = TAG) -> None:
+    at = AFTERNOON - timedelta(hours=hours_ago)
+    session.add(
+        Contact(
+            line_id=line.id,
+            channel=Channel.SMS,
+            caller_tag=tag,
+            arrived_at=at,
+            ended_at=at + timedelta(minutes=5),
+            language="en",
+            outcome=Outcome.ANSWERED,
+            crisis_tier=tier,
+        )
+    )
+    session.commit()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+def test_a_callers_block_and_carried_flag_are_read_together(session):
+    line = make_line(session, crisis_carry_hours=24)
+    assert caller_history(session, line, TAG, AFTERNOON) == History()
+    assert caller_history(session, line, None, AFTERNOON) == History()
+    flagged_contact(session, line, hours_ago=30, tier=2)
+    flagged_contact(session, line, hours_ago=3, tier=1)
+    flagged_contact(session, line, hours_ago=2, tier=1, tag="b" * 64)
+    history = caller_history(session, line, TAG, AFTERNOON)
+    assert history == History(carried=CarriedFlag(1, AFTERNOON - timedelta(hours=3)))
+    session.add(Block(line_id=line.id, caller_tag=TAG, reason="abusive"))
+    session.add(
+        Block(
+            line_id=line.id,
+            caller_tag="c" * 64,
+            reason="expired",
+            expires_at=AFTERNOON - timedelta(hours=1),
+        )
+    )
+    session.commit()
+    assert caller_history(session, line, TAG, AFTERNOON).blocked
+    assert not caller_history(session, line, "c" * 64, AFTERNOON).blocked
+    line.crisis_carry_hours = 0
+    session.commit()
+    assert caller_history(session, line, TAG, AFTERNOON) == History(blocked=True)

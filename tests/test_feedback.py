@@ -295,6 +295,7 @@ def arrive(session, services, body, number=TEXTER):
             sealed_number=services.sealer.seal(number),
             body=body,
         ),
+        lines=services.lines,
         at=utcnow(),
     )
 

@@ -62,6 +62,7 @@ def arrive(session, services, body="hi, is anyone there?", number=TEXTER, sid=No
             body=body,
             pictures=pictures,
         ),
+        lines=services.lines,
         at=utcnow(),
     )
 

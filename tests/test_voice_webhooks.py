@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import time
 from dataclasses import replace
 from datetime import timedelta
+from itertools import chain
 
 import pytest
 import redis as redis_py
@@ -495,6 +498,40 @@ def test_caller_who_hangs_up_while_holding_is_abandoned_and_leaves_the_line(
     assert contact.call_sid is None
     assert live.waiting() == []
     assert not live.is_live(contact_id)
+
+
+def test_caller_who_hangs_up_while_offered_and_listened_to_leaves_no_phone_ringing(
+    twilio, open_line, live, session, redis_client
+):
+    sid = call_sid()
+    contact_id, _ = greet(twilio, sid)
+    claim = live.claim(lease_ms=30_000)
+    assert claim.contact_id == contact_id
+    ringing, listening = call_sid(), call_sid()
+    assert live.record_leg(contact_id, claim.specialist_ids[0], ringing)
+    live.note_support(contact_id, 600, state="listening", leg=listening)
+    Queue("calls", connection=redis_client).empty()
+    events = redis_client.pubsub(ignore_subscribe_messages=True)
+    events.subscribe(live.events_channel)
+    events.get_message(timeout=1)
+    twilio.post("/webhooks/voice/status", {"CallSid": sid, "CallStatus": "completed"})
+    assert only_contact(session).outcome is Outcome.ABANDONED
+    hung_up = [
+        job.args[0]
+        for job in Queue("calls", connection=redis_client).jobs
+        if job.func_name == "workers.jobs.hang_up"
+    ]
+    assert sorted(chain.from_iterable(hung_up)) == sorted([ringing, listening])
+    assert live.support(contact_id) == {}
+    assert live.offer_legs(contact_id) == {}
+    assert not live.is_live(contact_id)
+    heard, deadline = [], time.monotonic() + 5
+    while "contact_closed" not in heard and time.monotonic() < deadline:
+        message = events.get_message(timeout=0.5)
+        if message is not None:
+            heard.append(json.loads(message["data"])["type"])
+    events.close()
+    assert "contact_closed" in heard
 
 
 def test_late_or_unknown_status_callbacks_change_nothing(twilio, open_line, session):

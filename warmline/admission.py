@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from warmline.crisis.carry import FLAGGED, CarriedFlag, flag_parameters
 from warmline.lines import is_open, next_opening
 from warmline.live import LiveLine
 from warmline.models import Block, Contact, Line, Outcome
@@ -42,6 +43,27 @@ class Admission:
     outside_hours: bool = False
 
 
+@dataclass(frozen=True)
+class History:
+    """What the database holds on a caller tag as its new contact arrives: a block in force,
+    and the crisis flag an earlier contact passes on."""
+
+    blocked: bool = False
+    carried: CarriedFlag | None = None
+
+
+def caller_history(session: Session, line: Line, caller_tag: str | None, at: datetime) -> History:
+    """Read the caller tag's block and carried crisis flag on the line in one query."""
+    if caller_tag is None:
+        return History()
+    flagging = flag_parameters(line, caller_tag, at)
+    if flagging is None:
+        return History(blocked=is_blocked(session, line.id, caller_tag, at))
+    row = session.execute(_HISTORY, flagging).one()
+    carried = CarriedFlag(row.tier, row.flagged_at) if row.tier else None
+    return History(blocked=bool(row.blocked), carried=carried)
+
+
 def admit(
     session: Session,
     line: Line,
@@ -50,9 +72,15 @@ def admit(
     caller_tag: str | None,
     at: datetime,
     crisis_tier: int = 0,
+    blocked: bool | None = None,
 ) -> Admission:
-    """Decide whether a new contact may join the line, and if not, why."""
-    if caller_tag is not None and is_blocked(session, line.id, caller_tag, at):
+    """Decide whether a new contact may join the line, and if not, why.
+
+    `blocked`: whether a block is in force, when already read with the caller's history.
+    """
+    if blocked is None:
+        blocked = caller_tag is not None and is_blocked(session, line.id, caller_tag, at)
+    if blocked:
         return Admission(Refusal.BLOCKED)
     if (
         caller_tag is not None
@@ -68,15 +96,28 @@ def admit(
 
 def is_blocked(session: Session, line_id: int, caller_tag: str, at: datetime) -> bool:
     """Return whether a coordinator's block on this caller tag is in force."""
-    found = session.scalar(
-        select(Block.id).where(
-            Block.line_id == line_id,
-            Block.caller_tag == caller_tag,
-            Block.lifted_at.is_(None),
-            (Block.expires_at.is_(None)) | (Block.expires_at > at),
-        )
+    return bool(session.scalar(_BLOCKED, {"line_id": line_id, "caller_tag": caller_tag, "at": at}))
+
+
+# A coordinator's block on a caller tag in force at an instant, on a line; and with it, the
+# flagged contact a new one carries from (each column a subquery: one row, flagged or not).
+# Built once, bound per lookup.
+_BLOCK_IN_FORCE = (
+    select(Block.id)
+    .where(
+        Block.line_id == bindparam("line_id"),
+        Block.caller_tag == bindparam("caller_tag"),
+        Block.lifted_at.is_(None),
+        (Block.expires_at.is_(None)) | (Block.expires_at > bindparam("at")),
     )
-    return found is not None
+    .exists()
+)
+_BLOCKED = select(_BLOCK_IN_FORCE)
+_HISTORY = select(
+    _BLOCK_IN_FORCE.label("blocked"),
+    FLAGGED.with_only_columns(Contact.crisis_tier).scalar_subquery().label("tier"),
+    FLAGGED.with_only_columns(Contact.arrived_at).scalar_subquery().label("flagged_at"),
+)
 
 
 def over_daily_limit(session: Session, line: Line, caller_tag: str, at: datetime) -> bool:

@@ -20,11 +20,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from warmline import audit, wellbeing
-from warmline.admission import Refusal, admit
+from warmline.admission import Refusal, admit, caller_history
 from warmline.crisis import detect
-from warmline.crisis.carry import carried_flag
 from warmline.jobs import Jobs
-from warmline.lines import LineContext, context, find_line, next_opening, open_until
+from warmline.lines import LineCache, LineContext, context, next_opening, open_until
 from warmline.live import LiveLine, Resolution, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, PracticeCall, User, utcnow
 
@@ -147,13 +146,14 @@ def arrive(
     client: redis.Redis,
     jobs: Jobs,
     *,
+    lines: LineCache,
     call_sid: str,
     line_number: str,
     caller_tag: str | None,
     at: datetime,
 ) -> CallPlan:
     """Decide what a new caller hears; a retried webhook gets the same answer."""
-    line = find_line(session, line_number)
+    line = lines.find(session, line_number)
     if line is None:
         return CallPlan(Step.NO_LINE, None)
     live = live_line(client, line.id)
@@ -165,10 +165,18 @@ def arrive(
         # contact's flag, and kept apart from the trainer's phone (no caller tag).
         caller_tag, tier, step = None, 0, _admitted_step(line)
     else:
-        carried = carried_flag(session, line, caller_tag, at)
-        tier = carried.tier if carried else 0
+        history = caller_history(session, line, caller_tag, at)
+        tier = history.carried.tier if history.carried else 0
         try:
-            admission = admit(session, line, live, caller_tag=caller_tag, at=at, crisis_tier=tier)
+            admission = admit(
+                session,
+                line,
+                live,
+                caller_tag=caller_tag,
+                at=at,
+                crisis_tier=tier,
+                blocked=history.blocked,
+            )
             step = _FIRST_STEPS.get(admission.refusal) or _admitted_step(line)
             reopens_at = admission.reopens_at
         except redis.RedisError:
@@ -298,12 +306,14 @@ def _join_queue(
     hold. `chosen`: their language is settled; until then, on a line of several languages,
     only someone who speaks all of them is offered the call.
     """
-    # One round trip for the waiting line and the dashboards' event.
+    # One round trip for the waiting line, the dashboards' event and the note that offers
+    # are wanted.
     with live.client.pipeline(transaction=False) as pipe:
         _remember(live, line, contact, pipe, greeted=greeted, chosen=chosen)
         live.publish("contact_waiting", pipe, contact_id=contact.id)
-        pipe.execute()
-    jobs.offer_contacts(line.id)
+        live.queue_want_offers(pipe)
+        *_, wanted = pipe.execute()
+    jobs.offer_contacts(line.id, wanted=bool(wanted))
 
 
 def _remember(
@@ -569,7 +579,11 @@ def refer_to_crisis(
 
 
 def _leave_line(live: LiveLine, jobs: Jobs, contact_id: int) -> Resolution:
-    resolution = live.remove(contact_id)
+    return _settle_left(jobs, live, live.remove(contact_id))
+
+
+def _settle_left(jobs: Jobs, live: LiveLine, resolution: Resolution) -> Resolution:
+    """Stop the phones still ringing for a contact that left the line; offer them again."""
     hang_up_legs(jobs, resolution, resolution.cancel_specialist_ids)
     if resolution.cancel_specialist_ids:
         jobs.offer_contacts(live.line_id)
@@ -740,15 +754,12 @@ def call_status(
         return False
     try:
         live = live_line(client, contact.line_id)
-        winner = live.offer_winner(contact.id)
-        if winner is not None:
-            start_wrap_up(session, live, jobs, winner, contact.id)
+        ending = live.ending(contact.id)
+        if ending.winner is not None:
+            start_wrap_up(session, live, jobs, ending.winner, contact.id)
         # A supervisor on the call would be left in an empty conference.
-        jobs.hang_up([leg for leg in [live.support(contact.id).get("leg")] if leg])
-        live.forget_support(contact.id)
-        _leave_line(live, jobs, contact.id)
-        live.finish_offer(contact.id)
-        live.publish("contact_closed", contact_id=contact.id)
+        jobs.hang_up([ending.supervisor_leg] if ending.supervisor_leg else [])
+        _settle_left(jobs, live, live.close(contact.id, ending))
     except redis.RedisError:
         log.warning(
             "contact %s closed while Redis was unreachable; the repair will tidy up", contact.id

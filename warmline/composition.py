@@ -8,6 +8,7 @@ from config.settings import Settings
 from warmline.crisis.scripts import checked_wording
 from warmline.db import create_db_engine, session_factory
 from warmline.embedded import ensure_embedded_redis
+from warmline.lines import LineCache
 from warmline.privacy import Sealer
 from warmline.runtime import Runtime
 from warmline.telephony import TwilioGateway
@@ -29,12 +30,16 @@ def build_runtime(settings: Settings) -> Runtime:
         socket_connect_timeout=2,
         health_check_interval=30,
     )
+    sessions = session_factory(engine)
+    lines = LineCache(client)
+    lines.watch(sessions)
     return Runtime(
         settings=settings,
         engine=engine,
-        sessions=session_factory(engine),
+        sessions=sessions,
         redis=client,
         jobs=RqJobs(client),
         gateway=TwilioGateway(settings),
         sealer=Sealer([settings.secret_key]),
+        lines=lines,
     )

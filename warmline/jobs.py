@@ -8,8 +8,13 @@ from typing import Protocol
 class Jobs(Protocol):
     """Slow work (anything that talks to Twilio or waits) the domain asks to be done later."""
 
-    def offer_contacts(self, line_id: int, *, after_seconds: int = 0) -> None:
-        """Pair waiting contacts with free specialists, now or when a wrap-up ends."""
+    def offer_contacts(
+        self, line_id: int, *, after_seconds: int = 0, wanted: bool | None = None
+    ) -> None:
+        """Pair waiting contacts with free specialists, now or when a wrap-up ends.
+
+        `wanted`: the answer of `LiveLine.want_offers`, when the caller already asked it.
+        """
         ...
 
     def connect_caller(self, contact_id: int) -> None:

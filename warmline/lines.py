@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import time as clock
+import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
 from types import MappingProxyType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import redis
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm.util import identity_key
 
 from warmline import audit
 from warmline.crisis import detect
-from warmline.models import WEEKDAYS, Line, LineCoordinator, Role, RoutingStrategy, User
+from warmline.models import (
+    WEEKDAYS,
+    Line,
+    LineCoordinator,
+    LineScript,
+    Role,
+    RoutingStrategy,
+    User,
+)
 from warmline.phones import to_e164
 from warmline.sentences import N_, Refused
+
+log = logging.getLogger(__name__)
+# The Redis key every process reads to learn that some line changed: a new token per change.
+LINES_VERSION_KEY = "warmline:lines:version"
+# How often a process asks Redis whether lines changed, and how long it keeps a line at most
+# (a change whose news never reached Redis is seen by then).
+LINES_CHECK_SECONDS = 1.0
+LINES_MAX_AGE_SECONDS = 60.0
 
 
 class LineExists(Refused):
@@ -206,12 +228,127 @@ def unassign_coordinator(
 
 
 def find_line(session: Session, twilio_number: str) -> Line | None:
-    """Return the line that answers `twilio_number`, if any."""
+    """Return the line that answers `twilio_number`, if any, with its scripts."""
     try:
         number = to_e164(twilio_number)
     except ValueError:
         return None
-    return session.scalar(select(Line).where(Line.twilio_number == number))
+    return session.scalar(
+        select(Line).where(Line.twilio_number == number).options(selectinload(Line.scripts))
+    )
+
+
+@dataclass(frozen=True)
+class _Kept:
+    line: Line
+    # The lines' version this process knew before it read the line, and when it read it.
+    version: bytes | None
+    read_at: float
+
+
+class LineCache:
+    """The lines by Twilio number, kept in this process for the webhooks that look one up on
+    every request.
+
+    Any process that commits a change to a line or its scripts puts a new token under one
+    Redis key (`watch`); every process reads that key at most every `check_seconds` and
+    forgets the lines it read under an older one, so a change reaches every process on every
+    host within about `check_seconds`. A line is kept `max_age_seconds` at most, should a
+    change's token not reach Redis; while Redis cannot be read, lines come from the database.
+    """
+
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        check_seconds: float = LINES_CHECK_SECONDS,
+        max_age_seconds: float = LINES_MAX_AGE_SECONDS,
+        now: Callable[[], float] = clock.monotonic,
+    ) -> None:
+        self._client = client
+        self._check_seconds = check_seconds
+        self._max_age_seconds = max_age_seconds
+        self._now = now
+        self._kept: dict[str, _Kept] = {}
+        self._version: bytes | None = None
+        self._known = False
+        self._checked_at = -check_seconds
+
+    def find(self, session: Session, twilio_number: str) -> Line | None:
+        """Return the line that answers `twilio_number`, in `session`, as `find_line` would."""
+        now = self._now()
+        if not self._current(now):
+            return find_line(session, twilio_number)
+        kept = self._kept.get(twilio_number)
+        if (
+            kept is None
+            or kept.version != self._version
+            or now - kept.read_at >= self._max_age_seconds
+        ):
+            version = self._version
+            # Read on the session's connection, in a session of its own: the line kept
+            # belongs to no request.
+            with Session(bind=session.connection()) as reading:
+                line = find_line(reading, twilio_number)
+            if line is None:
+                return None
+            kept = self._kept[twilio_number] = _Kept(line, version, now)
+        # A line the session holds already is its own, as fresh as its transaction.
+        held = session.identity_map.get(identity_key(Line, kept.line.id))
+        return held if held is not None else session.merge(kept.line, load=False)
+
+    def changed(self) -> None:
+        """Tell every process that a line changed; this one forgets its lines at once."""
+        token = uuid.uuid4().hex.encode()
+        self._version = token
+        self._kept.clear()
+        try:
+            self._client.set(LINES_VERSION_KEY, token)
+        except redis.RedisError:
+            log.warning("could not tell other processes that a line changed; they see it soon")
+
+    def watch(self, sessions: sessionmaker[Session]) -> None:
+        """Call `changed` after every commit of `sessions` that changed a line or its scripts."""
+        event.listen(sessions, "after_flush", _note_line_changes)
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", _forget_line_changes)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(_LINES_CHANGED, False):
+            self.changed()
+
+    def _current(self, now: float) -> bool:
+        """Bring the lines' version up to date when due; False while it cannot be known."""
+        if now - self._checked_at < self._check_seconds:
+            return self._known
+        self._checked_at = now
+        try:
+            version = self._client.get(LINES_VERSION_KEY)
+        except redis.RedisError:
+            # A change made meanwhile may never be announced: start afresh once Redis is back.
+            self._known = False
+            self._kept.clear()
+            return False
+        if version != self._version or not self._known:
+            self._kept.clear()
+        self._version, self._known = version, True
+        return True
+
+
+_LINES_CHANGED = "warmline.lines_changed"
+
+
+def _note_line_changes(session: Session, _flush_context: Any) -> None:
+    # A new line needs no news: no process keeps a number no line answered.
+    changed = chain(session.dirty, session.deleted)
+    if any(isinstance(item, Line | LineScript) for item in changed) or any(
+        isinstance(item, LineScript) for item in session.new
+    ):
+        session.info[_LINES_CHANGED] = True
+
+
+def _forget_line_changes(session: Session) -> None:
+    session.info.pop(_LINES_CHANGED, None)
 
 
 def _ranges(line: Line, day: date) -> list[tuple[time, time | None]]:

@@ -50,6 +50,37 @@ def waiting_score(tier: int, arrived_ms: int) -> int:
     return (2 - tier) * TIER_BAND + arrived_ms
 
 
+def _legs(offer: dict[bytes, bytes]) -> dict[int, str]:
+    """Return an offer's ringing legs by specialist, from its hash."""
+    return {
+        int(k.decode().split(":", 1)[1]): v.decode()
+        for k, v in offer.items()
+        if k.startswith(b"leg:")
+    }
+
+
+@dataclass(frozen=True)
+class Ending:
+    """A contact's offer and support when its call ends."""
+
+    # The specialist who accepted the offer, if one did.
+    winner: int | None
+    legs: dict[int, str]
+    supervisor_leg: str | None
+
+
+@dataclass(frozen=True)
+class TextFollowUp:
+    """An open text conversation as the live line holds it when another text arrives."""
+
+    # Whether its contact is in the live line at all (waiting, offered or taken).
+    live: bool
+    conversation: dict[str, bytes]
+    position: int | None
+    tier: int | None
+    arrived_ms: int | None
+
+
 @dataclass(frozen=True)
 class Claim:
     """A contact offered to one specialist, or several at once when the line rings all."""
@@ -162,20 +193,57 @@ class LiveLine:
             client=pipe or self.client,
         )
 
-    def raise_tier(self, contact_id: int, tier: int) -> None:
-        """Move a contact ahead when crisis signs appear; a tier is never lowered."""
-        key = self._key(f"contact:{contact_id}")
-        details = self.client.hgetall(key)
-        if not details or int(details[b"tier"]) >= tier:
-            return
-        self.client.hset(key, "tier", tier)
-        score = waiting_score(tier, int(details[b"arrived"]))
-        for queue in ("waiting", "offered"):
-            self.client.zadd(self._key(queue), {contact_id: score}, xx=True)
+    def raise_tier(
+        self,
+        contact_id: int,
+        tier: int,
+        *,
+        pipe: redis.client.Pipeline | None = None,
+        known: TextFollowUp | None = None,
+    ) -> None:
+        """Move a contact ahead when crisis signs appear; a tier is never lowered.
 
-    def remove(self, contact_id: int) -> Resolution:
+        `known`: the contact as already read (`text_follow_up`), its writes queued on `pipe`.
+        """
+        key = self._key(f"contact:{contact_id}")
+        if known is None:
+            details = self.client.hgetall(key)
+            if not details:
+                return
+            known = TextFollowUp(True, {}, None, int(details[b"tier"]), int(details[b"arrived"]))
+        if known.tier is None or known.arrived_ms is None or known.tier >= tier:
+            return
+        target = pipe or self.client.pipeline(transaction=False)
+        target.hset(key, "tier", tier)
+        score = waiting_score(tier, known.arrived_ms)
+        for queue in ("waiting", "offered"):
+            target.zadd(self._key(queue), {contact_id: score}, xx=True)
+        if pipe is None:
+            target.execute()
+
+    def ending(self, contact_id: int) -> Ending:
+        """Read a contact's offer and support as its call ends, in one round trip."""
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hgetall(self._key(f"offer:{contact_id}"))
+            pipe.hgetall(self._key(f"support:{contact_id}"))
+            offer, support = pipe.execute()
+        winner, leg = offer.get(b"winner"), support.get(b"leg")
+        return Ending(
+            winner=int(winner) if winner else None,
+            legs=_legs(offer),
+            supervisor_leg=leg.decode() if leg else None,
+        )
+
+    def close(self, contact_id: int, ending: Ending) -> Resolution:
+        """Take a contact whose call ended out of line for good, with its offer and support,
+        and tell the dashboards: one script and one round trip."""
+        return self.remove(contact_id, legs=ending.legs, closing=True)
+
+    def remove(
+        self, contact_id: int, *, legs: dict[int, str] | None = None, closing: bool = False
+    ) -> Resolution:
         """Take a contact out of line for good (it ended, or left for help elsewhere)."""
-        resolution = self.resolve(contact_id, None, "withdraw")
+        resolution = self.resolve(contact_id, None, "withdraw", legs=legs)
         with self.client.pipeline() as pipe:
             pipe.zrem(self._key("waiting"), contact_id)
             pipe.zrem(self._key("offered"), contact_id)
@@ -185,6 +253,9 @@ class LiveLine:
             # A callback still pending when its contact ends is given up: its number goes too.
             pipe.delete(self._callback_key(contact_id))
             pipe.srem(self._key("callbacks"), contact_id)
+            if closing:
+                pipe.delete(self._key(f"support:{contact_id}"), self._key(f"offer:{contact_id}"))
+                self.publish("contact_closed", pipe, contact_id=contact_id)
             pipe.execute()
         return resolution
 
@@ -434,13 +505,21 @@ class LiveLine:
         ready = self.client.zscore(self._key("free"), specialist_id)
         return ready is not None and ready <= at_ms
 
-    def resolve(self, contact_id: int, specialist_id: int | None, how: str) -> Resolution:
+    def resolve(
+        self,
+        contact_id: int,
+        specialist_id: int | None,
+        how: str,
+        *,
+        legs: dict[int, str] | None = None,
+    ) -> Resolution:
         """Settle an offer (see resolve.lua for each `how`) and say what changed.
 
         'release_all' reports the specialists it put on break as missed; the others report
-        the specialists whose ringing phones must stop.
+        the specialists whose ringing phones must stop. `legs`: the offer's, when read already.
         """
-        legs = self.offer_legs(contact_id)
+        if legs is None:
+            legs = self.offer_legs(contact_id)
         won, requeued, *others = self._resolve(
             keys=self._line_keys,
             args=[self.prefix, contact_id, specialist_id or 0, how, now_ms()],
@@ -474,12 +553,7 @@ class LiveLine:
         self.client.hdel(self._key(f"offer:{contact_id}"), f"leg:{specialist_id}")
 
     def offer_legs(self, contact_id: int) -> dict[int, str]:
-        raw = self.client.hgetall(self._key(f"offer:{contact_id}"))
-        return {
-            int(k.decode().split(":", 1)[1]): v.decode()
-            for k, v in raw.items()
-            if k.startswith(b"leg:")
-        }
+        return _legs(self.client.hgetall(self._key(f"offer:{contact_id}")))
 
     def offer_winner(self, contact_id: int) -> int | None:
         winner = self.client.hget(self._key(f"offer:{contact_id}"), "winner")
@@ -507,9 +581,14 @@ class LiveLine:
 
     def want_offers(self) -> bool:
         """Note that offers should be made; False if a job to make them is already waiting."""
-        return bool(
-            self.client.set(self._key("offers_wanted"), 1, nx=True, ex=OFFERS_WANTED_SECONDS)
-        )
+        return bool(self._note_offers_wanted(self.client))
+
+    def queue_want_offers(self, pipe: redis.client.Pipeline) -> None:
+        """Queue `want_offers` on `pipe`: its result there is the answer."""
+        self._note_offers_wanted(pipe)
+
+    def _note_offers_wanted(self, target):
+        return target.set(self._key("offers_wanted"), 1, nx=True, ex=OFFERS_WANTED_SECONDS)
 
     def making_offers(self) -> None:
         """An offer job has started: anything arriving from now on needs a job of its own."""
@@ -757,13 +836,39 @@ class LiveLine:
         if self.client.get(key) == str(contact_id).encode():
             self.client.delete(key)
 
-    def keep_conversation(self, contact_id: int, **fields: str | int | bytes) -> None:
+    def keep_conversation(
+        self,
+        contact_id: int,
+        pipe: redis.client.Pipeline | None = None,
+        **fields: str | int | bytes,
+    ) -> None:
         """Remember something about an open conversation (its sealed number, last activity...)."""
-        self.client.hset(self._conversation_key(contact_id), mapping=fields)
+        (pipe or self.client).hset(self._conversation_key(contact_id), mapping=fields)
+
+    def text_follow_up(self, contact_id: int) -> TextFollowUp:
+        """Read what another text to an open conversation needs, in one round trip."""
+        key = self._key(f"contact:{contact_id}")
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.exists(key)
+            pipe.hgetall(self._conversation_key(contact_id))
+            pipe.zrank(self._key("waiting"), contact_id)
+            pipe.hmget(key, "tier", "arrived")
+            found, conversation, rank, (tier, arrived) = pipe.execute()
+        return TextFollowUp(
+            live=bool(found),
+            conversation={k.decode(): v for k, v in conversation.items()},
+            position=None if rank is None else rank + 1,
+            tier=None if tier is None else int(tier),
+            arrived_ms=None if arrived is None else int(arrived),
+        )
 
     def conversation(self, contact_id: int) -> dict[str, bytes]:
         raw = self.client.hgetall(self._conversation_key(contact_id))
         return {k.decode(): v for k, v in raw.items()}
+
+    def add_inbound(self, pipe: redis.client.Pipeline, contact_id: int, sealed: bytes) -> None:
+        """Queue a sealed message that needs no sending on `pipe`."""
+        pipe.rpush(self._conversation_key(contact_id, "messages"), sealed)
 
     def add_message(self, contact_id: int, sealed: bytes, *, outbound: bool) -> int:
         """Append a sealed message; return its index. An outbound one waits to be sent."""
@@ -825,7 +930,14 @@ class LiveLine:
 
     def first_notice(self, name: str, seconds: int) -> bool:
         """Claim a notice (a reminder, a closed-line reply) due at most once per `seconds`."""
-        return bool(self.client.set(self._key(f"notice:{name}"), 1, nx=True, ex=max(1, seconds)))
+        return bool(self._claim_notice(self.client, name, seconds))
+
+    def queue_first_notice(self, pipe: redis.client.Pipeline, name: str, seconds: int) -> None:
+        """Queue `first_notice` on `pipe`: its result there says whether the notice is due."""
+        self._claim_notice(pipe, name, seconds)
+
+    def _claim_notice(self, target, name: str, seconds: int):
+        return target.set(self._key(f"notice:{name}"), 1, nx=True, ex=max(1, seconds))
 
     def forget_notice(self, name: str) -> None:
         self.client.delete(self._key(f"notice:{name}"))

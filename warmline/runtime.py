@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.settings import Settings
 from warmline.gateway import Gateway
 from warmline.jobs import Jobs
+from warmline.lines import LineCache
 from warmline.privacy import Sealer
 
 
@@ -25,6 +26,8 @@ class Runtime:
     jobs: Jobs
     gateway: Gateway
     sealer: Sealer
+    # The lines by number, for the webhooks: kept a moment per process, fresh on every change.
+    lines: LineCache
 
     def url(self, path: str) -> str:
         """Return the absolute URL Twilio calls for one of our webhook paths."""

@@ -60,7 +60,13 @@ def incoming():
     services = runtime()
     text = forms.text_arrival(request.form, services.settings.caller_key, services.sealer)
     plan = texts.receive_text(
-        db_session(), services.redis, services.jobs, services.sealer, text, at=utcnow()
+        db_session(),
+        services.redis,
+        services.jobs,
+        services.sealer,
+        text,
+        lines=services.lines,
+        at=utcnow(),
     )
     sent = render(plan)
     if plan.line is not None:

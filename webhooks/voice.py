@@ -75,6 +75,7 @@ def incoming():
         session,
         client,
         jobs,
+        lines=runtime().lines,
         call_sid=call.call_sid,
         line_number=call.line_number,
         caller_tag=call.caller_tag,

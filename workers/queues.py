@@ -31,13 +31,18 @@ class RqJobs:
         self._texts = queues["texts"]
         self._maintenance = queues["maintenance"]
 
-    def offer_contacts(self, line_id: int, *, after_seconds: int = 0) -> None:
+    def offer_contacts(
+        self, line_id: int, *, after_seconds: int = 0, wanted: bool | None = None
+    ) -> None:
         """Pair waiting contacts with free specialists, now or when a wrap-up ends."""
         if after_seconds > 0:
             self._calls.enqueue_in(
                 timedelta(seconds=after_seconds), jobs.offer_contacts, line_id, result_ttl=0
             )
-        elif LiveLine(self._calls.connection, line_id).want_offers():
+            return
+        if wanted is None:
+            wanted = LiveLine(self._calls.connection, line_id).want_offers()
+        if wanted:
             # One waiting job serves a burst of arrivals: it claims until nobody is left.
             self._calls.enqueue(jobs.offer_contacts, line_id, result_ttl=0)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from warmline.models import Contact, Line
@@ -27,6 +27,22 @@ class CarriedFlag:
         return max(0, int((at - self.flagged_at).total_seconds() // 3600))
 
 
+# The flagged contact a new one carries from: the caller tag's latest with crisis signs in
+# the period, on the line. Built once; bound per lookup (`flag_parameters`).
+FLAGGED = (
+    select(Contact.crisis_tier, Contact.arrived_at)
+    .where(
+        Contact.line_id == bindparam("line_id"),
+        Contact.caller_tag == bindparam("caller_tag"),
+        Contact.crisis_tier > 0,
+        Contact.arrived_at > bindparam("since"),
+        Contact.arrived_at <= bindparam("at"),
+    )
+    .order_by(Contact.arrived_at.desc(), Contact.id.desc())
+    .limit(1)
+)
+
+
 def carried_flag(
     session: Session,
     line: Line,
@@ -39,22 +55,22 @@ def carried_flag(
 
     `before_id` leaves out the contact itself (and later ones) when it is already stored.
     """
+    parameters = flag_parameters(line, caller_tag, at)
+    if parameters is None:
+        return None
+    query = FLAGGED if before_id is None else FLAGGED.where(Contact.id < before_id)
+    row = session.execute(query, parameters).first()
+    return CarriedFlag(row.crisis_tier, row.arrived_at) if row else None
+
+
+def flag_parameters(line: Line, caller_tag: str | None, at: datetime) -> dict | None:
+    """Return what binds `FLAGGED` for a new contact; None when it can carry no flag."""
     hours = line.crisis_carry_hours or 0
     if caller_tag is None or hours <= 0:
         return None
-    query = (
-        select(Contact.crisis_tier, Contact.arrived_at)
-        .where(
-            Contact.line_id == line.id,
-            Contact.caller_tag == caller_tag,
-            Contact.crisis_tier > 0,
-            Contact.arrived_at > at - timedelta(hours=hours),
-            Contact.arrived_at <= at,
-        )
-        .order_by(Contact.arrived_at.desc())
-        .limit(1)
-    )
-    if before_id is not None:
-        query = query.where(Contact.id < before_id)
-    row = session.execute(query).first()
-    return CarriedFlag(row.crisis_tier, row.arrived_at) if row else None
+    return {
+        "line_id": line.id,
+        "caller_tag": caller_tag,
+        "since": at - timedelta(hours=hours),
+        "at": at,
+    }

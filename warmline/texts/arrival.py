@@ -13,12 +13,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from warmline import feedback
-from warmline.admission import Admission, Refusal, admit
+from warmline.admission import Admission, Refusal, admit, caller_history
 from warmline.crisis import Detection, detect
-from warmline.crisis.carry import CarriedFlag, carried_flag
+from warmline.crisis.carry import CarriedFlag
 from warmline.crisis.scripts import script_language
 from warmline.jobs import Jobs
-from warmline.lines import LineContext, context, find_line
+from warmline.lines import LineCache, LineContext, context
 from warmline.live import LiveLine, first_time_seen, forget_seen
 from warmline.models import Channel, Contact, Line, Outcome, TextOptOut
 from warmline.privacy import Sealer
@@ -183,6 +183,7 @@ def receive_text(
     sealer: Sealer,
     text: IncomingText,
     *,
+    lines: LineCache,
     at: datetime,
 ) -> TextPlan:
     """Take one incoming text: keywords, crisis, the texter's open conversation or a new one.
@@ -190,7 +191,7 @@ def receive_text(
     A retried webhook (the same MessageSid) is answered with silence and changes nothing;
     a text whose handling fails part-way may be handled again.
     """
-    line = find_line(session, text.line_number)
+    line = lines.find(session, text.line_number)
     if line is None:
         return TextPlan(None, says=(Say.NO_LINE,))
     if not first_time_seen(client, text.message_sid):
@@ -241,7 +242,8 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
         return answered_survey
     if helping:
         return TextPlan(context(line), language=script, says=(Say.HELP,))
-    reading = replace(reading, carried=carried_flag(session, line, reading.caller_tag, at))
+    history = caller_history(session, line, reading.caller_tag, at)
+    reading = replace(reading, carried=history.carried)
     admission = admit(
         session,
         line,
@@ -249,6 +251,7 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
         caller_tag=reading.caller_tag,
         at=at,
         crisis_tier=reading.tier,
+        blocked=history.blocked,
     )
     if admission.refusal is not None:
         return _turn_away(desk, reading, admission)
@@ -357,17 +360,21 @@ def _turn_away(desk: _Desk, reading: _Reading, admission: Admission) -> TextPlan
     )
 
 
-def _alert(live: LiveLine, contact_id: int, reading: _Reading) -> None:
-    live.publish("crisis_alert", contact_id=contact_id, tier=reading.tier, channel="sms")
+def _alert(
+    live: LiveLine, contact_id: int, reading: _Reading, pipe: redis.client.Pipeline | None = None
+) -> None:
+    live.publish("crisis_alert", pipe, contact_id=contact_id, tier=reading.tier, channel="sms")
 
 
-def _store_text(desk: _Desk, contact_id: int, reading: _Reading, **details) -> None:
-    """Seal the texter's number (again) and their text into the live conversation."""
+def _store_text(
+    desk: _Desk, contact_id: int, reading: _Reading, pipe: redis.client.Pipeline, **details
+) -> None:
+    """Queue the texter's number (sealed again) and their sealed text into the conversation."""
     desk.live.keep_conversation(
-        contact_id, to=reading.sealed_number, last_activity=epoch_ms(reading.at), **details
+        contact_id, pipe, to=reading.sealed_number, last_activity=epoch_ms(reading.at), **details
     )
     sealed = seal_message(desk.sealer, TEXTER, reading.body, reading.at, pictures=reading.pictures)
-    desk.live.add_message(contact_id, sealed, outbound=False)
+    desk.live.add_inbound(pipe, contact_id, sealed)
 
 
 def _open(desk: _Desk, reading: _Reading) -> TextPlan:
@@ -391,14 +398,17 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
         session.delete(contact)
         session.commit()
         return _follow_up(desk, session.get(Contact, owner), reading)
-    _store_text(
-        desk,
-        contact.id,
-        reading,
-        tag=reading.caller_tag,
-        reminders=0,
-        pictures_told=int(reading.pictures > 0),
-    )
+    with live.client.pipeline(transaction=False) as pipe:
+        _store_text(
+            desk,
+            contact.id,
+            reading,
+            pipe,
+            tag=reading.caller_tag,
+            reminders=0,
+            pictures_told=int(reading.pictures > 0),
+        )
+        pipe.execute()
     live.enqueue_text(
         contact.id,
         language=reading.language,
@@ -427,33 +437,40 @@ def _follow_up(
         contact.crisis_tier = reading.detection.tier
         contact.crisis_referred_at = contact.crisis_referred_at or reading.at
         desk.session.commit()
-    if contact.specialist_id is None and not live.is_live(contact.id):
+    owner = contact.specialist_id
+    known = live.text_follow_up(contact.id)
+    if owner is None and not known.live:
         # Redis lost this conversation: put it back in its old place.
         restore(live, contact)
-    told = live.conversation(contact.id).get("pictures_told") == b"1"
-    # The number is sealed again on every text, which also mends a conversation Redis lost.
-    _store_text(
-        desk,
-        contact.id,
-        reading,
-        tag=contact.caller_tag or "",
-        pictures_told=int(told or reading.pictures > 0),
-    )
-    if crisis:
-        live.raise_tier(contact.id, reading.detection.tier)
-        _alert(live, contact.id, reading)
-    owner = contact.specialist_id
-    live.publish("text_received", contact_id=contact.id, specialist_id=owner or 0)
+        known = live.text_follow_up(contact.id)
+    told = known.conversation.get("pictures_told") == b"1"
+    position = known.position if owner is None and not crisis else None
+    # One round trip for everything the text changes.
+    with live.client.pipeline(transaction=False) as pipe:
+        # The number is sealed again on every text, which also mends a conversation Redis lost.
+        _store_text(
+            desk,
+            contact.id,
+            reading,
+            pipe,
+            tag=contact.caller_tag or "",
+            pictures_told=int(told or reading.pictures > 0),
+        )
+        if crisis:
+            live.raise_tier(contact.id, reading.detection.tier, pipe=pipe, known=known)
+            _alert(live, contact.id, reading, pipe)
+        live.publish("text_received", pipe, contact_id=contact.id, specialist_id=owner or 0)
+        if position:
+            live.queue_first_notice(pipe, f"waiting:{contact.id}", line.text_reminder_minutes * 60)
+        done = pipe.execute()
+    remind = bool(position and done[-1])
     says = list(crisis)
     if helping:
         says.append(Say.HELP)
     if reading.pictures and not told:
         says.append(Say.NO_PICTURES)
-    position = None
-    if owner is None and not crisis:
-        position = live.position(contact.id)
-        if position and live.first_notice(f"waiting:{contact.id}", line.text_reminder_minutes * 60):
-            says.append(Say.POSITION)
+    if remind:
+        says.append(Say.POSITION)
     return TextPlan(
         context(line),
         contact.id,

@@ -240,14 +240,17 @@ def keep_line_texts(
     closed, or never kept (a texter turned away), keeps nothing. Redis failing here loses
     only the record: the texts themselves still go out.
     """
+    if not sent:
+        return
     live = live_line(client, line_id)
     try:
         details = live.conversation(contact_id)
         if "to" not in details or details.get("closed") == b"1":
             return
-        for kind, body in sent:
-            sealed = seal_message(sealer, LINE, body, at, kind=kind)
-            live.add_message(contact_id, sealed, outbound=False)
+        with client.pipeline(transaction=False) as pipe:
+            for kind, body in sent:
+                live.add_inbound(pipe, contact_id, seal_message(sealer, LINE, body, at, kind=kind))
+            pipe.execute()
     except redis.RedisError:
         log.warning("could not keep the line's texts in conversation %s", contact_id)
 
