@@ -13,13 +13,13 @@ from warmline.crisis.report import read_examples
 DATA = Path(__file__).parent / "data"
 
 WRITTEN = {
-    "zh": "我最近压力很大，晚上总是睡不着，想找个人聊聊",
+    "zh": "我最近压力很大，晚上总是睡不着，想找个人聊聊",  # noqa: RUF001 (Chinese commas)
     "tl": "Pagod na pagod na ako sa trabaho at wala akong makausap dito",
     "vi": "Dạo này tôi rất buồn và không biết nói chuyện với ai",
     "ar": "أشعر بالوحدة منذ أن انتقلت إلى هنا ولا أعرف أحدا",
     "fr": "Je me sens seul depuis des semaines et personne ne m'écoute",
     "ko": "요즘 너무 외롭고 아무하고도 이야기를 못 하고 있어요",
-    "ru": "Мне очень одиноко в последнее время, не с кем поговорить",
+    "ru": "Мне очень одиноко в последнее время, не с кем поговорить",  # noqa: RUF001 (Cyrillic)
     "ht": "Mwen santi m poukont mwen depi m rive isit la, mwen pa gen pèsonn pou m pale",
     "pt": "Tenho me sentido muito sozinha desde que cheguei aqui",
 }

@@ -65,6 +65,7 @@ def test_a_waiting_caller_shows_what_a_specialist_needs_and_nothing_identifying(
         "talking_seconds": None,
         "support": "",
         "callback": False,
+        "unspoken_language": None,
     }
     body = response.get_data(as_text=True)
     assert CALLER[2:] not in body and "5550123" not in body

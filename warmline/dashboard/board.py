@@ -80,12 +80,16 @@ class ContactView:
     support: str = ""
     # The caller asked to be called back: taking them makes the line call them.
     callback: bool = False
+    # The texter wrote in a language the line does not speak (they were told how to reach 988
+    # with an interpreter): its code, or None.
+    unspoken_language: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
             "channel": self.channel,
             "language": self.language,
+            "unspoken_language": self.unspoken_language,
             "crisis_tier": self.crisis_tier,
             "waiting_seconds": self.waiting_seconds,
             "contacts_this_month": self.contacts_this_month,
@@ -293,6 +297,7 @@ def _view(
         talking_seconds=_seconds_since(contact.connected_at, at) if talking else None,
         support=supervision.state_of(live, contact.id) if talking else "",
         callback=calls.awaits_callback(contact),
+        unspoken_language=contact.unspoken_language,
     )
 
 

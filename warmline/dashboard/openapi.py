@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from warmline.crisis.language import INTERPRETED
 from warmline.models import MAX_TOPICS
 
 
@@ -181,6 +182,11 @@ SCHEMAS: dict[str, Any] = {
             "callback": {
                 "type": "boolean",
                 "description": "The caller asked to be called back: taking them calls them.",
+            },
+            "unspoken_language": {
+                "enum": [None, *INTERPRETED],
+                "description": "The texter wrote in this language, which the line does not "
+                "speak; they were told how to reach 988 with an interpreter.",
             },
         },
     },

@@ -16,6 +16,7 @@ from warmline import feedback
 from warmline.admission import Admission, Refusal, admit
 from warmline.crisis import Detection, detect
 from warmline.crisis.carry import CarriedFlag, carried_flag
+from warmline.crisis.language import INTERPRETED
 from warmline.crisis.scripts import script_language
 from warmline.jobs import Jobs
 from warmline.lines import LineContext, context, find_line
@@ -72,6 +73,8 @@ class Say(enum.Enum):
     NO_PICTURES = "no_pictures"
     NO_LINE = "no_line"
     SURVEY_THANKS = "survey_thanks"
+    # In the texter's own language, a language the line does not speak: 988 with an interpreter.
+    INTERPRETER = "interpreter"
 
 
 REFUSALS = {
@@ -105,6 +108,8 @@ class TextPlan:
     says: tuple[Say, ...] = ()
     position: int | None = None
     reopens_at: datetime | None = None
+    # The language of the interpreter reply (Say.INTERPRETER), one the line does not speak.
+    unspoken: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,8 @@ class _Reading:
     script: str
     # A crisis flag from the texter's earlier contact, still carried (a new conversation only).
     carried: CarriedFlag | None = None
+    # The language the text is surely written in when the line does not speak it.
+    unspoken: str | None = None
 
     @property
     def tier(self) -> int:
@@ -144,6 +151,12 @@ class _Reading:
         if self.carried is not None and not self.detection.tier:
             return (Say.REFERRAL,)
         return _crisis_says(self.detection)
+
+
+def unspoken_language(detection: Detection, line: Line) -> str | None:
+    """Return the language a text is surely written in, if the line does not speak it."""
+    language = detection.language
+    return language if language in INTERPRETED and language not in line.languages else None
 
 
 def _crisis_says(detection: Detection) -> tuple[Say, ...]:
@@ -211,8 +224,9 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
     script = script_language(detection.language)
     if text.caller_tag is None or text.sealed_number is None:
         # No number to answer later: only this reply can reach them.
-        says = (*_crisis_says(detection), Say.HELP)
-        return TextPlan(context(line), language=script, says=says)
+        unspoken = unspoken_language(detection, line)
+        says = (*_crisis_says(detection), Say.HELP, *((Say.INTERPRETER,) if unspoken else ()))
+        return TextPlan(context(line), language=script, says=says, unspoken=unspoken)
     reading = _Reading(
         caller_tag=text.caller_tag,
         sealed_number=text.sealed_number,
@@ -222,6 +236,7 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
         detection=detection,
         language=detection.language if detection.language in line.languages else line.languages[0],
         script=script,
+        unspoken=unspoken_language(detection, line),
     )
     if kind is Keyword.STOP:
         return _opt_out(desk, reading, answered=answered)
@@ -337,6 +352,7 @@ def _turn_away(desk: _Desk, reading: _Reading, admission: Admission) -> TextPlan
         ended_at=at,
         total_seconds=0,
         language=reading.language,
+        unspoken_language=reading.unspoken,
         outcome=Outcome.CRISIS_REFERRED if crisis else outcome,
         crisis_tier=reading.tier,
         crisis_referred_at=at if crisis else None,
@@ -350,11 +366,17 @@ def _turn_away(desk: _Desk, reading: _Reading, admission: Admission) -> TextPlan
         context(line),
         contact.id,
         reading.script,
-        says,
+        (*says, *_interpreter(reading)),
         reopens_at=admission.reopens_at
         if notice is Say.CLOSED and admission.outside_hours
         else None,
+        unspoken=reading.unspoken,
     )
+
+
+def _interpreter(reading: _Reading) -> tuple[Say, ...]:
+    """Return the interpreter reply a text in a language the line does not speak gets."""
+    return (Say.INTERPRETER,) if reading.unspoken else ()
 
 
 def _alert(live: LiveLine, contact_id: int, reading: _Reading) -> None:
@@ -380,6 +402,7 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
         caller_tag=reading.caller_tag,
         arrived_at=at,
         language=reading.language,
+        unspoken_language=reading.unspoken,
         crisis_tier=reading.tier,
         crisis_referred_at=at if crisis else None,
     )
@@ -413,8 +436,12 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
     watch(live, desk.jobs, contact.id, line.text_reminder_minutes * 60)
     # A crisis text, or a texter flagged before, is answered with the crisis reply alone:
     # nothing generic after it.
-    says = (*(crisis or (Say.WELCOME,)), *((Say.NO_PICTURES,) if reading.pictures else ()))
-    return TextPlan(context(line), contact.id, reading.script, says)
+    says = (
+        *(crisis or (Say.WELCOME,)),
+        *((Say.NO_PICTURES,) if reading.pictures else ()),
+        *_interpreter(reading),
+    )
+    return TextPlan(context(line), contact.id, reading.script, says, unspoken=reading.unspoken)
 
 
 def _follow_up(
@@ -423,9 +450,14 @@ def _follow_up(
     """Add a text to the texter's open conversation; a crisis sign moves it ahead for good."""
     live, line = desk.live, desk.line
     crisis = reading.crisis
+    # The interpreter reply goes once a conversation: the first text in a language not spoken.
+    interpreter = _interpreter(reading) if contact.unspoken_language is None else ()
+    if interpreter:
+        contact.unspoken_language = reading.unspoken
     if crisis:
         contact.crisis_tier = reading.detection.tier
         contact.crisis_referred_at = contact.crisis_referred_at or reading.at
+    if crisis or interpreter:
         desk.session.commit()
     if contact.specialist_id is None and not live.is_live(contact.id):
         # Redis lost this conversation: put it back in its old place.
@@ -449,6 +481,7 @@ def _follow_up(
         says.append(Say.HELP)
     if reading.pictures and not told:
         says.append(Say.NO_PICTURES)
+    says += interpreter
     position = None
     if owner is None and not crisis:
         position = live.position(contact.id)
@@ -460,6 +493,7 @@ def _follow_up(
         script_language(reading.detection.language or contact.language),
         tuple(says),
         position=position,
+        unspoken=reading.unspoken,
     )
 
 
