@@ -1,6 +1,7 @@
 """Time the line's crisis detector (rules and model) on 160-character messages; measure its memory.
 
-Prints the model file's size, what loading the lexicon and the model adds to the process's
+Prints the model file's size, what loading the lexicon, the language identifier and both models
+(the line's languages, the others) adds to the process's
 resident memory, and the per-message p50, p99 and slowest time over a few rounds (issue 15:
 under 2 ms p99 and 100 MB per process). `--json PATH` also writes the figures.
 """
@@ -20,7 +21,7 @@ import psutil
 from warmline.crisis import detect
 from warmline.crisis.cli import MODEL
 from warmline.crisis.detector import detect_by_rules
-from warmline.crisis.model import model
+from warmline.crisis.model import interpreted_model, model
 from warmline.crisis.report import read_examples
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "crisis" / "data" / "messages.tsv"
@@ -51,6 +52,8 @@ def measure() -> dict[str, float]:
     detect_by_rules("warm up")
     rules_loaded = process.memory_info().rss
     model()
+    # The languages the line does not speak have a model of their own: count it too.
+    interpreted_model()
     load = time.perf_counter() - started
     model_loaded = process.memory_info().rss
     timings, cpu = [], []

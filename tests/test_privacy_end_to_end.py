@@ -42,7 +42,9 @@ BODY = "I have the pills right here and nobody would notice"
 NAME = "Jane Quinterra"
 CITY = "SPRINGFIELDTON"
 ZIP = "97477"
-SECRETS = [*NUMBER_FORMS, BODY, "pills right here", NAME, CITY, ZIP]
+# A text in a language the line does not speak: answered with the interpreter reply, marked.
+FRENCH = "J'ai tous les médicaments ici et personne ne le remarquerait ce soir"
+SECRETS = [*NUMBER_FORMS, BODY, "pills right here", FRENCH, "médicaments ici", NAME, CITY, ZIP]
 
 
 def redis_dump(client) -> str:
@@ -118,6 +120,8 @@ def test_personal_details_sent_to_every_webhook_are_stored_and_logged_nowhere(
             {"CallSid": sid, "CallStatus": "completed", "CallDuration": "61", **person},
         )
         twilio.post("/webhooks/sms/incoming", {"MessageSid": message_sid(), "Body": BODY, **person})
+        french = {"MessageSid": message_sid(), "Body": FRENCH, **person}
+        twilio.post("/webhooks/sms/incoming", french)
         twilio.post("/webhooks/fallback", {"MessageSid": message_sid(), "Body": BODY, **person})
         # Refused and malformed requests are logged too: they must not carry the details either.
         twilio.client.post("/webhooks/sms/incoming", data={"Body": BODY, **person})
@@ -137,6 +141,7 @@ def test_personal_details_sent_to_every_webhook_are_stored_and_logged_nowhere(
     assert leaks("\n".join(r.getMessage() for r in caplog.records)) == []
     assert leaks(database_dump(session)) == []
     assert leaks(sqlite_files(db_url)) == []
+    assert session.scalars(select(Contact.unspoken_language)).all().count("fr") == 1
     assert redis_client.dbsize() > 0
     assert leaks(redis_dump(redis_client)) == []
 

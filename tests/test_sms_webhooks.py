@@ -8,7 +8,7 @@ from tests import twiml
 from tests.factories import LINE_NUMBER, make_line, message_sid
 from tests.faults import break_redis
 from warmline import wording
-from warmline.crisis.scripts import sms_segments
+from warmline.crisis.scripts import interpreter_script, sms_segments
 
 TEXTER = "+14155550188"
 
@@ -34,6 +34,14 @@ def test_texter_is_told_the_crisis_numbers(twilio, session):
     [reply] = messages(text(twilio))
     assert "Riverside Warm Line" in reply
     assert "988" in reply and "911" in reply
+
+
+def test_a_texter_writing_korean_is_answered_in_korean_with_988s_interpreters(twilio, session):
+    make_line(session)
+    korean = "안녕하세요, 저는 영어를 잘 못해요. 도와주실 수 있나요?"
+    welcome, interpreter = messages(text(twilio, body=korean))
+    assert "988" in welcome
+    assert interpreter == interpreter_script("ko") and "Korean" in interpreter
 
 
 def test_the_trouble_reply_fits_two_sms_segments():

@@ -461,3 +461,45 @@ def test_a_specialist_may_hold_fewer_texts_than_the_line_allows(session, service
     arrive(session, services, number="+14155550162")
     assert accept(session, services, line, ana) == first.contact_id
     assert accept(session, services, line, ana) is None
+
+
+def test_a_text_in_a_language_the_line_does_not_speak_is_told_of_988s_interpreters_once(
+    session, services, team
+):
+    """Issue 15, item 4: answered in their language, marked for the specialist."""
+    plan = arrive(session, services, body="Bonjour, je me sens très seule depuis mon arrivée ici")
+    assert plan.says == (texts.Say.WELCOME, texts.Say.INTERPRETER)
+    assert plan.unspoken == "fr" and plan.language == "und"
+    contact = session.get(Contact, plan.contact_id)
+    assert contact.unspoken_language == "fr" and contact.language == "en"
+    again = arrive(session, services, body="Je voudrais parler à quelqu'un s'il vous plaît")
+    assert again.contact_id == contact.id and texts.Say.INTERPRETER not in again.says
+
+
+def test_a_crisis_text_in_a_language_not_spoken_gets_the_referral_and_the_interpreter_reply(
+    session, services, team
+):
+    plan = arrive(session, services, body="我现在站在楼顶边上，今晚不想活了")  # noqa: RUF001
+    assert plan.says == (texts.Say.REFERRAL, texts.Say.INTERPRETER) and plan.unspoken == "zh"
+    assert session.get(Contact, plan.contact_id).crisis_tier >= 1
+
+
+def test_a_texter_who_first_wrote_hello_hears_of_the_interpreters_when_they_write_in_their_own(
+    session, services, team
+):
+    first = arrive(session, services, body="hola")
+    contact = session.get(Contact, first.contact_id)
+    assert first.says == (texts.Say.WELCOME,) and contact.unspoken_language is None
+    later = arrive(session, services, body="Olá, eu não falo inglês, alguém pode me ajudar agora?")
+    assert texts.Say.INTERPRETER in later.says and later.unspoken == "pt"
+    session.refresh(contact)
+    assert contact.unspoken_language == "pt"
+
+
+@pytest.mark.parametrize("body", ["ok", "hi", "merci", "bonjour", "salamat po", "谢谢", "ok lol"])
+def test_a_short_text_is_never_taken_for_a_language_the_line_does_not_speak(
+    session, services, team, body
+):
+    plan = arrive(session, services, body=body)
+    assert texts.Say.INTERPRETER not in plan.says and plan.unspoken is None
+    assert session.get(Contact, plan.contact_id).unspoken_language is None

@@ -401,6 +401,9 @@ class Contact(Base):
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
     caller_tag: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(3), default="en")
+    # The language a texter wrote in that the line does not speak (told how to reach 988 with
+    # an interpreter), shown to the specialist; None when they wrote in one of the line's.
+    unspoken_language: Mapped[str | None] = mapped_column(String(3))
     arrived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -434,6 +437,12 @@ class Contact(Base):
         if tag is not None and not CALLER_TAG.match(tag):
             raise ValueError("caller_tag must be an HMAC-SHA256 hex digest, never a number")
         return tag
+
+    @validates("unspoken_language")
+    def _validate_unspoken_language(self, key: str, language: str | None) -> str | None:
+        if language is not None and not LANGUAGE_CODE.match(language):
+            raise ValueError("unspoken_language must be an ISO 639 code such as 'fr'")
+        return language
 
     @validates("language")
     def _validate_language(self, key: str, language: str) -> str:

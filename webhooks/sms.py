@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from warmline import feedback, texts, wording
-from warmline.crisis.scripts import MAX_SMS_SEGMENTS, referral_script, sms_segments, survey_script
+from warmline.crisis.scripts import (
+    MAX_SMS_SEGMENTS,
+    interpreter_script,
+    referral_script,
+    sms_segments,
+    survey_script,
+)
 from warmline.models import utcnow
 from warmline.web import db_session, runtime
 from webhooks import forms, twiml
@@ -33,6 +39,8 @@ def render(plan: texts.TextPlan) -> list[str]:
             sent.append(wording.fallback("no_line"))
         elif say is texts.Say.CLOSED:
             sent.append(_closed(plan, line_name))
+        elif say is texts.Say.INTERPRETER:
+            sent.append(interpreter_script(plan.unspoken))
         else:
             position = plan.position or 1
             sent.append(wording.text(say.value, plan.language, name=line_name, position=position))

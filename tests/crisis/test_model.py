@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from warmline.crisis.cli import CORPUS, DEVELOPMENT_SETS, LOCK, MODEL, crisis
+from warmline.crisis.cli import CORPUS, DEVELOPMENT_SETS, INTERPRETED_MODEL, LOCK, MODEL, crisis
 from warmline.crisis.corpus import (
     DEVELOPMENT,
     CorpusError,
@@ -21,7 +21,9 @@ from warmline.crisis.corpus import (
     read_batch,
     read_corpus,
 )
-from warmline.crisis.model import MAGIC, ModelFileError, loads, model
+from warmline.crisis.detector import detect_by_rules
+from warmline.crisis.language import INTERPRETED
+from warmline.crisis.model import MAGIC, ModelFileError, interpreted_model, loads, model
 from warmline.crisis.train import TrainingError, prepare, train
 
 ROOT = Path(__file__).parents[2]
@@ -33,24 +35,29 @@ def in_checkout(monkeypatch):
     monkeypatch.chdir(ROOT)
 
 
-def test_training_rebuilds_the_committed_model_and_lock(in_checkout, tmp_path):
-    out, lock = tmp_path / "model.bin", tmp_path / "locked.tsv"
-    result = CliRunner().invoke(crisis, ["train", "--out", str(out), "--lock", str(lock)])
+def test_training_rebuilds_the_committed_models_and_lock(in_checkout, tmp_path):
+    out, other, lock = tmp_path / "model.bin", tmp_path / "other.bin", tmp_path / "locked.tsv"
+    arguments = ["train", "--out", str(out), "--interpreted-out", str(other), "--lock", str(lock)]
+    result = CliRunner().invoke(crisis, arguments)
     assert result.exit_code == 0, result.output
     assert lock.read_text(encoding="utf-8") == LOCK.read_text(encoding="utf-8")
-    rebuilt, committed = loads(out.read_bytes()), model()
-    assert rebuilt.trained_on == committed.trained_on
-    # Equal to the last bits on this machine; another CPU's floating point may differ below 1e-5.
-    assert astuple(rebuilt.thresholds) == pytest.approx(astuple(committed.thresholds), abs=1e-5)
-    assert rebuilt.intercepts == pytest.approx(committed.intercepts, abs=1e-5)
-    for table, expected in zip(
-        (rebuilt.idf, *rebuilt.weights), (committed.idf, *committed.weights), strict=True
-    ):
-        np.testing.assert_allclose(table, expected, atol=1e-5)
+    for path, committed in ((out, model()), (other, interpreted_model())):
+        rebuilt = loads(path.read_bytes())
+        assert rebuilt.trained_on == committed.trained_on
+        # Equal to the last bits on this machine; another CPU's floating point may differ
+        # below 1e-5.
+        expected = astuple(committed.thresholds)
+        assert astuple(rebuilt.thresholds) == pytest.approx(expected, abs=1e-5)
+        assert rebuilt.intercepts == pytest.approx(committed.intercepts, abs=1e-5)
+        for table, expected in zip(
+            (rebuilt.idf, *rebuilt.weights), (committed.idf, *committed.weights), strict=True
+        ):
+            np.testing.assert_allclose(table, expected, atol=1e-5)
 
 
-def test_the_committed_file_reads_back_to_the_same_bytes():
+def test_the_committed_files_read_back_to_the_same_bytes():
     assert model().dumps() == MODEL.read_bytes()
+    assert interpreted_model().dumps() == INTERPRETED_MODEL.read_bytes()
 
 
 def test_the_model_learnt_from_the_training_part_and_development_sets_only(in_checkout):
@@ -62,7 +69,15 @@ def test_the_model_learnt_from_the_training_part_and_development_sets_only(in_ch
         for line in path.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     )
-    assert model().trained_on == {**learnt, DEVELOPMENT: development}
+    assert interpreted_model().trained_on == {**learnt, DEVELOPMENT: development}
+    # The line's model learns from the messages in its languages alone: the languages it does
+    # not speak have their own model, so they never move its weights or its bars.
+    spoken = Counter(
+        row.author
+        for row in rows
+        if not row.locked and detect_by_rules(row.text).language not in INTERPRETED
+    )
+    assert model().trained_on == {**spoken, DEVELOPMENT: development}
 
 
 def test_the_lock_file_lists_the_locked_split(in_checkout):

@@ -7,15 +7,20 @@ import pytest
 from tests.conftest import unreadable_scripts
 from tests.factories import make_line
 from warmline import line_scripts, wording
+from warmline.crisis.language import INTERPRETED
 from warmline.crisis.scripts import (
     CHANNELS,
     KINDS,
     TEXT_ONLY_KINDS,
     WordingRefused,
     check_first_words,
+    check_interpreter_scripts,
     check_script,
     check_wording,
     checked_wording,
+    interpreter_document,
+    interpreter_script,
+    language_name,
     referral_script,
     shipped_scripts,
     sms_segments,
@@ -271,3 +276,28 @@ def test_a_monitored_line_tells_every_caller_after_the_welcome_that_a_supervisor
     assert monitored[: len(plain)] == plain
     (notice,) = monitored[len(plain) :]
     assert "supervisor" in notice.text and notice.language == language
+
+
+def test_every_language_the_line_does_not_speak_has_a_checked_interpreter_reply():
+    assert check_interpreter_scripts(interpreter_document()) == []
+    for language in INTERPRETED:
+        assert "988" in interpreter_script(language) and language_name(language)
+
+
+def test_an_interpreter_reply_that_breaks_the_rules_is_refused():
+    shipped = interpreter_document()
+    broken = {
+        "language_names": {**shipped["language_names"], "ko": ""},
+        "sms": {
+            **{k: v for k, v in shipped["sms"].items() if k != "ru"},
+            "fr": "Appelez le 911 si vous êtes en danger.",
+            "pt": shipped["sms"]["pt"] + " " + shipped["sms"]["pt"],
+            "tl": shipped["sms"]["tl"] + " Huwag uminom ng 30 pills.",
+        },
+    }
+    problems = check_interpreter_scripts(broken)
+    assert "interpreter ru: there is no reply" in problems
+    assert "interpreter ko: it has no language name" in problems
+    assert "interpreter fr: it does not name 988" in problems
+    assert any(p.startswith("interpreter pt: it needs") for p in problems)
+    assert any(p.startswith("interpreter tl: it names a method or means") for p in problems)

@@ -66,6 +66,7 @@ def test_a_waiting_caller_shows_what_a_specialist_needs_and_nothing_identifying(
         "support": "",
         "callback": False,
         "practice": False,
+        "unspoken_language": None,
     }
     body = response.get_data(as_text=True)
     assert CALLER[2:] not in body and "5550123" not in body

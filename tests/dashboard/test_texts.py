@@ -28,6 +28,15 @@ def test_a_waiting_texter_shows_as_a_text_without_their_number_or_words(
     assert "Dana" not in body and "Springfield" not in body and TEXTER[2:] not in body
 
 
+def test_a_texter_writing_in_a_language_the_line_does_not_speak_is_marked_so(
+    ana_browser, line, twilio, session
+):
+    ana_browser.start_shift(line.id)
+    contact_id = texter_sends(twilio, session, "Xin chào, tôi không nói được tiếng Anh, giúp tôi")
+    [waiting] = ana_browser.get("/api/queue").json["waiting"]
+    assert (waiting["id"], waiting["unspoken_language"]) == (contact_id, "vi")
+
+
 def test_the_specialist_who_takes_a_text_reads_it_as_plain_data(ana_browser, line, twilio, session):
     contact_id = texting(ana_browser, line, twilio, session, XSS)
     [mine] = ana_browser.queue()["mine"]

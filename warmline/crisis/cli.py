@@ -19,7 +19,7 @@ from warmline.crisis.corpus import (
     read_corpus,
     read_development,
 )
-from warmline.crisis.model import FILE_NAME, model
+from warmline.crisis.model import FILE_NAME, INTERPRETED_FILE_NAME, interpreted_model, model
 from warmline.crisis.report import corpus_figures, evaluate, read_examples, render
 
 # Where the corpus and the model live in a checkout (train and report are run from one).
@@ -32,6 +32,7 @@ DEVELOPMENT_SETS = (
     Path("data/crisis/everyday.tsv"),
 )
 MODEL = Path(__file__).parent / FILE_NAME
+INTERPRETED_MODEL = Path(__file__).parent / INTERPRETED_FILE_NAME
 _TRAIN_EXTRA = "training needs scikit-learn: pip install -e '.[train]'"
 
 
@@ -69,26 +70,36 @@ corpus_option = click.option(
 @crisis.command("train")
 @corpus_option
 @click.option(
-    "--out", default=MODEL, type=click.Path(dir_okay=False, path_type=Path), help="Model file."
+    "--out",
+    default=MODEL,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Model file of the line's languages.",
+)
+@click.option(
+    "--interpreted-out",
+    default=INTERPRETED_MODEL,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Model file of the languages the line does not speak.",
 )
 @click.option(
     "--lock", default=LOCK, type=click.Path(dir_okay=False, path_type=Path), help="Lock file."
 )
-def train_command(corpus_dir: Path, out: Path, lock: Path) -> None:
-    """Rebuild the model file from the corpus's training part, and the test split's lock."""
+def train_command(corpus_dir: Path, out: Path, interpreted_out: Path, lock: Path) -> None:
+    """Rebuild the model files from the corpus's training part, and the test split's lock."""
     train = _training()
     rows = _read(corpus_dir)
     learnt = [row for row in rows if not row.locked] + _development()
     try:
-        trained = train.train(train.prepare(learnt))
+        trained = train.train_models(train.prepare(learnt))
     except train.TrainingError as error:
         raise click.ClickException(str(error)) from None
-    out.write_bytes(trained.dumps())
     lock.write_text(lock_text(rows), encoding="utf-8")
-    sizes = ", ".join(f"{author} {n}" for author, n in trained.trained_on.items())
-    click.echo(f"trained on {sum(trained.trained_on.values())} messages ({sizes})")
     click.echo(f"locked for the test: {len(locked_rows(rows))} messages, listed in {lock}")
-    click.echo(f"wrote {out} ({out.stat().st_size} bytes)")
+    for path, written in zip((out, interpreted_out), trained, strict=True):
+        path.write_bytes(written.dumps())
+        sizes = ", ".join(f"{author} {n}" for author, n in written.trained_on.items())
+        click.echo(f"trained on {sum(written.trained_on.values())} messages ({sizes})")
+        click.echo(f"wrote {path} ({path.stat().st_size} bytes)")
 
 
 @crisis.command("report")
@@ -119,6 +130,7 @@ def report(path: Path | None, corpus_dir: Path, misses: bool) -> None:
     click.echo(corpus_figures("Leave one author out, each batch by a model without it", graded))
     click.echo("")
     click.echo(f"thresholds of the committed model: {shipped.thresholds}")
+    click.echo(f"  of the languages the line does not speak: {interpreted_model().thresholds}")
 
 
 def _read(corpus_dir: Path) -> list[Row]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from warmline.crisis.detector import Detection, detect_by_rules
-from warmline.crisis.model import Scores, Thresholds, model
+from warmline.crisis.model import Scores, Thresholds, model_for
 
 # Rules kinds that find danger in what is at hand or planned, not in what the texter says of
 # themself: a means word, a use word, a time, a farewell word. Alone they raise most of the
@@ -32,7 +32,7 @@ def detect(
 ) -> Detection:
     """Grade a message; `extra_terms` are a line's own terms, category -> terms."""
     rules = detect_by_rules(text, language, extra_terms)
-    learnt = model()
+    learnt = model_for(rules.language)
     return combine(rules, learnt.score(text), learnt.thresholds)
 
 

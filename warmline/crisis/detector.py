@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from warmline.crisis.language import guess_language
+from warmline.crisis.language import language_of
 from warmline.crisis.lexicon import Hit, Lexicon, lexicon, line_phrases
 from warmline.crisis.normalise import Token, tokenise
 
@@ -29,6 +29,9 @@ HISTORY = frozenset({"method", "attempt"})
 @dataclass(frozen=True)
 class Detection:
     """What the detector found: tier, the terms that fired, the language, someone else at risk.
+
+    `language` is "en", "es", "und" (either), or a language the line does not speak
+    (language.INTERPRETED) when the message is surely written in one.
 
     `lowered` tells that the rules dropped a term they found: denied ("i don't want to die"),
     in a recovered past, an idiom or a topic ("my essay on suicide").
@@ -80,7 +83,7 @@ def detect_by_rules(
     return Detection(
         tier=tier,
         matches=_matches(settled) if tier else (),
-        language=guess_language(tokens, lex, language),
+        language=language_of(tokens, lex, text, language),
         third_party=third_party,
         lowered=len(settled) < len(signals),
     )

@@ -1,8 +1,14 @@
 """The learned crisis scorer: linear heads over hashed n-grams, read from a committed file.
 
-`warmline crisis train` writes the file (warmline/crisis/train.py); this module only reads and
-scores it, in plain Python, so a process running the line needs no machine-learning library.
-The file is loaded once per process and never changed after, so scoring is thread-safe.
+`warmline crisis train` writes the files (warmline/crisis/train.py); this module only reads and
+scores them, in plain Python, so a process running the line needs no machine-learning library.
+Each file is loaded once per process and never changed after, so scoring is thread-safe.
+
+There are two files. One grades messages in the line's languages (English, Spanish, or neither
+surely identified) and learns from those alone; the other grades messages in a language the
+line does not speak (language.INTERPRETED), learns from every message and sets its bars on
+those languages' messages alone. So neither group's messages move the other's weights or
+spend the other's false-alarm budget.
 
 File layout (little-endian): 8 bytes of magic, a 4-byte header length, a JSON header (bucket
 count, n-gram sizes, intercepts, thresholds, what it was trained on), then the slots the
@@ -21,9 +27,11 @@ from functools import lru_cache
 from importlib import resources
 
 from warmline.crisis.features import BUCKETS, CHAR_SIZES, ngram_counts
+from warmline.crisis.language import INTERPRETED
 
 MAGIC = b"WLCRISIS"
 FILE_NAME = "crisis-model.bin"
+INTERPRETED_FILE_NAME = "crisis-model-interpreted.bin"
 _FORMAT = 2
 
 
@@ -159,7 +167,22 @@ def flat(slots: Sequence[int], values: Sequence[float]) -> array:
     return table
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=2)
+def _committed(name: str) -> Model:
+    """Return a committed model, read on first use and shared by every thread after."""
+    return loads(resources.files("warmline.crisis").joinpath(name).read_bytes())
+
+
 def model() -> Model:
-    """Return the committed model, read on first use and shared by every thread after."""
-    return loads(resources.files("warmline.crisis").joinpath(FILE_NAME).read_bytes())
+    """Return the committed model of the line's languages."""
+    return _committed(FILE_NAME)
+
+
+def interpreted_model() -> Model:
+    """Return the committed model of the languages the line does not speak."""
+    return _committed(INTERPRETED_FILE_NAME)
+
+
+def model_for(language: str) -> Model:
+    """Return the model that grades a message in this language (a Detection's language)."""
+    return interpreted_model() if language in INTERPRETED else model()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
+from importlib import resources
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from warmline import wording
 from warmline.crisis.detector import terms
+from warmline.crisis.language import INTERPRETED
 from warmline.crisis.normalise import fold
 from warmline.sentences import N_, Sentence
 from warmline.wording import OPENINGS, Form, Wording, documents
@@ -277,6 +280,44 @@ class WordingRefused(ValueError):
     """config/scripts cannot be read, or what it says breaks the safe-messaging rules."""
 
 
+@functools.cache
+def interpreter_document() -> Mapping:
+    """Load config/scripts/interpreter.yml: per language the line does not speak, its reply."""
+    folder = resources.files("config").joinpath("scripts")
+    return yaml.safe_load(folder.joinpath("interpreter.yml").read_text("utf-8"))
+
+
+def interpreter_script(language: str) -> str:
+    """Return the reply telling a texter, in their language, how to reach 988 with an
+    interpreter; `language` is one of language.INTERPRETED."""
+    return " ".join(interpreter_document()["sms"][language].split())
+
+
+def language_name(language: str) -> str:
+    """Return an interpreted language's name as its speakers write it ("Français")."""
+    return interpreter_document()["language_names"][language]
+
+
+def check_interpreter_scripts(document: Mapping) -> list[str]:
+    """List the rules the interpreter replies break: one per interpreted language, naming
+    988 and 911, nothing safe messaging rules out, and two SMS segments at most."""
+    problems = []
+    for language in INTERPRETED:
+        text = document["sms"].get(language)
+        if not document["language_names"].get(language):
+            problems.append(f"interpreter {language}: it has no language name")
+        if not text:
+            problems.append(f"interpreter {language}: there is no reply")
+            continue
+        text = " ".join(text.split())
+        numbers = set(re.findall(r"\d+", text))
+        missing = [number for number in ("988", "911") if number not in numbers]
+        found = [Sentence(N_("it does not name %(number)s"), number=n) for n in missing]
+        found += unsafe_words(text) + _too_long(text)
+        problems += [f"interpreter {language}: {problem}" for problem in found]
+    return problems
+
+
 def checked_wording() -> Wording:
     """Load config/scripts and check every word, refusing words a caller must never get.
 
@@ -285,7 +326,7 @@ def checked_wording() -> Wording:
     """
     try:
         words = wording.shipped()
-        problems = check_wording(words)
+        problems = check_wording(words) + check_interpreter_scripts(interpreter_document())
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
         raise WordingRefused(f"config/scripts cannot be read: {error}") from None
     if problems:

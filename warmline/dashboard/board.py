@@ -82,12 +82,16 @@ class ContactView:
     callback: bool = False
     # A practice call a trainer placed for a specialist in training, not a real caller.
     practice: bool = False
+    # The texter wrote in a language the line does not speak (they were told how to reach 988
+    # with an interpreter): its code, or None.
+    unspoken_language: str | None = None
 
     def as_json(self) -> dict[str, object]:
         return {
             "id": self.id,
             "channel": self.channel,
             "language": self.language,
+            "unspoken_language": self.unspoken_language,
             "crisis_tier": self.crisis_tier,
             "waiting_seconds": self.waiting_seconds,
             "contacts_this_month": self.contacts_this_month,
@@ -299,6 +303,7 @@ def _view(
         support=supervision.state_of(live, contact.id) if talking else "",
         callback=calls.awaits_callback(contact),
         practice=contact.practice,
+        unspoken_language=contact.unspoken_language,
     )
 
 

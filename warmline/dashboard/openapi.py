@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from warmline.crisis.language import INTERPRETED
 from warmline.models import MAX_TOPICS
 
 
@@ -185,6 +186,11 @@ SCHEMAS: dict[str, Any] = {
             "practice": {
                 "type": "boolean",
                 "description": "A practice call for a specialist in training, not a real caller.",
+            },
+            "unspoken_language": {
+                "enum": [None, *INTERPRETED],
+                "description": "The texter wrote in this language, which the line does not "
+                "speak; they were told how to reach 988 with an interpreter.",
             },
         },
     },

@@ -16,6 +16,7 @@ from warmline import feedback
 from warmline.admission import Admission, Refusal, admit, caller_history
 from warmline.crisis import Detection, detect
 from warmline.crisis.carry import CarriedFlag
+from warmline.crisis.language import INTERPRETED
 from warmline.crisis.scripts import script_language
 from warmline.jobs import Jobs
 from warmline.lines import LineCache, LineContext, context
@@ -72,6 +73,8 @@ class Say(enum.Enum):
     NO_PICTURES = "no_pictures"
     NO_LINE = "no_line"
     SURVEY_THANKS = "survey_thanks"
+    # In the texter's own language, a language the line does not speak: 988 with an interpreter.
+    INTERPRETER = "interpreter"
 
 
 REFUSALS = {
@@ -105,6 +108,8 @@ class TextPlan:
     says: tuple[Say, ...] = ()
     position: int | None = None
     reopens_at: datetime | None = None
+    # The language of the interpreter reply (Say.INTERPRETER), one the line does not speak.
+    unspoken: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,8 @@ class _Reading:
     script: str
     # A crisis flag from the texter's earlier contact, still carried (a new conversation only).
     carried: CarriedFlag | None = None
+    # The language the text is surely written in when the line does not speak it.
+    unspoken: str | None = None
 
     @property
     def tier(self) -> int:
@@ -144,6 +151,12 @@ class _Reading:
         if self.carried is not None and not self.detection.tier:
             return (Say.REFERRAL,)
         return _crisis_says(self.detection)
+
+
+def unspoken_language(detection: Detection, line: Line) -> str | None:
+    """Return the language a text is surely written in, if the line does not speak it."""
+    language = detection.language
+    return language if language in INTERPRETED and language not in line.languages else None
 
 
 def _crisis_says(detection: Detection) -> tuple[Say, ...]:
@@ -212,8 +225,9 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
     script = script_language(detection.language)
     if text.caller_tag is None or text.sealed_number is None:
         # No number to answer later: only this reply can reach them.
-        says = (*_crisis_says(detection), Say.HELP)
-        return TextPlan(context(line), language=script, says=says)
+        unspoken = unspoken_language(detection, line)
+        says = (*_crisis_says(detection), Say.HELP, *((Say.INTERPRETER,) if unspoken else ()))
+        return TextPlan(context(line), language=script, says=says, unspoken=unspoken)
     reading = _Reading(
         caller_tag=text.caller_tag,
         sealed_number=text.sealed_number,
@@ -223,6 +237,7 @@ def _receive(desk: _Desk, text: IncomingText, at: datetime) -> TextPlan:
         detection=detection,
         language=detection.language if detection.language in line.languages else line.languages[0],
         script=script,
+        unspoken=unspoken_language(detection, line),
     )
     if kind is Keyword.STOP:
         return _opt_out(desk, reading, answered=answered)
@@ -340,6 +355,7 @@ def _turn_away(desk: _Desk, reading: _Reading, admission: Admission) -> TextPlan
         ended_at=at,
         total_seconds=0,
         language=reading.language,
+        unspoken_language=reading.unspoken,
         outcome=Outcome.CRISIS_REFERRED if crisis else outcome,
         crisis_tier=reading.tier,
         crisis_referred_at=at if crisis else None,
@@ -353,11 +369,17 @@ def _turn_away(desk: _Desk, reading: _Reading, admission: Admission) -> TextPlan
         context(line),
         contact.id,
         reading.script,
-        says,
+        (*says, *_interpreter(reading)),
         reopens_at=admission.reopens_at
         if notice is Say.CLOSED and admission.outside_hours
         else None,
+        unspoken=reading.unspoken,
     )
+
+
+def _interpreter(reading: _Reading) -> tuple[Say, ...]:
+    """Return the interpreter reply a text in a language the line does not speak gets."""
+    return (Say.INTERPRETER,) if reading.unspoken else ()
 
 
 def _alert(
@@ -387,6 +409,7 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
         caller_tag=reading.caller_tag,
         arrived_at=at,
         language=reading.language,
+        unspoken_language=reading.unspoken,
         crisis_tier=reading.tier,
         crisis_referred_at=at if crisis else None,
     )
@@ -423,8 +446,12 @@ def _open(desk: _Desk, reading: _Reading) -> TextPlan:
     watch(live, desk.jobs, contact.id, line.text_reminder_minutes * 60)
     # A crisis text, or a texter flagged before, is answered with the crisis reply alone:
     # nothing generic after it.
-    says = (*(crisis or (Say.WELCOME,)), *((Say.NO_PICTURES,) if reading.pictures else ()))
-    return TextPlan(context(line), contact.id, reading.script, says)
+    says = (
+        *(crisis or (Say.WELCOME,)),
+        *((Say.NO_PICTURES,) if reading.pictures else ()),
+        *_interpreter(reading),
+    )
+    return TextPlan(context(line), contact.id, reading.script, says, unspoken=reading.unspoken)
 
 
 def _follow_up(
@@ -433,9 +460,14 @@ def _follow_up(
     """Add a text to the texter's open conversation; a crisis sign moves it ahead for good."""
     live, line = desk.live, desk.line
     crisis = reading.crisis
+    # The interpreter reply goes once a conversation: the first text in a language not spoken.
+    interpreter = _interpreter(reading) if contact.unspoken_language is None else ()
+    if interpreter:
+        contact.unspoken_language = reading.unspoken
     if crisis:
         contact.crisis_tier = reading.detection.tier
         contact.crisis_referred_at = contact.crisis_referred_at or reading.at
+    if crisis or interpreter:
         desk.session.commit()
     owner = contact.specialist_id
     known = live.text_follow_up(contact.id)
@@ -469,6 +501,7 @@ def _follow_up(
         says.append(Say.HELP)
     if reading.pictures and not told:
         says.append(Say.NO_PICTURES)
+    says += interpreter
     if remind:
         says.append(Say.POSITION)
     return TextPlan(
@@ -477,6 +510,7 @@ def _follow_up(
         script_language(reading.detection.language or contact.language),
         tuple(says),
         position=position,
+        unspoken=reading.unspoken,
     )
 
 

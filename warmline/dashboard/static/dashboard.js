@@ -14,6 +14,11 @@
 
   const TIERS = { 1: _("Crisis risk"), 2: _("Crisis: imminent") };
   const LANGUAGES = { en: _("English"), es: _("Spanish") };
+  // The languages a texter may write in that no line speaks (warmline.crisis.language).
+  const UNSPOKEN = {
+    zh: _("Chinese"), tl: _("Tagalog"), vi: _("Vietnamese"), ar: _("Arabic"), fr: _("French"),
+    ko: _("Korean"), ru: _("Russian"), ht: _("Haitian Creole"), pt: _("Portuguese"),
+  };
   const CHANNELS = { voice: _("Call"), sms: _("Text") };
   const STATUSES = {
     available: _("Available"),
@@ -163,6 +168,10 @@
     }
     if (contact.callback) {
       parts.push(_("asked to be called back: the line calls them when you take this"));
+    }
+    if (contact.unspoken_language) {
+      const language = UNSPOKEN[contact.unspoken_language] || contact.unspoken_language;
+      parts.push(_("language not spoken on this line: {language}", { language }));
     }
     return parts.join(" · ");
   }
