@@ -79,6 +79,8 @@ CRISIS_TEXTS = [
     "i have pills saved up and i'm going to take them all",
     "I don't want to be alive anymore and I have a plan",
 ]
+# Simulated seconds before a specialist tries again to close a conversation that would not.
+CLOSE_AGAIN_AFTER = 10
 FOLLOW_UPS = [
     "thanks for answering, it helps to know someone is there",
     "I guess I just needed to hear a kind voice",
@@ -151,6 +153,7 @@ class Conversation:
     specialist: Specialist
     accepted: float
     close_at: float
+    flagged: bool = False
 
 
 class Day:
@@ -481,13 +484,22 @@ class Day:
             if now < conversation.close_at:
                 continue
             specialist = conversation.specialist
+            # A conversation that showed crisis signs is closed with a confirmation, as the
+            # dashboard asks for one (409) before it sends the texter the crisis numbers.
+            body = {"confirm": True} if conversation.flagged else None
             try:
-                response = specialist.dashboard.post(f"/api/contacts/{contact_id}/close")
+                response = specialist.dashboard.post(f"/api/contacts/{contact_id}/close", body)
             except requests.RequestException:
                 self.events["close_failed"] += 1
+                conversation.close_at = now + CLOSE_AGAIN_AFTER
+                continue
+            if response.status_code == 409:
+                self.events["close_409_confirm_asked"] += 1
+                conversation.flagged = True
                 continue
             if response.status_code not in (200, 404):
                 self.events[f"close_{response.status_code}"] += 1
+                conversation.close_at = now + CLOSE_AGAIN_AFTER
                 continue
             if response.status_code == 404:
                 self.events["close_404_already_closed"] += 1
@@ -571,19 +583,24 @@ class Day:
 
     def inject_faults(self, stop: threading.Event) -> None:
         """Kill workers at random; kill a gunicorn worker twice; crash Redis once (it comes
-        back from its append-only file); cut PostgreSQL off for 30 s once."""
-        window = self.options.contacts * self.options.interval / self.options.speed
+        back from its append-only file); cut PostgreSQL off for 30 s once.
+
+        Each outage comes at its share of the day's arrivals on the simulator's clock, which
+        slows when the machine does, so that it lands among callers whatever the speed.
+        """
+        last_arrival = self.people[-1].arrives if self.people else 0.0
         plan = [
-            (window * 0.2, "gunicorn_worker_killed"),
-            (window * 0.35, "redis_restart"),
-            (window * 0.5, "gunicorn_worker_killed"),
-            (window * 0.65, "postgres_unreachable"),
+            (0.2, "gunicorn_worker_killed"),
+            (0.35, "redis_restart"),
+            (0.5, "gunicorn_worker_killed"),
+            (0.65, "postgres_unreachable"),
         ]
         next_kill = self.options.kill_every
         started = time.monotonic()
         while not stop.is_set():
             elapsed = time.monotonic() - started
-            if elapsed >= next_kill and elapsed < window:
+            arriving = self.clock.now() < last_arrival
+            if elapsed >= next_kill and arriving:
                 next_kill += self.options.kill_every
                 pids = self.stack.processes.worker_pids()
                 if pids:
@@ -592,9 +609,10 @@ class Day:
                     self.faults.append({"at": elapsed, "fault": "sigkill", "process": name})
                     # The supervisor (self.supervise) does not see a process `kill` forgot.
                     self.stack.processes.start_worker()
-            if plan and elapsed >= plan[0][0]:
+            if plan and self.clock.now() >= plan[0][0] * last_arrival:
                 _, fault = plan.pop(0)
                 began = time.monotonic()
+                simulated = self.clock.now()
                 detail = {}
                 if fault == "gunicorn_worker_killed":
                     detail = self.kill_web_worker()
@@ -609,7 +627,8 @@ class Day:
                     time.sleep(30)
                     self.database.restore()
                 self.faults.append({
-                    "at": elapsed, "fault": fault, "seconds": time.monotonic() - began, **detail,
+                    "at": elapsed, "simulated_at": simulated, "fault": fault,
+                    "seconds": time.monotonic() - began, **detail,
                 })  # fmt: skip
             stop.wait(0.5)
 
