@@ -605,10 +605,10 @@ class Day:
                 pids = self.stack.processes.worker_pids()
                 if pids:
                     name, pid = self.rng.choice(sorted(pids.items()))
-                    self.stack.processes.kill(pid)
+                    _sigkill_family(pid)
                     self.faults.append({"at": elapsed, "fault": "sigkill", "process": name})
-                    # The supervisor (self.supervise) does not see a process `kill` forgot.
-                    self.stack.processes.start_worker()
+                    # Only the supervisor (self.supervise) starts another: two that both did
+                    # would add a worker at every kill.
             if plan and self.clock.now() >= plan[0][0] * last_arrival:
                 _, fault = plan.pop(0)
                 began = time.monotonic()
@@ -885,6 +885,18 @@ class Day:
             "not_taken_line_full_or_answered_first": len(pressed) - len(confirmed),
             "lost": lost,
         }
+
+
+def _sigkill_family(pid: int) -> None:
+    """SIGKILL a process and everything it forked (an RQ work horse, its scheduler)."""
+    try:
+        root = psutil.Process(pid)
+        family = [*root.children(recursive=True), root]
+    except psutil.Error:
+        return
+    for process in family:
+        with contextlib.suppress(psutil.Error):
+            process.send_signal(signal.SIGKILL)
 
 
 def _overlaps(legs: list[tuple], *, key: int, other: int) -> list[dict]:
