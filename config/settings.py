@@ -40,6 +40,11 @@ TIMERS = {
     "repair_every_seconds": Timer("WARMLINE_REPAIR_EVERY_SECONDS", 5, 1, 60),
     # How often the clock ends the availability of specialists with no dashboard open.
     "presence_sweep_every_seconds": Timer("WARMLINE_PRESENCE_SWEEP_EVERY_SECONDS", 10, 1, 600),
+    # How often the clock looks for someone with crisis signs waiting a minute, to tell the
+    # coordinators on shift.
+    "crisis_wait_sweep_every_seconds": Timer(
+        "WARMLINE_CRISIS_WAIT_SWEEP_EVERY_SECONDS", 15, 1, 600
+    ),
     # How often the clock reminds waiting texters and closes idle text conversations.
     "text_sweep_every_seconds": Timer("WARMLINE_TEXT_SWEEP_EVERY_SECONDS", 60, 1, 3600),
     # How often a worker looks for jobs a killed worker left behind (RQ's maintenance).
@@ -87,6 +92,7 @@ class Settings:
     repair_every_seconds: int = TIMERS["repair_every_seconds"].default
     presence_sweep_every_seconds: int = TIMERS["presence_sweep_every_seconds"].default
     text_sweep_every_seconds: int = TIMERS["text_sweep_every_seconds"].default
+    crisis_wait_sweep_every_seconds: int = TIMERS["crisis_wait_sweep_every_seconds"].default
     worker_maintenance_seconds: int = TIMERS["worker_maintenance_seconds"].default
     repair_settling_seconds: int = TIMERS["repair_settling_seconds"].default
     ask_twilio_after_seconds: int = TIMERS["ask_twilio_after_seconds"].default

@@ -189,6 +189,7 @@ def test_the_timers_default_to_what_production_has_always_run(tmp_path):
         "repair_every_seconds": 5,
         "presence_sweep_every_seconds": 10,
         "text_sweep_every_seconds": 60,
+        "crisis_wait_sweep_every_seconds": 15,
         "worker_maintenance_seconds": 30,
         "repair_settling_seconds": 60,
         "ask_twilio_after_seconds": 120,

@@ -18,7 +18,9 @@ def run_clock(settings: Settings) -> None:
 
     The sweeps' intervals are settings (config/settings.py, TIMERS): the repair every 5 s by
     default, often enough that an offer whose worker died is back in line within its lease
-    plus 10 s; the presence sweep every 10 s, a small part of the presence grace.
+    plus 10 s; the presence sweep every 10 s, a small part of the presence grace; the crisis
+    wait sweep every 15 s, so someone with crisis signs waiting a minute is told to the
+    coordinators within 15 s more.
     """
     configure_logging(settings)
     services = build_runtime(settings)
@@ -39,6 +41,12 @@ def run_clock(settings: Settings) -> None:
         jobs.end_absent_shifts,
         "maintenance",
         interval=settings.presence_sweep_every_seconds,
+        result_ttl=0,
+    )
+    scheduler.register(
+        jobs.warn_of_crisis_waiting,
+        "maintenance",
+        interval=settings.crisis_wait_sweep_every_seconds,
         result_ttl=0,
     )
     scheduler.register(jobs.purge_expired_contacts, "maintenance", cron=PURGE_CRON)
