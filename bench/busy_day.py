@@ -30,6 +30,7 @@ import json
 import logging
 import random
 import shutil
+import signal
 import threading
 import time
 from collections import Counter
@@ -39,13 +40,17 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import psutil
+import psycopg
+import redis
 import requests
 from sqlalchemy import select
 
 from bench import privacy_audit
 from bench.harness import percentile
 from bench.stack import DayStack, day_stack
-from tests.e2e.stack import PASSWORD, Stack, holding
+from config.settings import TIMERS
+from tests.e2e.stack import PASSWORD, holding
+from warmline import calls
 from warmline.lines import add_line
 from warmline.models import Contact, utcnow
 from warmline.people import add_user
@@ -58,6 +63,11 @@ CRISIS_NUMBER = "+15017120988"
 # Where a web process that cannot reach the line's settings dials: the 988 Lifeline.
 LIFELINE = "+18002738255"
 WHISPER = "Press 1 to accept."
+# What a specialist hears once their 1 is taken: they, and nobody else, have the caller
+# (config/scripts/en.yml, specialist: connecting, calling_back).
+ACCEPTED = ("Connecting you now.", "Calling them back now.")
+# What a caller hears once the line has taken their request to be called back.
+CALLBACK_CONFIRMED = "We will call you back"
 CALM_TEXTS = [
     "hi, it has been a rough week, can someone talk?",
     "I feel really lonely tonight and could use someone to listen",
@@ -70,6 +80,10 @@ CRISIS_TEXTS = [
     "i have pills saved up and i'm going to take them all",
     "I don't want to be alive anymore and I have a plan",
 ]
+# Real seconds between a dashboard's questions about a shift that looks on break or ended.
+PRESENCE_ASK_EVERY = 5
+# Simulated seconds before a specialist tries again to close a conversation that would not.
+CLOSE_AGAIN_AFTER = 10
 FOLLOW_UPS = [
     "thanks for answering, it helps to know someone is there",
     "I guess I just needed to hear a kind voice",
@@ -104,6 +118,10 @@ class Specialist:
     dashboard: Dashboard
     seen: int = 0
     texts: set[int] = field(default_factory=set)
+    # The contact of the whisper this specialist last pressed 1 on.
+    pressed_for: int | None = None
+    # When this specialist's dashboard last asked for their shift (monotonic seconds).
+    asked_shift: float = 0.0
 
 
 @dataclass
@@ -118,6 +136,10 @@ class Person:
     talk: float = 60.0
     press9_at: float | None = None
     give_up_at: float | None = None
+    callback_at: float | None = None
+    asked_callback: bool = False
+    callback_confirmed: bool = False
+    callback_over: bool = False
     started: float | None = None
     connected: float | None = None
     connected_to: str | None = None
@@ -136,6 +158,7 @@ class Conversation:
     specialist: Specialist
     accepted: float
     close_at: float
+    flagged: bool = False
 
 
 class Day:
@@ -152,12 +175,16 @@ class Day:
         self.waiting_texts: set[int] = set()
         self.events: Counter[str] = Counter()
         self.timeline: list[dict] = []
+        # Who pressed 1 on a whisper for a contact, and whom the app then put through (or
+        # gave a text on the dashboard): two in `accepts` for one contact is a double accept.
+        self.presses: dict[int, set[int]] = {}
         self.accepts: dict[int, set[int]] = {}
         self.faults: list[dict] = []
         self.real_start = time.monotonic()
         self._last_poll = 0.0
         self._last_presence = 0.0
         self._last_sample = 0.0
+        self._last_callbacks = 0.0
 
     # Setting the line up.
 
@@ -167,10 +194,12 @@ class Day:
             line = add_line(
                 session, name="Bench Warm Line", twilio_number=LINE_NUMBER,
                 crisis_number=CRISIS_NUMBER, daily_contact_limit=0,
-                wrap_up_seconds=self.options.wrap_up, max_wait_seconds=3600,
+                max_wait_seconds=3600, languages=self.options.languages.split(","),
+                **line_timers(self.options),
             )  # fmt: skip
             session.commit()
             self.line_id = line.id
+            self.callback_key = calls.callback_key(line.languages)
             users = []
             for index in range(self.options.specialists):
                 user = add_user(
@@ -206,10 +235,13 @@ class Day:
             crisis = self.rng.random() < self.options.crisis_share
             person = Person(index, kind, crisis, at, talk=self.rng.uniform(20, 120))
             if kind == "call":
+                choice = self.rng.random()
                 if crisis:
                     person.press9_at = at + self.rng.uniform(8, 40)
-                elif self.rng.random() < self.options.impatient_share:
+                elif choice < self.options.impatient_share:
                     person.give_up_at = at + self.rng.uniform(30, 300)
+                elif choice < self.options.impatient_share + self.options.callback_share:
+                    person.callback_at = at + self.rng.uniform(5, 30)
             self.people.append(person)
 
     # The day.
@@ -248,7 +280,8 @@ class Day:
                 self.follow(person, now)
             active = [p for p in active if not p.ended]
             self.take_texts(now)
-            self.keep_conversations(now)
+            self.keep_conversations(now, active)
+            self.mind_callbacks(active)
             self.mind_presence()
             self.supervise()
             self.sample(len(active))
@@ -267,6 +300,8 @@ class Day:
         person.started = self.clock.now()
         try:
             if person.kind == "call":
+                if person.callback_at is not None:
+                    person.phone.answers_after(rings=1)  # picks up when the line calls back
                 person.phone.dial(LINE_NUMBER)
                 self.events["calls"] += 1
             else:
@@ -302,14 +337,19 @@ class Day:
         for specialist in self.specialists:
             transcript = specialist.phone.transcript
             new, specialist.seen = transcript[specialist.seen :], len(transcript)
-            if not any(m.kind == "heard" and WHISPER in m.words for m in new):
+            heard = [m.words for m in new if m.kind == "heard"]
+            if specialist.pressed_for is not None and any(a in w for a in ACCEPTED for w in heard):
+                self.accepts.setdefault(specialist.pressed_for, set()).add(specialist.id)
+                specialist.pressed_for = None
+            if not any(WHISPER in w for w in heard):
                 continue
             call = specialist.phone.call
             if call is None:
                 continue
             query = parse_qs(urlsplit(call.url or "").query)
             contact = int(query.get("contact", ["0"])[0])
-            self.accepts.setdefault(contact, set()).add(specialist.id)
+            self.presses.setdefault(contact, set()).add(specialist.id)
+            specialist.pressed_for = contact
             try:
                 specialist.phone.press("1")
                 self.events["offers_accepted"] += 1
@@ -323,7 +363,10 @@ class Day:
         phone = person.phone
         try:
             if phone.call is None:
-                person.ended = True
+                # Hung up after asking to be called back: still in line until called back.
+                waiting_for_callback = person.callback_confirmed and person.connected is None
+                if not waiting_for_callback or person.callback_over:
+                    person.ended = True
                 return
             connected = phone.connected_to
             if connected and person.connected is None:
@@ -348,6 +391,25 @@ class Day:
                 phone.press("9")
             elif person.connected is None and person.give_up_at and now >= person.give_up_at:
                 person.abandoned = True
+                phone.hang_up()
+            elif (
+                person.connected is None
+                and person.callback_at
+                and now >= person.callback_at
+                and not person.asked_callback
+                and holding(self.sim, phone)
+            ):
+                # "To be called back when a peer specialist is free, press 2" (3 on a line of
+                # two languages): only Twilio's queue listens for it.
+                person.asked_callback = True
+                phone.press(self.callback_key)
+            elif (
+                person.asked_callback
+                and not person.callback_confirmed
+                and any(CALLBACK_CONFIRMED in words for words in phone.heard)
+            ):
+                # "You can hang up now."
+                person.callback_confirmed = True
                 phone.hang_up()
         except RuntimeError:
             self.events["caller_action_on_ended_call"] += 1
@@ -412,9 +474,9 @@ class Day:
         # The reply reaches the texter through a worker; match lazily in keep_conversations.
         self.waiting_texts.add(contact_id)
 
-    def keep_conversations(self, now: float) -> None:
+    def keep_conversations(self, now: float, active: list[Person]) -> None:
         if self.waiting_texts:
-            for person in self.people:
+            for person in active:
                 if person.kind != "text" or person.contact_id is not None or person.phone is None:
                     continue
                 for text in person.phone.texts:
@@ -427,38 +489,94 @@ class Day:
             if now < conversation.close_at:
                 continue
             specialist = conversation.specialist
+            # A conversation that showed crisis signs is closed with a confirmation, as the
+            # dashboard asks for one (409) before it sends the texter the crisis numbers.
+            body = {"confirm": True} if conversation.flagged else None
             try:
-                response = specialist.dashboard.post(f"/api/contacts/{contact_id}/close")
+                response = specialist.dashboard.post(f"/api/contacts/{contact_id}/close", body)
             except requests.RequestException:
                 self.events["close_failed"] += 1
+                conversation.close_at = now + CLOSE_AGAIN_AFTER
+                continue
+            if response.status_code == 409:
+                self.events["close_409_confirm_asked"] += 1
+                conversation.flagged = True
                 continue
             if response.status_code not in (200, 404):
                 self.events[f"close_{response.status_code}"] += 1
+                conversation.close_at = now + CLOSE_AGAIN_AFTER
                 continue
             if response.status_code == 404:
                 self.events["close_404_already_closed"] += 1
             specialist.texts.discard(contact_id)
             del self.conversations[contact_id]
 
-    def mind_presence(self) -> None:
-        """A specialist set on break, or off shift, by the system goes available again."""
-        if time.monotonic() - self._last_presence < 5:
+    def mind_callbacks(self, active: list[Person]) -> None:
+        """Stop following a caller waiting for a call back once their contact is closed."""
+        if time.monotonic() - self._last_callbacks < 2:
             return
-        self._last_presence = time.monotonic()
-        for specialist in self.specialists:
-            try:
-                shift = specialist.dashboard.get("/api/shift").json()
-                # A person on a call or a text does not restart a shift the screen lost.
-                if specialist.phone.state != "idle" or specialist.texts:
-                    continue
-                if not shift.get("on_shift"):
-                    self.events["specialist_restarted_shift"] += 1
-                    specialist.dashboard.post("/api/shift/start", {"line_id": self.line_id})
-                elif shift.get("status") == "break":
-                    self.events[f"specialist_back_from_break:{shift.get('reason')}"] += 1
-                    specialist.dashboard.post("/api/shift/status", {"status": "available"})
-            except (requests.RequestException, ValueError):
-                self.events["presence_poll_failed"] += 1
+        self._last_callbacks = time.monotonic()
+        waiting = {
+            p.contact_id: p
+            for p in active
+            if p.callback_confirmed and p.connected is None and p.contact_id is not None
+        }
+        if not waiting:
+            return
+        try:
+            with self.stack.services.sessions() as session:
+                ended = session.scalars(
+                    select(Contact.id).where(Contact.id.in_(waiting), Contact.ended_at.is_not(None))
+                ).all()
+        except Exception:
+            self.events["contact_lookup_failed"] += 1
+            return
+        for contact_id in ended:
+            waiting[contact_id].callback_over = True
+
+    def mind_presence(self) -> None:
+        """A specialist set on break, or off shift, by the system goes available again.
+
+        Their state is read from Redis each second in one round trip; only someone who looks
+        on break or off shift is asked about on the dashboard (at most every 5 s each), and
+        each dashboard asks once a minute anyway, well within the presence grace. Twenty
+        dashboard requests every 5 s took longer than 5 s on a loaded machine and stalled the
+        day's clock.
+        """
+        now = time.monotonic()
+        if now - self._last_presence < 1:
+            return
+        self._last_presence = now
+        prefix = f"warmline:{{line:{self.line_id}}}:specialist:"
+        try:
+            with self.stack.services.redis.pipeline(transaction=False) as pipe:
+                for specialist in self.specialists:
+                    pipe.hget(f"{prefix}{specialist.id}", "status")
+                statuses = pipe.execute()
+        except redis.RedisError:
+            self.events["presence_poll_failed"] += 1
+            return
+        for specialist, status in zip(self.specialists, statuses, strict=True):
+            looks_away = status in (None, b"break")
+            due = now - specialist.asked_shift >= (PRESENCE_ASK_EVERY if looks_away else 60)
+            if due:
+                self.settle_presence(specialist, now)
+
+    def settle_presence(self, specialist: Specialist, now: float) -> None:
+        specialist.asked_shift = now
+        try:
+            shift = specialist.dashboard.get("/api/shift").json()
+            # A person on a call or a text does not restart a shift the screen lost.
+            if specialist.phone.state != "idle" or specialist.texts:
+                return
+            if not shift.get("on_shift"):
+                self.events["specialist_restarted_shift"] += 1
+                specialist.dashboard.post("/api/shift/start", {"line_id": self.line_id})
+            elif shift.get("status") == "break":
+                self.events[f"specialist_back_from_break:{shift.get('reason')}"] += 1
+                specialist.dashboard.post("/api/shift/status", {"status": "available"})
+        except (requests.RequestException, ValueError):
+            self.events["presence_poll_failed"] += 1
 
     def supervise(self) -> None:
         """Start again any process that exited, as a platform's supervisor does."""
@@ -493,30 +611,44 @@ class Day:
     # Faults.
 
     def inject_faults(self, stop: threading.Event) -> None:
-        """Kill workers at random; restart Redis once; cut PostgreSQL off for 30 s once."""
-        window = self.options.contacts * self.options.interval / self.options.speed
+        """Kill workers at random; kill a gunicorn worker twice; crash Redis once (it comes
+        back from its append-only file); cut PostgreSQL off for 30 s once.
+
+        Each outage comes at its share of the day's arrivals on the simulator's clock, which
+        slows when the machine does, so that it lands among callers whatever the speed.
+        """
+        last_arrival = self.people[-1].arrives if self.people else 0.0
         plan = [
-            (window * 0.35, "redis_restart"),
-            (window * 0.65, "postgres_unreachable"),
+            (0.2, "gunicorn_worker_killed"),
+            (0.35, "redis_restart"),
+            (0.5, "gunicorn_worker_killed"),
+            (0.65, "postgres_unreachable"),
         ]
         next_kill = self.options.kill_every
         started = time.monotonic()
         while not stop.is_set():
             elapsed = time.monotonic() - started
-            if elapsed >= next_kill and elapsed < window:
+            arriving = self.clock.now() < last_arrival
+            if elapsed >= next_kill and arriving:
                 next_kill += self.options.kill_every
                 pids = self.stack.processes.worker_pids()
                 if pids:
                     name, pid = self.rng.choice(sorted(pids.items()))
-                    self.stack.processes.kill(pid)
+                    _sigkill_family(pid)
                     self.faults.append({"at": elapsed, "fault": "sigkill", "process": name})
-                    # The supervisor (self.supervise) does not see a process `kill` forgot.
-                    self.stack.processes.start_worker()
-            if plan and elapsed >= plan[0][0]:
+                    # Only the supervisor (self.supervise) starts another: two that both did
+                    # would add a worker at every kill.
+            if plan and self.clock.now() >= plan[0][0] * last_arrival:
                 _, fault = plan.pop(0)
                 began = time.monotonic()
-                if fault == "redis_restart":
-                    self.stack.redis.stop()
+                simulated = self.clock.now()
+                detail = {}
+                if fault == "gunicorn_worker_killed":
+                    detail = self.kill_web_worker()
+                elif fault == "redis_restart":
+                    # A crash, not a shutdown: Redis comes back from what its append-only
+                    # file had (fsync every second), as the README says to run it.
+                    self.stack.redis.crash()
                     time.sleep(3)
                     self.stack.redis.start()
                 else:
@@ -524,9 +656,24 @@ class Day:
                     time.sleep(30)
                     self.database.restore()
                 self.faults.append({
-                    "at": elapsed, "fault": fault, "seconds": time.monotonic() - began,
+                    "at": elapsed, "simulated_at": simulated, "fault": fault,
+                    "seconds": time.monotonic() - began, **detail,
                 })  # fmt: skip
             stop.wait(0.5)
+
+    def kill_web_worker(self) -> dict:
+        """SIGKILL one of gunicorn's worker processes; its master starts another."""
+        web = self.stack.processes.running.get("web")
+        try:
+            workers = psutil.Process(web.pid).children() if web else []
+        except psutil.Error:
+            workers = []
+        if not workers:
+            return {"killed": None}
+        victim = self.rng.choice(workers)
+        with contextlib.suppress(psutil.Error):
+            victim.send_signal(signal.SIGKILL)
+        return {"killed": victim.pid}
 
     # What must be zero.
 
@@ -580,9 +727,11 @@ class Day:
             lost.append({
                 "who": person.index,
                 "why": (
-                    "still holding when the day was drained"
-                    if person.kind == "call"
-                    else "texter never taken by a specialist"
+                    "texter never taken by a specialist"
+                    if person.kind == "text"
+                    else "waiting for a call back when the day was drained"
+                    if person.callback_confirmed
+                    else "still holding when the day was drained"
                 ),
                 "contact": by_id.get(person.contact_id),
                 "live": {
@@ -661,6 +810,11 @@ class Day:
                     "connected_to_crisis_line": person.connected_to == CRISIS_NUMBER,
                 })  # fmt: skip
         crisis_texters = [p for p in texters if p.crisis]
+        crisis_flagged = (
+            sum(p.signalled for p in callers)
+            + len(crisis_texters)
+            + sum(1 for row in sms_rows if row["crisis_tier"] > 0)
+        )
         for person in crisis_texters:
             got = [t.body for t in person.phone.texts if t.sender == LINE_NUMBER]
             if not any("988" in body for body in got):
@@ -668,6 +822,8 @@ class Day:
         for row in sms_rows:
             if row["crisis_tier"] > 0 and not row["referred"]:
                 crisis_not_referred.append({"who": f"contact {row['id']}", "why": "not referred"})
+
+        callbacks = self.callbacks(callers, by_id)
 
         heard_error = [
             number for number, phone in self.sim.phones.items() if APPLICATION_ERROR in phone.heard
@@ -705,12 +861,19 @@ class Day:
                 "accepted_by_two_specialists": len(double_accepts),
                 "crisis_not_referred": len(crisis_not_referred),
                 "callers_who_heard_application_error": len(callers_heard_error),
+                "callbacks_lost": len(callbacks["lost"]),
             },
+            "crisis_referred_share": (
+                1 - len(crisis_not_referred) / crisis_flagged if crisis_flagged else None
+            ),
+            "callbacks": {k: v for k, v in callbacks.items() if k != "lost"},
             "details": {
                 "lost": lost[:50],
                 "double_offers": double_offers[:20],
                 "specialist_double": specialist_double[:20],
                 "double_accepts": list(double_accepts.items())[:20],
+                "double_presses": sum(1 for s in self.presses.values() if len(s) > 1),
+                "callbacks_lost": callbacks["lost"][:20],
                 "crisis_not_referred": crisis_not_referred[:20],
                 "phones_that_heard_application_error": heard_error[:20],
                 "live_state_left": live_left,
@@ -721,6 +884,48 @@ class Day:
             "faults": self.faults,
             "timeline": self.timeline,
         }
+
+    def callbacks(self, callers: list[Person], by_id: dict[int, dict]) -> dict:
+        """Callers who asked to be called back: confirmed, called, put through, or lost.
+
+        Every caller's phone answers a call back, so one confirmed and not put through to a
+        specialist is lost, whatever the record says.
+        """
+        pressed = [p for p in callers if p.asked_callback]
+        confirmed = [p for p in pressed if p.callback_confirmed]
+        placed = [p for p in confirmed if len(p.phone.calls) > 1]
+        reached = [p for p in confirmed if p.connected_to in self.by_number]
+        lost = [
+            {
+                "who": p.index,
+                "calls_back": len(p.phone.calls) - 1,
+                "row": by_id.get(p.contact_id),
+                "last": [(m.at, m.kind, m.words[:60]) for m in p.phone.transcript[-4:]],
+            }
+            for p in confirmed
+            if p.connected_to not in self.by_number
+        ]
+        return {
+            "pressed": len(pressed),
+            "asked": len(confirmed),
+            "placed": len(placed),
+            "reached": len(reached),
+            "calls_back_placed": sum(len(p.phone.calls) - 1 for p in placed),
+            "not_taken_line_full_or_answered_first": len(pressed) - len(confirmed),
+            "lost": lost,
+        }
+
+
+def _sigkill_family(pid: int) -> None:
+    """SIGKILL a process and everything it forked (an RQ work horse, its scheduler)."""
+    try:
+        root = psutil.Process(pid)
+        family = [*root.children(recursive=True), root]
+    except psutil.Error:
+        return
+    for process in family:
+        with contextlib.suppress(psutil.Error):
+            process.send_signal(signal.SIGKILL)
 
 
 def _overlaps(legs: list[tuple], *, key: int, other: int) -> list[dict]:
@@ -750,21 +955,92 @@ def _summary(samples: list[float]) -> dict:
     }
 
 
-def rss_sampler(stack: Stack, samples: list[dict], stop: threading.Event, every: float) -> None:
-    """Sample the resident memory of the web and worker processes every `every` seconds."""
+def memory(running: DayStack) -> dict[str, dict]:
+    """The resident memory (RSS, bytes) of every process of the line, by name, with its pid.
+
+    gunicorn's master and each of its workers; each `warmline worker` and the clock (their
+    short-lived forks, RQ's work horses, are not counted); Redis; and the PostgreSQL backends
+    serving the day's database, as one total (the pool opens and closes them).
+    """
+    found: dict[str, dict] = {}
+    stack = running.line
+    named = [(name, process.pid) for name, process in list(stack.processes.running.items())]
+    if stack.redis.pid is not None:
+        named.append(("redis", stack.redis.pid))
+    for name, pid in named:
+        try:
+            process = psutil.Process(pid)
+            found[name] = {"pid": pid, "rss": process.memory_info().rss}
+            if name == "web":
+                for child in sorted(process.children(), key=lambda c: c.pid):
+                    found[f"web-worker-{child.pid}"] = {
+                        "pid": child.pid, "rss": child.memory_info().rss,
+                    }  # fmt: skip
+        except psutil.Error:
+            continue
+    try:
+        with psycopg.connect(running.database_direct_url, connect_timeout=5) as connection:
+            pids = [
+                row[0]
+                for row in connection.execute(
+                    "SELECT pid FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ]
+    except psycopg.Error:
+        pids = []
+    backends = []
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            backends.append(psutil.Process(pid).memory_info().rss)
+    if backends:
+        found["postgres-backends"] = {"pid": None, "count": len(backends), "rss": sum(backends)}
+    return found
+
+
+def memory_sampler(
+    running: DayStack, samples: list[dict], stop: threading.Event, every: float
+) -> None:
+    """Sample `memory` every `every` seconds, from the start."""
     started = time.monotonic()
-    while not stop.wait(every):
-        row = {"t": time.monotonic() - started}
-        for name, process in list(stack.processes.running.items()):
-            try:
-                parent = psutil.Process(process.pid)
-                row[name] = parent.memory_info().rss
-                if name == "web":
-                    for index, child in enumerate(parent.children()):
-                        row[f"web-{index + 1}"] = child.memory_info().rss
-            except psutil.Error:
-                continue
-        samples.append(row)
+    while True:
+        samples.append({"t": time.monotonic() - started, "processes": memory(running)})
+        if stop.wait(every):
+            return
+
+
+def process_timers(options: argparse.Namespace) -> dict[str, int]:
+    """The app's process-level timers (config/settings.py, TIMERS) for the compressed day.
+
+    Each production default is divided by `--speed`, so that it lasts as long on the
+    simulator's clock as it would on a real day, but never below what the setting allows.
+    `--production-timers` keeps the defaults.
+    """
+    if options.production_timers:
+        return {}
+    return {
+        name: max(timer.least, round(timer.default / options.speed))
+        for name, timer in TIMERS.items()
+    }
+
+
+def line_timers(options: argparse.Namespace) -> dict[str, int]:
+    """The line's own timers, which a coordinator sets in the console, for the compressed day.
+
+    The ring timeout stays the production default: Twilio (the simulator) rings on the
+    simulator's clock, and the offer lease, on real time, is longer still. Wrap-up is
+    `--wrap-up` real seconds; the recovery break and the call-back retry are divided by
+    `--speed` (no lower than the console allows). The text timeouts (a reminder every 5
+    minutes, 30 minutes idle) are longer than the day's conversations, which specialists close
+    themselves, and stay as they are.
+    """
+    if options.production_timers:
+        return {"wrap_up_seconds": options.wrap_up}
+    return {
+        "wrap_up_seconds": options.wrap_up,
+        "recovery_seconds": round(300 / options.speed),
+        "callback_retry_seconds": max(10, round(180 / options.speed)),
+    }
 
 
 def parser() -> argparse.ArgumentParser:
@@ -779,6 +1055,12 @@ def parser() -> argparse.ArgumentParser:
     parser.add_argument("--text-share", type=float, default=0.3)
     parser.add_argument("--crisis-share", type=float, default=0.05)
     parser.add_argument("--impatient-share", type=float, default=0.1)
+    parser.add_argument("--callback-share", type=float, default=0.1,
+                        help="callers who ask to be called back if still waiting")  # fmt: skip
+    parser.add_argument("--languages", default="en",
+                        help="the line's: en (call back on 2), en,es (on 3)")  # fmt: skip
+    parser.add_argument("--production-timers", action="store_true",
+                        help="keep the app's timers at their defaults")  # fmt: skip
     parser.add_argument("--max-texts", type=int, default=2)
     parser.add_argument("--wrap-up", type=int, default=2, help="the line's wrap-up, real seconds")
     parser.add_argument("--workers", type=int, default=2)
@@ -795,7 +1077,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(options: argparse.Namespace, *, rss_every: float | None = None) -> dict:
-    with day_stack(workers=options.workers) as running:
+    timers = process_timers(options)
+    with day_stack(workers=options.workers, timers=timers) as running:
         day = Day(running, options)
         day.set_up()
         day.schedule()
@@ -807,7 +1090,7 @@ def run(options: argparse.Namespace, *, rss_every: float | None = None) -> dict:
         if rss_every:
             helpers.append(
                 threading.Thread(
-                    target=rss_sampler, args=(running.line, rss, stop, rss_every), daemon=True
+                    target=memory_sampler, args=(running, rss, stop, rss_every), daemon=True
                 )
             )
         for helper in helpers:
@@ -827,6 +1110,7 @@ def run(options: argparse.Namespace, *, rss_every: float | None = None) -> dict:
         result["arrivals_real_seconds"] = (day.arrivals_done_real or time.monotonic()) - started
         result["simulated_seconds"] = running.line.clock.now()
         result["options"] = {k: str(v) for k, v in vars(options).items()}
+        result["timers"] = {"process": timers, "line": line_timers(options)}
         result["rss"] = rss
         if options.keep_logs:
             shutil.copytree(running.line.processes.directory, options.keep_logs, dirs_exist_ok=True)
@@ -838,6 +1122,7 @@ def run(options: argparse.Namespace, *, rss_every: float | None = None) -> dict:
                 markers=[day.marker(p.index, part) for p in day.people for part in (1, 2)
                          if p.kind == "text" and p.phone is not None],
             )  # fmt: skip
+            result["zero"]["privacy_hits"] = sum(result["privacy"]["hit_counts"].values())
         return result
 
 
@@ -846,6 +1131,9 @@ def report(result: dict) -> None:
     print(f"answer rate (calls): {result['answer_rate_calls']:.1%}; of callers who held: "
           f"{result['answer_rate_calls_that_held']:.1%}")  # fmt: skip
     print(f"wait (simulated s): {result['wait_sim_seconds']}")
+    print(f"crisis-flagged contacts referred: {result['crisis_referred_share']}")
+    print(f"callbacks: {result['callbacks']}")
+    print(f"timers: {result['timers']}")
     print(f"events: {result['events']}")
     print(f"faults: {result['faults']}")
     print(f"details: {json.dumps(result['details'], default=str)[:3000]}")

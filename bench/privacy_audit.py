@@ -1,4 +1,5 @@
-"""Scan everything the line kept for callers' numbers and words: the database, Redis, the logs.
+"""Scan everything the line kept for callers' numbers and words: the database, Redis (what it
+holds now, and every write its append-only file kept, deleted keys included), the logs.
 
 Used by bench/busy_day.py after the day. A number is looked for in every format a program
 could write it: E.164 (+14152000001), digits only with or without the country code
@@ -14,6 +15,7 @@ import contextlib
 import re
 import subprocess
 import zlib
+from pathlib import Path
 
 import redis
 
@@ -83,6 +85,29 @@ def redis_documents(url: str) -> list[tuple[str, bytes]]:
     return documents
 
 
+# One bulk string of the Redis protocol, as the append-only file writes each command's arguments.
+BULK = re.compile(rb"\$(\d+)\r\n")
+
+
+def aof_documents(directory: Path) -> list[tuple[str, bytes]]:
+    """Every append-only file Redis wrote under `directory`, each argument of each command
+    on a line of its own, RQ's compressed job data decompressed too."""
+    documents = []
+    for path in sorted(directory.rglob("*.aof")):
+        blob = path.read_bytes()
+        parts = []
+        position = 0
+        while match := BULK.search(blob, position):
+            start = match.end()
+            argument = blob[start : start + int(match.group(1))]
+            parts.append(argument)
+            with contextlib.suppress(zlib.error):
+                parts.append(zlib.decompress(argument))
+            position = start + len(argument)
+        documents.append((f"redis append-only file {path.name}", b"\n".join(parts)))
+    return documents
+
+
 def database_dump(url: str) -> bytes:
     return subprocess.run(
         ["pg_dump", "--no-owner", "--data-only", "--inserts", url],
@@ -114,12 +139,15 @@ def audit(day: DayStack, *, numbers: list[str], texts: list[str], markers: list[
     """Scan the day's database, Redis and logs; return what was scanned and every hit."""
     dump = database_dump(day.database_direct_url)
     keys = redis_documents(day.line.settings.redis_url)
+    appended = aof_documents(day.line.redis.directory)
     logs = [
         (f"log {path.name}", path.read_bytes())
         for path in sorted(day.line.processes.directory.glob("*.log"))
     ]
     log_lines = sum(blob.count(b"\n") for _, blob in logs)
-    documents = [("database dump", dump), *[(f"redis {k}", v) for k, v in keys], *logs]
+    documents = [
+        ("database dump", dump), *[(f"redis {k}", v) for k, v in keys], *appended, *logs,
+    ]  # fmt: skip
     hits = scan(documents, numbers, texts, markers)
     # The scanner must find what it looks for: plant one of each and expect three hits.
     if numbers and texts and markers:
@@ -131,6 +159,8 @@ def audit(day: DayStack, *, numbers: list[str], texts: list[str], markers: list[
             "database_dump_bytes": len(dump),
             "redis_keys": len(keys),
             "redis_bytes": sum(len(v) for _, v in keys),
+            "redis_append_only_files": len(appended),
+            "redis_append_only_bytes": sum(len(v) for _, v in appended),
             "log_files": len(logs),
             "log_lines": log_lines,
             "numbers": len(numbers),

@@ -130,9 +130,13 @@ def plot_day(result: dict, name: str, title: str) -> str:
 
 def plot_rss(samples: list[dict]) -> str:
     figure, axis = plt.subplots(figsize=(10, 3.6))
-    names = sorted({k for row in samples for k in row if k != "t"})
+    names = sorted({name for row in samples for name in row["processes"]})
     for process in names:
-        points = [(row["t"] / 60, row[process] / 2**20) for row in samples if process in row]
+        points = [
+            (row["t"] / 60, row["processes"][process]["rss"] / 2**20)
+            for row in samples
+            if process in row["processes"]
+        ]
         axis.plot([p[0] for p in points], [p[1] for p in points], label=process)
     axis.set_xlabel("minutes")
     axis.set_ylabel("RSS, MiB")
@@ -318,7 +322,7 @@ def main() -> None:
         out += [text.get("day", ""), ""]
     if soak:
         out += ["## 5. Soak", "", text.get("soak_how", ""), ""]
-        out += [f"![soak rss]({plot_rss(soak['rss'])})", "", soak_table(soak["rss"]), ""]
+        out += [f"![soak rss]({plot_rss(soak['rss'])})", "", soak_table(soak["memory"]), ""]
         out += [text.get("soak", ""), ""]
     if faults:
         out += ["## 6. Faults during the busy day", "", text.get("faults_how", ""), ""]
@@ -351,17 +355,23 @@ def main() -> None:
     print(f"wrote {DOCS / 'benchmarks.md'}")
 
 
-def soak_table(samples: list[dict]) -> str:
-    names = sorted({k for row in samples for k in row if k != "t"})
-    lines = ["| process | RSS first 10% (MiB) | RSS last 10% (MiB) | change |", "|---|---|---|---|"]
-    for name in names:
-        values = [row[name] for row in samples if name in row]
-        if len(values) < 5:
+def soak_table(memory: dict) -> str:
+    """Every process's median RSS after the warm-up and at the end of the arrivals."""
+    lines = [
+        f"After {memory['start_seconds'] / 60:.0f} minutes of warm-up; medians over "
+        f"{memory['window_seconds']:.0f} s; flat means within {memory['flat_within']:.0%}.",
+        "",
+        "| process | RSS after warm-up (MiB) | RSS at the end (MiB) | change | flat |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in memory["processes"].items():
+        if not row["up_throughout"]:
+            lines.append(f"| {name} | | | not up throughout | |")
             continue
-        tenth = max(1, len(values) // 10)
-        first = sum(values[:tenth]) / tenth / 2**20
-        last = sum(values[-tenth:]) / tenth / 2**20
-        lines.append(f"| {name} | {first:.1f} | {last:.1f} | {last - first:+.1f} |")
+        lines.append(
+            f"| {name} | {row['rss_start_mib']:.1f} | {row['rss_end_mib']:.1f} "
+            f"| {row['change']:+.1%} | {'yes' if row['flat'] else '**no**'} |"
+        )
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ make it unreachable while the privacy audit still reads it directly.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +31,17 @@ class DayStack:
 
 
 @contextmanager
-def day_stack(*, workers: int = 2, web_concurrency: int = 2) -> Iterator[DayStack]:
-    """Start web, workers and clock against the simulator; stop them all afterwards."""
+def day_stack(
+    *, workers: int = 2, web_concurrency: int = 2, timers: Mapping[str, int] | None = None
+) -> Iterator[DayStack]:
+    """Start web, workers and clock against the simulator; stop them all afterwards.
+
+    Redis runs with its append-only file, as the README says to run it in production.
+    `timers` overrides the app's process-level timers (config/settings.py, TIMERS).
+    """
     with ExitStack() as stack:
         directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="warmline-day-")))
-        redis_server = RedisServer(directory)
+        redis_server = RedisServer(directory, appendonly=True)
         redis_server.start()
         stack.callback(redis_server.stop)
         admin = stack.enter_context(postgres_server())
@@ -52,6 +58,7 @@ def day_stack(*, workers: int = 2, web_concurrency: int = 2) -> Iterator[DayStac
                 auth_token=AUTH_TOKEN,
                 workers=workers,
                 web_concurrency=web_concurrency,
+                timers=timers,
             )
         )
         yield DayStack(line, proxy, direct_url)

@@ -21,6 +21,41 @@ LIFELINE_NUMBER = "+18002738255"
 PRESENCE_GRACE_SECONDS = 180
 MAX_PRESENCE_GRACE_SECONDS = 3600
 
+
+@dataclass(frozen=True)
+class Timer:
+    """One of the app's own real-time waits that is the same for every line of a process."""
+
+    variable: str
+    default: int
+    least: int
+    most: int
+
+
+# Process-level overrides of the clock's sweeps and the repairs' waits. Production keeps the
+# defaults; a benchmark that compresses a day into minutes shortens them. A line's own timers
+# (ring timeout, wrap-up, recovery, text timeouts, call-back retry) are set in the console.
+TIMERS = {
+    # How often the clock enqueues the live-state repair (offers past their lease, lost calls).
+    "repair_every_seconds": Timer("WARMLINE_REPAIR_EVERY_SECONDS", 5, 1, 60),
+    # How often the clock ends the availability of specialists with no dashboard open.
+    "presence_sweep_every_seconds": Timer("WARMLINE_PRESENCE_SWEEP_EVERY_SECONDS", 10, 1, 600),
+    # How often the clock looks for someone with crisis signs waiting a minute, to tell the
+    # coordinators on shift.
+    "crisis_wait_sweep_every_seconds": Timer(
+        "WARMLINE_CRISIS_WAIT_SWEEP_EVERY_SECONDS", 15, 1, 600
+    ),
+    # How often the clock reminds waiting texters and closes idle text conversations.
+    "text_sweep_every_seconds": Timer("WARMLINE_TEXT_SWEEP_EVERY_SECONDS", 60, 1, 3600),
+    # How often a worker looks for jobs a killed worker left behind (RQ's maintenance).
+    "worker_maintenance_seconds": Timer("WARMLINE_WORKER_MAINTENANCE_SECONDS", 30, 1, 600),
+    # How long the repair leaves a new call or call-back request alone before mending it.
+    "repair_settling_seconds": Timer("WARMLINE_REPAIR_SETTLING_SECONDS", 60, 5, 600),
+    # How long a call is open before the repair asks Twilio whether it ended, and how often.
+    "ask_twilio_after_seconds": Timer("WARMLINE_ASK_TWILIO_AFTER_SECONDS", 120, 10, 3600),
+    "ask_twilio_every_seconds": Timer("WARMLINE_ASK_TWILIO_EVERY_SECONDS", 60, 5, 3600),
+}
+
 T = TypeVar("T", int, float)
 
 LOG_FORMATS = ("text", "json")
@@ -54,6 +89,14 @@ class Settings:
     proxy_hops: int = 1
     crisis_number: str = LIFELINE_NUMBER
     presence_grace_seconds: int = PRESENCE_GRACE_SECONDS
+    repair_every_seconds: int = TIMERS["repair_every_seconds"].default
+    presence_sweep_every_seconds: int = TIMERS["presence_sweep_every_seconds"].default
+    text_sweep_every_seconds: int = TIMERS["text_sweep_every_seconds"].default
+    crisis_wait_sweep_every_seconds: int = TIMERS["crisis_wait_sweep_every_seconds"].default
+    worker_maintenance_seconds: int = TIMERS["worker_maintenance_seconds"].default
+    repair_settling_seconds: int = TIMERS["repair_settling_seconds"].default
+    ask_twilio_after_seconds: int = TIMERS["ask_twilio_after_seconds"].default
+    ask_twilio_every_seconds: int = TIMERS["ask_twilio_every_seconds"].default
 
     def __post_init__(self) -> None:
         if not 1 <= self.presence_grace_seconds <= MAX_PRESENCE_GRACE_SECONDS:
@@ -61,6 +104,11 @@ class Settings:
                 "WARMLINE_PRESENCE_GRACE_SECONDS must be from 1 to "
                 f"{MAX_PRESENCE_GRACE_SECONDS} seconds"
             )
+        for name, timer in TIMERS.items():
+            if not timer.least <= getattr(self, name) <= timer.most:
+                raise SettingsError(
+                    f"{timer.variable} must be from {timer.least} to {timer.most} seconds"
+                )
         if self.log_format not in LOG_FORMATS:
             raise SettingsError(f"WARMLINE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
         if self.env not in ENVIRONMENTS:
@@ -142,6 +190,7 @@ class Settings:
             "PORT": str(self.port),
             "WEB_CONCURRENCY": str(self.web_concurrency),
         }
+        environ.update({timer.variable: str(getattr(self, name)) for name, timer in TIMERS.items()})
         # An unset Redis URL is what asks for the embedded server in the instance folder.
         if not self.embedded_redis:
             environ["WARMLINE_REDIS_URL"] = self.redis_url
@@ -193,6 +242,10 @@ class Settings:
             presence_grace_seconds=_number(
                 environ, "WARMLINE_PRESENCE_GRACE_SECONDS", PRESENCE_GRACE_SECONDS, int
             ),
+            **{
+                name: _number(environ, timer.variable, timer.default, int)
+                for name, timer in TIMERS.items()
+            },
         )
 
 

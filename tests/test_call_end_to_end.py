@@ -12,7 +12,7 @@ from tests import twiml
 from tests.factories import LINE_NUMBER, call_sid, make_line, make_specialist, on_shift
 from tests.fake_twilio import fake_twilio
 from tests.processes import work
-from warmline import calls, offers
+from warmline import calls, offers, repairs
 from warmline.live import LiveLine
 from warmline.models import Contact, Outcome, RoutingStrategy, utcnow
 from workers import jobs
@@ -326,6 +326,22 @@ def test_a_restarted_redis_loses_no_waiting_caller(
     assert LiveLine(redis_client, line.id).waiting() == [first, second]
 
 
+def test_the_repair_leaves_a_new_call_to_settle_for_as_long_as_its_setting_says(
+    twilio, session, team, redis_client, worker_runtime
+):
+    line, _ana, _bo = team
+    contact_id = caller_waits(twilio, call_sid())
+    session.get(Contact, contact_id).arrived_at = utcnow() - timedelta(seconds=10)
+    session.commit()
+    redis_client.flushall()
+    assert repairs.repair_live_state(worker_runtime)["restored"] == 0, "60 s by default"
+    quick = replace(
+        worker_runtime, settings=replace(worker_runtime.settings, repair_settling_seconds=5)
+    )
+    assert repairs.repair_live_state(quick)["restored"] == 1
+    assert LiveLine(redis_client, line.id).waiting() == [contact_id]
+
+
 def test_a_call_that_ended_while_redis_missed_it_leaves_the_line(
     twilio, session, team, redis_client, worker_runtime
 ):
@@ -417,3 +433,21 @@ def test_a_call_whose_ending_was_lost_in_an_outage_is_closed_from_twilio(
     closed = session.get(Contact, contact_id)
     assert (closed.outcome, closed.call_sid) == (Outcome.ANSWERED, None)
     assert live.specialist(specialist_id)["status"] == "wrap_up"
+
+
+def test_how_long_a_call_is_open_before_twilio_is_asked_about_it_is_a_setting(
+    twilio, session, team, redis_client, worker_runtime, twilio_api
+):
+    _line, _ana, _bo = team
+    sid = call_sid()
+    contact_id = caller_waits(twilio, sid)
+    session.get(Contact, contact_id).arrived_at = utcnow() - timedelta(seconds=30)
+    session.commit()
+    twilio_api.call_statuses[sid] = "completed"
+    assert repairs.repair_live_state(worker_runtime)["closed"] == 0, "2 minutes by default"
+    quick = replace(
+        worker_runtime, settings=replace(worker_runtime.settings, ask_twilio_after_seconds=20)
+    )
+    assert repairs.repair_live_state(quick)["closed"] == 1
+    session.expire_all()
+    assert session.get(Contact, contact_id).ended_at is not None

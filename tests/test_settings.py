@@ -15,6 +15,7 @@ from config.settings import (
     LOG_FORMATS,
     SIMULATOR_ACCOUNT_SID,
     SIMULATOR_AUTH_TOKEN,
+    TIMERS,
     Settings,
     SettingsError,
 )
@@ -108,6 +109,15 @@ def test_production_refuses_missing_or_default_settings_naming_the_variable(vari
         ("WARMLINE_PRESENCE_GRACE_SECONDS", "-1"),
         ("WARMLINE_PRESENCE_GRACE_SECONDS", "a while"),
         ("WARMLINE_PRESENCE_GRACE_SECONDS", "86400"),
+        ("WARMLINE_REPAIR_EVERY_SECONDS", "0"),
+        ("WARMLINE_REPAIR_EVERY_SECONDS", "0.5"),
+        ("WARMLINE_REPAIR_EVERY_SECONDS", "3600"),
+        ("WARMLINE_PRESENCE_SWEEP_EVERY_SECONDS", "-10"),
+        ("WARMLINE_TEXT_SWEEP_EVERY_SECONDS", "hourly"),
+        ("WARMLINE_WORKER_MAINTENANCE_SECONDS", "0"),
+        ("WARMLINE_REPAIR_SETTLING_SECONDS", "1"),
+        ("WARMLINE_ASK_TWILIO_AFTER_SECONDS", "86400"),
+        ("WARMLINE_ASK_TWILIO_EVERY_SECONDS", "nan"),
     ],
 )
 def test_nonsense_values_are_refused(tmp_path, variable, value):
@@ -152,6 +162,10 @@ def canonical_settings(draw) -> Settings:
         proxy_hops=draw(_count),
         crisis_number=draw(_value),
         presence_grace_seconds=draw(st.integers(min_value=1, max_value=3600)),
+        **{
+            name: draw(st.integers(min_value=timer.least, max_value=timer.most))
+            for name, timer in TIMERS.items()
+        },
     )
 
 
@@ -167,6 +181,27 @@ def test_every_field_but_the_derived_embedded_flag_has_its_own_variable():
          "WARMLINE_CALLER_KEY": "c" * 32, "WARMLINE_REDIS_URL": "redis://cache:6379/0"}
     )  # fmt: skip
     assert len(settings.to_environ()) == len(fields(Settings)) - 1
+
+
+def test_the_timers_default_to_what_production_has_always_run(tmp_path):
+    settings = Settings.from_env({"WARMLINE_INSTANCE_PATH": str(tmp_path)})
+    assert {name: getattr(settings, name) for name in TIMERS} == {
+        "repair_every_seconds": 5,
+        "presence_sweep_every_seconds": 10,
+        "text_sweep_every_seconds": 60,
+        "crisis_wait_sweep_every_seconds": 15,
+        "worker_maintenance_seconds": 30,
+        "repair_settling_seconds": 60,
+        "ask_twilio_after_seconds": 120,
+        "ask_twilio_every_seconds": 60,
+    }
+
+
+def test_a_timer_is_read_from_its_variable(tmp_path):
+    settings = Settings.from_env(
+        {"WARMLINE_INSTANCE_PATH": str(tmp_path), "WARMLINE_REPAIR_SETTLING_SECONDS": "5"}
+    )
+    assert settings.repair_settling_seconds == 5
 
 
 def test_embedded_redis_is_asked_for_by_leaving_the_redis_url_unset(tmp_path):

@@ -19,13 +19,8 @@ from warmline.models import Channel, Contact, Line, Outcome, utcnow
 from warmline.runtime import Runtime
 
 log = logging.getLogger(__name__)
-# How long the sweep leaves a new call alone: its arrival may still be putting it in line.
-SETTLING = timedelta(seconds=60)
 # How long an accepted caller may take to reach the conference before we move them again.
 CONNECTING_MS = 15_000
-# A call open this long is asked about at Twilio, once a minute, in case its ending was lost.
-ASK_TWILIO_AFTER = timedelta(minutes=2)
-ASK_TWILIO_EVERY_MS = 60_000
 # How long a closed conversation's unsent replies may keep its sealed data for their send.
 SENDING_GRACE = timedelta(minutes=10)
 # How long someone showing crisis signs may wait before the coordinators on shift hear of it.
@@ -51,6 +46,7 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
         "closed": 0,
         "callbacks_lost": 0,
     }
+    settling = timedelta(seconds=runtime.settings.repair_settling_seconds)
     with runtime.sessions() as session:
         for line in session.scalars(select(Line)):
             live = LiveLine(runtime.redis, line.id)
@@ -79,7 +75,8 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
                     Contact.ended_at.is_(None),
                     Contact.connected_at.is_(None),
                     Contact.call_sid.is_not(None),
-                    Contact.arrived_at < utcnow() - SETTLING,
+                    # Its arrival may still be putting a new call in line: let it settle.
+                    Contact.arrived_at < utcnow() - settling,
                 )
             )
             for contact in open_calls:
@@ -177,7 +174,8 @@ def _close_callbacks_redis_lost(
             Contact.connected_at.is_(None),
             Contact.ended_at.is_(None),
             Contact.call_sid.is_(None),
-            Contact.callback_requested_at < utcnow() - SETTLING,
+            Contact.callback_requested_at
+            < utcnow() - timedelta(seconds=runtime.settings.repair_settling_seconds),
         )
     ).all()
     lost = 0
@@ -200,12 +198,13 @@ def _close_calls_twilio_ended(
             Contact.channel == Channel.VOICE,
             Contact.ended_at.is_(None),
             Contact.call_sid.is_not(None),
-            Contact.arrived_at < utcnow() - ASK_TWILIO_AFTER,
+            Contact.arrived_at
+            < utcnow() - timedelta(seconds=runtime.settings.ask_twilio_after_seconds),
         )
     ).all()
     closed = 0
     for contact in long_open:
-        if not live.ask_twilio_due(contact.id, ASK_TWILIO_EVERY_MS):
+        if not live.ask_twilio_due(contact.id, runtime.settings.ask_twilio_every_seconds * 1000):
             continue
         try:
             status = runtime.gateway.call_status(contact.call_sid)

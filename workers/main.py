@@ -11,8 +11,6 @@ from warmline.models import Base
 from workers import context
 from workers.queues import urgency_queues
 
-MAINTENANCE_SECONDS = 30
-
 
 def run_worker(settings: Settings, *, burst: bool = False) -> None:
     """Work the calls, texts and maintenance queues, most urgent first, with the scheduler."""
@@ -24,6 +22,6 @@ def run_worker(settings: Settings, *, burst: bool = False) -> None:
             list(urgency_queues(services.redis).values()),
             connection=services.redis,
             # Find jobs a killed worker left behind in a minute or two, not ten.
-            maintenance_interval=MAINTENANCE_SECONDS,
+            maintenance_interval=settings.worker_maintenance_seconds,
         )
         worker.work(burst=burst, with_scheduler=True, logging_level=settings.log_level)

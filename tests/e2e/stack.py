@@ -25,7 +25,7 @@ import subprocess
 import threading
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -243,11 +243,16 @@ class _Server:
 
 
 class RedisServer:
-    """A private redis-server on a unix socket, which a scenario may stop and start again."""
+    """A private redis-server on a unix socket, which a scenario may stop and start again.
 
-    def __init__(self, directory: Path) -> None:
+    With `appendonly`, it persists as the README says to run Redis in production: an
+    append-only file (fsync every second, Redis's default) read back when it starts again.
+    """
+
+    def __init__(self, directory: Path, *, appendonly: bool = False) -> None:
         self.directory = directory
         self.url = f"unix://{directory / 'redis.sock'}"
+        self.appendonly = appendonly
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -262,7 +267,7 @@ class RedisServer:
                 "--save",
                 "",
                 "--appendonly",
-                "no",
+                "yes" if self.appendonly else "no",
                 "--dir",
                 str(self.directory),
             ],
@@ -279,6 +284,17 @@ class RedisServer:
             client.shutdown(nosave=True)
         client.close()
         self._process.wait(timeout=20)
+
+    def crash(self) -> None:
+        """SIGKILL the server, as a host losing power would: what it had not written is lost."""
+        if self._process is None or self._process.poll() is not None:
+            return
+        self._process.kill()
+        self._process.wait(timeout=20)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self.running else None
 
     @property
     def running(self) -> bool:
@@ -357,10 +373,12 @@ def running_stack(
     workers: int = WORKERS,
     web_concurrency: int = 2,
     presence_grace_seconds: int = PRESENCE_GRACE_SECONDS,
+    timers: Mapping[str, int] | None = None,
 ) -> Iterator[Stack]:
     """Start web, workers and clock against the simulator; stop them all afterwards.
 
     The processes log into `directory`/logs and keep their instance folder beside it.
+    `timers` overrides the app's process-level timers (config/settings.py, TIMERS).
     """
     port = free_port()
     public_url = f"http://127.0.0.1:{port}"
@@ -384,6 +402,7 @@ def running_stack(
         port=port,
         web_concurrency=web_concurrency,
         presence_grace_seconds=presence_grace_seconds,
+        **(timers or {}),
     )
     env = environment(**settings.to_environ())
     logs = directory / "logs"

@@ -10,16 +10,17 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from config.settings import TIMERS
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
 from tests.e2e.stack import RedisServer, Stack, running_stack
 from tests.e2e.test_streams import open_stream, signed_in
 from tests.services import wait_for
 from warmline.dashboard.events import HEARTBEAT_SECONDS
-from workers.clock import PRESENCE_SWEEP_EVERY_SECONDS
 
 # Above the streams' 10 s heartbeat, so an open stream beats within every grace period.
 GRACE_SECONDS = 12
 DEADLINE = 30
+PRESENCE_SWEEP_EVERY_SECONDS = TIMERS["presence_sweep_every_seconds"].default
 
 
 @pytest.fixture(scope="module")
