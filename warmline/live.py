@@ -859,6 +859,15 @@ class LiveLine:
             pipe.srem(self._conversation_key(contact_id, "unsent"), index)
             pipe.execute()
 
+    def readdressed(self, contact_id: int) -> dict[int, int]:
+        """The texter's number is sealed again: return each unsent reply with its next attempt."""
+        self.client.hdel(self._conversation_key(contact_id), "unaddressed")
+        delivery = self.delivery(contact_id)
+        return {
+            index: int(delivery.get(f"attempt:{index}") or 0) + 1
+            for index in sorted(self.unsent(contact_id))
+        }
+
     def unsent(self, contact_id: int) -> set[int]:
         return {int(i) for i in self.client.smembers(self._conversation_key(contact_id, "unsent"))}
 

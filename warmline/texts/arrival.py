@@ -430,7 +430,8 @@ def _follow_up(
     if contact.specialist_id is None and not live.is_live(contact.id):
         # Redis lost this conversation: put it back in its old place.
         restore(live, contact)
-    told = live.conversation(contact.id).get("pictures_told") == b"1"
+    kept = live.conversation(contact.id)
+    told = kept.get("pictures_told") == b"1"
     # The number is sealed again on every text, which also mends a conversation Redis lost.
     _store_text(
         desk,
@@ -439,6 +440,10 @@ def _follow_up(
         tag=contact.caller_tag or "",
         pictures_told=int(told or reading.pictures > 0),
     )
+    if "unaddressed" in kept:
+        # Replies written while Redis had lost the number go now that it is back.
+        for index, attempt in live.readdressed(contact.id).items():
+            desk.jobs.send_text_reply(contact.id, index, attempt=attempt)
     if crisis:
         live.raise_tier(contact.id, reading.detection.tier)
         _alert(live, contact.id, reading)
