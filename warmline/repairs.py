@@ -147,13 +147,14 @@ def rebuild_line(runtime: Runtime, session: Session, live: LiveLine, line: Line)
             calls.requeue(live, line, contact)
             restored_calls += 1
     live.rebuilt()
-    log.warning(
-        "line %s: Redis had lost its state; rebuilt %s specialists, %s calls, %s texts",
-        line.id,
-        specialists,
-        restored_calls,
-        restored_texts,
-    )
+    if specialists or restored_calls or restored_texts:
+        log.warning(
+            "line %s: Redis had lost its state; rebuilt %s specialists, %s calls, %s texts",
+            line.id,
+            specialists,
+            restored_calls,
+            restored_texts,
+        )
     runtime.jobs.offer_contacts(line.id, after_seconds=lease_seconds)
     return Rebuilt(specialists, restored_calls, restored_texts)
 

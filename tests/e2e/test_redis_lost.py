@@ -79,9 +79,7 @@ def test_after_redis_comes_back_empty_the_caller_and_the_texter_are_answered(sce
 
     [other] = [s for s in (ana, bo) if s is not taker]
     browser = dashboards[other.id]
-    wait_for(
-        lambda: browser.text_offered() == text.id, timeout=DEADLINE, what="the texter offered"
-    )
+    wait_for(lambda: browser.text_offered() == text.id, timeout=DEADLINE, what="the texter offered")
     texter_offered = time.monotonic() - lost
     assert browser.post(f"/api/contacts/{text.id}/accept").status_code == 200
     sent = browser.post(f"/api/contacts/{text.id}/messages", {"body": "Hi, I'm here."})
