@@ -14,6 +14,7 @@ import pytest
 from tests.factories import call_sid, make_line, make_specialist, on_shift
 from tests.fake_twilio import fake_twilio
 from tests.test_call_end_to_end import caller_waits
+from tests.test_privacy_end_to_end import database_dump, redis_dump
 from tests.test_texts import TEXTER, accept, arrive, reply, run_queued
 from warmline import calls, offers, presence
 from warmline import on_shift as shifts_started
@@ -167,6 +168,9 @@ def test_a_held_text_is_its_specialists_again_and_a_reply_goes_once_the_texter_w
     [sent] = [r for r in twilio_api.requests if r.path.endswith("/Messages.json")]
     assert sent.form["To"] == [TEXTER]
     assert sent.form["Body"] == ["Still here with you."]
+    for dump in (redis_dump(services.redis), database_dump(session)):
+        for secret in (TEXTER, TEXTER.removeprefix("+1"), "Still here with you.", "hello?"):
+            assert secret not in dump
 
 
 def test_a_second_process_finding_redis_lost_leaves_the_rebuild_to_the_first(
