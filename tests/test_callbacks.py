@@ -303,12 +303,15 @@ def test_a_call_back_reached_rings_the_specialist_first_then_calls_the_person_fr
     assert dial.form["From"] == [LINE_NUMBER]
     assert dial.form["Url"] == [settings.public_url + urls.callback(contact_id)]
     assert dial.form["StatusCallback"] == [settings.public_url + urls.VOICE_STATUS]
+    assert dial.form["MachineDetection"] == ["Enable"], "the Url is told if a machine answers"
     offers.connect_caller(worker_runtime, contact_id)
     assert [r for r in new_requests(twilio_api, seen) if r.path.endswith("/Calls.json")] == [], (
         "a second connect while the call back rings places no second call"
     )
 
-    intro = twiml.parse(twilio.post(urls.callback(contact_id), {"CallSid": dial.created_sid}))
+    intro = twiml.parse(
+        twilio.post(urls.callback(contact_id), {"CallSid": dial.created_sid, "AnsweredBy": "human"})
+    )
     spoken = twiml.spoken(intro)
     assert spoken.startswith("Hello, this is Riverside Warm Line, calling you back as you asked.")
     assert "9 8 8" in spoken and "Press 9" in spoken
@@ -394,6 +397,47 @@ def test_a_number_twilio_refuses_to_call_is_a_try_nobody_answered(
     assert (contact.outcome, contact.callback_attempts) == (Outcome.OPEN, 1)
     assert live.specialist(ana.id)["status"] == "available"
     assert live.callback_leg(contact_id) is None
+
+
+@pytest.mark.parametrize("machine", ["machine_start", "machine_end_beep", "fax"])
+def test_a_call_back_a_machine_answers_hears_nothing_and_counts_as_not_reached(
+    twilio, worker_runtime, line, ana, live, session, twilio_api, machine
+):
+    """AnsweredBy, from machine detection (https://www.twilio.com/docs/voice/answering-machine-
+    detection): a voicemail box keeps what it hears for whoever in the house plays it next."""
+    contact_id = ask_for_callback(twilio, line, call_sid())
+    specialist_accepts(twilio, worker_runtime, line, contact_id, ana.id)
+    offers.connect_caller(worker_runtime, contact_id)
+    dial = next(r for r in twilio_api.requests if r.form.get("To") == [CALLER])
+    answered = {"CallSid": dial.created_sid, "AnsweredBy": machine}
+    hung_up = twiml.parse(twilio.post(urls.callback(contact_id), answered))
+    assert twiml.spoken(hung_up) == "" and hung_up.find("Hangup") is not None
+    assert [child.tag for child in hung_up] == ["Hangup"]
+    status(twilio, dial.created_sid, "completed")
+    contact = contact_of(session, contact_id)
+    assert (contact.outcome, contact.callback_attempts) == (Outcome.OPEN, 1)
+    assert contact.connected_at is None and contact.call_sid is None
+    assert live.specialist(ana.id)["status"] == "available"
+    assert live.callback_number(contact_id) is not None, "kept for the one more try"
+
+
+@pytest.mark.parametrize("answered_by", ["unknown", "", "a-robot"])
+def test_a_call_back_detection_could_not_place_is_taken_for_a_person(twilio, line, answered_by):
+    contact_id = ask_for_callback(twilio, line, call_sid())
+    intro = twiml.parse(
+        twilio.post(urls.callback(contact_id), {"CallSid": call_sid(), "AnsweredBy": answered_by})
+    )
+    assert "calling you back as you asked" in twiml.spoken(intro)
+
+
+def test_a_call_back_with_answered_by_sent_twice_still_gets_twiml(twilio, line):
+    contact_id = ask_for_callback(twilio, line, call_sid())
+    response = twilio.post(
+        urls.callback(contact_id),
+        [("CallSid", call_sid()), ("AnsweredBy", "human"), ("AnsweredBy", "machine_start")],
+    )
+    assert response.status_code == 200
+    assert twiml.parse(response).find("Hangup") is not None
 
 
 def test_a_caller_still_on_their_call_when_a_specialist_accepts_is_put_through_on_it(

@@ -5,8 +5,9 @@ is on shift on a line, here, while a console page of theirs is open for it: ever
 page asks for notices every few seconds (`keep_watch`), from any web process or host, and
 counts as open for WATCH_MS after its last ask. That is who a notice would reach now.
 
-A notice names the specialist who sent it and when, never a contact: it may be shown on
-any coordinator's screen. Notices live in Redis for NOTICE_MS, under the line's hash tag.
+A notice names the specialist who sent it (or none, when the line itself warns of something)
+and when, never a contact: it may be shown on any coordinator's screen. Notices live in
+Redis for NOTICE_MS, under the line's hash tag.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ class Notice:
     id: str
     kind: str
     line_id: int
-    from_id: int
-    from_name: str
+    from_id: int | None
+    from_name: str | None
     at_ms: int
 
     def as_json(self) -> dict[str, object]:
@@ -87,8 +88,17 @@ def notify(
     client: redis.Redis, line_id: int, kind: str, *, from_id: int, from_name: str, at_ms: int
 ) -> Notice:
     """Send a notice to the line's coordinators' consoles (and keep it a while for late ones)."""
-    notice = Notice(secrets.token_hex(8), kind, line_id, from_id, from_name, at_ms)
-    key = _key(line_id, "notices")
+    return _send(client, Notice(secrets.token_hex(8), kind, line_id, from_id, from_name, at_ms))
+
+
+def warn(client: redis.Redis, line_id: int, kind: str, *, at_ms: int) -> Notice:
+    """Send the line's coordinators a notice from the line itself, from no specialist."""
+    return _send(client, Notice(secrets.token_hex(8), kind, line_id, None, None, at_ms))
+
+
+def _send(client: redis.Redis, notice: Notice) -> Notice:
+    key = _key(notice.line_id, "notices")
+    at_ms = notice.at_ms
     with client.pipeline() as pipe:
         pipe.zadd(key, {json.dumps(notice.as_json()): at_ms})
         pipe.zremrangebyscore(key, "-inf", at_ms - NOTICE_MS)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warmline import audit, calls, offers, presence, roster, texts
+from warmline import audit, calls, coordinators, offers, presence, roster, texts
 from warmline.gateway import TwilioRefused, TwilioUnreachable
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, utcnow
@@ -31,6 +31,8 @@ ASK_TWILIO_EVERY_MS = 60_000
 SENDING_GRACE = timedelta(minutes=10)
 # How long one process may take to rebuild a line before another may try.
 REBUILD_WITHIN_SECONDS = 60
+# How long someone showing crisis signs may wait before the coordinators on shift hear of it.
+CRISIS_WAIT = timedelta(minutes=1)
 
 
 def repair_live_state(runtime: Runtime) -> dict[str, int]:
@@ -178,6 +180,43 @@ def end_absent_shifts(runtime: Runtime) -> dict[str, int]:
                 at_ms=now_ms(),
             )
     return {"signed_off": signed_off}
+
+
+def warn_of_crisis_waiting(runtime: Runtime) -> dict[str, int]:
+    """Tell the coordinators on shift of anyone showing crisis signs who has waited a minute.
+
+    First in line, they still wait while every specialist is busy, wrapping up or on a
+    recovery break: a coordinator may take them, or ask someone to. Once per contact; the
+    notice names no contact, since any coordinator's screen may show it.
+    """
+    warned = 0
+    at = utcnow()
+    with runtime.sessions() as session:
+        for line in session.scalars(select(Line)):
+            live = LiveLine(runtime.redis, line.id)
+            waiting = live.waiting()
+            if not waiting:
+                continue
+            long_waiting = session.scalars(
+                select(Contact).where(
+                    Contact.id.in_(waiting),
+                    Contact.ended_at.is_(None),
+                    Contact.arrived_at <= at - CRISIS_WAIT,
+                )
+            )
+            for contact in long_waiting:
+                tier = max(contact.crisis_tier, int(live.recall(contact.id, "tier") or 0))
+                seconds = coordinators.NOTICE_MS // 1000
+                if tier < 1 or not live.first_notice(f"crisis-waiting:{contact.id}", seconds):
+                    continue
+                coordinators.warn(
+                    runtime.redis, line.id, "crisis_waiting", at_ms=int(at.timestamp() * 1000)
+                )
+                log.info(
+                    "Told the coordinators that contact %s waits with crisis signs", contact.id
+                )
+                warned += 1
+    return {"crisis_waiting": warned}
 
 
 def _take_back_offer(runtime: Runtime, live: LiveLine, contact_id: int) -> None:

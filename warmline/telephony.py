@@ -78,9 +78,12 @@ class TwilioGateway:
         """Call a caller back from the line's number; `url` says who calls. Return the SID.
 
         From is the line's own Twilio number, so the person sees the number they called.
+        Machine detection tells `url` whether a voicemail box answered (AnsweredBy).
         """
         call = self._client.calls.create(
-            url=url, **_dialling(to, from_, status_callback, timeout_seconds)
+            url=url,
+            machine_detection="Enable",
+            **_dialling(to, from_, status_callback, timeout_seconds),
         )
         return call.sid
 

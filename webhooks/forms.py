@@ -26,6 +26,10 @@ MESSAGE_STATUSES = frozenset(
     {"accepted", "scheduled", "queued", "sending", "sent", "delivered", "undelivered", "failed",
      "receiving", "received", "read", "canceled", "partially_delivered"}
 )  # fmt: skip
+# What machine detection says when a voicemail box or a fax took a call (AnsweredBy).
+MACHINES = frozenset(
+    {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other", "fax"}
+)
 MAX_BODY = 1600
 MAX_FIELD = 256
 
@@ -113,6 +117,15 @@ def heard(form: MultiDict) -> Heard:
     if digits and not re.fullmatch(r"[0-9*#w]+", digits):
         raise InvalidWebhook("Digits holds something other than keypad keys")
     return Heard(digits=digits, speech=_one(form, "SpeechResult", required=False, limit=MAX_BODY))
+
+
+def answered_by_machine(form: MultiDict) -> bool:
+    """Whether machine detection found a voicemail box or a fax on a call we placed.
+
+    A person, `unknown`, or no detection at all are all taken for a person: Twilio's detection
+    leans that way too (https://www.twilio.com/docs/voice/answering-machine-detection).
+    """
+    return _one(form, "AnsweredBy", required=False, limit=32) in MACHINES
 
 
 def _count(form: MultiDict, name: str) -> int | None:

@@ -479,6 +479,13 @@ def offer_missed(*, taken: bool) -> str:
     return str(response)
 
 
+def hang_up() -> str:
+    """End the call without a word."""
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)
+
+
 def callback_unreached(*, given_up: bool) -> str:
     """Tell the specialist nobody answered the call back, and whether the line tries again."""
     response = VoiceResponse()

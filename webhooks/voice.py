@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Response, request
 
 from warmline import callbacks, calls, feedback, lines, offers, supervision, urls, wording
@@ -22,6 +24,7 @@ from webhooks.safety import (
 )
 from webhooks.safety import twiml_response as xml
 
+log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 
 
@@ -385,9 +388,16 @@ def status():
 
 @bp.post("/callback")
 def callback():
-    """Say who calls to the person the line called back, then put them through."""
+    """Say who calls to the person the line called back, then put them through.
+
+    A voicemail box keeps what it hears for whoever plays it next: it hears nothing, not even
+    the line's name, and the call ends as a try nobody answered.
+    """
     session = db_session()
     contact_id = forms.query_id(request.args, "contact")
+    if forms.answered_by_machine(request.form):
+        log.info("A machine answered the call back of contact %s", contact_id)
+        return xml(twiml.hang_up())
     found = calls.open_call(session, contact_id)
     if found is None:
         return xml(twiml.goodbye("en", urls.crisis(contact_id)))

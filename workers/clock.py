@@ -14,6 +14,8 @@ REPAIR_EVERY_SECONDS = 5
 TEXT_SWEEP_EVERY_SECONDS = 60
 # A small part of the presence grace (WARMLINE_PRESENCE_GRACE_SECONDS, minutes by default).
 PRESENCE_SWEEP_EVERY_SECONDS = 10
+# Someone with crisis signs waiting a minute is told to the coordinators within 15 s more.
+CRISIS_WAIT_SWEEP_EVERY_SECONDS = 15
 PURGE_CRON = "17 3 * * *"
 ROSTER_CRON = "7 2 * * *"
 
@@ -36,6 +38,12 @@ def run_clock(settings: Settings) -> None:
         jobs.end_absent_shifts,
         "maintenance",
         interval=PRESENCE_SWEEP_EVERY_SECONDS,
+        result_ttl=0,
+    )
+    scheduler.register(
+        jobs.warn_of_crisis_waiting,
+        "maintenance",
+        interval=CRISIS_WAIT_SWEEP_EVERY_SECONDS,
         result_ttl=0,
     )
     scheduler.register(jobs.purge_expired_contacts, "maintenance", cron=PURGE_CRON)

@@ -47,6 +47,10 @@ def repair_live_state() -> dict[str, int]:
     return repairs.repair_live_state(current())
 
 
+def warn_of_crisis_waiting() -> dict[str, int]:
+    return repairs.warn_of_crisis_waiting(current())
+
+
 def end_absent_shifts() -> dict[str, int]:
     return repairs.end_absent_shifts(current())
 

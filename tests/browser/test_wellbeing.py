@@ -12,6 +12,7 @@ from tests.browser.test_shift import sign_in, start_shift
 from tests.console.conftest import make_person
 from tests.dashboard.conftest import texter_sends
 from tests.factories import make_line, make_specialist
+from warmline import coordinators
 from warmline.lines import assign_coordinator
 from warmline.live import LiveLine, now_ms
 from warmline.models import Role
@@ -148,3 +149,32 @@ def test_a_crisis_texter_waiting_during_a_recovery_break_is_the_specialists_choi
     )
     page.locator("#recovery").get_by_role("button", name="I'm ready").click()
     expect(alert.get_by_role("button", name="Accept the crisis contact")).to_be_visible()
+
+
+def test_the_lines_warning_of_someone_in_crisis_waiting_reaches_the_console_with_sound(
+    chromium, server, session, app
+):
+    line = make_line(session)
+    cora = make_person(session, "Cora", Role.COORDINATOR)
+    assign_coordinator(session, line, cora)
+    session.commit()
+    console = chromium.new_context().new_page()
+    console.add_init_script(RECORDERS)
+    sign_in(console, server, cora.email)
+    console.goto(f"{server}/console/lines/{line.id}/roster")
+    console.wait_for_load_state("networkidle")
+    alert = console.locator("#notices")
+    expect(alert).to_be_hidden()
+
+    coordinators.warn(app.extensions["warmline"].redis, line.id, "crisis_waiting", at_ms=now_ms())
+
+    expect(alert).to_be_visible()
+    expect(alert).to_contain_text(
+        "Someone showing crisis signs has waited over a minute and nobody free has taken them"
+        " (Riverside Warm Line"
+    )
+    console.wait_for_function("window.recorded.tones > 0")
+    assert findings(console) == []
+    alert.get_by_role("button", name="Seen: someone showing crisis signs is waiting").click()
+    expect(alert).to_be_hidden()
+    console.context.close()

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from tests.console.conftest import make_person
 from tests.console.test_console_pages import SETTINGS, Browser
 from tests.factories import make_line
-from warmline import audit, coordinators, presence, reports
+from warmline import audit, coordinators, presence, repairs, reports
 from warmline.lines import assign_coordinator
-from warmline.live import now_ms
+from warmline.live import LiveLine, now_ms
 from warmline.models import AuditEvent, Channel, Contact, Line, Outcome, Role, User
 
 
@@ -292,3 +292,72 @@ def test_the_reports_page_shows_each_specialists_crisis_contacts_this_week(
     section = page[page.index('id="crisis-week"') :]
     assert "<td>Bo</td><td>1</td>" in section and "<td>Ana</td><td>0</td>" in section
     assert section.index("Bo") < section.index("Ana")
+
+
+# The line's own warning: someone showing crisis signs waits.
+
+
+def waiting(session, services, line, *, waited: timedelta, tier: int = 0, ended: bool = False):
+    """A contact in line since `waited` ago, at `tier` as the record says."""
+    arrived = datetime.now(UTC) - waited
+    contact = Contact(
+        line_id=line.id,
+        channel=Channel.SMS,
+        arrived_at=arrived,
+        ended_at=datetime.now(UTC) if ended else None,
+        outcome=Outcome.OPEN,
+        crisis_tier=tier,
+        language="en",
+    )
+    session.add(contact)
+    session.commit()
+    LiveLine(services.redis, line.id).enqueue_text(
+        contact.id, language="en", tier=tier, arrived_ms=int(arrived.timestamp() * 1000)
+    )
+    return contact
+
+
+def test_someone_with_crisis_signs_waiting_a_minute_is_told_to_the_coordinators_once(
+    app, console, session, coordinated
+):
+    services = app.extensions["warmline"]
+    waiting(session, services, coordinated, waited=timedelta(seconds=61), tier=1)
+
+    assert repairs.warn_of_crisis_waiting(services) == {"crisis_waiting": 1}
+    assert repairs.warn_of_crisis_waiting(services) == {"crisis_waiting": 0}, "once"
+
+    [notice] = console.get("/console/notices.json").json["notices"]
+    assert notice["kind"] == "crisis_waiting"
+    assert (notice["from_id"], notice["from_name"]) == (None, None)
+    assert set(notice) == {
+        "id", "kind", "line_id", "from_id", "from_name", "at_ms", "line_name", "line_timezone"
+    }, "nothing of the contact"  # fmt: skip
+
+
+def test_crisis_signs_seen_only_while_waiting_count_too(app, console, session, coordinated):
+    services = app.extensions["warmline"]
+    contact = waiting(session, services, coordinated, waited=timedelta(minutes=3))
+    assert repairs.warn_of_crisis_waiting(services) == {"crisis_waiting": 0}
+
+    LiveLine(services.redis, coordinated.id).raise_tier(contact.id, 2)
+
+    assert repairs.warn_of_crisis_waiting(services) == {"crisis_waiting": 1}
+
+
+@pytest.mark.parametrize(
+    ("waited", "tier", "ended"),
+    [
+        (timedelta(minutes=10), 0, False),
+        (timedelta(seconds=45), 2, False),
+        (timedelta(minutes=5), 1, True),
+    ],
+    ids=["no-crisis-signs", "under-a-minute", "already-ended"],
+)
+def test_no_warning_without_crisis_signs_a_minute_of_waiting_and_an_open_contact(
+    app, console, session, coordinated, waited, tier, ended
+):
+    services = app.extensions["warmline"]
+    waiting(session, services, coordinated, waited=waited, tier=tier, ended=ended)
+
+    assert repairs.warn_of_crisis_waiting(services) == {"crisis_waiting": 0}
+    assert console.get("/console/notices.json").json == {"notices": []}

@@ -159,3 +159,26 @@ def test_a_caller_who_hangs_up_as_the_call_back_is_confirmed_is_still_called_bac
     )
     assert scenario.contact(line).outcome is Outcome.ANSWERED
     assert scenario.errors() == []
+
+
+def test_a_call_back_a_voicemail_box_answers_hears_nothing_and_is_tried_again(scenario):
+    """Machine detection on the call back (https://www.twilio.com/docs/voice/answering-machine-
+    detection): a box that answers hears not a word, and the try counts as nobody answering."""
+    line, ana, caller = ask_for_a_call_back(scenario)
+    caller.never_answers().has_voicemail(after_rings=2)
+    before = len(caller.heard)
+    back_from_break(scenario, line, ana)
+    take_the_call_back(scenario, ana)
+    scenario.wait_until_rung(caller, what="a worker to call the caller back")
+
+    def call_back():
+        return next(call for call in caller.calls if call.direction == "outbound-api")
+
+    scenario.advance_until(lambda: call_back().ended, what="the call back ends")
+    wait_for(lambda: RETRYING in heard(ana.phone), timeout=DEADLINE, what="Ana is told")
+    assert (call_back().status, call_back().answered_by) == ("completed", "machine_start")
+    assert caller.heard[before:] == [], "the box recorded nothing, not even the line's name"
+    contact = scenario.contact(line)
+    assert (contact.outcome, contact.callback_attempts) == (Outcome.OPEN, 1)
+    assert scenario.live(line).callback_number(contact.id) is not None
+    assert scenario.errors() == []

@@ -529,3 +529,92 @@ def test_a_call_back_nobody_takes_ends_as_twilio_reports_it(
     assert reported[-1] == ending
     assert ("ringing" in reported) is rang
     assert [f for f in script.requests_to("/intro") if f["CallSid"] == sid] == []
+
+
+AMD_DOC = "https://www.twilio.com/docs/voice/answering-machine-detection"
+
+
+def first_request(script, path: str, sid: str) -> dict[str, str]:
+    wait_for(
+        lambda: any(f["CallSid"] == sid for f in script.requests_to(path)),
+        timeout=10,
+        what=f"a request to {path}",
+    )
+    return next(f for f in script.requests_to(path) if f["CallSid"] == sid)
+
+
+def a_person(phone):
+    return phone.answers_after(rings=1).has_voicemail(after_rings=4)
+
+
+def a_voicemail_box(phone):
+    return phone.never_answers().has_voicemail(after_rings=2)
+
+
+@pytest.mark.parametrize(
+    ("detection", "set_up", "answered_by"),
+    [
+        ("Enable", a_person, "human"),
+        ("Enable", a_voicemail_box, "machine_start"),
+        ("DetectMessageEnd", a_voicemail_box, "machine_end_beep"),
+    ],
+    ids=["person", "voicemail", "voicemail-message-end"],
+)
+def test_machine_detection_tells_the_url_who_answered(
+    sim, client, script, clock, detection, set_up, answered_by
+):
+    """MachineDetection=Enable sends AnsweredBy with the Url's request "as soon as it
+    identifies the called party"; DetectMessageEnd once a machine's greeting has ended
+    (machine_end_beep); the Call resource keeps it in answered_by (AMD_DOC)."""
+    script["/intro"] = "<Response><Say>Hello.</Say></Response>"
+    set_up(sim.phone(CALLER))
+    call = client.calls.create(
+        to=CALLER, from_=LINE, url=script.base_url + "/intro", machine_detection=detection
+    )
+    wait_for(lambda: sim.phone(CALLER).ringing, timeout=10, what="the phone to ring")
+    clock.advance(30)
+    assert first_request(script, "/intro", call.sid)["AnsweredBy"] == answered_by
+    assert client.calls(call.sid).fetch().answered_by == answered_by
+
+
+def test_without_machine_detection_the_url_is_not_told_who_answered(sim, client, script, clock):
+    """AnsweredBy comes only with MachineDetection (AMD_DOC): a voicemail box that takes the
+    call is not told apart, and hears the TwiML as a person would."""
+    script["/intro"] = "<Response><Say>This is the warm line.</Say></Response>"
+    phone = a_voicemail_box(sim.phone(CALLER))
+    call = client.calls.create(to=CALLER, from_=LINE, url=script.base_url + "/intro")
+    wait_for(lambda: phone.ringing, timeout=10, what="the phone to ring")
+    clock.advance(30)
+    assert "AnsweredBy" not in first_request(script, "/intro", call.sid)
+    assert client.calls(call.sid).fetch().answered_by is None
+    assert phone.heard == ["This is the warm line."], "the box keeps it for whoever plays it"
+
+
+def test_a_voicemail_box_hangs_up_once_it_has_recorded_its_longest_message(
+    sim, client, script, clock
+):
+    script["/intro"] = '<Response><Pause length="600"/></Response>'
+    phone = sim.phone(CALLER).never_answers().has_voicemail(after_rings=1)
+    call = client.calls.create(to=CALLER, from_=LINE, url=script.base_url + "/intro")
+    wait_for(lambda: phone.ringing, timeout=10, what="the phone to ring")
+    clock.advance(30)
+    assert sim.calls[call.sid].status == "in-progress"
+    clock.advance(130)
+    wait_for(lambda: sim.calls[call.sid].ended, timeout=10, what="the box to hang up")
+    assert sim.calls[call.sid].status == "completed"
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [{"machine_detection": "Yes"}, {"machine_detection": "Enable", "machine_detection_timeout": 0}],
+    ids=["unknown-mode", "timeout-out-of-range"],
+)
+def test_a_machine_detection_setting_twilio_does_not_allow_is_refused_with_21234(
+    client, script, setting
+):
+    """21234 Invalid Machine Detection configuration value (https://www.twilio.com/docs/api/
+    errors/21234): MachineDetection is Enable or DetectMessageEnd, MachineDetectionTimeout 1 to
+    120 seconds (the REST API's parameters, AMD_DOC)."""
+    with pytest.raises(TwilioRestException) as refused:
+        client.calls.create(to=CALLER, from_=LINE, url=script.base_url, **setting)
+    assert (refused.value.status, refused.value.code) == (400, 21234)

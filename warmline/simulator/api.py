@@ -8,6 +8,7 @@ from email.utils import formatdate
 from flask import Blueprint, Flask, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from warmline.simulator.calls import MACHINE
 from warmline.simulator.engine import Simulator
 from warmline.simulator.state import API_VERSION, Call, Conference, Member, Queue, Source, Text
 from warmline.simulator.texts import Unsubscribed
@@ -91,6 +92,21 @@ def _timeout() -> int:
         raise TwilioError(400, 21208, "Invalid Timeout") from None
 
 
+def _machine_detection() -> str | None:
+    """Read MachineDetection (Enable or DetectMessageEnd) and its timeout, 1 to 120 seconds.
+
+    Anything else is error 21234, "Invalid Machine Detection configuration value"
+    (https://www.twilio.com/docs/api/errors/21234).
+    """
+    value = request.form.get("MachineDetection")
+    timeout = request.form.get("MachineDetectionTimeout", "30")
+    if value is not None and value not in MACHINE:
+        raise TwilioError(400, 21234, "Invalid Machine Detection configuration value")
+    if not (timeout.isdigit() and 1 <= int(timeout) <= 120):
+        raise TwilioError(400, 21234, "Invalid Machine Detection configuration value")
+    return value
+
+
 def call_json(call: Call) -> dict:
     sim = simulator()
     return {
@@ -108,13 +124,20 @@ def call_json(call: Call) -> dict:
         "start_time": _date(call.answered_at),
         "end_time": _date(call.ended_at),
         "duration": str(call.duration(sim.clock.now())) if call.ended else None,
-        "answered_by": None,
+        "answered_by": call.answered_by,
         "api_version": API_VERSION,
         "price": None,
         "price_unit": "USD",
         "queue_time": str(int(call.queue_time * 1000)),
         "uri": f"/2010-04-01/Accounts/{call.account_sid}/Calls/{call.sid}.json",
     }
+
+
+def _first_source(call: Call, url: str | None, twiml: str | None) -> Source:
+    """Where a placed call's TwiML comes from once answered; with machine detection, its
+    first request says who answered (AnsweredBy)."""
+    found = (("AnsweredBy", call.answered_by),) if call.answered_by else ()
+    return Source(url=url, method=call.method, twiml=twiml, params=found)
 
 
 @bp.post("/Calls.json")
@@ -137,9 +160,14 @@ def create_call(account_sid: str):
             status_callback=request.form.get("StatusCallback"),
             status_callback_events=_events(),
             timeout=_timeout(),
+            machine_detection=_machine_detection(),
         )
-        source = Source(url=url, method=call.method, twiml=twiml)
-        sim.calls.place(call, lambda answered: sim.scheduler.start_program(answered, source))
+        sim.calls.place(
+            call,
+            lambda answered: sim.scheduler.start_program(
+                answered, _first_source(answered, url, twiml)
+            ),
+        )
         body = call_json(call)
     return jsonify(body), 201
 

@@ -17,6 +17,13 @@ RING_BUFFER_SECONDS = 5
 # "By default each account is granted 1 CPS for Programmable Voice API calls"; the calls
 # beyond it wait in the account's call queue, and <Dial> is not limited.
 CALLS_PER_SECOND = 1
+# What answering machine detection reports in AnsweredBy: a person, or a machine as soon as
+# it is identified (MachineDetection=Enable) or once its greeting has ended
+# (DetectMessageEnd): https://www.twilio.com/docs/voice/answering-machine-detection
+HUMAN = "human"
+MACHINE = {"Enable": "machine_start", "DetectMessageEnd": "machine_end_beep"}
+# A voicemail box stops recording, and hangs up, after this long.
+VOICEMAIL_SECONDS = 120
 
 
 class Calls(dict[str, Call]):
@@ -98,14 +105,19 @@ class Calls(dict[str, Call]):
         self._carrier.webhooks.status_callback(call, "ringing")
         self._carrier.directory.phone(call.recipient).ring(call)
 
-    def answer(self, call: Call) -> None:
-        """Mark a call answered and let whoever waits on it know."""
+    def answer(self, call: Call, *, by_machine: bool = False) -> None:
+        """Mark a call answered (by a person, or a voicemail box) and let whoever waits on it
+        know."""
         if call.status not in ("queued", "initiated", "ringing"):
             return
         if call.ring_timer:
             call.ring_timer.cancel()
         call.status = "in-progress"
         call.answered_at = self._carrier.now()
+        if call.machine_detection:
+            call.answered_by = MACHINE[call.machine_detection] if by_machine else HUMAN
+        if by_machine:
+            self._carrier.scheduler.later(VOICEMAIL_SECONDS, lambda: self.hang_up(call))
         self._carrier.webhooks.status_callback(call, "answered")
         if call.on_answer is not None:
             call.on_answer(call)

@@ -96,9 +96,10 @@ class Simulator:
         """Deliver a text from a simulated phone to the account's number and act on the reply."""
         return self.texts.receive(phone, to, body)
 
-    def answer(self, call: Call) -> None:
-        """Mark a call answered and let whoever waits on it know."""
-        self.calls.answer(call)
+    def answer(self, call: Call, *, by_machine: bool = False) -> None:
+        """Mark a call answered (by a person, or by a voicemail box) and let whoever waits on
+        it know."""
+        self.calls.answer(call, by_machine=by_machine)
 
     def hang_up(self, call: Call, status: str) -> None:
         """End a call from outside its TwiML."""

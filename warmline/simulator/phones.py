@@ -22,8 +22,8 @@ class Exchange(Protocol):
     def text_in(self, phone: Phone, to: str, body: str) -> Text:
         """Deliver a text from `phone` to one of the account's numbers."""
 
-    def answer(self, call: Call) -> None:
-        """Mark a call answered."""
+    def answer(self, call: Call, *, by_machine: bool = False) -> None:
+        """Mark a call answered, by the person or by their voicemail box."""
 
     def hang_up(self, call: Call, status: str) -> None:
         """End a call from outside its TwiML."""
@@ -55,6 +55,7 @@ class Phone:
         self.texts: list[Text] = []
         self.transcript: list[Moment] = []
         self.rings_before_answer: int | None = None
+        self.voicemail_after: int | None = None
         self.busy = False
         self.unreachable = False
 
@@ -120,6 +121,14 @@ class Phone:
         self.rings_before_answer, self.busy = None, False
         return self
 
+    def has_voicemail(self, after_rings: int = 4) -> Phone:
+        """Let a voicemail box answer a call nobody picks up within `after_rings` rings.
+
+        What the box records is heard on this phone: whoever plays the messages hears it.
+        """
+        self.voicemail_after = after_rings
+        return self
+
     def is_busy(self) -> Phone:
         """Answer every incoming call with a busy signal."""
         self.busy = True
@@ -140,6 +149,10 @@ class Phone:
         elif self.rings_before_answer is not None:
             seconds = self.rings_before_answer * RING_SECONDS
             self._scheduler.later(seconds, lambda: self._exchange.answer(call))
+        if self.voicemail_after is not None and not self.busy:
+            seconds = self.voicemail_after * RING_SECONDS
+            # Whichever answers first takes the call: a later answer finds it in progress.
+            self._scheduler.later(seconds, lambda: self._exchange.answer(call, by_machine=True))
 
     # -- what a person does --------------------------------------------------------------------
 

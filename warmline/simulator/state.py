@@ -72,6 +72,9 @@ class Source:
     url: str | None = None
     method: str = "POST"
     twiml: str | None = None
+    # Sent with the first request for this TwiML only (AnsweredBy, for a call placed with
+    # answering machine detection).
+    params: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -122,6 +125,10 @@ class Call:
     coaching: str | None = None
     ring_timer: Timer | None = None
     on_answer: Any = None
+    # Answering machine detection asked for when the call was placed (Enable or
+    # DetectMessageEnd), and what it found once the call was answered.
+    machine_detection: str | None = None
+    answered_by: str | None = None
 
     @property
     def ended(self) -> bool:

@@ -77,7 +77,9 @@ class Interpreter:
                 self.carrier.webhooks.record_error(call, error.code, "Twiml")
                 self.carrier.directory.hear(call, APPLICATION_ERROR)
                 return None
-        return self.carrier.webhooks.fetch(call, source.url or "", source.method)
+        return self.carrier.webhooks.fetch(
+            call, source.url or "", source.method, dict(source.params)
+        )
 
     def run(self, call: Call, document: Document, *, in_queue: bool = False) -> Steps:
         """Run one document; return the next Document, END when it runs out, or HANGUP."""

@@ -1,4 +1,5 @@
-// The coordinator's notices on every console page: a specialist asking them to check in.
+// The coordinator's notices on every console page: a specialist asking them to check in, or
+// the line warning that someone showing crisis signs has waited a minute.
 // Asking every few seconds is also what counts the coordinator as on shift (coordinators.py).
 (function () {
   "use strict";
@@ -23,16 +24,20 @@
     const open = notices.filter((notice) => !dismissed.has(notice.id));
     list.replaceChildren(...open.map((notice) => {
       const item = document.createElement("li");
+      item.dataset.kind = notice.kind;
       const words = document.createElement("p");
-      words.textContent = _("{name} asks you to check in with them ({line}, {time}).", {
-        name: notice.from_name,
-        line: notice.line_name,
-        time: clock(notice.at_ms, notice.line_timezone),
-      });
+      const where = { line: notice.line_name, time: clock(notice.at_ms, notice.line_timezone) };
       const done = document.createElement("button");
       done.type = "button";
-      done.textContent = _("Done: I am checking in");
-      done.setAttribute("aria-label", _("Done: I am checking in with {name}", { name: notice.from_name }));
+      if (notice.kind === "crisis_waiting") {
+        words.textContent = _("Someone showing crisis signs has waited over a minute and nobody free has taken them ({line}, {time}). The live board shows who is busy or on a break.", where);
+        done.textContent = _("Seen");
+        done.setAttribute("aria-label", _("Seen: someone showing crisis signs is waiting"));
+      } else {
+        words.textContent = _("{name} asks you to check in with them ({line}, {time}).", { name: notice.from_name, ...where });
+        done.textContent = _("Done: I am checking in");
+        done.setAttribute("aria-label", _("Done: I am checking in with {name}", { name: notice.from_name }));
+      }
       done.addEventListener("click", () => {
         dismissed.add(notice.id);
         remember();
@@ -46,7 +51,11 @@
     if (fresh.length) {
       fresh.forEach((notice) => shown.add(notice.id));
       remember();
-      window.warmlineAlerts.announce("check_in", _("A specialist asks you to check in with them."));
+      if (fresh.some((notice) => notice.kind === "crisis_waiting")) {
+        window.warmlineAlerts.announce("crisis_waiting", _("Someone showing crisis signs is waiting."));
+      } else {
+        window.warmlineAlerts.announce("check_in", _("A specialist asks you to check in with them."));
+      }
     }
   }
 

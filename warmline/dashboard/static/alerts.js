@@ -14,6 +14,7 @@ window.warmlineAlerts = (() => {
     text: [880, 660],
     check_in: [523, 659, 784],
     support: [880, 880, 660],
+    crisis_waiting: [784, 523, 784, 523],
   };
   const TITLES = {
     offer: _("(1) Offer — a caller is being offered to you"),
@@ -21,6 +22,7 @@ window.warmlineAlerts = (() => {
     text: _("New text"),
     check_in: _("A specialist asks you to check in"),
     support: _("A specialist asks for support"),
+    crisis_waiting: _("Someone showing crisis signs is waiting"),
   };
   const $ = (id) => document.getElementById(id);
   let audio = null;
