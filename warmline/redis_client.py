@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
-from redis.sentinel import Sentinel
+from redis.sentinel import Sentinel, SentinelManagedConnection
 
 SENTINEL_SCHEME = "redis+sentinel"
 SENTINEL_PORT = 26379
@@ -37,6 +37,27 @@ class SentinelURL:
     username: str | None = None
     password: str | None = None
     sentinel_password: str | None = None
+
+
+class PrimaryConnection(SentinelManagedConnection):
+    """A connection to the primary that asks the Sentinels where it is on every (re)connect.
+
+    redis-py's own reconnects a dropped connection to the address it had before (redis-py
+    issue 3874): a command retried through a failover would knock on the dead primary until
+    its retries ran out, never reaching the promoted replica.
+    """
+
+    def _connect_retry(self) -> None:
+        self.connect_check_health(check_health=self.connection_pool.check_connection)
+
+    def connect_check_health(
+        self, check_health: bool = True, retry_socket_connect: bool = True
+    ) -> None:
+        if self._sock:
+            return
+        self.host, self.port = self.connection_pool.get_master_address()
+        # The command's retry tries again, asking the Sentinels again: not the same address.
+        super().connect_check_health(check_health=check_health, retry_socket_connect=False)
 
 
 def parse_sentinel_url(url: str) -> SentinelURL:
@@ -98,5 +119,6 @@ def redis_client(url: str, **options: Any) -> redis.Redis:
         username=named.username,
         password=named.password,
         retry=Retry(FAILOVER_BACKOFF, FAILOVER_RETRIES),
+        connection_class=PrimaryConnection,
         **options,
     )
