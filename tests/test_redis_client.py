@@ -5,10 +5,25 @@ The failover itself, on real servers, is tests/e2e/test_sentinel.py.
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+import redis
 from redis.sentinel import SentinelConnectionPool
 
-from warmline.redis_client import SENTINEL_PORT, SentinelURL, parse_sentinel_url, redis_client
+from tests.e2e.stack import SentinelRedis
+from tests.services import wait_for
+from warmline.redis_client import (
+    SENTINEL_PORT,
+    PrimaryConnection,
+    SentinelURL,
+    parse_sentinel_url,
+    redis_client,
+)
+
+# A failover takes Sentinel's down-after time plus an election: about 2 s at 1000 ms.
+FAILOVER_DEADLINE_SECONDS = 8
 
 
 def test_a_sentinel_url_names_the_sentinels_the_service_the_database_and_the_passwords():
@@ -55,6 +70,7 @@ def test_a_sentinel_url_gives_a_client_of_the_primary_that_retries_through_a_fai
     )
     pool = client.connection_pool
     assert isinstance(pool, SentinelConnectionPool)
+    assert pool.connection_class is PrimaryConnection
     assert pool.service_name == "warmline"
     assert pool.is_master
     options = pool.connection_kwargs
@@ -69,3 +85,35 @@ def test_any_other_url_is_one_server(redis_url):
     client = redis_client(redis_url, socket_timeout=1)
     assert client.ping()
     assert not isinstance(client.connection_pool, SentinelConnectionPool)
+
+
+def test_a_command_under_way_when_the_primary_dies_completes_on_the_promoted_replica(tmp_path):
+    servers = SentinelRedis(tmp_path)
+    results: list = []
+    try:
+        servers.start()
+        client = redis_client(servers.url, socket_timeout=30, socket_connect_timeout=2)
+        client.set("warmline:test", "kept")
+        primary = redis.Redis(port=servers.ports["primary"])
+        # A worker waiting for its next job, as RQ's do: the kill drops it mid-command.
+        waiting = threading.Thread(
+            target=lambda: results.append(client.blpop(["warmline:jobs"], timeout=0)), daemon=True
+        )
+        waiting.start()
+        wait_for(
+            lambda: primary.info("clients")["blocked_clients"] == 1,
+            timeout=10,
+            what="the pop to wait on the primary",
+        )
+        servers.kill_primary()
+        killed = time.monotonic()
+        wait_for(servers.promoted, timeout=FAILOVER_DEADLINE_SECONDS, what="the replica promoted")
+        redis_client(servers.url).rpush("warmline:jobs", "next")
+
+        waiting.join(timeout=FAILOVER_DEADLINE_SECONDS)
+        assert results == [(b"warmline:jobs", b"next")], "the pop went on on the new primary"
+        assert time.monotonic() - killed < FAILOVER_DEADLINE_SECONDS
+        assert client.get("warmline:test") == b"kept"
+        client.close()
+    finally:
+        servers.stop()
