@@ -72,6 +72,9 @@ def test_everyone_on_shift_comes_back_and_nobody_whose_shift_ended(session, serv
     assert repaired["rebuilt_specialists"] == 2
     assert live.present() == [ana.id, cy.id]
     assert live.kept()
+    # Seen as they come back: one whose dashboards stay closed is signed off after the grace.
+    assert live.unseen_since(before) == []
+    assert live.unseen_since(now_ms() + 1) == [ana.id, cy.id]
     # An offer ringing when Redis lost it may still ring: nobody is offered until it would be over.
     lease = offers.lease_ms(line)
     assert live.free_specialists(before + lease - 1000) == []

@@ -109,8 +109,10 @@ def restore_rota(session: Session, live: LiveLine, line: Line, *, ready_ms: int)
     """Put back on the live rota everyone on shift (the durable record) that Redis forgot.
 
     A specialist in a call, or being put through to one, is on that call again; texts they
-    held are theirs again; the others are free for offers from `ready_ms`. Someone
-    deactivated since is taken off the record instead. Return how many came back.
+    held are theirs again; the others are free for offers from `ready_ms`. Each counts as
+    seen now, so whoever has no dashboard open any more is signed off after the presence
+    grace. Someone deactivated since is taken off the record instead. Return how many came
+    back.
     """
     present = set(live.present())
     restored = 0
@@ -138,6 +140,7 @@ def restore_rota(session: Session, live: LiveLine, line: Line, *, ready_ms: int)
             live.go_available(specialist_id, specialist.languages, ready_ms=ready_ms)
             if live.texts_held(specialist_id) and not line.texts_during_calls:
                 live.keep_texting(specialist_id)
+        live.saw(specialist_id, now_ms())
         restored += 1
     return restored
 
