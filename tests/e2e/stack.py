@@ -1,6 +1,7 @@
 """The whole line as production runs it, with the Twilio simulator standing in for Twilio.
 
-`running_stack` starts, against a Redis server and a migrated-by-`warmline db upgrade`
+`running_stack` starts, against a Redis server (or `SentinelRedis`: a primary, a replica and
+three Sentinels, for high availability) and a migrated-by-`warmline db upgrade`
 PostgreSQL database it is given: gunicorn serving the app as the Procfile's `web` does,
 continuous `warmline worker` processes, a `warmline clock`, and the simulator served from this
 process on a manual clock. The end-to-end tests wrap it in fixtures (tests/e2e/conftest.py);
