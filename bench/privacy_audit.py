@@ -17,9 +17,8 @@ import subprocess
 import zlib
 from pathlib import Path
 
-import redis
-
 from bench.stack import DayStack
+from warmline.redis_client import redis_client
 
 # Digits possibly split by the separators national layouts use: "(415) 200-0001" and so on.
 DIGITS = re.compile(rb"\+?\(?\d[\d\s().-]{8,}\d")
@@ -53,7 +52,7 @@ def find_numbers(blob: bytes, nationals: set[bytes]) -> set[bytes]:
 
 def redis_documents(url: str) -> list[tuple[str, bytes]]:
     """Every key with everything it holds, RQ's compressed job data decompressed too."""
-    client = redis.Redis.from_url(url)
+    client = redis_client(url)
     documents = []
     try:
         for key in client.scan_iter(count=1000):

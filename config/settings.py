@@ -71,6 +71,8 @@ class Settings:
     """Everything a warmline process needs to know about where it runs."""
 
     database_url: str
+    # One server (redis://, rediss://, unix://) or Sentinel's primary (redis+sentinel://...):
+    # warmline/redis_client.py reads it.
     redis_url: str
     public_url: str
     secret_key: str

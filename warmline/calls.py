@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from warmline import audit, wellbeing
+from warmline import audit, on_shift, wellbeing
 from warmline.admission import Refusal, admit, caller_history
 from warmline.crisis import detect
 from warmline.jobs import Jobs
@@ -619,6 +619,7 @@ def start_wrap_up(
         return
     if live.signing_off(specialist_id):
         # They signed out during this call: it was their last contact of the shift.
+        on_shift.ended(session, line_id=live.line_id, specialist_id=specialist_id)
         live.go_offline(specialist_id)
         live.publish("specialist_offline", specialist_id=specialist_id)
         return
@@ -860,6 +861,7 @@ def _free_after_callback(
         return
     specialist = session.get(User, specialist_id)
     if specialist is None or live.signing_off(specialist_id):
+        on_shift.ended(session, line_id=live.line_id, specialist_id=specialist_id)
         live.go_offline(specialist_id)
         live.publish("specialist_offline", specialist_id=specialist_id)
         return

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import redis
-
 from config.settings import Settings
 from warmline.crisis.scripts import checked_wording
 from warmline.db import create_db_engine, session_factory
 from warmline.embedded import ensure_embedded_redis
 from warmline.lines import LineCache
 from warmline.privacy import Sealer
+from warmline.redis_client import redis_client
 from warmline.runtime import Runtime
 from warmline.telephony import TwilioGateway
 from workers.queues import RqJobs
 
 
 def build_runtime(settings: Settings) -> Runtime:
-    """Build engine, Redis, the RQ jobs and the Twilio gateway; connections open lazily.
+    """Build engine, Redis (one server, or Sentinel's primary), the RQ jobs and the Twilio
+    gateway; connections open lazily.
 
     The words callers hear are loaded and checked first: the safety net speaks them too.
     """
@@ -24,7 +24,7 @@ def build_runtime(settings: Settings) -> Runtime:
     if settings.embedded_redis:
         ensure_embedded_redis(settings)
     engine = create_db_engine(settings.database_url)
-    client = redis.Redis.from_url(
+    client = redis_client(
         settings.redis_url,
         socket_timeout=2,
         socket_connect_timeout=2,

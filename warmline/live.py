@@ -273,7 +273,12 @@ class LiveLine:
         return None if rank is None else rank + 1
 
     def is_live(self, contact_id: int) -> bool:
-        return bool(self.client.exists(self._key(f"contact:{contact_id}")))
+        """Whether the contact is in line or with a specialist: put there, not merely noted.
+
+        A hold-loop turn after Redis lost its data notes the caller's announcements again;
+        only a contact put in line has its arrival.
+        """
+        return bool(self.client.hexists(self._key(f"contact:{contact_id}"), "arrived"))
 
     def note(self, contact_id: int, **fields: str | int) -> None:
         """Remember something about a live contact (why it left the queue, its call SID...)."""
@@ -287,6 +292,61 @@ class LiveLine:
     def recall(self, contact_id: int, field: str) -> str | None:
         value = self.client.hget(self._key(f"contact:{contact_id}"), field)
         return None if value is None else value.decode()
+
+    # Rebuilding. A marker stands in Redis for as long as it keeps the line's state: Redis
+    # without it lost its data (restarted without persistence, flushed, failed over to a
+    # replica that never had it), and the line is rebuilt from the database.
+
+    def kept(self) -> bool:
+        """Whether Redis still holds the line's state as it was last rebuilt or kept."""
+        return bool(self.client.exists(self._key("kept")))
+
+    def start_rebuilding(self, within_seconds: int) -> bool:
+        """Claim the rebuild of a line whose state was lost; False if another process has it."""
+        return bool(self.client.set(self._key("rebuilding"), 1, nx=True, ex=within_seconds))
+
+    def rebuilt(self) -> None:
+        with self.client.pipeline() as pipe:
+            pipe.set(self._key("kept"), now_ms())
+            pipe.delete(self._key("rebuilding"))
+            pipe.execute()
+
+    def restore_on_call(self, contact_id: int, specialist_id: int, languages: list[str]) -> None:
+        """Put back a specialist talking to (or being put through to) a caller Redis forgot.
+
+        They are its offer's winner again, so the call's end gives them their wrap-up.
+        """
+        with self.client.pipeline() as pipe:
+            for language in languages:
+                pipe.sadd(self._key(f"speaks:{language}"), specialist_id)
+            pipe.hset(
+                self._key(f"specialist:{specialist_id}"),
+                mapping={"status": "on_call", "reason": "", "contact": contact_id, "ready": 0},
+            )
+            pipe.sadd(self._key("present"), specialist_id)
+            pipe.hset(
+                self._key(f"offer:{contact_id}"),
+                mapping={"specialists": specialist_id, "winner": specialist_id},
+            )
+            pipe.execute()
+
+    def restore_held_text(
+        self, contact_id: int, specialist_id: int, *, language: str, tier: int, arrived_ms: int
+    ) -> None:
+        """Give an open text conversation Redis forgot back to the specialist holding it."""
+        with self.client.pipeline() as pipe:
+            pipe.hset(
+                self._key(f"contact:{contact_id}"),
+                mapping={
+                    "language": f"sms:{language}",
+                    "channel": "sms",
+                    "tier": tier,
+                    "arrived": arrived_ms,
+                    "specialist": specialist_id,
+                },
+            )
+            pipe.sadd(self._key(f"texts:{specialist_id}"), contact_id)
+            pipe.execute()
 
     # Specialists.
 
@@ -912,6 +972,15 @@ class LiveLine:
             pipe.hset(self._conversation_key(contact_id, "delivery"), f"status:{index}", "failed")
             pipe.srem(self._conversation_key(contact_id, "unsent"), index)
             pipe.execute()
+
+    def readdressed(self, contact_id: int) -> dict[int, int]:
+        """The texter's number is sealed again: return each unsent reply with its next attempt."""
+        self.client.hdel(self._conversation_key(contact_id), "unaddressed")
+        delivery = self.delivery(contact_id)
+        return {
+            index: int(delivery.get(f"attempt:{index}") or 0) + 1
+            for index in sorted(self.unsent(contact_id))
+        }
 
     def unsent(self, contact_id: int) -> set[int]:
         return {int(i) for i in self.client.smembers(self._conversation_key(contact_id, "unsent"))}

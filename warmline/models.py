@@ -381,6 +381,22 @@ class Shift(Base):
     user: Mapped[User] = relationship(back_populates="shifts")
 
 
+class ShiftStarted(Base):
+    """A specialist who started a shift on a line and has not ended it.
+
+    The live rota is in Redis; this is the durable copy of who is on it, so a Redis that lost
+    its data gets back everyone on shift, and nobody who ended theirs.
+    """
+
+    __tablename__ = "shifts_started"
+    __table_args__ = (UniqueConstraint("line_id", "user_id", name="uq_shifts_started_pair"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("lines.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Contact(Base):
     """One call or text conversation, as the non-identifying whitelist of DESIGN.md.
 

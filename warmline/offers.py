@@ -14,7 +14,7 @@ from datetime import datetime
 import redis
 from sqlalchemy.orm import Session
 
-from warmline import callbacks, calls, texts, urls
+from warmline import callbacks, calls, on_shift, texts, urls
 from warmline.gateway import TwilioRefused
 from warmline.jobs import Jobs
 from warmline.live import LiveLine
@@ -204,6 +204,7 @@ def _ring(
     if specialist is None or not specialist.active:
         # Deactivated, though Redis still listed them: never ring them, take them off the line.
         live.resolve(contact_id, specialist_id, "decline")
+        on_shift.ended(session, line_id=line.id, specialist_id=specialist_id)
         live.go_offline(specialist_id)
         return
     if not specialist.phone:

@@ -10,10 +10,10 @@ import redis
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from warmline import audit, people
+from warmline import audit, on_shift, people
 from warmline.jobs import Jobs
 from warmline.live import LiveLine, now_ms
-from warmline.models import Line, Shift, User
+from warmline.models import Channel, Contact, Line, Shift, User
 from warmline.sentences import N_, Refusal
 from warmline.texts import conversation, offering
 
@@ -94,6 +94,7 @@ def become_available(
     session: Session, client: redis.Redis, jobs: Jobs, *, line_id: int, specialist_id: int
 ) -> None:
     """Put a specialist on shift back in line for offers, longest idle from now."""
+    on_shift.started(session, line_id=line_id, specialist_id=specialist_id)
     specialist = session.get(User, specialist_id)
     line = session.get(Line, line_id)
     live = LiveLine(client, line_id)
@@ -109,13 +110,69 @@ def become_available(
     jobs.offer_contacts(line_id)
 
 
+def restore_rota(session: Session, live: LiveLine, line: Line, *, ready_ms: int) -> int:
+    """Put back on the live rota everyone on shift (the durable record) that Redis forgot.
+
+    A specialist in a call, or being put through to one, is on that call again; texts they
+    held are theirs again; the others are free for offers from `ready_ms`. Each counts as
+    seen now, so whoever has no dashboard open any more is signed off after the presence
+    grace. Someone deactivated since is taken off the record instead. Return how many came
+    back.
+    """
+    present = set(live.present())
+    restored = 0
+    for specialist_id in on_shift.on_shift(session, line.id):
+        if specialist_id in present:
+            continue
+        specialist = session.get(User, specialist_id)
+        if specialist is None or not specialist.active:
+            on_shift.ended(session, line_id=line.id, specialist_id=specialist_id)
+            continue
+        held = _open_contacts(session, line.id, specialist_id)
+        for contact in held:
+            if contact.channel is Channel.SMS:
+                live.restore_held_text(
+                    contact.id,
+                    specialist_id,
+                    language=contact.language,
+                    tier=contact.crisis_tier,
+                    arrived_ms=conversation.epoch_ms(contact.arrived_at),
+                )
+        call = next((c for c in held if c.channel is Channel.VOICE), None)
+        if call is not None:
+            live.restore_on_call(call.id, specialist_id, specialist.languages)
+        else:
+            live.go_available(specialist_id, specialist.languages, ready_ms=ready_ms)
+            if live.texts_held(specialist_id) and not line.texts_during_calls:
+                live.keep_texting(specialist_id)
+        live.saw(specialist_id, now_ms())
+        restored += 1
+    return restored
+
+
+def _open_contacts(session: Session, line_id: int, specialist_id: int) -> list[Contact]:
+    return list(
+        session.scalars(
+            select(Contact)
+            .where(
+                Contact.line_id == line_id,
+                Contact.specialist_id == specialist_id,
+                Contact.ended_at.is_(None),
+            )
+            .order_by(Contact.arrived_at)
+        )
+    )
+
+
 def take_break(client: redis.Redis, *, line_id: int, specialist_id: int, reason: str) -> None:
     live = LiveLine(client, line_id)
     live.go_on_break(specialist_id, reason)
     live.publish("specialist_paused", specialist_id=specialist_id, reason=reason)
 
 
-def end_shift(client: redis.Redis, *, line_id: int, specialist_id: int) -> None:
+def end_shift(session: Session, client: redis.Redis, *, line_id: int, specialist_id: int) -> None:
+    """Take a specialist off the line's rota: the durable record first, so they stay off."""
+    on_shift.ended(session, line_id=line_id, specialist_id=specialist_id)
     live = LiveLine(client, line_id)
     live.go_offline(specialist_id)
     live.publish("specialist_offline", specialist_id=specialist_id)
@@ -137,7 +194,7 @@ def sign_off(
     if live.specialist(specialist_id).get("status") == "on_call":
         live.publish("specialist_signing_off", specialist_id=specialist_id)
         return SignOff.AFTER_CALL
-    end_shift(client, line_id=line_id, specialist_id=specialist_id)
+    end_shift(session, client, line_id=line_id, specialist_id=specialist_id)
     return SignOff.ENDED
 
 
@@ -166,7 +223,7 @@ def end_absent_shifts(
         sign_off(session, client, jobs, line_id=line_id, specialist_id=specialist_id)
     for specialist_id in live.signing_off_ids():
         if live.specialist(specialist_id).get("status") != "on_call":
-            end_shift(client, line_id=line_id, specialist_id=specialist_id)
+            end_shift(session, client, line_id=line_id, specialist_id=specialist_id)
     return len(absent)
 
 
@@ -186,7 +243,7 @@ def withdraw(session: Session, client: redis.Redis, jobs: Jobs, *, user_id: int)
         texts += conversation.return_texts(
             session, client, jobs, line_id=line_id, specialist_id=user_id
         )
-        end_shift(client, line_id=line_id, specialist_id=user_id)
+        end_shift(session, client, line_id=line_id, specialist_id=user_id)
         lines += 1
     return Withdrawn(lines, texts)
 

@@ -7,12 +7,13 @@ returns what it mended.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from warmline import audit, calls, coordinators, presence, roster, texts
+from warmline import audit, calls, coordinators, offers, presence, roster, texts
 from warmline.gateway import TwilioRefused, TwilioUnreachable
 from warmline.live import LiveLine, now_ms
 from warmline.models import Channel, Contact, Line, Outcome, utcnow
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 CONNECTING_MS = 15_000
 # How long a closed conversation's unsent replies may keep its sealed data for their send.
 SENDING_GRACE = timedelta(minutes=10)
+# How long one process may take to rebuild a line before another may try.
+REBUILD_WITHIN_SECONDS = 60
 # How long someone showing crisis signs may wait before the coordinators on shift hear of it.
 CRISIS_WAIT = timedelta(minutes=1)
 
@@ -35,9 +38,11 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
     time end; accepted callers who never reached their conference are moved again; open calls
     missing from Redis (Redis restarted) are put back in their old place; contacts that ended
     while Redis missed it leave the line; calls open for minutes are checked at Twilio, and
-    closed when their ending was lost.
+    closed when their ending was lost. A line whose whole state Redis lost is rebuilt first
+    (`rebuild_line`).
     """
     repaired = {
+        "rebuilt_specialists": 0,
         "expired_offers": 0,
         "expired_text_offers": 0,
         "restored": 0,
@@ -50,6 +55,10 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
     with runtime.sessions() as session:
         for line in session.scalars(select(Line)):
             live = LiveLine(runtime.redis, line.id)
+            if not live.kept():
+                rebuilt = rebuild_line(runtime, session, live, line)
+                repaired["rebuilt_specialists"] += rebuilt.specialists
+                repaired["restored"] += rebuilt.calls
             for contact_id in live.expired_offers(now_ms()):
                 _take_back_offer(runtime, live, contact_id)
                 repaired["expired_offers"] += 1
@@ -90,6 +99,63 @@ def repair_live_state(runtime: Runtime) -> dict[str, int]:
             if (live.waiting() and live.free_specialists(now_ms())) or live.texts_unoffered():
                 runtime.jobs.offer_contacts(line.id)
     return repaired
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """What rebuilding a line put back: specialists on shift, waiting callers and texts."""
+
+    specialists: int = 0
+    calls: int = 0
+    texts: int = 0
+
+
+def rebuild_line(runtime: Runtime, session: Session, live: LiveLine, line: Line) -> Rebuilt:
+    """Put back a line whose live state Redis lost, from the database, then mark it kept.
+
+    Everyone on shift comes back, and nobody who ended theirs; callers still holding at
+    Twilio and texts still open go back in line in their first order, and texts held and
+    calls under way back to their specialists. An offer ringing when Redis lost it is
+    forgotten with it, its phone possibly still ringing: the specialists come back free
+    only once such an offer would have run out, so no caller is offered to two at once.
+    """
+    if not live.start_rebuilding(REBUILD_WITHIN_SECONDS):
+        return Rebuilt()
+    lease_seconds = offers.lease_ms(line) // 1000
+    specialists = presence.restore_rota(
+        session, live, line, ready_ms=now_ms() + lease_seconds * 1000
+    )
+    waiting = session.scalars(
+        select(Contact)
+        .where(
+            Contact.line_id == line.id,
+            Contact.ended_at.is_(None),
+            Contact.connected_at.is_(None),
+            Contact.specialist_id.is_(None),
+        )
+        .order_by(Contact.arrived_at)
+    ).all()
+    restored_calls = restored_texts = 0
+    for contact in waiting:
+        if live.is_live(contact.id):
+            continue
+        if contact.channel is Channel.SMS:
+            texts.restore(live, contact)
+            restored_texts += 1
+        elif contact.call_sid is not None and contact.outcome is Outcome.OPEN:
+            calls.requeue(live, line, contact)
+            restored_calls += 1
+    live.rebuilt()
+    if specialists or restored_calls or restored_texts:
+        log.warning(
+            "line %s: Redis had lost its state; rebuilt %s specialists, %s calls, %s texts",
+            line.id,
+            specialists,
+            restored_calls,
+            restored_texts,
+        )
+    runtime.jobs.offer_contacts(line.id, after_seconds=lease_seconds)
+    return Rebuilt(specialists, restored_calls, restored_texts)
 
 
 def end_absent_shifts(runtime: Runtime) -> dict[str, int]:

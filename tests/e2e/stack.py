@@ -1,6 +1,7 @@
 """The whole line as production runs it, with the Twilio simulator standing in for Twilio.
 
-`running_stack` starts, against a Redis server and a migrated-by-`warmline db upgrade`
+`running_stack` starts, against a Redis server (or `SentinelRedis`: a primary, a replica and
+three Sentinels, for high availability) and a migrated-by-`warmline db upgrade`
 PostgreSQL database it is given: gunicorn serving the app as the Procfile's `web` does,
 continuous `warmline worker` processes, a `warmline clock`, and the simulator served from this
 process on a manual clock. The end-to-end tests wrap it in fixtures (tests/e2e/conftest.py);
@@ -301,6 +302,108 @@ class RedisServer:
         return self._process is not None and self._process.poll() is None
 
 
+class SentinelRedis:
+    """A primary, its replica and three Sentinels watching them, each its own redis-server.
+
+    `url` is the `redis+sentinel://` URL the line runs on. `kill_primary` SIGKILLs the
+    primary; the Sentinels then agree it is down (after `DOWN_AFTER_MS`) and promote the
+    replica, which `promoted` reports.
+    """
+
+    SERVICE = "warmline"
+    DOWN_AFTER_MS = 1000
+    SENTINELS = 3
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.ports = {"primary": free_port(), "replica": free_port()}
+        self.sentinel_ports = [free_port() for _ in range(self.SENTINELS)]
+        hosts = ",".join(f"127.0.0.1:{port}" for port in self.sentinel_ports)
+        self.url = f"redis+sentinel://{hosts}/{self.SERVICE}/0"
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def _server(self, name: str, *args: str) -> None:
+        binary = shutil.which("redis-server") or str(redis_server_binary())
+        folder = self.directory / name
+        folder.mkdir(exist_ok=True)
+        with open(folder / "log", "ab") as sink:
+            self._processes[name] = subprocess.Popen(
+                [binary, *args], cwd=folder, stdout=sink, stderr=subprocess.STDOUT
+            )
+
+    def _data_server(self, name: str, *args: str) -> None:
+        port = str(self.ports[name])
+        self._server(name, "--port", port, "--save", "", "--appendonly", "no", *args)
+        wait_for(lambda: redis_answers(f"redis://127.0.0.1:{port}"), timeout=20, what=f"the {name}")
+
+    def start(self) -> None:
+        primary = self.ports["primary"]
+        self._data_server("primary")
+        self._data_server("replica", "--replicaof", "127.0.0.1", str(primary))
+        replica = redis.Redis(port=self.ports["replica"])
+        wait_for(
+            lambda: replica.info("replication").get("master_link_status") == "up",
+            timeout=20,
+            what="the replica to sync",
+        )
+        replica.close()
+        for number, port in enumerate(self.sentinel_ports):
+            name = f"sentinel-{number}"
+            (self.directory / name).mkdir(exist_ok=True)
+            config = self.directory / name / "sentinel.conf"
+            config.write_text(
+                f"port {port}\n"
+                f"sentinel monitor {self.SERVICE} 127.0.0.1 {primary} 2\n"
+                f"sentinel down-after-milliseconds {self.SERVICE} {self.DOWN_AFTER_MS}\n"
+                f"sentinel failover-timeout {self.SERVICE} 10000\n"
+                f"sentinel parallel-syncs {self.SERVICE} 1\n"
+            )
+            self._server(name, str(config), "--sentinel")
+
+        def watching() -> bool:
+            for port in self.sentinel_ports:
+                try:
+                    with redis.Redis(port=port, socket_timeout=1) as sentinel:
+                        master = sentinel.sentinel_master(self.SERVICE)
+                except (redis.ConnectionError, redis.ResponseError):
+                    return False
+                others = int(master.get("num-other-sentinels", 0))
+                if others < self.SENTINELS - 1 or int(master.get("num-slaves", 0)) < 1:
+                    return False
+            return True
+
+        wait_for(watching, timeout=30, what="three Sentinels watching the primary and replica")
+
+    def primary_port(self) -> int | None:
+        """The port the Sentinels now name as the primary's (None if they cannot agree)."""
+        with redis.Redis(port=self.sentinel_ports[0], socket_timeout=1) as sentinel:
+            found = sentinel.sentinel_get_master_addr_by_name(self.SERVICE)
+        return int(found[1]) if found else None
+
+    def kill_primary(self) -> None:
+        process = self._processes["primary"]
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def promoted(self) -> bool:
+        """Whether the replica is the primary now, as Sentinel and the replica itself say."""
+        if self.primary_port() != self.ports["replica"]:
+            return False
+        with redis.Redis(port=self.ports["replica"], socket_timeout=1) as replica:
+            return replica.info("replication").get("role") == "master"
+
+    @property
+    def running(self) -> bool:
+        return all(process.poll() is None for process in self._processes.values())
+
+    def stop(self) -> None:
+        for process in self._processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in self._processes.values():
+            process.wait(timeout=20)
+
+
 def holding(sim: Simulator, phone: Phone) -> bool:
     """Whether the phone's call waits in one of the simulator's (Twilio's) queues."""
     with sim.lock:
@@ -324,7 +427,7 @@ class Stack:
     clock: ManualClock
     gate: RingGate
     processes: Processes
-    redis: RedisServer
+    redis: RedisServer | SentinelRedis
     workers: int
 
     def wait_until_ready(self) -> None:
@@ -367,7 +470,7 @@ def running_stack(
     directory: Path,
     *,
     database_url: str,
-    redis_server: RedisServer,
+    redis_server: RedisServer | SentinelRedis,
     account_sid: str,
     auth_token: str,
     workers: int = WORKERS,

@@ -496,6 +496,10 @@ def _follow_up(
             live.queue_first_notice(pipe, f"waiting:{contact.id}", line.text_reminder_minutes * 60)
         done = pipe.execute()
     remind = bool(position and done[-1])
+    if "unaddressed" in known.conversation:
+        # Replies written while Redis had lost the number go now that it is back.
+        for index, attempt in live.readdressed(contact.id).items():
+            desk.jobs.send_text_reply(contact.id, index, attempt=attempt)
     says = list(crisis)
     if helping:
         says.append(Say.HELP)

@@ -81,7 +81,11 @@ def send_reply(runtime: Runtime, contact_id: int, index: int, attempt: int) -> s
         live = LiveLine(runtime.redis, contact.line_id)
         details = live.conversation(contact_id)
         sealed = live.message(contact_id, index)
-        if "to" not in details or sealed is None:
+        if sealed is None:
+            return None
+        if "to" not in details:
+            # Redis lost the texter's number: the reply goes once their next text seals it.
+            live.keep_conversation(contact_id, unaddressed=1)
             return None
         if int(live.delivery(contact_id).get(f"attempt:{index}") or 0) >= attempt:
             return None

@@ -167,4 +167,4 @@ def _busy(shift: board.Shift, user: User) -> bool:
 def _end(shift: board.Shift, specialist_id: int) -> None:
     client = runtime().redis
     board.mark_ending(client, line_id=shift.line.id, specialist_id=specialist_id, ending=False)
-    presence.end_shift(client, line_id=shift.line.id, specialist_id=specialist_id)
+    presence.end_shift(db_session(), client, line_id=shift.line.id, specialist_id=specialist_id)
