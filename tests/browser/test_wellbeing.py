@@ -31,11 +31,9 @@ def recovering(app, line, specialist, seconds: int) -> None:
     )
 
 
-def test_check_in_with_me_alerts_the_coordinator_on_the_console_with_sound(
-    page, chromium, server, session
-):
-    line = make_line(session)
-    ana = make_specialist(session, line, name="Ana")
+def coordinator_watching(chromium, server, session, line):
+    """Cora, the line's coordinator, with its roster open in a page of her own; return that
+    page and its (hidden) notices banner."""
     cora = make_person(session, "Cora", Role.COORDINATOR)
     assign_coordinator(session, line, cora)
     session.commit()
@@ -47,6 +45,15 @@ def test_check_in_with_me_alerts_the_coordinator_on_the_console_with_sound(
     console.wait_for_load_state("networkidle")
     alert = console.locator("#notices")
     expect(alert).to_be_hidden()
+    return console, alert
+
+
+def test_check_in_with_me_alerts_the_coordinator_on_the_console_with_sound(
+    page, chromium, server, session
+):
+    line = make_line(session)
+    ana = make_specialist(session, line, name="Ana")
+    console, alert = coordinator_watching(chromium, server, session, line)
     sign_in(page, server, ana.email)
     start_shift(page)
 
@@ -155,16 +162,7 @@ def test_the_lines_warning_of_someone_in_crisis_waiting_reaches_the_console_with
     chromium, server, session, app
 ):
     line = make_line(session)
-    cora = make_person(session, "Cora", Role.COORDINATOR)
-    assign_coordinator(session, line, cora)
-    session.commit()
-    console = chromium.new_context().new_page()
-    console.add_init_script(RECORDERS)
-    sign_in(console, server, cora.email)
-    console.goto(f"{server}/console/lines/{line.id}/roster")
-    console.wait_for_load_state("networkidle")
-    alert = console.locator("#notices")
-    expect(alert).to_be_hidden()
+    console, alert = coordinator_watching(chromium, server, session, line)
 
     coordinators.warn(app.extensions["warmline"].redis, line.id, "crisis_waiting", at_ms=now_ms())
 
