@@ -176,6 +176,33 @@ def test_a_held_text_is_its_specialists_again_and_a_reply_goes_once_the_texter_w
             assert secret not in dump
 
 
+def test_a_reply_that_misses_the_number_while_the_texters_next_text_seals_it_still_goes(
+    session, services, team, twilio_api, monkeypatch
+):
+    line, ana, _bo = team
+    plan = arrive(session, services)
+    assert accept(session, services, line, ana) == plan.contact_id
+    lose_redis(services)
+    jobs.repair_live_state()
+    reply(session, services, plan.contact_id, ana, body="Still here with you.")
+    read = LiveLine.text_follow_up
+
+    def reply_sent_meanwhile(live, contact_id):
+        # The worker sends the reply after the text's webhook read the conversation, before
+        # the webhook seals the number again.
+        known = read(live, contact_id)
+        run_queued(services)
+        return known
+
+    monkeypatch.setattr(LiveLine, "text_follow_up", reply_sent_meanwhile)
+    arrive(session, services, body="hello?")
+    monkeypatch.undo()
+    run_queued(services)
+
+    [sent] = [r for r in twilio_api.requests if r.path.endswith("/Messages.json")]
+    assert sent.form["Body"] == ["Still here with you."]
+
+
 def test_a_second_process_finding_redis_lost_leaves_the_rebuild_to_the_first(
     session, services, team
 ):

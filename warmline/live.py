@@ -973,9 +973,16 @@ class LiveLine:
             pipe.srem(self._conversation_key(contact_id, "unsent"), index)
             pipe.execute()
 
-    def readdressed(self, contact_id: int) -> dict[int, int]:
-        """The texter's number is sealed again: return each unsent reply with its next attempt."""
-        self.client.hdel(self._conversation_key(contact_id), "unaddressed")
+    def address(self, contact_id: int) -> bytes | None:
+        """The texter's sealed number; None if Redis lost it, marking that replies wait for it."""
+        return self._text_script("address.lua")(keys=[self._conversation_key(contact_id)])
+
+    def readdress(self, pipe: redis.client.Pipeline, contact_id: int) -> None:
+        """Queue, after the number is sealed again, whether replies were waiting for it."""
+        pipe.hdel(self._conversation_key(contact_id), "unaddressed")
+
+    def unsent_attempts(self, contact_id: int) -> dict[int, int]:
+        """Each unsent reply with its next attempt."""
         delivery = self.delivery(contact_id)
         return {
             index: int(delivery.get(f"attempt:{index}") or 0) + 1

@@ -494,11 +494,13 @@ def _follow_up(
         live.publish("text_received", pipe, contact_id=contact.id, specialist_id=owner or 0)
         if position:
             live.queue_first_notice(pipe, f"waiting:{contact.id}", line.text_reminder_minutes * 60)
-        done = pipe.execute()
+        # Asked after the number is sealed: a reply that found it missing meanwhile is counted.
+        live.readdress(pipe, contact.id)
+        *done, waited = pipe.execute()
     remind = bool(position and done[-1])
-    if "unaddressed" in known.conversation:
+    if waited:
         # Replies written while Redis had lost the number go now that it is back.
-        for index, attempt in live.readdressed(contact.id).items():
+        for index, attempt in live.unsent_attempts(contact.id).items():
             desk.jobs.send_text_reply(contact.id, index, attempt=attempt)
     says = list(crisis)
     if helping:

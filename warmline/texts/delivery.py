@@ -83,9 +83,9 @@ def send_reply(runtime: Runtime, contact_id: int, index: int, attempt: int) -> s
         sealed = live.message(contact_id, index)
         if sealed is None:
             return None
-        if "to" not in details:
+        to = live.address(contact_id)
+        if to is None:
             # Redis lost the texter's number: the reply goes once their next text seals it.
-            live.keep_conversation(contact_id, unaddressed=1)
             return None
         if int(live.delivery(contact_id).get(f"attempt:{index}") or 0) >= attempt:
             return None
@@ -97,7 +97,7 @@ def send_reply(runtime: Runtime, contact_id: int, index: int, attempt: int) -> s
         body = json.loads(runtime.sealer.open(sealed))["body"]
         try:
             sid = runtime.gateway.send_text(
-                to=runtime.sealer.open(details["to"]),
+                to=runtime.sealer.open(to),
                 from_=line.twilio_number,
                 body=body,
                 status_callback=runtime.url(urls.text_status(line.id, contact_id)),
