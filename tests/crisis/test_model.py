@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from warmline.crisis.cli import CORPUS, DEVELOPMENT_SETS, INTERPRETED_MODEL, LOCK, MODEL, crisis
+from warmline.crisis.combined import model_tier
 from warmline.crisis.corpus import (
     DEVELOPMENT,
     CorpusError,
@@ -41,18 +42,27 @@ def test_training_rebuilds_the_committed_models_and_lock(in_checkout, tmp_path):
     result = CliRunner().invoke(crisis, arguments)
     assert result.exit_code == 0, result.output
     assert lock.read_text(encoding="utf-8") == LOCK.read_text(encoding="utf-8")
+    rows = read_corpus(CORPUS)
     for path, committed in ((out, model()), (other, interpreted_model())):
         rebuilt = loads(path.read_bytes())
         assert rebuilt.trained_on == committed.trained_on
-        # Equal to the last bits on this machine; another CPU's floating point may differ
-        # below 1e-5.
+        # Equal to the last bits on one machine; numpy picks its vector kernels by CPU (AVX2,
+        # AVX-512), and another CPU's sums move the solver's stopping point by up to ~1e-4.
         expected = astuple(committed.thresholds)
-        assert astuple(rebuilt.thresholds) == pytest.approx(expected, abs=1e-5)
-        assert rebuilt.intercepts == pytest.approx(committed.intercepts, abs=1e-5)
+        assert astuple(rebuilt.thresholds) == pytest.approx(expected, abs=1e-3)
+        assert rebuilt.intercepts == pytest.approx(committed.intercepts, abs=1e-3)
         for table, expected in zip(
             (rebuilt.idf, *rebuilt.weights), (committed.idf, *committed.weights), strict=True
         ):
-            np.testing.assert_allclose(table, expected, atol=1e-5)
+            np.testing.assert_allclose(table, expected, atol=1e-3)
+        # What matters: every message is graded as the committed model grades it.
+        regraded = [
+            row.text
+            for row in rows
+            if model_tier(rebuilt.score(row.text), rebuilt.thresholds)
+            != model_tier(committed.score(row.text), committed.thresholds)
+        ]
+        assert regraded == []
 
 
 def test_the_committed_files_read_back_to_the_same_bytes():

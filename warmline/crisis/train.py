@@ -204,7 +204,8 @@ def train(prepared: Prepared, judged: np.ndarray | None = None) -> Model:
     """Train the model on these rows, its thresholds on held-out scores of the `judged` rows
     (all of them when None)."""
     # One BLAS thread: several add a product's terms in an order that varies with the thread
-    # count, and the file must be the same on every machine that rebuilds it.
+    # count. A machine then rebuilds the same file every time; another CPU's vector kernels
+    # may move the weights in their fourth decimal, never a message's grade (tests/crisis).
     with threadpool_limits(limits=1):
         scores = held_out_scores(prepared)
         if judged is None:
