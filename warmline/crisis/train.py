@@ -205,7 +205,7 @@ def train(prepared: Prepared, judged: np.ndarray | None = None) -> Model:
     (all of them when None)."""
     # One BLAS thread: several add a product's terms in an order that varies with the thread
     # count. A machine then rebuilds the same file every time; another CPU's vector kernels
-    # may move the weights in their fourth decimal, never a message's grade (tests/crisis).
+    # may move the weights in their fourth decimal; tests/crisis checks no corpus grade moves.
     with threadpool_limits(limits=1):
         scores = held_out_scores(prepared)
         if judged is None:
