@@ -42,6 +42,22 @@ window.AudioContext = class extends Allowing {
   resume() { return clicked ? super.resume() : new Promise(() => {}); }
 };
 """
+# A browser whose sound starts the moment the page is pressed, as fast as it can: the notice
+# that sound is off goes before the press is released, unless the page waits for the click.
+STARTS_ON_THE_PRESS = """
+let pressed = false;
+addEventListener("pointerdown", (event) => { if (event.isTrusted) pressed = true; }, true);
+const Starting = AudioContext;
+window.AudioContext = class extends Starting {
+  started = false;
+  get state() { return this.started ? "running" : "suspended"; }
+  resume() {
+    if (!pressed) return new Promise(() => {});
+    this.started = true;
+    return Promise.resolve();
+  }
+};
+"""
 # The real Notification API, spied on; the tab is in the background once `inBackground` is set.
 NOTIFICATION_SPY = """
 window.notified = [];
@@ -127,6 +143,27 @@ def test_where_sound_needs_a_click_the_page_says_so_and_one_click_turns_it_on(
     expect(turn_on).to_be_hidden()
     expect(page.locator("body")).to_have_attribute("data-sound", "on")
     page.wait_for_function("() => window.tones > 0")
+
+
+def test_the_first_click_on_a_silent_page_lands_on_what_it_was_aimed_at(
+    page, server, session, twilio, worker_runtime, twilio_api
+):
+    line = make_line(session)
+    ana = make_specialist(session, line, name="Ana")
+    page.add_init_script(STARTS_ON_THE_PRESS)
+    sign_in(page, server, ana.email)
+    start_shift(page)
+    reopen_without_a_click(page, server)
+    expect(page.get_by_role("button", name="Turn on sound")).to_be_visible()
+    contact_id = offer_a_caller(twilio, session, line)
+    # The offer sits under the notice: the notice going moves it up.
+    expect(page.locator("#offer")).to_be_visible()
+
+    page.locator("#offer-accept").click()
+
+    mine = page.locator(f'#mine-list li[data-contact-id="{contact_id}"]')
+    expect(mine.get_by_role("button", name="End call")).to_be_visible()
+    expect(page.locator("#sound-off")).to_be_hidden()
 
 
 def test_an_offer_and_a_new_text_notify_a_tab_in_the_background(

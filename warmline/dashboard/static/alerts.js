@@ -104,11 +104,13 @@ window.warmlineAlerts = (() => {
     }).catch(() => {});
   }
 
-  // Any click or key press on the page lets sound start from then on.
+  // Any click or key press on the page lets sound start from then on. On the click, not the
+  // press: the notice going away between a press and its release would move the page under
+  // the pointer, and the person's first click (an Accept, say) would land on nothing.
   const unlock = () => {
     if (context() && audio.state !== "running") audio.resume().then(showSoundState).catch(() => {});
   };
-  document.addEventListener("pointerdown", unlock);
+  document.addEventListener("click", unlock, true);
   document.addEventListener("keydown", unlock);
   document.addEventListener("DOMContentLoaded", () => {
     $("sound-on").addEventListener("click", turnSoundOn);
