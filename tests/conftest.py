@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 import redis
 import yaml
@@ -25,6 +27,16 @@ from workers import context
 PUBLIC_URL = "https://warmline.example.org"
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 ACCOUNT_SID = "AC" + "1" * 32
+
+
+def pytest_terminal_summary(terminalreporter, config) -> None:
+    """Name the machine under the results: the same suite takes twice as long on a busy one."""
+    load = ", ".join(f"{average:.1f}" for average in os.getloadavg())
+    workers = getattr(config.option, "numprocesses", None) or 1
+    terminalreporter.write_line(
+        f"machine: {os.cpu_count()} CPUs ({psutil.cpu_count(logical=False)} cores), load"
+        f" average {load}; {workers} test workers"
+    )
 
 
 @pytest.fixture(autouse=True, scope="session")

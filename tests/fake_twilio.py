@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import make_server
+
+from tests.services import serve
 
 ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>AC[0-9a-f]{32})/")
 
@@ -147,14 +148,9 @@ def _app(fake: FakeTwilio) -> Flask:
 @contextmanager
 def fake_twilio() -> Iterator[FakeTwilio]:
     fake = FakeTwilio()
-    server = make_server("127.0.0.1", 0, _app(fake), threaded=True)
-    fake.base_url = f"http://127.0.0.1:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        if fake.hold is not None:
-            fake.hold.set()
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve(_app(fake)) as fake.base_url:
+        try:
+            yield fake
+        finally:
+            if fake.hold is not None:
+                fake.hold.set()

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.fake_twilio import fake_twilio
+from tests.services import serve
 from warmline.dashboard import events
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -53,13 +52,8 @@ def server(app, monkeypatch) -> Iterator[str]:
     """Serve the app over real HTTP on a free port; yield its base URL."""
     # A closed page's event stream notices at its next heartbeat: make that soon.
     monkeypatch.setattr(events, "HEARTBEAT_SECONDS", 0.5)
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    http.server_close()
-    thread.join(timeout=10)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

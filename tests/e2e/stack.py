@@ -164,10 +164,14 @@ class Processes:
                 del self.running[name]
 
     def stop(self) -> None:
-        """Ask every process to stop, then make sure it has."""
-        for process in self.running.values():
+        """Ask every process to stop, then make sure it has.
+
+        gunicorn is stopped at once (SIGQUIT): gracefully it would wait for each event stream
+        a test closed to notice, at its next heartbeat.
+        """
+        for name, process in self.running.items():
             if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
+                process.send_signal(signal.SIGQUIT if name == "web" else signal.SIGTERM)
         # `end` may kill a process that does not stop, which takes it off `running`.
         for process in list(self.running.values()):
             self.end(process)

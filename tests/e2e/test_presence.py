@@ -20,7 +20,8 @@ from warmline.dashboard.events import HEARTBEAT_SECONDS
 # Above the streams' 10 s heartbeat, so an open stream beats within every grace period.
 GRACE_SECONDS = 12
 DEADLINE = 30
-PRESENCE_SWEEP_EVERY_SECONDS = TIMERS["presence_sweep_every_seconds"].default
+# The clock's sweep at its shortest: how long past the grace a sign-off can come.
+PRESENCE_SWEEP_EVERY_SECONDS = TIMERS["presence_sweep_every_seconds"].least
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +37,7 @@ def stack(
         auth_token=AUTH_TOKEN,
         web_concurrency=2,
         presence_grace_seconds=GRACE_SECONDS,
+        timers={"presence_sweep_every_seconds": PRESENCE_SWEEP_EVERY_SECONDS},
     ) as running:
         yield running
 

@@ -8,6 +8,7 @@ reaches the specialist's open event stream then, not at the page's next poll.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -49,6 +50,9 @@ class Stream:
 
     def close(self) -> None:
         self._closing.set()
+        # Shutting the socket wakes the reader at once; closing the response alone would
+        # leave it blocked until the next heartbeat.
+        self._response.raw.connection.sock.shutdown(socket.SHUT_RDWR)
         self._response.close()
         self._reader.join(timeout=10)
 

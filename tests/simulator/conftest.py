@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import pytest
 from flask import Flask, Response, request
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import make_server
 
 from config.settings import Settings
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
+from tests.services import serve
 from warmline.app import create_app
 from warmline.simulator import ManualClock, Simulator, create_simulator, simulator_of
 from warmline.telephony import TwilioGateway
@@ -27,20 +25,6 @@ class LateApp:
 
     def __call__(self, environ, start_response):
         return self.target(environ, start_response)
-
-
-@contextmanager
-def serve(app) -> Iterator[str]:
-    """Serve a WSGI app on a free local port in a thread; yield its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @dataclass

@@ -9,7 +9,7 @@ import pytest
 from twilio.base.exceptions import TwilioException
 
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN
-from tests.simulator.conftest import serve
+from tests.services import serve
 from warmline.models import Line
 from warmline.simulator import create_simulator, simulator_of
 from warmline.twilio_check import Outcome, TwilioCheck, twilio_client
