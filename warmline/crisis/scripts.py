@@ -318,6 +318,10 @@ def check_interpreter_scripts(document: Mapping) -> list[str]:
     return problems
 
 
+# The documents last found fit, held so that they are checked once for each time they are read.
+_passed: list[tuple[Wording, Mapping]] = []
+
+
 def checked_wording() -> Wording:
     """Load config/scripts and check every word, refusing words a caller must never get.
 
@@ -325,12 +329,15 @@ def checked_wording() -> Wording:
     the new release from starting instead of failing the crisis answers mid-call.
     """
     try:
-        words = wording.shipped()
-        problems = check_wording(words) + check_interpreter_scripts(interpreter_document())
+        words, interpreter = wording.shipped(), interpreter_document()
+        if _passed and _passed[0][0] is words and _passed[0][1] is interpreter:
+            return words
+        problems = check_wording(words) + check_interpreter_scripts(interpreter)
     except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
         raise WordingRefused(f"config/scripts cannot be read: {error}") from None
     if problems:
         raise WordingRefused("config/scripts breaks the script rules: " + "; ".join(problems))
+    _passed[:] = [(words, interpreter)]
     return words
 
 
