@@ -46,7 +46,7 @@ import requests
 from sqlalchemy import select
 
 from bench import privacy_audit
-from bench.harness import percentile
+from bench.harness import percentile, write_results
 from bench.stack import DayStack, day_stack
 from config.settings import TIMERS
 from tests.e2e.stack import PASSWORD, holding
@@ -1145,8 +1145,7 @@ def report(result: dict) -> None:
 def save(result: dict, path: Path | None) -> None:
     """Write the figures as JSON to `path`, when there is one."""
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, default=str))
+        write_results(path, result)
 
 
 def main() -> None:

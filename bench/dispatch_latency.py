@@ -9,7 +9,6 @@ Twilio-shaped API in this process timestamps each request it receives.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from bench.harness import ROOT, bench_settings, describe, percentile
+from bench.harness import ROOT, bench_settings, describe, percentile, write_results
 from tests.fake_twilio import fake_twilio
 from tests.processes import settings_environment
 from tests.services import wait_for
@@ -90,8 +89,7 @@ def main() -> None:
     print(f"dispatch latency over {len(latencies)} contacts: {describe(latencies)}")
     print(f"p99: {percentile(latencies, 0.99):.1f} ms (target < 300 ms)")
     if options.json:
-        options.json.parent.mkdir(parents=True, exist_ok=True)
-        options.json.write_text(json.dumps({"latencies_ms": latencies}))
+        write_results(options.json, {"latencies_ms": latencies})
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import shutil
@@ -161,3 +162,23 @@ def describe(samples: list[float]) -> str:
         f"p99={percentile(samples, 0.99):.1f} ms max={max(samples):.1f} ms "
         f"mean={statistics.fmean(samples):.1f} ms"
     )
+
+
+def measured_on() -> str:
+    """The commit the benchmark runs, marked "+changes" when the tree differs from it."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return f"{commit or 'unknown'}{'+changes' if changed else ''}"
+
+
+def write_results(path: Path, figures: dict) -> None:
+    """Write a benchmark's figures as JSON, with the commit they were measured on."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({**figures, "commit": measured_on()}, indent=1, default=str))

@@ -16,7 +16,6 @@ and a caller behind more than CLAIM_SCAN waiting texts.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import redis
 
-from bench.harness import percentile
+from bench.harness import percentile, write_results
 from tests.services import throwaway_redis
 from warmline.live import CLAIM_SCAN, LiveLine
 
@@ -239,8 +238,7 @@ def main() -> None:
             f"{probe['caller_offered']} ({probe['claim_us']:.0f} µs)"
         )
     if options.json:
-        options.json.parent.mkdir(parents=True, exist_ok=True)
-        options.json.write_text(json.dumps(results))
+        write_results(options.json, results)
 
 
 if __name__ == "__main__":

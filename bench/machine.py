@@ -6,7 +6,6 @@ python -m bench.machine [--json bench/results/machine.json]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import shutil
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.harness import ROOT
+from bench.harness import ROOT, write_results
 from tests.services import postgres_server
 from warmline.embedded import redis_server_binary
 
@@ -56,8 +55,7 @@ def main() -> None:
     machine = describe()
     for key, value in machine.items():
         print(f"{key}: {value}")
-    options.json.parent.mkdir(parents=True, exist_ok=True)
-    options.json.write_text(json.dumps(machine, indent=1))
+    write_results(options.json, machine)
 
 
 if __name__ == "__main__":

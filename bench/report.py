@@ -30,6 +30,15 @@ def load(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def measured_on(results: dict[str, dict | None]) -> str:
+    """Say which commit the figures were measured on, taking each result's commit off it."""
+    commits = {name: got.pop("commit", "unknown") for name, got in results.items() if got}
+    if len(set(commits.values())) == 1:
+        return f"**Every figure below was measured on commit `{next(iter(commits.values()))}`.**"
+    listed = ", ".join(f"{name} on `{commit}`" for name, commit in commits.items())
+    return f"**The figures come from different commits**: {listed}."
+
+
 def notes() -> dict[str, str]:
     if not NOTES.exists():
         return {}
@@ -269,14 +278,13 @@ def privacy_section(privacy: dict) -> str:
 def main() -> None:
     DOCS.mkdir(exist_ok=True)
     text = notes()
-    machine = load("machine")
-    webhooks = load("webhooks")
-    scale = load("line_scale")
-    dispatch = load("dispatch")
-    day = load("busy_day")
-    faults = load("faults")
-    soak = load("soak")
-    out = ["# Benchmarks", "", text.get("intro", ""), ""]
+    results = {
+        name: load(name)
+        for name in ("machine", "webhooks", "line_scale", "dispatch", "busy_day", "faults", "soak")
+    }
+    commits = measured_on(results)
+    machine, webhooks, scale, dispatch, day, faults, soak = results.values()
+    out = ["# Benchmarks", "", text.get("intro", ""), "", commits, ""]
     out += ["## The machine", "", machine_table(machine) if machine else "(not described)", ""]
     out += [text.get("machine", ""), ""]
     out += ["## Headline figures", "", text.get("headline", ""), ""]

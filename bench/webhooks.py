@@ -10,13 +10,12 @@ reads the table and the steady-rate line each prints, and writes them as JSON.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from bench.harness import ROOT
+from bench.harness import ROOT, write_results
 
 BENCHMARKS = {"voice incoming": "voice", "sms incoming": "sms", "voice status": "status"}
 ROW = re.compile(
@@ -65,8 +64,7 @@ def main() -> None:
             f"{figures['durable']['rps']:.0f}/s (ratio {figures['ratio_durable']:.2f}); "
             f"p99 at 100/s {figures['steady_100']['p99_ms']:.1f} ms"
         )
-    options.json.parent.mkdir(parents=True, exist_ok=True)
-    options.json.write_text(json.dumps(results, indent=1))
+    write_results(options.json, results)
 
 
 if __name__ == "__main__":
