@@ -7,6 +7,7 @@ reaches the specialist's open event stream then, not at the page's next poll.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -51,8 +52,11 @@ class Stream:
     def close(self) -> None:
         self._closing.set()
         # Shutting the socket wakes the reader at once; closing the response alone would
-        # leave it blocked until the next heartbeat.
-        self._response.raw.connection.sock.shutdown(socket.SHUT_RDWR)
+        # leave it blocked until the next heartbeat. A stream the server ended has none.
+        connection = self._response.raw.connection
+        if connection is not None and connection.sock is not None:
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
         self._response.close()
         self._reader.join(timeout=10)
 
