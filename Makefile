@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint browser messages
+.PHONY: install run test lint browser messages bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,18 @@ TEST_WORKERS ?= auto
 test: lint browser
 	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
 		$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
+
+## bench: every benchmark one after another on this commit, then docs/benchmarks.md and its
+## plots (about 70 minutes on two cores; bench/README.md). Run it on a machine left alone.
+RESULTS := bench/results
+bench: $(STAMP)
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/pip install --quiet -e '.[test,train,bench]'
+	$(BIN)/python -m bench.machine
+	$(BIN)/python -m bench.webhooks
+	$(BIN)/python -m bench.line_scale --json $(RESULTS)/line_scale.json
+	$(BIN)/python -m bench.dispatch_latency --json $(RESULTS)/dispatch.json
+	$(BIN)/python -m bench.busy_day --contacts 1200 --speed 30 --json $(RESULTS)/busy_day.json
+	$(BIN)/python -m bench.busy_day --contacts 5000 --speed 30 --faults --json $(RESULTS)/faults.json
+	$(BIN)/python -m bench.soak --minutes 30 --json $(RESULTS)/soak.json
+	$(BIN)/python -m bench.report
