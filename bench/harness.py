@@ -165,12 +165,22 @@ def describe(samples: list[float]) -> str:
 
 
 def measured_on() -> str:
-    """The commit the benchmark runs, marked "+changes" when the tree differs from it."""
+    """The commit the benchmark runs, marked "+changes" when the code differs from it (the
+    results and the report, which the benchmarks write, do not count)."""
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
     changed = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"],
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":!bench/results",
+            ":!docs",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
