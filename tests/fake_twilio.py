@@ -97,6 +97,12 @@ def _app(fake: FakeTwilio) -> Flask:
     def update_call(account, sid):
         if not sid.startswith("CA"):
             return error(404, 20404, "The requested resource was not found")
+        # Only a call in progress takes new TwiML; an ended one takes nothing
+        # (https://www.twilio.com/docs/errors/21220).
+        status = fake.call_statuses.get(sid, "in-progress")
+        ended = status in {"completed", "busy", "failed", "no-answer", "canceled"}
+        if ended or (status != "in-progress" and "Url" in request.form):
+            return error(400, 21220, "Call is not in-progress. Cannot redirect.")
         return jsonify(
             {
                 "sid": sid,

@@ -147,7 +147,12 @@ def test_whole_call_first_specialist_misses_second_answers_both_hang_up(
     bo_status = f"/webhooks/voice/offer/status?contact={contact_id}&specialist={bo.id}"
     twilio.post(bo_status, {"CallSid": ring_bo.created_sid, "CallStatus": "completed"})
     work(settings)
-    assert new_requests(twilio_api, seen) == []
+    [ended] = new_requests(twilio_api, seen)
+    assert ended.path == f"{accounts}/Calls/{ring_bo.created_sid}.json", (
+        "Bo's leg is ended with the caller's (were the caller never in the room, he would wait "
+        "there alone)"
+    )
+    assert ended.form["Status"] == ["completed"]
 
     session.expire_all()
     contact = session.get(Contact, contact_id)
@@ -454,3 +459,119 @@ def test_how_long_a_call_is_open_before_twilio_is_asked_about_it_is_a_setting(
     assert repairs.repair_live_state(quick)["closed"] == 1
     session.expire_all()
     assert session.get(Contact, contact_id).ended_at is not None
+
+
+def accepted_on_the_phone(twilio, settings, twilio_api, seen: list, sid: str, ana, bo):
+    """A caller waits; whichever specialist is rung presses 1; the job moving them waits."""
+    contact_id = caller_waits(twilio, sid)
+    work(settings)
+    ring = new_requests(twilio_api, seen)[0]
+    specialist = ana if ring.form["To"] == [ANA_PHONE] else bo
+    twilio.post(
+        f"/webhooks/voice/offer/answer?contact={contact_id}&specialist={specialist.id}",
+        {"CallSid": ring.created_sid, "Digits": "1"},
+    )
+    return contact_id, specialist, ring
+
+
+def told(twilio, path: str, call_sid_: str) -> str:
+    said = twiml.parse(twilio.post(path, {"CallSid": call_sid_}))
+    assert said.find("Hangup") is not None
+    return twiml.spoken(said)
+
+
+@pytest.mark.parametrize("where", ["on hold", "being connected"])
+def test_a_caller_who_presses_9_as_a_specialist_accepts_stays_with_the_crisis_line(
+    settings, session, twilio, twilio_api, team, redis_client, worker_runtime, where
+):
+    """9 on hold (the queue's wait URL) or in the connecting loop, just as the specialist
+    presses 1: the caller is put through to the crisis line and nothing moves them again (the
+    job connecting them runs after, as does the repair); their specialist is told and free."""
+    line, ana, bo = team
+    seen: list = []
+    sid = call_sid()
+    contact_id, specialist, ring = accepted_on_the_phone(
+        twilio, settings, twilio_api, seen, sid, ana, bo
+    )
+    if where == "on hold":
+        pressed = twilio.post(
+            f"/webhooks/voice/wait/key?line={line.id}&contact={contact_id}",
+            {"CallSid": sid, "Digits": "9", "From": CALLER, "To": LINE_NUMBER},
+        )
+        assert twiml.parse(pressed).find("Leave") is not None
+        crisis = twilio.post(
+            f"/webhooks/voice/queue/exit?contact={contact_id}",
+            {"CallSid": sid, "QueueResult": "leave", "QueueTime": "30"},
+        )
+    else:
+        work(settings)
+        [moved] = new_requests(twilio_api, seen)
+        assert moved.path.endswith(f"/Calls/{sid}.json")
+        crisis = twilio.post(
+            f"/webhooks/voice/connect?contact={contact_id}", {"CallSid": sid, "Digits": "9"}
+        )
+    assert twiml.dialled(twiml.parse(crisis)) == [line.crisis_number]
+
+    redis_client.zadd(f"warmline:{{line:{line.id}}}:accepted", {contact_id: 0})
+    jobs.repair_live_state()
+    work(settings)
+    requests = new_requests(twilio_api, seen)
+    assert [r for r in requests if r.path.endswith(f"/Calls/{sid}.json")] == [], (
+        "the caller is never taken off the crisis line"
+    )
+    [tell] = [r for r in requests if r.path.endswith(f"/Calls/{ring.created_sid}.json")]
+    path = f"/webhooks/voice/offer/caller-gone?contact={contact_id}&why=crisis"
+    assert tell.form["Url"] == [public(settings, path)]
+    assert "The caller chose the crisis line before you were connected" in told(
+        twilio, path, ring.created_sid
+    )
+    live = LiveLine(redis_client, line.id)
+    assert live.specialist(specialist.id)["status"] == "available", "nothing to wrap up"
+    session.expire_all()
+    assert session.get(Contact, contact_id).outcome is Outcome.CRISIS_REFERRED
+
+
+def test_a_caller_who_hangs_up_while_being_connected_frees_their_specialist_and_tells_them(
+    settings, session, twilio, twilio_api, team, redis_client
+):
+    """Before this the specialist's phone stayed in an empty conference until they hung up."""
+    line, ana, bo = team
+    seen: list = []
+    sid = call_sid()
+    contact_id, specialist, ring = accepted_on_the_phone(
+        twilio, settings, twilio_api, seen, sid, ana, bo
+    )
+    work(settings)
+    new_requests(twilio_api, seen)
+    twilio.post("/webhooks/voice/status", {"CallSid": sid, "CallStatus": "completed"})
+    work(settings)
+    [tell] = new_requests(twilio_api, seen)
+    path = f"/webhooks/voice/offer/caller-gone?contact={contact_id}&why=hung_up"
+    assert tell.path.endswith(f"/Calls/{ring.created_sid}.json")
+    assert tell.form["Url"] == [public(settings, path)]
+    assert "the caller hung up before you were connected" in told(twilio, path, ring.created_sid)
+    live = LiveLine(redis_client, line.id)
+    assert live.specialist(specialist.id)["status"] == "available"
+    session.expire_all()
+    assert session.get(Contact, contact_id).outcome is Outcome.ABANDONED
+
+
+def test_a_specialist_whose_ringing_phone_cannot_be_told_has_it_stopped(twilio_api, worker_runtime):
+    """Twilio redirects only a call in progress (error 21220 otherwise); a phone still ringing
+    into the conference after an on-screen accept is hung up instead."""
+    ringing = call_sid()
+    twilio_api.call_statuses[ringing] = "ringing"
+    offers.tell_specialist(worker_runtime, 1, ringing, calls.Gone.HUNG_UP.value)
+    [redirect, hang_up] = [r for r in twilio_api.requests if ringing in r.path]
+    assert "Url" in redirect.form and hang_up.form["Status"] == ["completed"]
+
+
+@pytest.mark.parametrize("why", ["", "nonsense", "<script>"])
+def test_a_caller_gone_url_with_an_unknown_reason_still_ends_the_call_politely(twilio, why):
+    said = told(twilio, f"/webhooks/voice/offer/caller-gone?contact=1&why={why}", call_sid())
+    assert "could not be connected" in said
+
+
+def test_the_caller_gone_webhook_refuses_unsigned_requests(client):
+    path = "/webhooks/voice/offer/caller-gone?contact=1&why=crisis"
+    assert client.post(path, data={"CallSid": call_sid()}).status_code == 403

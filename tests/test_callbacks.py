@@ -345,9 +345,9 @@ def test_a_call_back_nobody_answers_is_tried_once_more_then_closed_and_the_numbe
         contact = contact_of(session, contact_id)
         assert contact.callback_attempts == attempt
         assert live.specialist(ana.id)["status"] == "available", "Ana is free again at once"
-        told = [job for job in worker_queue(redis_client) if "tell_callback_unreached" in job]
+        told = [job for job in worker_queue(redis_client) if "tell_specialist" in job]
         assert told, "Ana's phone is told"
-        callbacks.tell_specialist_unreached(worker_runtime, contact_id, ana_leg)
+        offers.tell_specialist(worker_runtime, contact_id, ana_leg, calls.Gone.UNREACHED.value)
         [redirect] = [r for r in new_requests(twilio_api, seen) if ana_leg in r.path]
         assert redirect.form["Url"] == [worker_runtime.url(urls.callback_unreached(contact_id))]
         said = twiml.spoken(
@@ -440,18 +440,28 @@ def test_a_call_back_with_answered_by_sent_twice_still_gets_twiml(twilio, line):
     assert twiml.parse(response).find("Hangup") is not None
 
 
-def test_a_caller_still_on_their_call_when_a_specialist_accepts_is_put_through_on_it(
-    twilio, worker_runtime, line, ana, live, session, twilio_api
+def test_a_caller_still_hearing_the_promise_when_a_specialist_accepts_is_called_back_after_it(
+    twilio, worker_runtime, line, ana, live, session, twilio_api, redis_client
 ):
+    """They were told the line will call them back and that they may hang up now: that call
+    is left to end as it says (not put through mid-sentence), and the call back follows it."""
+    seen: list = []
     sid = call_sid()
     contact_id = arrive(twilio, sid)
     press(twilio, line.id, contact_id, sid, "2")
-    leave_queue(twilio, contact_id, sid)
+    confirmed = leave_queue(twilio, contact_id, sid)
+    assert confirmed.find("Hangup") is not None
     specialist_accepts(twilio, worker_runtime, line, contact_id, ana.id)
+    new_requests(twilio_api, seen)
     offers.connect_caller(worker_runtime, contact_id)
-    moved = [r for r in twilio_api.requests if sid in r.path]
-    assert [r.form["Url"] for r in moved] == [[worker_runtime.url(urls.connect(contact_id))]]
-    assert not [r for r in twilio_api.requests if r.form.get("To") == [CALLER]]
+    assert new_requests(twilio_api, seen) == [], "the call saying the promise is left alone"
+
+    status(twilio, sid, "completed")
+    assert "connect_caller" in " ".join(worker_queue(redis_client))
+    offers.connect_caller(worker_runtime, contact_id)
+    [dial] = new_requests(twilio_api, seen)
+    assert (dial.form["To"], dial.form["From"]) == ([CALLER], [LINE_NUMBER])
+    assert contact_of(session, contact_id).outcome is Outcome.OPEN
 
 
 def test_a_call_back_answered_after_the_contact_closed_says_goodbye(twilio, line, session):

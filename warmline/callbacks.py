@@ -71,17 +71,18 @@ def choose_callback(
     return True
 
 
-def connect(runtime: Runtime, session: Session, contact: Contact) -> bool:
-    """Put a caller waiting for a call back through to the specialist who accepted them.
+def connect(runtime: Runtime, session: Session, contact: Contact) -> None:
+    """Call back a caller waiting for it, now that a specialist accepted them.
 
-    Return False while they are still on the call they asked from (hearing the confirmation):
-    that call is put through as any waiting caller's is.
+    Not while they are still on the call they asked from: they are hearing that the line will
+    call them back and that they may hang up, so that call is left to end as it says, and the
+    call back follows it (`calls.call_status`). Putting it through instead broke off the promise
+    mid-sentence, and a caller who hung up as told was never called back.
     """
     live = calls.live_line(runtime.redis, contact.line_id)
     if contact.call_sid is not None and live.callback_leg(contact.id) is None:
-        return False
+        return
     call_back(runtime, session, contact)
-    return True
 
 
 def call_back(runtime: Runtime, session: Session, contact: Contact) -> None:
@@ -145,16 +146,3 @@ def retry_callback(runtime: Runtime, contact_id: int) -> None:
             return
         calls.requeue(live, line, contact)
         runtime.jobs.offer_contacts(line.id)
-
-
-def tell_specialist_unreached(runtime: Runtime, contact_id: int, call_sid: str) -> None:
-    """Tell the specialist waiting in the conference that nobody answered, and end their call."""
-    try:
-        runtime.gateway.redirect_call(
-            call_sid,
-            runtime.url(urls.callback_unreached(contact_id)),
-            fallback_url=runtime.url(urls.FALLBACK),
-        )
-    except TwilioRefused as refused:
-        if not refused.call_is_over:
-            raise

@@ -572,6 +572,8 @@ def refer_to_crisis(
     session.commit()
     live = live_line(client, line.id)
     _leave_line(live, jobs, contact.id)
+    # A specialist who already accepted them waits for a caller who is not coming.
+    release_accepted(session, live, jobs, contact.id, why=Gone.CRISIS)
     live.publish("crisis_referral", contact_id=contact.id)
     return CallPlan(
         Step.CRISIS, context(line), contact.id, contact.language, practice=contact.practice
@@ -756,10 +758,15 @@ def call_status(
     try:
         live = live_line(client, contact.line_id)
         ending = live.ending(contact.id)
-        if ending.winner is not None:
+        # Nobody may be left in an empty conference: a supervisor, or the specialist of a
+        # caller who hung up as they were put through, before they were in it to end it.
+        legs = [ending.supervisor_leg]
+        if ending.winner is not None and contact.connected_at is None:
+            release_accepted(session, live, jobs, contact.id, why=Gone.HUNG_UP)
+        elif ending.winner is not None:
             start_wrap_up(session, live, jobs, ending.winner, contact.id)
-        # A supervisor on the call would be left in an empty conference.
-        jobs.hang_up([ending.supervisor_leg] if ending.supervisor_leg else [])
+            legs.append(ending.legs.get(ending.winner))
+        jobs.hang_up([leg for leg in legs if leg])
         _settle_left(jobs, live, live.close(contact.id, ending))
     except redis.RedisError:
         log.warning(
@@ -809,6 +816,9 @@ def _callback_call_ended(
     live = live_line(client, contact.line_id)
     if not live.end_callback_attempt(contact.id, call_sid):
         live.note(contact.id, call_sid="")
+        if live.offer_winner(contact.id) is not None:
+            # A specialist accepted them while they heard the promise: call them back now.
+            jobs.connect_caller(contact.id)
         return True
     callback_unreached(session, live, jobs, contact, at=at)
     return True
@@ -823,13 +833,8 @@ def callback_unreached(
     contact as not reached.
     """
     line = session.get(Line, contact.line_id)
-    specialist_id = live.offer_winner(contact.id)
-    leg = live.offer_legs(contact.id).get(specialist_id) if specialist_id else None
-    live.finish_offer(contact.id)
-    live.reached_conference(contact.id)
+    release_accepted(session, live, jobs, contact.id, why=Gone.UNREACHED)
     live.note(contact.id, call_sid="", **{SPECIALIST_ON_PHONE: ""})
-    if specialist_id is not None:
-        _free_after_callback(session, live, jobs, specialist_id, contact.id)
     if contact.callback_attempts >= CALLBACK_TRIES:
         session.execute(
             update(Contact)
@@ -846,17 +851,39 @@ def callback_unreached(
         live.publish("contact_closed", contact_id=contact.id)
     else:
         jobs.retry_callback(contact.id, after_seconds=line.callback_retry_seconds)
+
+
+class Gone(enum.Enum):
+    """Why the caller a specialist accepted will not be put through to them."""
+
+    HUNG_UP = "hung_up"
+    CRISIS = "crisis"
+    UNREACHED = "unreached"
+
+
+def release_accepted(
+    session: Session, live: LiveLine, jobs: Jobs, contact_id: int, *, why: Gone
+) -> None:
+    """Free the specialist who accepted a caller gone before they were put through; tell them.
+
+    Their phone, waiting in the conference or still ringing into it, is told why and ends;
+    nobody talked, so there is nothing to wrap up.
+    """
+    specialist_id = live.offer_winner(contact_id)
+    if specialist_id is None:
+        return
+    leg = live.offer_legs(contact_id).get(specialist_id)
+    live.finish_offer(contact_id)
+    live.reached_conference(contact_id)
+    _free_specialist(session, live, jobs, specialist_id, contact_id)
     if leg:
-        jobs.tell_callback_unreached(contact.id, leg)
+        jobs.tell_specialist(contact_id, leg, why.value)
 
 
-def _free_after_callback(
+def _free_specialist(
     session: Session, live: LiveLine, jobs: Jobs, specialist_id: int, contact_id: int
 ) -> None:
-    """Make the specialist who waited for an unanswered call back free again at once.
-
-    Nobody talked, so there is nothing to wrap up.
-    """
+    """Make a specialist free again at once (or off shift, if they signed out meanwhile)."""
     if live.specialist(specialist_id).get("contact") != str(contact_id):
         return
     specialist = session.get(User, specialist_id)

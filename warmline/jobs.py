@@ -45,8 +45,11 @@ class Jobs(Protocol):
         """Put a caller whose call back went unanswered back in their place, later."""
         ...
 
-    def tell_callback_unreached(self, contact_id: int, call_sid: str) -> None:
-        """Tell the specialist waiting for a call back that nobody answered; end their call."""
+    def tell_specialist(self, contact_id: int, call_sid: str, why: str) -> None:
+        """Tell the specialist who accepted a caller why they are not coming; end their call.
+
+        `why`: a `calls.Gone` value (hung up, went to the crisis line, did not answer).
+        """
         ...
 
     def repair_live_state(self) -> None:

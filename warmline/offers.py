@@ -247,20 +247,20 @@ def _redirect_unless_over(runtime: Runtime, call_sid: str, path: str) -> bool:
 
 
 def connect_caller(runtime: Runtime, contact_id: int) -> None:
-    """Redirect the waiting caller's call into their conference."""
+    """Redirect the waiting caller's call into their conference, or call them back.
+
+    Never a caller who left for the crisis line meanwhile: their call is theirs now.
+    """
     with runtime.sessions() as session:
         contact = session.get(Contact, contact_id)
-        if contact is None or contact.ended_at is not None:
+        if contact is None or contact.ended_at is not None or contact.crisis_referred_at:
             return
-        if calls.awaits_callback(contact) and callbacks.connect(runtime, session, contact):
+        if calls.awaits_callback(contact):
+            callbacks.connect(runtime, session, contact)
             return
         if contact.call_sid is None:
             return
         if not _redirect_unless_over(runtime, contact.call_sid, urls.connect(contact_id)):
-            if calls.awaits_callback(contact):
-                # They hung up after asking for a call back, just as it came: call them.
-                callbacks.call_back(runtime, session, contact)
-                return
             # The caller hung up before we could connect them: the status callback closes it.
             log.info("contact %s left before being connected", contact_id)
 
@@ -313,6 +313,19 @@ def add_crisis_counselor(runtime: Runtime, contact_id: int) -> None:
             calls.crisis_leg_status(
                 runtime.redis, runtime.jobs, line_id=line.id, contact_id=contact_id, status="failed"
             )
+
+
+def tell_specialist(runtime: Runtime, contact_id: int, call_sid: str, why: str) -> None:
+    """Tell a specialist why the caller they accepted is not coming, and end their call.
+
+    A phone still ringing cannot be told (Twilio redirects only a call in progress): it stops.
+    """
+    if why == calls.Gone.UNREACHED.value:
+        path = urls.callback_unreached(contact_id)
+    else:
+        path = urls.caller_gone(contact_id, why)
+    if not _redirect_unless_over(runtime, call_sid, path):
+        hang_up(runtime, [call_sid])
 
 
 def hang_up(runtime: Runtime, call_sids: list[str]) -> None:

@@ -74,6 +74,10 @@ def callback_unreached(contact: int) -> str:
     return _path("callback/unreached", contact=contact)
 
 
+def caller_gone(contact: int, why: str) -> str:
+    return _path("offer/caller-gone", contact=contact, why=why)
+
+
 def crisis_leg_status(contact: int) -> str:
     return _path("crisis-leg/status", contact=contact)
 

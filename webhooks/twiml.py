@@ -492,6 +492,19 @@ def hang_up() -> str:
     return str(response)
 
 
+# What a specialist hears when the caller they accepted is gone, by `calls.Gone` value; an
+# unknown reason (a forged or stale URL) still ends their call politely.
+_GONE = {"hung_up": "caller_hung_up", "crisis": "caller_to_crisis"}
+
+
+def caller_gone(why: str) -> str:
+    """Tell the specialist why the caller they accepted will not be put through; hang up."""
+    response = VoiceResponse()
+    _to_specialist(response, _GONE.get(why, "failed"))
+    response.hangup()
+    return str(response)
+
+
 def callback_unreached(*, given_up: bool) -> str:
     """Tell the specialist nobody answered the call back, and whether the line tries again."""
     response = VoiceResponse()

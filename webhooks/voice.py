@@ -420,6 +420,13 @@ def callback_unreached():
     return xml(twiml.callback_unreached(given_up=contact is None or contact.ended_at is not None))
 
 
+@bp.post("/offer/caller-gone")
+@fallback(SPECIALIST)
+def caller_gone():
+    """Tell a specialist why the caller they accepted is not coming: hung up, or went to 988."""
+    return xml(twiml.caller_gone(request.args.get("why", "")))
+
+
 @bp.post("/offer/whisper")
 @fallback(SPECIALIST)
 def offer_whisper():

@@ -39,8 +39,8 @@ def retry_callback(contact_id: int) -> None:
     return callbacks.retry_callback(current(), contact_id)
 
 
-def tell_callback_unreached(contact_id: int, call_sid: str) -> None:
-    return callbacks.tell_specialist_unreached(current(), contact_id, call_sid)
+def tell_specialist(contact_id: int, call_sid: str, why: str) -> None:
+    return offers.tell_specialist(current(), contact_id, call_sid, why)
 
 
 def repair_live_state() -> dict[str, int]:

@@ -81,10 +81,10 @@ class RqJobs:
             result_ttl=0,
         )
 
-    def tell_callback_unreached(self, contact_id: int, call_sid: str) -> None:
-        """Tell the specialist waiting for a call back that nobody answered; end their call."""
+    def tell_specialist(self, contact_id: int, call_sid: str, why: str) -> None:
+        """Tell the specialist who accepted a caller why they are not coming; end their call."""
         self._calls.enqueue(
-            jobs.tell_callback_unreached, contact_id, call_sid, result_ttl=0, retry=QUICK_RETRY
+            jobs.tell_specialist, contact_id, call_sid, why, result_ttl=0, retry=QUICK_RETRY
         )
 
     def repair_live_state(self) -> None:

@@ -35,6 +35,7 @@ from urllib.parse import parse_qs
 
 import psutil
 import redis
+from rq import Queue
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -638,6 +639,13 @@ class Scenario:
     def holding(self, phone: Phone) -> bool:
         """Whether the phone's call waits in one of the simulator's (Twilio's) queues."""
         return holding(self.sim, phone)
+
+    def calls_done(self) -> bool:
+        """Whether the workers have run every calls-queue job asked for so far (or one is
+        between the queue and RQ's started registry: a test waits on it only to give a wrong
+        move the time to happen)."""
+        queue = Queue("calls", connection=self.stack.services.redis)
+        return queue.count == 0 and queue.started_job_registry.count == 0
 
     def errors(self) -> list[tuple[str, int, str]]:
         """Errors the simulator recorded (Twilio's debugger) since the scenario began."""

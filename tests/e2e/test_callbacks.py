@@ -25,6 +25,7 @@ CONFIRMED = wording.spoken("callback_confirmed", "en").text
 INTRO = wording.spoken("callback_intro", "en", name=LINE_NAME).text
 RETRYING = wording.to_specialist("callback_retrying")
 GIVEN_UP = wording.to_specialist("callback_given_up")
+CALLING_BACK = wording.to_specialist("calling_back")
 # The line's wait before its one more try, short for the test (the least a line may set).
 RETRY_SECONDS = 10
 
@@ -158,6 +159,47 @@ def test_a_caller_who_hangs_up_as_the_call_back_is_confirmed_is_still_called_bac
         lambda: scenario.contact(line).ended_at is not None, timeout=DEADLINE, what="it closes"
     )
     assert scenario.contact(line).outcome is Outcome.ANSWERED
+    assert scenario.errors() == []
+
+
+def test_a_caller_who_asks_as_a_specialist_accepts_hears_the_promise_whole_and_is_called_back(
+    scenario,
+):
+    """The busy day's lost call backs: 2 pressed while Ana heard the whisper, 1 pressed as the
+    promise was said. The caller's call was put through mid-sentence; one who hung up as told
+    was closed "answered", never called back, and Ana waited alone in the conference. Now the
+    promise is kept: that call ends as it says, and the line calls back at once."""
+    line = scenario.line(callback_retry_seconds=RETRY_SECONDS)
+    ana = scenario.specialist(line, "Ana")
+    ana.phone.answers_after(rings=1)
+    caller = scenario.phone()
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+    scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
+    scenario.advance_until(lambda: WHISPER in heard(ana.phone), what="Ana hears the whisper")
+    caller.press("2")
+    scenario.advance_until(lambda: CONFIRMED in heard(caller), what="the promise is said")
+    ana.phone.press("1")
+    scenario.advance_until(lambda: CALLING_BACK in heard(ana.phone), what="Ana accepted")
+    # Let the workers do what her 1 asked while the promise is still being said.
+    wait_for(scenario.calls_done, timeout=DEADLINE, what="the workers to be idle")
+    assert caller.state == "in-call" and CONNECTED not in heard(caller)
+    caller.answers_after(rings=1)
+    scenario.advance_until(lambda: caller.state == "idle", what="the promise ends the call")
+    assert CONNECTED not in heard(caller), "not put through on the call that made the promise"
+
+    scenario.wait_until_rung(caller, what="a worker to call the caller back")
+    scenario.advance_until(lambda: INTRO in heard(caller), what="the caller hears who calls")
+    scenario.advance_until(
+        lambda: caller.connected_to == [ana.phone.number], what="caller and Ana talk"
+    )
+    caller.hang_up()
+    wait_for(
+        lambda: scenario.contact(line).ended_at is not None, timeout=DEADLINE, what="it closes"
+    )
+    contact = scenario.contact(line)
+    assert (contact.outcome, contact.callback_attempts) == (Outcome.ANSWERED, 1)
+    assert APPLICATION_ERROR not in caller.heard + ana.phone.heard
     assert scenario.errors() == []
 
 

@@ -19,6 +19,7 @@ DEADLINE = 30
 WHISPER = "Press 1 to accept."
 CONNECTED = "You are now connected with a peer specialist."
 CONNECTING = wording.spoken("connecting", "en").text
+TOLD_CRISIS = wording.to_specialist("caller_to_crisis")
 TIMEZONE = "America/Chicago"
 # Long enough for the hold loop to come round several times, announcements included.
 HOLD_LOOP_TURNS = 6
@@ -424,3 +425,56 @@ def test_spanish_words_at_an_english_greeting_are_not_heard_and_the_caller_holds
     assert scenario.contact(line).crisis_referred_at is None
     assert scenario.errors() == []
     caller.hang_up()
+
+
+def test_a_caller_who_presses_9_while_being_connected_stays_with_the_crisis_line(scenario):
+    """The soak's crisis caller never referred: 9 in the "one moment" loop sent them to the
+    crisis line, then the job connecting them to their specialist (whose phone answered a
+    moment later) took them off it and back to "one moment", forever. Now the call is theirs
+    once they choose the crisis line, and the specialist's phone stops ringing."""
+    line = scenario.line()
+    ana = scenario.specialist(line, "Ana")
+    ana.phone.never_answers()
+    crisis_line = scenario.sim.phone(line.crisis_number).answers_after(rings=1)
+    caller = scenario.phone()
+
+    caller.dial(line.twilio_number)
+    scenario.advance_until(lambda: scenario.holding(caller), what="the caller waits on hold")
+    scenario.wait_until_rung(ana.phone, what="a worker to ring Ana")
+    ana.phone.answers_after(rings=3)
+    services = scenario.stack.services
+    with services.sessions() as session:
+        assert offers.accept(
+            session,
+            services.redis,
+            services.jobs,
+            contact_id=scenario.contact(line).id,
+            specialist_id=ana.id,
+        )
+    wait_for(lambda: CONNECTING in heard(caller), timeout=DEADLINE, what="the caller moved on")
+    caller.press("9")
+    scenario.advance_until(
+        lambda: caller.connected_to == [crisis_line.number], what="the crisis line answers"
+    )
+    for _ in range(3 * RING_SECONDS):
+        # Long enough for Ana's phone to have answered, had it rung on.
+        assert caller.connected_to == [crisis_line.number], "taken off the crisis line"
+        scenario.stack.clock.advance(1)
+    wait_for(
+        lambda: ana.phone.state == "idle" or TOLD_CRISIS in heard(ana.phone),
+        timeout=DEADLINE,
+        what="a worker to stop Ana's phone or tell her",
+    )
+    scenario.advance_until(lambda: ana.phone.state == "idle", what="Ana's phone to stop")
+    live = scenario.live(line)
+    wait_for(
+        lambda: live.specialist(ana.id).get("status") == "available",
+        timeout=DEADLINE,
+        what="Ana free for the next caller",
+    )
+    assert caller.connected_to == [crisis_line.number]
+    contact = scenario.contact(line)
+    assert (contact.outcome, contact.connected_at) == (Outcome.CRISIS_REFERRED, None)
+    assert CONNECTED not in heard(caller)
+    assert APPLICATION_ERROR not in caller.heard + ana.phone.heard
+    assert scenario.errors() == []
