@@ -11,7 +11,7 @@ from tests.factories import make_line, make_specialist, on_shift
 from warmline.admission import Admission, History, Refusal, admit, caller_history
 from warmline.crisis.carry import CarriedFlag
 from warmline.live import LiveLine
-from warmline.models import WEEKDAYS, Block, Channel, Contact, Outcome, utcnow
+from warmline.models import WEEKDAYS, Block, Channel, Contact, Outcome, PracticeCall, utcnow
 
 TAG = hashlib.sha256(b"a caller").hexdigest()
 # A Wednesday afternoon in New York, far from midnight: the daily count is that day's.
@@ -125,3 +125,35 @@ def test_a_callers_block_and_carried_flag_are_read_together(session):
     line.crisis_carry_hours = 0
     session.commit()
     assert caller_history(session, line, TAG, AFTERNOON) == History(blocked=True)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("carry_hours", [24, 0])
+def test_a_practice_call_set_up_for_the_tag_is_read_with_its_history(session, carry_hours):
+    """Only one set up on this line, for this tag, not yet taken and not expired."""
+    line = make_line(session, crisis_carry_hours=carry_hours)
+    other = make_line(session, twilio_number="+15005550199")
+
+    def set_up(*, tag=TAG, line_id=line.id, expires_in=timedelta(minutes=30), taken=None):
+        session.add(
+            PracticeCall(
+                line_id=line_id,
+                scenario="first-call",
+                caller_tag=tag,
+                opened_at=AFTERNOON - timedelta(minutes=5),
+                expires_at=AFTERNOON + expires_in,
+                contact_id=taken,
+            )
+        )
+        session.commit()
+
+    set_up(expires_in=-timedelta(seconds=1))
+    set_up(tag="d" * 64)
+    set_up(line_id=other.id)
+    taken = Contact(line_id=line.id, channel=Channel.VOICE, arrived_at=AFTERNOON)
+    session.add(taken)
+    session.commit()
+    set_up(taken=taken.id)
+    assert caller_history(session, line, TAG, AFTERNOON) == History()
+    set_up()
+    assert caller_history(session, line, TAG, AFTERNOON) == History(practice=True)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from warmline.crisis.carry import FLAGGED, CarriedFlag, flag_parameters
 from warmline.lines import is_open, next_opening
 from warmline.live import LiveLine
-from warmline.models import Block, Contact, Line, Outcome
+from warmline.models import Block, Contact, Line, Outcome, PracticeCall
 
 # A caller whose call dropped and who rings straight back is the same conversation.
 REDIAL_WINDOW = timedelta(minutes=2)
@@ -50,18 +50,22 @@ class History:
 
     blocked: bool = False
     carried: CarriedFlag | None = None
+    # A trainer's practice call waits for a call from this tag (`calls.practice_waiting`).
+    practice: bool = False
 
 
 def caller_history(session: Session, line: Line, caller_tag: str | None, at: datetime) -> History:
-    """Read the caller tag's block and carried crisis flag on the line in one query."""
+    """Read the caller tag's block, carried crisis flag and practice call in one query."""
     if caller_tag is None:
         return History()
     flagging = flag_parameters(line, caller_tag, at)
     if flagging is None:
-        return History(blocked=is_blocked(session, line.id, caller_tag, at))
+        found = {"line_id": line.id, "caller_tag": caller_tag, "at": at}
+        row = session.execute(_BLOCK_AND_PRACTICE, found).one()
+        return History(blocked=bool(row.blocked), practice=bool(row.practice))
     row = session.execute(_HISTORY, flagging).one()
     carried = CarriedFlag(row.tier, row.flagged_at) if row.tier else None
-    return History(blocked=bool(row.blocked), carried=carried)
+    return History(blocked=bool(row.blocked), carried=carried, practice=bool(row.practice))
 
 
 def admit(
@@ -112,9 +116,21 @@ _BLOCK_IN_FORCE = (
     )
     .exists()
 )
+_PRACTICE_SET_UP = (
+    select(PracticeCall.id)
+    .where(
+        PracticeCall.line_id == bindparam("line_id"),
+        PracticeCall.caller_tag == bindparam("caller_tag"),
+        PracticeCall.contact_id.is_(None),
+        PracticeCall.expires_at > bindparam("at"),
+    )
+    .exists()
+)
 _BLOCKED = select(_BLOCK_IN_FORCE)
+_BLOCK_AND_PRACTICE = select(_BLOCK_IN_FORCE.label("blocked"), _PRACTICE_SET_UP.label("practice"))
 _HISTORY = select(
     _BLOCK_IN_FORCE.label("blocked"),
+    _PRACTICE_SET_UP.label("practice"),
     FLAGGED.with_only_columns(Contact.crisis_tier).scalar_subquery().label("tier"),
     FLAGGED.with_only_columns(Contact.arrived_at).scalar_subquery().label("flagged_at"),
 )

@@ -158,14 +158,14 @@ def arrive(
         return CallPlan(Step.NO_LINE, None)
     live = live_line(client, line.id)
     reopens_at = None
-    waiting = practice_waiting(session, line.id, caller_tag, at)
+    history = caller_history(session, line, caller_tag, at)
+    waiting = practice_waiting(session, line.id, caller_tag, at) if history.practice else []
     practice = waiting[0] if waiting else None
     if practice:
         # A trainer's practice call: never blocked, limited or closed, never carrying a real
         # contact's flag, and kept apart from the trainer's phone (no caller tag).
         caller_tag, tier, step = None, 0, _admitted_step(line)
     else:
-        history = caller_history(session, line, caller_tag, at)
         tier = history.carried.tier if history.carried else 0
         try:
             admission = admit(
