@@ -54,3 +54,12 @@ def test_the_report_reads_a_batch(batch):
     examples = list(read_examples(batch))
     assert len(examples) == len(rows(batch))
     assert {e.kind for e in examples} <= CRISIS | NOT_CRISIS
+
+
+def test_no_message_is_in_two_batches():
+    # A message in two batches could be locked in one and learnt from in the other.
+    authors: dict[str, set[str]] = {}
+    for batch in BATCHES:
+        for row in rows(batch):
+            authors.setdefault(row["text"].casefold(), set()).add(batch.stem)
+    assert [text for text, found in authors.items() if len(found) > 1] == []
