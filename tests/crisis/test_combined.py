@@ -9,7 +9,7 @@ import pytest
 
 from warmline.calls import hears_crisis
 from warmline.crisis import Detection, detect
-from warmline.crisis.combined import CIRCUMSTANTIAL, MODEL_IMMINENT, MODEL_RISK, combine
+from warmline.crisis.combined import MODEL_IMMINENT, MODEL_RISK, combine
 from warmline.crisis.detector import detect_by_rules
 from warmline.crisis.model import Scores, Thresholds
 from warmline.crisis.report import read_examples
@@ -40,7 +40,6 @@ def test_danger_told_with_no_crisis_word_is_imminent(text):
         "does zoloft make anyone else sleepy? side effects are rough the first week",
         "how are you doing tonight",
         "going to the beach tonight",
-        "tonight",
     ],
 )
 def test_a_survivor_a_medicine_question_or_a_place_alone_is_not_crisis(text):
@@ -55,20 +54,20 @@ def test_a_spoken_transcript_goes_through_the_combined_detector():
     assert hears_crisis("", "i just need someone to talk to") == 0
 
 
-def test_the_model_never_lowers_a_statement_the_rules_read_outright():
+def test_every_statement_of_the_development_set_the_rules_read_stands():
     for example in read_examples(DEVELOPMENT):
         rules = detect_by_rules(example.text)
-        kinds = {match.split(":", 1)[0] for match in rules.matches}
-        if rules.tier and not kinds <= CIRCUMSTANTIAL:
-            assert combine(rules, CALM, BARS) == rules, example.text
+        if rules.tier:
             assert detect(example.text).tier >= rules.tier, example.text
 
 
-def test_a_circumstantial_hit_stands_only_if_the_model_corroborates_it():
-    rules = detect_by_rules("i have 40 tylenol saved up in my drawer")
-    assert {match.split(":", 1)[0] for match in rules.matches} <= CIRCUMSTANTIAL
+@pytest.mark.parametrize(
+    "text", ["i want to die", "i have 40 tylenol saved up in my drawer", "kms", "quiero morir"]
+)
+def test_a_rules_hit_stands_only_if_the_model_corroborates_it(text):
+    rules = detect_by_rules(text)
     assert rules.tier
-    assert combine(rules, CALM, BARS) == Detection(0, (), "en")
+    assert combine(rules, CALM, BARS) == Detection(0, (), rules.language)
     assert combine(rules, Scores(0.5, -5.0), BARS) == rules
 
 

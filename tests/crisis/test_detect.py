@@ -16,7 +16,7 @@ def tier(text: str) -> int:
 def test_detection_is_a_frozen_dataclass_that_never_echoes_the_message():
     found = detect("i want to die, my name is Ana and I live on Elm Street")
     assert isinstance(found, Detection)
-    assert found.tier == 1
+    assert found.crisis
     assert all("Elm" not in match and "Ana" not in match for match in found.matches)
     with pytest.raises(AttributeError):
         found.tier = 0  # type: ignore[misc]

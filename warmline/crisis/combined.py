@@ -15,12 +15,6 @@ from dataclasses import replace
 from warmline.crisis.detector import Detection, detect_by_rules
 from warmline.crisis.model import Scores, Thresholds, model_for
 
-# Rules kinds that find danger in what is at hand or planned, not in what the texter says of
-# themself: a means word, a use word, a time, a farewell word. Alone they raise most of the
-# rules' false alarms (a medicine question, a film), so a hit resting on them alone stands
-# only if the model corroborates it. Every other hit (thoughts of dying, self-harm, a method,
-# an attempt told, violence, distress) keeps its tier whatever the model says.
-CIRCUMSTANTIAL = frozenset({"means", "means_use", "timeframe", "farewell"})
 MODEL_RISK = "model:risk"
 MODEL_IMMINENT = "model:imminent"
 
@@ -45,9 +39,7 @@ def model_tier(scores: Scores, thresholds: Thresholds) -> int:
 
 def combine(rules: Detection, scores: Scores, thresholds: Thresholds) -> Detection:
     """Merge the rules' verdict with the model's scores into the line's verdict."""
-    kinds = {match.split(":", 1)[0] for match in rules.matches}
-    stands = not kinds <= CIRCUMSTANTIAL or scores.crisis >= thresholds.corroborate
-    if not stands:
+    if scores.crisis < thresholds.corroborate:
         rules = replace(rules, tier=0, matches=(), third_party=False)
     learned = model_tier(scores, thresholds)
     # A denial or a recovered past the rules read holds against the model's tier 1: n-grams

@@ -1,35 +1,46 @@
-"""Turn a message into the hashed n-grams the crisis model reads.
+"""Turn a message into the hashed n-grams the crisis model reads, in two blocks.
 
-Character n-grams of every word (2 to 5 characters, the word padded by a space each side), so
-a typo, a stretched word or a script written without spaces still shares most of its pieces
-with the spelling the model learnt; and words and word pairs, for phrasing. Every n-gram is
-hashed into a fixed table, so the model keeps no vocabulary and an unseen word costs nothing.
+The character block: n-grams of every word (2 to 5 characters, the word padded by a space
+each side), so a typo, a stretched word or a script written without spaces still shares most
+of its pieces with the spelling the model learnt. The word block: words, word pairs and word
+triples, for phrasing ("on the roof", "the engine running"). Each block is hashed into a table
+of its own and weighed to unit length on its own (model.py, train.py), so the few phrases of a
+message count as much as its many character pieces. The model keeps no vocabulary and an
+unseen n-gram costs nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import pairwise
 from zlib import crc32
 
 from warmline.crisis.normalise import EMOJI, fold
 
-# The hashed table's size: large enough that few n-grams of the corpus share a slot.
-BUCKETS = 1 << 18
+# Each block's table size: large enough that few n-grams of the corpus share a slot. Character
+# n-grams hash into [0, BUCKETS), words into [BUCKETS, 2 * BUCKETS).
+BUCKETS = 1 << 19
+SLOTS = 2 * BUCKETS
 CHAR_SIZES = (2, 3, 4, 5)
+WORD_SIZES = (1, 2, 3)
 
-_WORD = re.compile(rf"[{EMOJI}]|\w+")
+_WORD = re.compile(rf"[{EMOJI}]|\w+|[?!]")
+
+
+def _slot(gram: str) -> int:
+    return crc32(gram.encode("utf-8")) % BUCKETS
 
 
 def ngram_counts(text: str) -> Counter[int]:
-    """Count a message's character, word and word-pair n-grams by their hashed slot."""
+    """Count a message's character n-grams and word n-grams by their hashed slot."""
     words = _WORD.findall(fold(text))
-    grams: list[str] = []
+    counts: Counter[int] = Counter()
     for word in words:
         padded = f" {word} "
         for size in CHAR_SIZES:
-            grams += [f"c{padded[i : i + size]}" for i in range(len(padded) - size + 1)]
-    grams += [f"w{word}" for word in words]
-    grams += [f"b{first} {second}" for first, second in pairwise(words)]
-    return Counter(crc32(gram.encode("utf-8")) % BUCKETS for gram in grams)
+            counts.update(_slot(padded[i : i + size]) for i in range(len(padded) - size + 1))
+    for size in WORD_SIZES:
+        counts.update(
+            BUCKETS + _slot(" ".join(words[i : i + size])) for i in range(len(words) - size + 1)
+        )
+    return counts

@@ -26,13 +26,13 @@ from dataclasses import astuple, dataclass
 from functools import lru_cache
 from importlib import resources
 
-from warmline.crisis.features import BUCKETS, CHAR_SIZES, ngram_counts
+from warmline.crisis.features import BUCKETS, CHAR_SIZES, SLOTS, WORD_SIZES, ngram_counts
 from warmline.crisis.language import INTERPRETED
 
 MAGIC = b"WLCRISIS"
 FILE_NAME = "crisis-model.bin"
 INTERPRETED_FILE_NAME = "crisis-model-interpreted.bin"
-_FORMAT = 2
+_FORMAT = 3
 
 
 class ModelFileError(ValueError):
@@ -67,7 +67,7 @@ class Scores:
 class Model:
     """A trained scorer: per hashed slot its rarity and each head's weight.
 
-    Each table is a flat array over every slot (1 MB each), 0 where training saw nothing. The
+    Each table is a flat array over every slot (2 MB each), 0 where training saw nothing. The
     heads, in order: crisis (tier 1 or 2), imminent (tier 2), someone else at risk.
     """
 
@@ -80,25 +80,31 @@ class Model:
     def score(self, text: str) -> Scores:
         """Score one message on every head.
 
-        Each n-gram slot weighs (1 + log count) times its rarity, the message's weights scaled
-        to unit length (train.py weighs the same); a slot training never saw is left out.
+        Each n-gram slot weighs (1 + log count) times its rarity; each block of the message
+        (characters, words) is scaled to unit length and the two together to unit length
+        again (train.py weighs the same). A slot training never saw is left out.
         """
         idf = self.idf
-        crisis_weights, imminent_weights, someone_weights = self.weights
-        norm = crisis = imminent = someone_else = 0.0
+        heads = self.weights
+        norms = [0.0, 0.0]
+        sums = [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
         for slot, count in ngram_counts(text).items():
             rarity = idf[slot]
             if rarity:
                 weight = (1.0 + math.log(count)) * rarity if count > 1 else rarity
-                norm += weight * weight
-                crisis += crisis_weights[slot] * weight
-                imminent += imminent_weights[slot] * weight
-                someone_else += someone_weights[slot] * weight
-        scale = 1.0 / math.sqrt(norm) if norm else 0.0
-        first, second, third = self.intercepts
-        return Scores(
-            first + crisis * scale, second + imminent * scale, third + someone_else * scale
-        )
+                block = slot >= BUCKETS
+                norms[block] += weight * weight
+                into = sums[block]
+                for head, table in enumerate(heads):
+                    into[head] += table[slot] * weight
+        present = sum(1 for norm in norms if norm)
+        totals = list(self.intercepts)
+        for norm, block_sums in zip(norms, sums, strict=True):
+            if norm:
+                scale = 1.0 / math.sqrt(norm * present)
+                for head, block_sum in enumerate(block_sums):
+                    totals[head] += block_sum * scale
+        return Scores(*totals)
 
     def dumps(self) -> bytes:
         """Serialise the model the same way every time for the same weights."""
@@ -107,6 +113,7 @@ class Model:
             "format": _FORMAT,
             "buckets": BUCKETS,
             "char_sizes": list(CHAR_SIZES),
+            "word_sizes": list(WORD_SIZES),
             "slots": len(slots),
             "intercepts": list(self.intercepts),
             "thresholds": list(astuple(self.thresholds)),
@@ -131,7 +138,8 @@ def loads(data: bytes) -> Model:
         raise ModelFileError("the model file's header is not JSON") from None
     if not isinstance(header, dict) or header.get("format") != _FORMAT:
         raise ModelFileError("the model file is of another format")
-    if header.get("buckets") != BUCKETS or header.get("char_sizes") != list(CHAR_SIZES):
+    features = (header.get("buckets"), header.get("char_sizes"), header.get("word_sizes"))
+    if features != (BUCKETS, list(CHAR_SIZES), list(WORD_SIZES)):
         raise ModelFileError("the model file was written for other features")
     count = header["slots"]
     tables = []
@@ -147,7 +155,7 @@ def loads(data: bytes) -> Model:
     if offset != len(data):
         raise ModelFileError("the model file has bytes past its tables")
     slots, *values = tables
-    if any(not 0 <= slot < BUCKETS for slot in slots):
+    if any(not 0 <= slot < SLOTS for slot in slots):
         raise ModelFileError("the model file names a slot outside the table")
     idf, crisis, imminent, someone_else = (flat(slots, table) for table in values)
     return Model(
@@ -161,7 +169,7 @@ def loads(data: bytes) -> Model:
 
 def flat(slots: Sequence[int], values: Sequence[float]) -> array:
     """Spread the values of the listed slots over a table of every slot, zeros elsewhere."""
-    table = array("f", bytes(BUCKETS * 4))
+    table = array("f", bytes(SLOTS * 4))
     for slot, value in zip(slots, values, strict=True):
         table[slot] = value
     return table
