@@ -67,7 +67,7 @@ class Scores:
 class Model:
     """A trained scorer: per hashed slot its rarity and each head's weight.
 
-    Each table is a flat array over every slot (2 MB each), 0 where training saw nothing. The
+    Each table is a flat array over every slot (4 MB each), 0 where training saw nothing. The
     heads, in order: crisis (tier 1 or 2), imminent (tier 2), someone else at risk.
     """
 

@@ -36,7 +36,7 @@ from warmline.crisis.model import Model, Scores, Thresholds, flat
 # gave 0.101.
 FALSE_ALARMS = 0.095
 OVERGRADED = 0.20
-# A weaker rules hit stands when the model scores the message above this share of the
+# A rules hit stands when the model scores the message above this share of the
 # everyday messages (it vetoes only hits the model finds the least crisis-like).
 CORROBORATE_QUANTILE = 0.8
 # Crisis messages about the texter themself marked as about someone else, at most.
