@@ -83,11 +83,12 @@ class Calls(dict[str, Call]):
     def _ring_placed(self, call: Call, on_answer: Callable[[Call], None]) -> None:
         if call.ended:
             return
+        # The ring timer is set before anyone can see the call ringing: whoever sees it may move
+        # the clock on at once. Answering or ending the call cancels it.
+        call.ring_timer = self._carrier.scheduler.later(
+            call.timeout + RING_BUFFER_SECONDS, lambda: self.finish(call, "no-answer")
+        )
         self.call_out(call, on_answer)
-        if not call.ended and call.status == "ringing":
-            call.ring_timer = self._carrier.scheduler.later(
-                call.timeout + RING_BUFFER_SECONDS, lambda: self.finish(call, "no-answer")
-            )
 
     def call_out(self, call: Call, on_answer: Callable[[Call], None]) -> None:
         """Dial an outgoing leg: initiated, then ringing at the phone."""
@@ -112,12 +113,12 @@ class Calls(dict[str, Call]):
             return
         if call.ring_timer:
             call.ring_timer.cancel()
+        if by_machine:
+            self._carrier.scheduler.later(VOICEMAIL_SECONDS, lambda: self.hang_up(call))
         call.status = "in-progress"
         call.answered_at = self._carrier.now()
         if call.machine_detection:
             call.answered_by = MACHINE[call.machine_detection] if by_machine else HUMAN
-        if by_machine:
-            self._carrier.scheduler.later(VOICEMAIL_SECONDS, lambda: self.hang_up(call))
         self._carrier.webhooks.status_callback(call, "answered")
         if call.on_answer is not None:
             call.on_answer(call)
