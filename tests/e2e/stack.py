@@ -114,8 +114,10 @@ class Processes:
         """
         for name, process in list(self.running.items()):
             if name.startswith("worker-") or name == "clock":
+                # A worker retrying its lost Redis may not heed SIGTERM in time: `end` then kills
+                # it, which takes it off `running` already.
                 self.end(process)
-                del self.running[name]
+                self.running.pop(name, None)
         for _ in range(workers):
             self.start_worker()
         self.start("clock", self._commands["clock"])
