@@ -46,6 +46,49 @@ def test_a_survivor_a_medicine_question_or_a_place_alone_is_not_crisis(text):
     assert detect(text).tier == 0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my mom passed and i want to die",
+        "since my dad died i keep thinking about suicide",
+        "i lost my job and i want to kill myself",
+    ],
+)
+def test_a_loss_told_beside_a_crisis_does_not_lower_it(text):
+    assert detect_by_rules(text).tier >= 1
+    assert detect(text).tier >= 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you give me the suicide hotline number",
+        "whats the number for 988",
+        "necesito el número de la línea de crisis",
+        "i lost the number for the crisis line, can you send it",
+    ],
+)
+def test_asking_for_the_crisis_line_by_name_gets_it_whatever_the_model_reads(text):
+    rules = detect_by_rules(text)
+    assert rules.tier == 1
+    assert combine(rules, CALM, BARS).tier == 1
+    assert detect(text).tier >= 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is this the crisis line or the warm line?",
+        "what's the difference between a warm line and a crisis line? i'm not in crisis",
+        "i called 988 last year and it helped",
+        "doing a psych paper on the 988 rollout, r there stats on call volume",
+        "my brother died by suicide last spring and i miss him",
+    ],
+)
+def test_a_question_about_the_lines_a_past_call_or_a_loss_is_not_crisis(text):
+    assert detect(text).tier == 0
+
+
 def test_a_spoken_transcript_goes_through_the_combined_detector():
     assert (
         hears_crisis("", "im standing on the edge of the bridge right now and i am going to jump")

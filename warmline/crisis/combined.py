@@ -3,8 +3,8 @@
 The rules read what they read well: an explicit statement, a method, a denial, a recovered
 past. The model reads what no phrase list can hold: danger told with no crisis word, in a
 style or a language the rules were never written for. A message gets the higher of the two
-tiers, except that a rules hit resting only on circumstance (a means word, a time, a farewell
-word) stands only if the model finds the message at least somewhat like a crisis.
+tiers, except that a rules hit stands only if the model finds the message at least somewhat
+like a crisis (a request for the crisis line by name always stands).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from warmline.crisis.model import Scores, Thresholds, model_for
 
 MODEL_RISK = "model:risk"
 MODEL_IMMINENT = "model:imminent"
+CRISIS_LINE = "crisis_line"
 
 
 def detect(
@@ -40,7 +41,7 @@ def model_tier(scores: Scores, thresholds: Thresholds) -> int:
 def combine(rules: Detection, scores: Scores, thresholds: Thresholds) -> Detection:
     """Merge the rules' verdict with the model's scores into the line's verdict."""
     if scores.crisis < thresholds.corroborate:
-        rules = replace(rules, tier=0, matches=(), third_party=False)
+        rules = _uncorroborated(rules)
     learned = model_tier(scores, thresholds)
     # A denial or a recovered past the rules read holds against the model's tier 1: n-grams
     # cannot tell "i don't want to die" from "i want to die". Only imminent danger overrides.
@@ -55,3 +56,12 @@ def combine(rules: Detection, scores: Scores, thresholds: Thresholds) -> Detecti
     if not rules.tier:
         someone_else = scores.someone_else >= thresholds.someone_else
     return replace(rules, tier=learned, matches=(*rules.matches, added), third_party=someone_else)
+
+
+def _uncorroborated(rules: Detection) -> Detection:
+    """Return what stands of the rules' verdict on a message the model finds unlike a crisis:
+    a request for the crisis line by name, which is answered with it whatever else it reads."""
+    asked = tuple(m for m in rules.matches if m.startswith(f"{CRISIS_LINE}:"))
+    if asked:
+        return replace(rules, tier=1, matches=asked, third_party=False)
+    return replace(rules, tier=0, matches=(), third_party=False)

@@ -135,20 +135,25 @@ def _applies(rule: str, signal: Signal, tokens: Sequence[Token], rules: dict, le
     if rule == "idiom":
         return any(h.start < signal.end and signal.start < h.end for h in rules["idiom"])
     if rule == "past":
-        return _in_the_past(signal, tokens, rules)
-    if rule == "study":
-        # "my essay on suicide" is a topic; "I want to kill myself" stays a statement.
+        return _in_the_past(signal, tokens, rules, "past")
+    if rule == "grief":
+        # "my brother died by suicide" is a loss; "my mom passed and i want to die" is not.
+        return signal.subject != "first" and _in_the_past(signal, tokens, rules, "grief")
+    if rule in ("study", "line"):
+        # "my essay on suicide" is a topic, "does your line take suicide calls" a question about
+        # a line; "I want to kill myself" stays a statement. A topic word inside the signal
+        # ("the suicide prevention line") is part of what it names.
         reach = range(max(signal.start - 1, 0), signal.end)
-        return bool(rules["study"]) and all(
-            tokens[i].forms.isdisjoint(lex.first_person) for i in reach
-        )
+        topics = [h for h in rules[rule] if not signal.start <= h.start < signal.end]
+        return bool(topics) and all(tokens[i].forms.isdisjoint(lex.first_person) for i in reach)
     return bool(rules[rule])
 
 
-def _in_the_past(signal: Signal, tokens: Sequence[Token], rules: dict) -> bool:
-    """Tell whether a past cue in the sentence covers the signal with no "again" in between."""
+def _in_the_past(signal: Signal, tokens: Sequence[Token], rules: dict, cues: str) -> bool:
+    """Tell whether a cue of this kind (a past, a loss) in the sentence covers the signal with
+    no "again" in between."""
     sentence = tokens[signal.start].sentence
-    for cue in rules["past"]:
+    for cue in rules[cues]:
         if tokens[cue.start].sentence != sentence:
             continue
         low, high = (cue.start, signal.end) if cue.start < signal.start else (signal.start, cue.end)
