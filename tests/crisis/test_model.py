@@ -23,6 +23,7 @@ from warmline.crisis.corpus import (
     read_corpus,
 )
 from warmline.crisis.detector import detect_by_rules
+from warmline.crisis.features import ngram_counts
 from warmline.crisis.language import INTERPRETED
 from warmline.crisis.model import MAGIC, ModelFileError, interpreted_model, loads, model
 from warmline.crisis.train import TrainingError, prepare, train
@@ -155,3 +156,9 @@ def test_rows_of_one_kind_cannot_train_a_model():
     rows = [Row("one", 1, "en", "passive", "x", "plain", f"so tired of it {n}") for n in range(9)]
     with pytest.raises(TrainingError, match="every fold needs"):
         train(prepare(rows))
+
+
+def test_chinese_is_read_character_by_character_with_or_without_spaces():
+    assert ngram_counts("我真的想死") == ngram_counts("我 真 的 想 死")
+    assert ngram_counts("我有suicidal thoughts") == ngram_counts("我 有 suicidal thoughts")
+    assert ngram_counts("我想死") != ngram_counts("我不想死")

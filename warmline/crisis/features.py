@@ -1,9 +1,9 @@
 """Turn a message into the hashed n-grams the crisis model reads, in two blocks.
 
 The character block: n-grams of every word (2 to 5 characters, the word padded by a space
-each side), so a typo, a stretched word or a script written without spaces still shares most
-of its pieces with the spelling the model learnt. The word block: words, word pairs and word
-triples, for phrasing ("on the roof", "the engine running"). Each block is hashed into a table
+each side), so a typo or a stretched word still shares most of its pieces with the spelling
+the model learnt. The word block: words, word pairs and word triples, for phrasing ("on the
+roof", "the engine running"); a Chinese or Japanese character is a word of its own. Each block is hashed into a table
 of its own and weighed to unit length on its own (model.py, train.py), so the few phrases of a
 message count as much as its many character pieces. The model keeps no vocabulary and an
 unseen n-gram costs nothing.
@@ -24,7 +24,10 @@ SLOTS = 2 * BUCKETS
 CHAR_SIZES = (2, 3, 4, 5)
 WORD_SIZES = (1, 2, 3)
 
-_WORD = re.compile(rf"[{EMOJI}]|\w+|[?!]")
+# Chinese (and Japanese) run their words together: each character is read as a word, so the
+# word block holds its characters, pairs and triples ("想死", "不想活").
+_HAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_WORD = re.compile(rf"[{EMOJI}]|[{_HAN}]|(?:(?![{_HAN}])\w)+|[?!]")
 
 
 def _slot(gram: str) -> int:

@@ -32,7 +32,8 @@ from warmline.crisis.language import INTERPRETED
 MAGIC = b"WLCRISIS"
 FILE_NAME = "crisis-model.bin"
 INTERPRETED_FILE_NAME = "crisis-model-interpreted.bin"
-_FORMAT = 3
+# 4: a Chinese or Japanese character is a word (features.py).
+_FORMAT = 4
 
 
 class ModelFileError(ValueError):
