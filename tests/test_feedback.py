@@ -362,7 +362,7 @@ def test_a_texter_is_asked_once_after_the_close_and_a_digit_answers_it(
     assert again.says == (texts.Say.WELCOME,), "answered once: the next digit is a new text"
 
 
-@pytest.mark.parametrize("reply", ["I'm not ok", "6", "45", "4 stars"])
+@pytest.mark.parametrize("reply", ["can I talk to someone again", "6", "45", "4 stars"])
 def test_any_other_reply_after_the_question_opens_a_new_conversation(
     session, services, asking_line, ana, reply
 ):

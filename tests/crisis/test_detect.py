@@ -159,7 +159,7 @@ def test_essay_does_not_lower_a_first_person_statement():
 
 def test_joke_lowers_a_generic_word_only():
     assert tier("this homework makes me want to die lol") == 0
-    assert tier("kms lol") == 1
+    assert detect_by_rules("kms lol").tier == 1
 
 
 def test_grief_for_someone_lost_to_suicide_is_not_crisis():
@@ -231,3 +231,56 @@ def test_detect_is_safe_from_many_threads():
     for thread in threads:
         thread.join()
     assert results == [2] * 400
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        ("我真的不想活了", 1),
+        ("我想结束自己的生命", 1),
+        ("我现在在楼顶 准备跳楼", 2),
+        ("je veux mourir", 1),
+        ("je vais me suicider ce soir", 1),
+        ("хочу умереть", 1),
+        ("не хочу жить", 1),
+        ("بدي موت", 1),
+        ("muốn chết", 1),
+        ("죽고 싶어요", 1),
+        ("gusto ko nang mamatay", 1),
+        ("m vle mouri", 1),
+        ("quero morrer", 1),
+    ],
+)
+def test_a_plain_statement_in_each_interpreted_language_is_read_by_the_rules(text, tier):
+    assert detect_by_rules(text).tier >= tier
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我不想死",
+        "想死你了",
+        "加班加到想死哈哈哈",
+        "je veux pas mourir",
+        "mon boss va me tuer si je rends pas le dossier",
+        "не хочу умереть",
+        "죽고 싶지 않아",
+        "trời nóng muốn chết luôn",
+        "meu chefe vai me matar",
+        "vou morrer de rir",
+        "nakakamatay yung init dito",
+        "هي الخدمة دي ببلاش ولا لازم تأمين؟ ف انتظار الرد",
+    ],
+)
+def test_a_denial_or_an_idiom_in_an_interpreted_language_is_not_read_as_one(text):
+    assert detect_by_rules(text).tier == 0
+
+
+def test_a_chinese_statement_tells_whom_it_is_about():
+    assert detect_by_rules("他说他想跳楼").third_party
+    assert not detect_by_rules("我想跳楼").third_party
+
+
+def test_a_loss_lowers_only_what_is_said_of_someone_else():
+    assert detect_by_rules("my mom passed and i want to die").tier == 1
+    assert detect_by_rules("i lost my best friend to suicide").tier == 0

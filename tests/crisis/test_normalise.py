@@ -40,3 +40,9 @@ def test_numbers_and_doses_are_tagged():
 def test_sentences_and_clauses_are_numbered():
     tokens = tokenise("no, i am. fine")
     assert [(t.sentence, t.clause) for t in tokens] == [(0, 0), (0, 1), (0, 1), (1, 2)]
+
+
+def test_each_chinese_character_is_a_token_and_chinese_punctuation_ends_a_sentence():
+    tokens = tokenise("我想死。好累abc")
+    assert [t.text for t in tokens] == ["我", "想", "死", "好", "累", "abc"]
+    assert [t.sentence for t in tokens] == [0, 0, 0, 1, 1, 1]

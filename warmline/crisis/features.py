@@ -3,10 +3,10 @@
 The character block: n-grams of every word (2 to 5 characters, the word padded by a space
 each side), so a typo or a stretched word still shares most of its pieces with the spelling
 the model learnt. The word block: words, word pairs and word triples, for phrasing ("on the
-roof", "the engine running"); a Chinese or Japanese character is a word of its own. Each block is hashed into a table
-of its own and weighed to unit length on its own (model.py, train.py), so the few phrases of a
-message count as much as its many character pieces. The model keeps no vocabulary and an
-unseen n-gram costs nothing.
+roof", "the engine running"); a Chinese or Japanese character is a word of its own. Each
+block is hashed into a table of its own and weighed to unit length on its own (model.py,
+train.py), so the few phrases of a message count as much as its many character pieces. The
+model keeps no vocabulary and an unseen n-gram costs nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from zlib import crc32
 
-from warmline.crisis.normalise import EMOJI, fold
+from warmline.crisis.normalise import EMOJI, HAN, fold
 
 # Each block's table size: large enough that few n-grams of the corpus share a slot. Character
 # n-grams hash into [0, BUCKETS), words into [BUCKETS, 2 * BUCKETS).
@@ -24,10 +24,9 @@ SLOTS = 2 * BUCKETS
 CHAR_SIZES = (2, 3, 4, 5)
 WORD_SIZES = (1, 2, 3)
 
-# Chinese (and Japanese) run their words together: each character is read as a word, so the
-# word block holds its characters, pairs and triples ("想死", "不想活").
-_HAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_WORD = re.compile(rf"[{EMOJI}]|[{_HAN}]|(?:(?![{_HAN}])\w)+|[?!]")
+# A Chinese or Japanese character is a word: the word block holds its characters, pairs and
+# triples ("想死", "不想活").
+_WORD = re.compile(rf"[{EMOJI}]|[{HAN}]|(?:(?![{HAN}])\w)+|[?!]")
 
 
 def _slot(gram: str) -> int:

@@ -14,13 +14,10 @@ from collections.abc import Sequence
 
 import pycld2
 
-from warmline.crisis.lexicon import LANGUAGES, Lexicon
+from warmline.crisis.lexicon import INTERPRETED, LANGUAGES, Lexicon
 from warmline.crisis.normalise import Token
 
 UNKNOWN = "und"
-# The languages most spoken in the US after English and Spanish (issue 15): texters writing
-# in them are told how to reach 988 with an interpreter.
-INTERPRETED = ("zh", "tl", "vi", "ar", "fr", "ko", "ru", "ht", "pt")
 # Letters (not spaces, digits or signs) a message needs before its language is guessed, and
 # the share of them CLD2 must find in the language it names.
 MIN_LETTERS = 12

@@ -12,11 +12,15 @@ from importlib import resources
 
 import yaml
 
-from warmline.crisis.normalise import EMOJI, Token, fold, spellings, squeeze
+from warmline.crisis.normalise import EMOJI, HAN, Token, fold, spellings, squeeze
 from warmline.sentences import N_, Refused
 
+# The line's languages, and the languages most spoken in the US after them (issue 15), whose
+# texters are told how to reach 988 with an interpreter (language.py); each has a lexicon.
 LANGUAGES = ("en", "es")
-_PIECE = re.compile(rf"[{EMOJI}]|[\w$@*<>]+")
+INTERPRETED = ("zh", "tl", "vi", "ar", "fr", "ko", "ru", "ht", "pt")
+_PIECE = re.compile(rf"[{EMOJI}]|[{HAN}]|(?:(?![{HAN}])[\w$@*<>])+")
+_HAN = re.compile(f"[{HAN}]")
 _MACRO = re.compile(r"\{(\w+)\}")
 _GROUP = re.compile(r"\(([^()]*)\)")
 # Misspellings are only guessed for words long enough that one slip cannot make another word.
@@ -75,10 +79,15 @@ def expand_term(term: str, macros: Mapping[str, str]) -> list[str]:
     """Expand multi-word (a b|c) choices, then {macros}, into terms of one-word choices."""
     for group in _GROUP.finditer(term):
         options = group.group(1).split("|")
-        if any(not o.strip() or " " in o.strip() for o in options):
+        if any(not o.strip() or " " in o.strip() or _several_han(o.strip()) for o in options):
             head, tail = term[: group.start()], term[group.end() :]
             return [t for o in options for t in expand_term(f"{head} {o} {tail}", macros)]
     return [" ".join(_MACRO.sub(lambda m: _expand(m, macros), term).split())]
+
+
+def _several_han(option: str) -> bool:
+    """Tell whether a choice is Chinese of more than one character: several tokens, not one."""
+    return len(option) > 1 and _HAN.search(option) is not None
 
 
 def parse_term(term: str) -> tuple[Slot, ...]:
@@ -289,19 +298,23 @@ def build(documents: Mapping[str, Mapping], shared: Mapping) -> Lexicon:
             if kind not in categories:
                 raise ValueError(f"{language}: unknown category {kind!r}")
             words = _add_terms(phrases, kind, terms, macros)
-            if categories[kind].fuzzy:
+            # Misspellings are guessed in the line's languages alone: in another, one slip makes
+            # another word too often ("انتظار", waiting, is one letter from "انتحار"); the
+            # model's character n-grams read its typos.
+            if categories[kind].fuzzy and language in LANGUAGES:
                 guessable |= words
-        for kind, terms in doc["rules"].items():
+        for kind, terms in doc.get("rules", {}).items():
             if kind not in rules:
                 raise ValueError(f"{language}: unknown rule {kind!r}")
             _add_terms(rule_phrases, kind, terms, macros)
-        stopwords[language] = frozenset(fold(w) for w in doc["stopwords"])
+        stopwords[language] = frozenset(fold(w) for w in doc.get("stopwords", ()))
         corrections.update({fold(k): fold(v) for k, v in doc.get("spellings", {}).items()})
         known |= {fold(w) for w in doc.get("ordinary", ())}
-        first |= {fold(w) for w in doc["subjects"]["first"]}
-        third |= {fold(w) for w in doc["subjects"]["third"]}
-        breaks |= {fold(w) for w in doc["subjects"]["breaks"]}
-        possessive |= {fold(w) for w in doc["subjects"]["possessive"]}
+        subjects = doc.get("subjects", {})
+        first |= {fold(w) for w in subjects.get("first", ())}
+        third |= {fold(w) for w in subjects.get("third", ())}
+        breaks |= {fold(w) for w in subjects.get("breaks", ())}
+        possessive |= {fold(w) for w in subjects.get("possessive", ())}
     vocabulary = phrases.vocabulary()
     everyday = known | set().union(*stopwords.values()) | first | third
     fuzzy = Fuzzy(guessable, vocabulary | everyday | rule_phrases.vocabulary())
@@ -378,7 +391,8 @@ def lexicon() -> Lexicon:
     if not _loaded:
         with _lock:
             if not _loaded:
-                documents = {language: _read(f"{language}.yml") for language in LANGUAGES}
+                languages = (*LANGUAGES, *INTERPRETED)
+                documents = {language: _read(f"{language}.yml") for language in languages}
                 _loaded.append(build(documents, _read("categories.yml")))
     return _loaded[0]
 

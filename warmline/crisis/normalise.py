@@ -12,8 +12,12 @@ _APOSTROPHES = dict.fromkeys(map(ord, "\u2019\u2018\u02bc\u02bb`\u00b4\u2032\uff
 # Variation selectors, skin tones and the zero-width joiner only decorate an emoji.
 _EMOJI_DECORATION = re.compile("[\ufe0e\ufe0f\U0001f3fb-\U0001f3ff\u20e3]")
 EMOJI = "\U0001f000-\U0001faff\u2600-\u27bf\u2300-\u23ff\u2b00-\u2bff"
+# Chinese and Japanese run their words together: each of their characters is a token (a word)
+# of its own, and a lexicon writes "想死" for the two tokens 想, 死.
+HAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(
-    rf"(?P<emoji>[{EMOJI}])|(?P<word>[\w$@]+)|(?P<sentence>[.!?\n]+)|(?P<clause>[,;:()]+)"
+    rf"(?P<emoji>[{EMOJI}])|(?P<han>[{HAN}])|(?P<word>(?:(?![{HAN}])[\w$@])+)"
+    r"|(?P<sentence>[.!?\n\u3002\uff01\uff1f]+)|(?P<clause>[,;:()\uff0c\uff1b\u3001]+)"
 )
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 # "800mg", "10pm", "2nd": numbers with a unit are not leetspeak.
@@ -92,7 +96,7 @@ def tokenise(text: str, resolve: Callable[[str], frozenset[str]] | None = None) 
             clause += 1
         elif kind == "clause":
             clause += 1
-        elif kind == "emoji":
+        elif kind in ("emoji", "han"):
             tokens.append(Token(value, frozenset((value,)), sentence, clause))
         else:
             word = value.replace("_", "")
