@@ -32,7 +32,7 @@ from warmline.crisis.language import INTERPRETED
 MAGIC = b"WLCRISIS"
 FILE_NAME = "crisis-model.bin"
 INTERPRETED_FILE_NAME = "crisis-model-interpreted.bin"
-# 4: a Chinese or Japanese character is a word (features.py).
+# Raised whenever features.py changes what a slot holds, so that an older file is refused.
 _FORMAT = 4
 
 
