@@ -284,3 +284,21 @@ def test_a_chinese_statement_tells_whom_it_is_about():
 def test_a_loss_lowers_only_what_is_said_of_someone_else():
     assert detect_by_rules("my mom passed and i want to die").tier == 1
     assert detect_by_rules("i lost my best friend to suicide").tier == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "tier"),
+    [
+        ("took the pills n want to die", 2),
+        ("i have a plan n wanna kill myself tonight", 2),
+        ("k want to die", 1),
+        ("tengo las pastillas pa matarme", 2),
+        ("whats the hotline hours", 0),
+        ("i took 233 pills and i want to die", 2),
+    ],
+)
+def test_the_other_languages_words_neither_deny_nor_raise_english_and_spanish(text, tier):
+    """French "n", Vietnamese "k", Haitian "pa" or a Tagalog "hotline" are English and Spanish
+    texting too ("n" for and, "k" for ok, "pa" for para): the lexicons of the languages the line
+    does not speak share one phrase set with the line's, so they hold no such word."""
+    assert detect_by_rules(text).tier == tier
