@@ -295,10 +295,12 @@ def test_a_loss_lowers_only_what_is_said_of_someone_else():
         ("tengo las pastillas pa matarme", 2),
         ("whats the hotline hours", 0),
         ("i took 233 pills and i want to die", 2),
+        ("my address is 3114 oak street, room 188, call 1393 for the office", 0),
     ],
 )
 def test_the_other_languages_words_neither_deny_nor_raise_english_and_spanish(text, tier):
     """French "n", Vietnamese "k", Haitian "pa" or a Tagalog "hotline" are English and Spanish
-    texting too ("n" for and, "k" for ok, "pa" for para): the lexicons of the languages the line
-    does not speak share one phrase set with the line's, so they hold no such word."""
+    texting too ("n" for and, "k" for ok, "pa" for para), and a country's crisis number (3114,
+    188, 1393) is a house number: the lexicons of the languages the line does not speak share
+    one phrase set with the line's, so they hold no such word."""
     assert detect_by_rules(text).tier == tier
