@@ -281,6 +281,12 @@ def test_a_chinese_statement_tells_whom_it_is_about():
     assert not detect_by_rules("我想跳楼").third_party
 
 
+def test_a_crisis_line_is_named_by_its_name_not_by_the_word_crisis():
+    assert detect_by_rules("whats the crisis line number").tier == 1
+    assert detect_by_rules("is this the suicide one").tier == 1
+    assert detect_by_rules("the housing crisis people face here is awful").tier == 0
+
+
 def test_a_loss_lowers_only_what_is_said_of_someone_else():
     assert detect_by_rules("my mom passed and i want to die").tier == 1
     assert detect_by_rules("i lost my best friend to suicide").tier == 0
