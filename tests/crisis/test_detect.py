@@ -310,3 +310,14 @@ def test_the_other_languages_words_neither_deny_nor_raise_english_and_spanish(te
     188, 1393) is a house number: the lexicons of the languages the line does not speak share
     one phrase set with the line's, so they hold no such word."""
     assert detect_by_rules(text).tier == tier
+
+
+@pytest.mark.parametrize(
+    "text", ["there is no reason to live", "no quiero vivir", "yo quiero morir"]
+)
+def test_the_other_languages_pronouns_never_make_the_texter_someone_else(text):
+    """Vietnamese "nó" folds to "no" and Haitian "yo" is Spanish "yo": whom a statement is about
+    is read in one set of words for all the languages, so it holds neither."""
+    found = detect_by_rules(text)
+    assert found.tier == 1
+    assert not found.third_party
